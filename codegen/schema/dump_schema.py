@@ -1,0 +1,141 @@
+"""Dump the pinned MLflow's alembic-head schema as DDL statements, per dialect.
+
+Run with the .venv python (the pinned MLflow). It runs `mlflow db upgrade` on a fresh SQLite file and
+on a fresh PostgreSQL database, reads the result back (SQLite: sqlite_master + table rows; PostgreSQL:
+pg_dump) and prints one JSON document on stdout:
+  {"mlflow_version", "alembic_head", "sqlite": [stmt...], "postgres": [stmt...]}
+Rows that the migrations themselves insert (alembic_version, the default workspace) are kept as INSERTs,
+so replaying the statements reproduces exactly what `mlflow db upgrade` leaves behind.
+
+usage: dump_schema.py PG_BASE_URL   (postgresql://user@host:port, no database)
+"""
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import uuid
+
+import mlflow
+import psycopg2
+
+
+def run_upgrade(uri: str) -> None:
+    mlflow_bin = os.path.join(os.path.dirname(sys.executable), "mlflow")
+    subprocess.run([mlflow_bin, "db", "upgrade", uri], check=True, capture_output=True)
+
+
+def sql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def dump_sqlite(path: str) -> tuple[list[str], str]:
+    run_upgrade(f"sqlite:///{path}")
+    con = sqlite3.connect(path)
+    objects = con.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    tables = [(n, s) for t, n, s in objects if t == "table"]
+    others = [s for t, n, s in objects if t != "table"]
+    statements = [s for _, s in tables]
+    for name, _ in tables:
+        cur = con.execute(f'SELECT * FROM "{name}"')
+        cols = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            col_list = ", ".join(f'"{c}"' for c in cols)
+            values = ", ".join(sql_literal(v) for v in row)
+            statements.append(f'INSERT INTO "{name}" ({col_list}) VALUES ({values})')
+    statements.extend(others)
+    head = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    con.close()
+    return statements, head
+
+
+def split_pg_dump(text: str) -> list[str]:
+    """Split pg_dump output into statements; `$$` bodies may contain semicolons."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("--") or line.startswith("\\"):
+            continue
+        lines.append(line)
+    statements, current, in_dollar = [], [], False
+    for line in lines:
+        if not current and not line.strip():
+            continue
+        current.append(line)
+        if line.count("$$") % 2 == 1:
+            in_dollar = not in_dollar
+        if not in_dollar and line.rstrip().endswith(";"):
+            stmt = "\n".join(current).strip()
+            statements.append(stmt[:-1])
+            current = []
+    return statements
+
+
+def keep_pg_statement(stmt: str) -> bool:
+    # Session settings of the dump itself, not schema.
+    if stmt.startswith("SET ") or stmt.startswith("SELECT pg_catalog.set_config"):
+        return False
+    return True
+
+
+def unqualify(stmt: str) -> str:
+    # pg_dump schema-qualifies every name because it empties search_path; MLflow creates the
+    # objects unqualified (in the connection's current schema), so do the same.
+    return re.sub(r"\bpublic\.", "", stmt)
+
+
+def dump_postgres(base_url: str) -> tuple[list[str], str]:
+    db = f"h3_gen_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(base_url.rstrip("/") + "/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{db}"')
+    try:
+        url = base_url.rstrip("/") + "/" + db
+        run_upgrade(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+        out = subprocess.run(
+            ["pg_dump", "--no-owner", "--no-privileges", "--no-comments", "--inserts",
+             "--column-inserts", url],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        con = psycopg2.connect(url)
+        cur = con.cursor()
+        cur.execute("SELECT version_num FROM alembic_version")
+        head = cur.fetchone()[0]
+        con.close()
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.close()
+    statements = [unqualify(s) for s in split_pg_dump(out) if keep_pg_statement(s)]
+    return statements, head
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_stmts, sqlite_head = dump_sqlite(os.path.join(tmp, "schema.db"))
+    pg_stmts, pg_head = dump_postgres(sys.argv[1])
+    if sqlite_head != pg_head:
+        sys.exit(f"alembic heads differ: sqlite {sqlite_head}, postgres {pg_head}")
+    json.dump(
+        {
+            "mlflow_version": mlflow.__version__,
+            "alembic_head": sqlite_head,
+            "sqlite": sqlite_stmts,
+            "postgres": pg_stmts,
+        },
+        sys.stdout,
+        indent=1,
+    )
+
+
+if __name__ == "__main__":
+    main()
