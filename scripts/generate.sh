@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm run generate`: regenerates src/gen/ (or $MLFLOW_TS_GEN_OUT) from the pinned MLflow's protos.
+# The descriptor set is extracted from the installed wheel into a temp dir and never committed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+out="${MLFLOW_TS_GEN_OUT:-src/gen}"
+bash scripts/provision-python.sh >&2
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"${MLFLOW_TS_VENV:-$root/.venv}/bin/python" codegen/extract_descriptors.py "$tmp/descriptors.pb" >&2
+npx tsx codegen/main.ts "$tmp/descriptors.pb" "$out"
