@@ -1,0 +1,223 @@
+"""Normalization of one side's transcript before the comparison.
+
+Only what legitimately differs between two servers is rewritten, and always by *consistent mapping*
+(first appearance -> `<run:1>`, `<run:2>`, ...), so that references between objects still have to
+agree: a run's `experiment_id` must name the same experiment on both sides, a child's
+`mlflow.parentRunId` tag must name the same parent, an artifact URI must embed the same ids.
+
+Rewritten:
+  * run ids (any 32-hex token, anywhere, also inside messages and URIs)      -> <run:N>
+  * experiment ids (values of experiment id fields; then as tokens in strings) -> <exp:N>
+  * generated run names (`adjective-animal-123`), in run_name / mlflow.runName -> <run-name:N>
+  * user ids (user_id, mlflow.user)                                            -> <user:N>
+  * wall-clock timestamps (time fields whose value is "now"-ish)               -> <now:TYPE>
+  * the servers' own artifact roots / working directories                      -> <artifact-root>, <workdir>
+Everything else (status, error codes, messages, which keys are present, values and their JSON
+types) is left exactly as the server sent it. See docs/parity-differences.md for any extra rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from typing import Any
+
+RUN_ID_RE = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")
+GENERATED_RUN_NAME_RE = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
+
+# The database driver's own error text that SQLAlchemy appends to some messages (statement,
+# parameters, driver class): it cannot be reproduced by a server without SQLAlchemy, and it differs
+# per driver anyway. The MLflow-written part of the message before it stays exact.
+DB_ERROR_DETAIL_RE = re.compile(
+    r"\((?:sqlite3|psycopg2|psycopg|pymysql|MySQLdb)\.[\s\S]*?\(Background on this error at: [^)]*\)"
+)
+
+RUN_ID_KEYS = {"run_id", "run_uuid", "parent_run_id", "tags.mlflow.parentRunId", "root_run_id"}
+EXPERIMENT_ID_KEYS = {"experiment_id", "experiment_ids"}
+RUN_NAME_KEYS = {"run_name", "tags.mlflow.runName"}
+USER_KEYS = {"user_id", "tags.mlflow.user"}
+TIME_KEYS = {
+    "creation_time",
+    "last_update_time",
+    "start_time",
+    "end_time",
+    "timestamp",
+    "last_updated_timestamp",
+    "creation_timestamp",
+}
+# tag key -> which map its value belongs to (tags are lists of {key, value} or dicts)
+TAG_VALUE_KINDS = {
+    "mlflow.parentRunId": "run",
+    "mlflow.runName": "run-name",
+    "mlflow.user": "user",
+}
+
+# A timestamp is "wall clock" (server- or client-generated now) when it falls in this window.
+_SESSION_START_MS = int(time.time() * 1000)
+_WINDOW_MS = 3 * 24 * 3600 * 1000
+
+
+def _is_now_ms(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, str):
+        if not re.fullmatch(r"-?\d{1,19}", v):
+            return False
+        v = int(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return False
+    if isinstance(v, (int, float)):
+        now = int(time.time() * 1000)
+        return _SESSION_START_MS - _WINDOW_MS <= v <= now + _WINDOW_MS
+    return False
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "str"
+    return type(v).__name__
+
+
+class Normalizer:
+    def __init__(self, replacements: list[tuple[str, str]] | None = None):
+        # literal (side-specific) prefixes -> placeholders, longest first
+        self.replacements = sorted(replacements or [], key=lambda kv: -len(kv[0]))
+        self.maps: dict[str, dict[str, str]] = {"run": {}, "exp": {}, "run-name": {}, "user": {}}
+
+    # -- pass 1: collect ids in order of appearance ------------------------------------------------
+    def _register(self, kind: str, value: Any) -> None:
+        if value is None or isinstance(value, (bool, dict, list)):
+            return
+        if isinstance(value, float) and not math.isfinite(value):
+            return
+        sval = str(value)
+        if sval == "":
+            return
+        if kind == "run-name" and not GENERATED_RUN_NAME_RE.match(sval):
+            return
+        m = self.maps[kind]
+        if sval not in m:
+            m[sval] = f"<{kind}:{len(m) + 1}>"
+
+    def _collect_string(self, s: str) -> None:
+        for m in RUN_ID_RE.finditer(s):
+            self._register("run", m.group(0))
+
+    def collect(self, obj: Any, key: str | None = None) -> None:
+        if isinstance(obj, dict):
+            tag_key = obj.get("key") if isinstance(obj.get("key"), str) else None
+            for k, v in obj.items():
+                if k == "value" and tag_key in TAG_VALUE_KINDS:
+                    self._register(TAG_VALUE_KINDS[tag_key], v)
+                if k in TAG_VALUE_KINDS and not isinstance(v, (dict, list)):
+                    self._register(TAG_VALUE_KINDS[k], v)
+                self.collect(v, k)
+            return
+        if isinstance(obj, list):
+            for v in obj:
+                self.collect(v, key)
+            return
+        if key in EXPERIMENT_ID_KEYS:
+            self._register("exp", obj)
+        elif key in RUN_ID_KEYS:
+            self._register("run", obj)
+        elif key in RUN_NAME_KEYS:
+            self._register("run-name", obj)
+        elif key in USER_KEYS:
+            self._register("user", obj)
+        if isinstance(obj, str):
+            self._collect_string(obj)
+
+    # -- pass 2: rewrite ---------------------------------------------------------------------------
+    def _rewrite_string(self, s: str) -> str:
+        s = DB_ERROR_DETAIL_RE.sub("<db-error-detail>", s)
+        for literal, placeholder in self.replacements:
+            if literal and literal in s:
+                s = s.replace(literal, placeholder)
+        s = RUN_ID_RE.sub(lambda m: self.maps["run"].get(m.group(0), m.group(0)), s)
+        for exp_id, placeholder in sorted(self.maps["exp"].items(), key=lambda kv: -len(kv[0])):
+            s = re.sub(rf"(?<![\w.<:-]){re.escape(exp_id)}(?![\w.>-])", placeholder, s)
+        return s
+
+    def _scalar(self, v: Any, key: str | None, tag_kind: str | None) -> Any:
+        kind = tag_kind
+        if kind is None:
+            if key in EXPERIMENT_ID_KEYS:
+                kind = "exp"
+            elif key in RUN_ID_KEYS:
+                kind = "run"
+            elif key in RUN_NAME_KEYS:
+                kind = "run-name"
+            elif key in USER_KEYS:
+                kind = "user"
+        if kind is not None and v is not None and not isinstance(v, bool):
+            mapped = self.maps[kind].get(str(v))
+            if mapped is not None:
+                return mapped if isinstance(v, str) else f"{mapped}:{_type_name(v)}"
+        if key in TIME_KEYS and _is_now_ms(v):
+            return f"<now:{_type_name(v)}>"
+        if isinstance(v, str):
+            return self._rewrite_string(v)
+        return v
+
+    def rewrite(self, obj: Any, key: str | None = None, tag_kind: str | None = None) -> Any:
+        if isinstance(obj, dict):
+            tk = obj.get("key") if isinstance(obj.get("key"), str) else None
+            out = {}
+            for k, v in obj.items():
+                kind = TAG_VALUE_KINDS.get(tk) if k == "value" else TAG_VALUE_KINDS.get(k)
+                out[k] = self.rewrite(v, k, kind)
+            return out
+        if isinstance(obj, list):
+            return [self.rewrite(v, key, tag_kind) for v in obj]
+        return self._scalar(obj, key, tag_kind)
+
+    def normalize(self, transcript: list[Any]) -> list[Any]:
+        for entry in transcript:
+            self.collect(entry)
+        return [self.rewrite(entry) for entry in transcript]
+
+
+def dataframe_to_json(df) -> dict:
+    """A pandas DataFrame as comparable JSON: columns (in order), dtypes, and rows of typed values."""
+    import pandas as pd
+
+    def cell(v):
+        if v is None:
+            return None
+        if isinstance(v, pd.Timestamp):
+            if pd.isna(v):
+                return "<NaT>"
+            return int(v.value // 1_000_000)  # ms since epoch: the time normalization applies
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "<NaN>"
+            return v
+        if hasattr(v, "item"):
+            try:
+                v = v.item()
+            except (ValueError, AttributeError):
+                pass
+        if isinstance(v, float) and math.isnan(v):
+            return "<NaN>"
+        if isinstance(v, (dict, list, str, int, float, bool)):
+            return v
+        return repr(v)
+
+    cols = [str(c) for c in df.columns]
+    rows = []
+    for rec in df.itertuples(index=False, name=None):
+        rows.append({c: cell(v) for c, v in zip(cols, rec)})
+    return {
+        "columns": cols,
+        "dtypes": {str(c): str(t) for c, t in df.dtypes.items()},
+        "index": [str(i) for i in df.index],
+        "rows": rows,
+    }

@@ -1,0 +1,214 @@
+"""Starting and stopping the two servers under comparison.
+
+The reference is always the pinned Python `mlflow server`; the candidate is `mlflow-ts server
+--no-python` (or, with MLFLOW_TS_PARITY_CANDIDATE=python, a second Python server: a sanity check of
+the suite itself, where every scenario must agree).
+
+Each server gets its own fresh database (a SQLite file, or a new PostgreSQL database) and its own
+working directory; it runs in its own process group so that its children (uvicorn) go with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_PYTHON = Path(os.environ.get("MLFLOW_TS_PYTHON") or REPO_ROOT / ".venv" / "bin" / "python")
+TS_ENTRY = REPO_ROOT / "bin" / "mlflow-ts.js"
+TS_BUILD_MARKER = REPO_ROOT / "dist" / "cli" / "main.js"
+
+START_TIMEOUT_S = float(os.environ.get("MLFLOW_TS_PARITY_START_TIMEOUT", "180"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Database:
+    dialect: str  # "sqlite" | "postgresql"
+    uri: str
+    pg_admin_url: str | None = None
+    pg_name: str | None = None
+
+    def drop(self) -> None:
+        if self.dialect != "postgresql":
+            return
+        import psycopg2
+
+        conn = psycopg2.connect(self.pg_admin_url)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+        finally:
+            conn.close()
+
+
+def _pg_url_with_db(base_url: str, db: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + db, parts.query, parts.fragment))
+
+
+def make_database(dialect: str, workdir: Path, label: str, pg_base_url: str | None) -> Database:
+    if dialect == "sqlite":
+        path = workdir / f"{label}.db"
+        return Database("sqlite", f"sqlite:///{path}")
+    if dialect == "postgresql":
+        assert pg_base_url, "PostgreSQL base URL required"
+        import psycopg2
+
+        prefix = os.environ.get("MLFLOW_TS_PARITY_DB_PREFIX", "parity_")
+        name = f"{prefix}{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        admin = _pg_url_with_db(pg_base_url, "postgres")
+        conn = psycopg2.connect(admin)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            conn.close()
+        return Database("postgresql", _pg_url_with_db(pg_base_url, name), admin, name)
+    raise ValueError(dialect)
+
+
+@dataclass
+class Server:
+    kind: str  # "python" | "ts"
+    role: str  # "reference" | "candidate"
+    db: Database
+    workdir: Path
+    port: int = 0
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        common = ["--backend-store-uri", self.db.uri, "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.kind == "python":
+            return [str(VENV_PYTHON), "-m", "mlflow", "server", "--workers", "1", *common]
+        return ["node", str(TS_ENTRY), "server", "--no-python", *common]
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.log_path = self.workdir / "server.log"
+        env = dict(os.environ)
+        env.pop("MLFLOW_TRACKING_URI", None)
+        env["PYTHONUNBUFFERED"] = "1"
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            self.command(),
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        log.close()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.role} server ({self.kind}) exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                r = requests.get(self.base_url + "/health", timeout=2)
+                if r.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.role} server ({self.kind}) not ready in {START_TIMEOUT_S}s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "\n".join(lines[-n:])
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        self.proc = None
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+        else:
+            # the leader is gone; its group may still hold children
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+@dataclass
+class ServerPair:
+    dialect: str
+    reference: Server
+    candidate: Server
+
+    def stop(self) -> None:
+        for s in (self.candidate, self.reference):
+            try:
+                s.stop()
+            finally:
+                try:
+                    s.db.drop()
+                except Exception as e:  # pragma: no cover - cleanup best effort
+                    print(f"parity: could not drop {s.db.pg_name}: {e}", file=sys.stderr)
+
+
+def start_pair(dialect: str, candidate_kind: str, workdir: Path, pg_base_url: str | None) -> ServerPair:
+    servers = []
+    try:
+        for role, kind in (("reference", "python"), ("candidate", candidate_kind)):
+            d = workdir / f"{dialect}-{role}"
+            d.mkdir(parents=True, exist_ok=True)
+            db = make_database(dialect, d, f"{dialect[:2]}_{role[:3]}", pg_base_url)
+            srv = Server(kind=kind, role=role, db=db, workdir=d)
+            servers.append(srv)
+            srv.start()
+        for srv in servers:
+            srv.wait_ready()
+    except BaseException:
+        for srv in servers:
+            srv.stop()
+            try:
+                srv.db.drop()
+            except Exception:
+                pass
+        raise
+    return ServerPair(dialect, servers[0], servers[1])
