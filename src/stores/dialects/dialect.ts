@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { TrackingDatabase } from '../tables.js';
+
+export type DialectName = 'sqlite' | 'postgresql';
+
+/**
+ * Everything that differs between database engines. One implementation per file
+ * (sqlite.ts, postgres.ts); MySQL / SQL Server follow as more files implementing this.
+ */
+export interface StoreDialect {
+  readonly name: DialectName;
+  readonly db: Kysely<TrackingDatabase>;
+  /** The generated statements that recreate the pinned alembic head on an empty database. */
+  readonly schemaStatements: readonly string[];
+  /** Names of the user tables present (any schema objects MLflow would see via the inspector). */
+  listTables(): Promise<string[]>;
+  /**
+   * Runs `statements` in one transaction if, once a cross-process lock is held, the database is
+   * still empty (no tables besides `alembic_*`). Returns false when another process got there first.
+   */
+  createSchemaIfEmpty(statements: readonly string[]): Promise<boolean>;
+  /** A boolean as the driver binds it (better-sqlite3 cannot bind JS booleans). */
+  bool(value: boolean): boolean | number;
+  /** Whether `SELECT ... FOR UPDATE` is meaningful (row locks). */
+  readonly supportsRowLocks: boolean;
+  /** True for a unique / primary key violation raised by the driver. */
+  isUniqueViolation(err: unknown): boolean;
+  /** Largest number of bound parameters one statement may carry. */
+  readonly maxBindParams: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { POSTGRES_SCHEMA } from '../../gen/sql/postgres.js';
+import type { TrackingDatabase } from '../tables.js';
+import type { StoreDialect } from './dialect.js';
+
+const INT8_OID = 20;
+/** Arbitrary fixed key for the advisory lock that serializes schema creation across processes. */
+const SCHEMA_LOCK_KEY = 7_305_233_871;
+
+/**
+ * Opens a PostgreSQL pool. int8 columns (timestamps, steps) are parsed to numbers: MLflow's values
+ * fit in 2^53 and the wire format carries them as JSON numbers anyway.
+ */
+export function openPostgres(connectionString: string, poolSize = 10): StoreDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<TrackingDatabase>({ dialect: new PostgresDialect({ pool }) });
+
+  const listTables = async (): Promise<string[]> => {
+    const res = await sql<{ table_name: string }>`
+      SELECT table_name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`.execute(db);
+    return res.rows.map((r) => r.table_name);
+  };
+
+  return {
+    name: 'postgresql',
+    db,
+    schemaStatements: POSTGRES_SCHEMA,
+    supportsRowLocks: true,
+    maxBindParams: 65535,
+    listTables,
+    async createSchemaIfEmpty(statements) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+        const tables = await client.query<{ table_name: string }>(
+          `SELECT table_name FROM information_schema.tables
+           WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        );
+        if (tables.rows.some((r) => !r.table_name.startsWith('alembic_'))) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        // A failed earlier attempt may have left alembic_version behind (MLflow ignores it too).
+        await client.query('DROP TABLE IF EXISTS alembic_version');
+        // One simple-protocol round trip: the statements carry no parameters.
+        await client.query(statements.join(';\n'));
+        await client.query('COMMIT');
+        return true;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    bool: (value) => value,
+    isUniqueViolation: (err) =>
+      typeof err === 'object' && err !== null && 'code' in err && err.code === '23505',
+    close: () => db.destroy(),
+  };
+}

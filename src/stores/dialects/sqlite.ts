@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { SQLITE_SCHEMA } from '../../gen/sql/sqlite.js';
+import type { TrackingDatabase } from '../tables.js';
+import type { StoreDialect } from './dialect.js';
+
+/**
+ * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
+ * (store/db/utils.py): foreign keys on, a 20 s busy timeout, case-sensitive LIKE, and a REGEXP
+ * function for RLIKE. WAL journaling is added for concurrent readers; it is a file property
+ * that Python MLflow reads transparently. `path` ':memory:' is an in-memory database.
+ */
+export function openSqlite(path: string): StoreDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true }); // as _make_parent_dirs_if_sqlite
+  const raw = new Database(path);
+  if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 20000');
+  raw.pragma('case_sensitive_like = true');
+  raw.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== 'string' || typeof value !== 'string') return 0;
+    try {
+      return new RegExp(pattern, 'u').test(value) ? 1 : 0;
+    } catch {
+      return 0;
+    }
+  });
+  const db = new Kysely<TrackingDatabase>({ dialect: new SqliteDialect({ database: raw }) });
+
+  const listTablesSync = (): string[] =>
+    (
+      raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all() as { name: string }[]
+    ).map((r) => r.name);
+
+  return {
+    name: 'sqlite',
+    db,
+    schemaStatements: SQLITE_SCHEMA,
+    supportsRowLocks: false,
+    maxBindParams: 32766,
+    listTables: async () => listTablesSync(),
+    async createSchemaIfEmpty(statements) {
+      // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy timeout)
+      // and then sees the tables instead of racing us.
+      raw.exec('BEGIN IMMEDIATE');
+      try {
+        if (listTablesSync().some((t) => !t.startsWith('alembic_'))) {
+          raw.exec('ROLLBACK');
+          return false;
+        }
+        // A failed earlier attempt may have left alembic_version behind (MLflow ignores it too).
+        raw.exec('DROP TABLE IF EXISTS alembic_version');
+        for (const stmt of statements) raw.exec(stmt);
+        raw.exec('COMMIT');
+        return true;
+      } catch (err) {
+        if (raw.inTransaction) raw.exec('ROLLBACK');
+        throw err;
+      }
+    },
+    bool: (value) => (value ? 1 : 0),
+    isUniqueViolation: (err) =>
+      typeof err === 'object' &&
+      err !== null &&
+      'code' in err &&
+      (err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err.code === 'SQLITE_CONSTRAINT_UNIQUE'),
+    close: () => db.destroy(),
+  };
+}

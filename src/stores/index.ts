@@ -1,0 +1,57 @@
+import { MlflowError } from '../errors/mlflow-error.js';
+import { resolveUriIfLocal } from './artifact-uri.js';
+import type { StoreDialect } from './dialects/dialect.js';
+import { openPostgres } from './dialects/postgres.js';
+import { openSqlite } from './dialects/sqlite.js';
+import { ensureSchema } from './schema.js';
+import type { StoreContext } from './tracking/context.js';
+import { ensureDefaultExperiment } from './tracking/experiments.js';
+import { SqlTrackingStore } from './tracking/store.js';
+import { parseBackendUri } from './uri.js';
+
+export { SqlTrackingStore } from './tracking/store.js';
+export type { StoreDialect } from './dialects/dialect.js';
+
+export interface OpenStoresOptions {
+  /** The server's default artifact root (e.g. `mlflow-artifacts:/` when serving artifacts, or ./mlruns). */
+  defaultArtifactRoot: string;
+  /** MLFLOW_TRUNCATE_LONG_VALUES; MLflow's default is true. */
+  truncateLongValues?: boolean;
+  /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH; MLflow's default is 2048. */
+  artifactLocationMaxLength?: number;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+/** What services get: the stores over one database. */
+export interface Stores {
+  tracking: SqlTrackingStore;
+  dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the backend store URI: connects, creates the schema on an empty database (or verifies it is
+ * at the pinned alembic head, refusing older revisions with MLflow's message), and seeds the Default
+ * experiment (id 0) as SqlAlchemyStore.__init__ does.
+ */
+export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
+  const loc = parseBackendUri(backendUri);
+  const dialect = loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, opts.poolSize);
+  try {
+    await ensureSchema(dialect);
+    const ctx: StoreContext = {
+      dialect,
+      db: dialect.db,
+      artifactRoot: resolveUriIfLocal(opts.defaultArtifactRoot),
+      truncateLongValues: opts.truncateLongValues ?? true,
+      artifactLocationMaxLength: opts.artifactLocationMaxLength ?? 2048,
+    };
+    await ensureDefaultExperiment(ctx);
+    return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
+  } catch (err) {
+    await dialect.close().catch(() => undefined);
+    if (err instanceof MlflowError) throw err;
+    throw err;
+  }
+}

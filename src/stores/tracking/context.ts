@@ -1,0 +1,20 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { StoreDialect } from '../dialects/dialect.js';
+import type { TrackingDatabase } from '../tables.js';
+
+/** What the tracking store's query modules share. */
+export interface StoreContext {
+  dialect: StoreDialect;
+  db: Kysely<TrackingDatabase>;
+  /** The default artifact root, already resolved (resolve_uri_if_local). */
+  artifactRoot: string;
+  /** MLFLOW_TRUNCATE_LONG_VALUES (default true in MLflow): truncate long param / tag values. */
+  truncateLongValues: boolean;
+  /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (default 2048). */
+  artifactLocationMaxLength: number;
+}
+
+export type Db = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;
+
+/** Milliseconds since the epoch, as mlflow.utils.time.get_current_time_millis. */
+export const nowMillis = (): number => Date.now();

@@ -1,0 +1,274 @@
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { appendToUriPath, resolveUriIfLocal } from '../artifact-uri.js';
+import type { ExperimentsTable } from '../tables.js';
+import type { Selectable } from 'kysely';
+import { nowMillis, type Db, type StoreContext } from './context.js';
+import {
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  DEFAULT_WORKSPACE,
+  LIFECYCLE_ACTIVE,
+  LIFECYCLE_DELETED,
+  stagesFor,
+  type Experiment,
+  type KeyValue,
+  type ViewType,
+} from './entities.js';
+import { deleteAssessmentsOfRuns } from './run-cleanup.js';
+
+export type ExperimentRow = Selectable<ExperimentsTable>;
+
+const INT32_MAX = 2_147_483_647;
+
+/** mlflow.utils.validation._parse_experiment_id: Python int() of the string. */
+export function parseExperimentId(id: string | number): number {
+  if (typeof id === 'number' && Number.isInteger(id)) return id;
+  const s = String(id).trim();
+  if (/^[+-]?\d+(_\d+)*$/.test(s)) return Number(s.replace(/_/g, ''));
+  throw MlflowError.invalidParameter(`Invalid experiment ID '${id}'. Experiment ID must be a valid integer.`);
+}
+
+/** SqlAlchemyStore._get_experiment: an empty id means the default experiment. */
+export async function getExperimentRow(db: Db, experimentId: string | undefined, view: ViewType): Promise<ExperimentRow> {
+  const id = parseExperimentId(experimentId || DEFAULT_EXPERIMENT_ID);
+  // Out of the INTEGER column's range nothing can match (and PostgreSQL would refuse the bind).
+  const row =
+    Math.abs(id) > INT32_MAX
+      ? undefined
+      : await db
+          .selectFrom('experiments')
+          .selectAll()
+          .where('experiment_id', '=', id)
+          .where('lifecycle_stage', 'in', stagesFor(view))
+          .executeTakeFirst();
+  if (!row) throw MlflowError.notFound(`No Experiment with id=${id} exists`);
+  return row;
+}
+
+export async function toExperiment(db: Db, row: ExperimentRow): Promise<Experiment> {
+  const tags = await db
+    .selectFrom('experiment_tags')
+    .select(['key', 'value'])
+    .where('experiment_id', '=', row.experiment_id)
+    .execute();
+  return experimentEntity(row, tags);
+}
+
+/** Experiment.to_proto: creation/last-update times only when truthy; tags always (maybe empty). */
+export function experimentEntity(row: ExperimentRow, tags: { key: string; value: string | null }[]): Experiment {
+  const exp: Experiment = { experiment_id: String(row.experiment_id), name: row.name };
+  if (row.artifact_location !== null) exp.artifact_location = row.artifact_location;
+  if (row.lifecycle_stage !== null) exp.lifecycle_stage = row.lifecycle_stage;
+  if (row.last_update_time) exp.last_update_time = row.last_update_time;
+  if (row.creation_time) exp.creation_time = row.creation_time;
+  if (tags.length > 0) exp.tags = tags.map(kv);
+  exp.workspace = row.workspace ?? DEFAULT_WORKSPACE;
+  return exp;
+}
+
+function kv(t: { key: string; value: string | null }): KeyValue {
+  return t.value === null ? { key: t.key } : { key: t.key, value: t.value };
+}
+
+export function defaultArtifactLocation(ctx: StoreContext, experimentId: number | string): string {
+  return appendToUriPath(ctx.artifactRoot, String(experimentId));
+}
+
+/** SqlAlchemyStore._create_default_experiment: experiment 0 named Default, idempotent. */
+export async function ensureDefaultExperiment(ctx: StoreContext): Promise<void> {
+  const exists = await ctx.db
+    .selectFrom('experiments')
+    .select('experiment_id')
+    .where('experiment_id', '=', 0)
+    .executeTakeFirst();
+  if (exists) return;
+  const now = nowMillis();
+  await ctx.db
+    .insertInto('experiments')
+    .values({
+      experiment_id: 0,
+      name: DEFAULT_EXPERIMENT_NAME,
+      artifact_location: defaultArtifactLocation(ctx, 0),
+      lifecycle_stage: LIFECYCLE_ACTIVE,
+      creation_time: now,
+      last_update_time: now,
+      workspace: DEFAULT_WORKSPACE,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function createExperiment(
+  ctx: StoreContext,
+  name: string,
+  artifactLocation: string | undefined,
+  tags: { key: string; value: string }[],
+): Promise<string> {
+  let location = artifactLocation || undefined;
+  if (location) {
+    location = resolveUriIfLocal(location);
+    validateArtifactLocationLength(ctx, location);
+  }
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const now = nowMillis();
+      const inserted = await trx
+        .insertInto('experiments')
+        .values({
+          name,
+          workspace: DEFAULT_WORKSPACE,
+          artifact_location: location ?? '',
+          lifecycle_stage: LIFECYCLE_ACTIVE,
+          creation_time: now,
+          last_update_time: now,
+        })
+        .returning('experiment_id')
+        .executeTakeFirstOrThrow();
+      const id = inserted.experiment_id;
+      if (!location) {
+        await trx
+          .updateTable('experiments')
+          .set({ artifact_location: defaultArtifactLocation(ctx, id) })
+          .where('experiment_id', '=', id)
+          .execute();
+      }
+      if (tags.length > 0) {
+        await trx
+          .insertInto('experiment_tags')
+          .values(tags.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
+          .execute();
+      }
+      return String(id);
+    });
+  } catch (err) {
+    if (ctx.dialect.isUniqueViolation(err)) {
+      throw new MlflowError(
+        `Experiment(name=${name}) already exists. Error: ${(err as Error).message}`,
+        'RESOURCE_ALREADY_EXISTS',
+      );
+    }
+    throw err;
+  }
+}
+
+export function validateArtifactLocationLength(ctx: StoreContext, location: string): void {
+  const max = ctx.artifactLocationMaxLength;
+  if ([...location].length > max) {
+    throw MlflowError.invalidParameter(
+      'Invalid artifact path length. The length of the artifact path cannot be ' +
+        `greater than ${max} characters. To configure this limit, please set the ` +
+        'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable.',
+    );
+  }
+}
+
+export async function getExperiment(ctx: StoreContext, experimentId: string): Promise<Experiment> {
+  const row = await getExperimentRow(ctx.db, experimentId, 'ALL');
+  return toExperiment(ctx.db, row);
+}
+
+export async function getExperimentByName(ctx: StoreContext, name: string): Promise<Experiment | undefined> {
+  const row = await ctx.db
+    .selectFrom('experiments')
+    .selectAll()
+    .where('name', '=', name)
+    .where('lifecycle_stage', 'in', stagesFor('ALL'))
+    .executeTakeFirst();
+  return row ? toExperiment(ctx.db, row) : undefined;
+}
+
+/** delete_experiment: the experiment and all of its runs become `deleted` (runs get deleted_time). */
+export async function deleteExperiment(ctx: StoreContext, experimentId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getExperimentRow(trx, experimentId, 'ACTIVE_ONLY');
+    const now = nowMillis();
+    await trx
+      .updateTable('experiments')
+      .set({ lifecycle_stage: LIFECYCLE_DELETED, last_update_time: now })
+      .where('experiment_id', '=', row.experiment_id)
+      .execute();
+    await deleteAssessmentsOfRuns(trx, row.experiment_id);
+    await trx
+      .updateTable('runs')
+      .set({ lifecycle_stage: LIFECYCLE_DELETED, deleted_time: now })
+      .where('experiment_id', '=', row.experiment_id)
+      .execute();
+  });
+}
+
+export async function restoreExperiment(ctx: StoreContext, experimentId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getExperimentRow(trx, experimentId, 'DELETED_ONLY');
+    await trx
+      .updateTable('experiments')
+      .set({ lifecycle_stage: LIFECYCLE_ACTIVE, last_update_time: nowMillis() })
+      .where('experiment_id', '=', row.experiment_id)
+      .execute();
+    await trx
+      .updateTable('runs')
+      .set({ lifecycle_stage: LIFECYCLE_ACTIVE, deleted_time: null })
+      .where('experiment_id', '=', row.experiment_id)
+      .execute();
+  });
+}
+
+export async function renameExperiment(ctx: StoreContext, experimentId: string, newName: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getExperimentRow(trx, experimentId, 'ALL');
+    if (row.lifecycle_stage !== LIFECYCLE_ACTIVE) {
+      throw new MlflowError('Cannot rename a non-active experiment.', 'INVALID_STATE');
+    }
+    try {
+      await trx
+        .updateTable('experiments')
+        .set({ name: newName, last_update_time: nowMillis() })
+        .where('experiment_id', '=', row.experiment_id)
+        .execute();
+    } catch (err) {
+      // The session's IntegrityError surfaces as BAD_REQUEST in MLflow (ManagedSessionMaker).
+      if (ctx.dialect.isUniqueViolation(err)) throw new MlflowError((err as Error).message, 'BAD_REQUEST');
+      throw err;
+    }
+  });
+}
+
+/** _check_experiment_is_active */
+export function checkExperimentActive(row: ExperimentRow): void {
+  if (row.lifecycle_stage !== LIFECYCLE_ACTIVE) {
+    throw MlflowError.invalidParameter(
+      `The experiment ${row.experiment_id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+    );
+  }
+}
+
+export async function setExperimentTag(
+  ctx: StoreContext,
+  experimentId: string,
+  key: string,
+  value: string,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getExperimentRow(trx, experimentId, 'ALL');
+    checkExperimentActive(row);
+    await trx
+      .insertInto('experiment_tags')
+      .values({ experiment_id: row.experiment_id, key, value })
+      .onConflict((oc) => oc.columns(['key', 'experiment_id']).doUpdateSet({ value }))
+      .execute();
+  });
+}
+
+export async function deleteExperimentTag(ctx: StoreContext, experimentId: string, key: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getExperimentRow(trx, experimentId, 'ALL');
+    checkExperimentActive(row);
+    const res = await trx
+      .deleteFrom('experiment_tags')
+      .where('experiment_id', '=', row.experiment_id)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) {
+      throw MlflowError.notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+    }
+  });
+}

@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import type { Db, StoreContext } from './context.js';
+import { RUN_NAME_TAG, type DatasetInputInput, type MetricInput, type ParamInput, type TagInput } from './entities.js';
+import { pyReprDictList } from './py-format.js';
+import { checkRunActive, getRunRow, updateRunInfoIn } from './runs.js';
+import type { RunRow } from './run-entities.js';
+import { withDeadlockRetry } from './retry.js';
+
+const MAX_DOUBLE = 1.7976931348623157e308;
+
+/** SqlAlchemyStore.sanitize_metric_value: NaN is stored as 0 with is_nan, infinities as +-max double. */
+export function sanitizeMetricValue(value: number): { isNan: boolean; value: number } {
+  if (Number.isNaN(value)) return { isNan: true, value: 0 };
+  if (value === Infinity) return { isNan: false, value: MAX_DOUBLE };
+  if (value === -Infinity) return { isNan: false, value: -MAX_DOUBLE };
+  return { isNan: false, value };
+}
+
+interface MetricRow {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  isNan: boolean;
+}
+
+/** Stored identity of a metric (metric_pk minus run_uuid). */
+const metricIdentity = (m: MetricRow): string => `${m.key}\u0000${m.timestamp}\u0000${m.step}\u0000${m.value}\u0000${m.isNan}`;
+
+/** Orders rows by the metric primary key so concurrent writers take index locks in one order. */
+function comparePk(a: MetricRow, b: MetricRow): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return a.timestamp - b.timestamp || a.step - b.step || a.value - b.value || Number(a.isNan) - Number(b.isNan);
+}
+
+/** (step, timestamp, value) ordering of _update_latest_metrics_if_necessary. */
+const newerThan = (a: MetricRow, b: MetricRow): boolean =>
+  a.step !== b.step ? a.step > b.step : a.timestamp !== b.timestamp ? a.timestamp > b.timestamp : a.value > b.value;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface BatchArgs {
+  metrics: MetricInput[];
+  params: ParamInput[];
+  tags: TagInput[];
+}
+
+/**
+ * log_batch in one transaction, all or nothing: params (conflicting values refused, nothing
+ * written), metrics (set-based insert, PK duplicates ignored), latest_metrics (one upsert in key
+ * order), logged-model metrics, tags (mlflow.runName also renames the run). Inputs are validated.
+ */
+export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArgs): Promise<void> {
+  await withDeadlockRetry(() =>
+    ctx.db.transaction().execute(async (trx) => {
+      const run = await getRunRow(trx, runId);
+      checkRunActive(run);
+      await writeParams(ctx, trx, runId, batch.params, 'batch');
+      await writeMetrics(ctx, trx, run, batch.metrics);
+      await writeTags(ctx, trx, run, batch.tags);
+    }),
+  );
+}
+
+export async function logMetric(ctx: StoreContext, runId: string, metric: MetricInput): Promise<void> {
+  await withDeadlockRetry(() =>
+    ctx.db.transaction().execute(async (trx) => {
+      const run = await getRunRow(trx, runId);
+      checkRunActive(run);
+      await writeMetrics(ctx, trx, run, [metric]);
+    }),
+  );
+}
+
+export async function logParam(ctx: StoreContext, runId: string, param: ParamInput): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const run = await getRunRow(trx, runId);
+    checkRunActive(run);
+    await writeParams(ctx, trx, runId, [param], 'single');
+  });
+}
+
+async function writeParams(
+  ctx: StoreContext,
+  trx: Db,
+  runId: string,
+  params: ParamInput[],
+  mode: 'single' | 'batch',
+): Promise<void> {
+  if (params.length === 0) return;
+  const check = async (): Promise<void> => {
+    const keys = params.map((p) => p.key);
+    const existing = new Map<string, string>();
+    for (const part of chunk(keys, 500)) {
+      const rows = await trx
+        .selectFrom('params')
+        .select(['key', 'value'])
+        .where('run_uuid', '=', runId)
+        .where('key', 'in', part)
+        .execute();
+      for (const r of rows) existing.set(r.key, r.value);
+    }
+    const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
+    if (conflicts.length === 0) return;
+    if (mode === 'single') {
+      const p = conflicts[0]!;
+      throw MlflowError.invalidParameter(
+        `Changing param values is not allowed. Param with key='${p.key}' was already logged with ` +
+          `value='${existing.get(p.key)}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
+      );
+    }
+    const described = pyReprDictList(
+      conflicts.map((p) => ({ key: p.key, old_value: existing.get(p.key)!, new_value: p.value })),
+    );
+    throw MlflowError.invalidParameter(
+      `Changing param values is not allowed. Params were already logged='${described}' for run ID='${runId}'.`,
+    );
+  };
+  await check();
+  const rows = [...params].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 3))) {
+    await trx
+      .insertInto('params')
+      .values(part.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  // A concurrent writer may have stored a different value between our read and our insert
+  // (ON CONFLICT DO NOTHING kept theirs): re-check now that our rows are settled.
+  await check();
+}
+
+async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: MetricInput[]): Promise<void> {
+  if (metrics.length === 0) return;
+  const rowsById = new Map<string, MetricRow>();
+  for (const m of metrics) {
+    const s = sanitizeMetricValue(m.value);
+    const row: MetricRow = { key: m.key, value: s.value, timestamp: m.timestamp, step: m.step, isNan: s.isNan };
+    const id = metricIdentity(row);
+    if (!rowsById.has(id)) rowsById.set(id, row);
+  }
+  const rows = [...rowsById.values()].sort(comparePk);
+  const runId = run.run_uuid;
+  const b = ctx.dialect.bool;
+  for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 6))) {
+    await trx
+      .insertInto('metrics')
+      .values(part.map((m) => ({ run_uuid: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, is_nan: b(m.isNan) })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  // The newest value per key of this batch, then one upsert that only overwrites older rows.
+  const newest = new Map<string, MetricRow>();
+  for (const m of rows) {
+    const cur = newest.get(m.key);
+    if (!cur || newerThan(m, cur)) newest.set(m.key, m);
+  }
+  const latest = [...newest.values()].sort((a, c) => (a.key < c.key ? -1 : a.key > c.key ? 1 : 0));
+  for (const part of chunk(latest, Math.floor(ctx.dialect.maxBindParams / 6))) {
+    await trx
+      .insertInto('latest_metrics')
+      .values(part.map((m) => ({ run_uuid: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, is_nan: b(m.isNan) })))
+      .onConflict((oc) =>
+        oc
+          .columns(['key', 'run_uuid'])
+          .doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            timestamp: eb.ref('excluded.timestamp'),
+            step: eb.ref('excluded.step'),
+            is_nan: eb.ref('excluded.is_nan'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('excluded.step', '>', eb.ref('latest_metrics.step')),
+              eb.and([
+                eb('excluded.step', '=', eb.ref('latest_metrics.step')),
+                eb.or([
+                  eb('excluded.timestamp', '>', eb.ref('latest_metrics.timestamp')),
+                  eb.and([
+                    eb('excluded.timestamp', '=', eb.ref('latest_metrics.timestamp')),
+                    eb('excluded.value', '>', eb.ref('latest_metrics.value')),
+                  ]),
+                ]),
+              ]),
+            ]),
+          ),
+      )
+      .execute();
+  }
+
+  // Metrics that name a logged model are also recorded against it (_log_model_metrics).
+  const modelMetrics = new Map<string, MetricInput & { model_id: string }>();
+  for (const m of metrics) {
+    if (!m.model_id) continue;
+    const k = `${m.model_id}\u0000${m.key}\u0000${m.timestamp}\u0000${m.step}`;
+    if (!modelMetrics.has(k)) modelMetrics.set(k, m as MetricInput & { model_id: string });
+  }
+  if (modelMetrics.size > 0) {
+    await trx
+      .insertInto('logged_model_metrics')
+      .values(
+        [...modelMetrics.values()].map((m) => ({
+          model_id: m.model_id,
+          metric_name: m.key,
+          metric_timestamp_ms: m.timestamp,
+          metric_step: m.step,
+          metric_value: sanitizeMetricValue(m.value).value,
+          experiment_id: run.experiment_id!,
+          run_id: runId,
+          dataset_uuid: null,
+          dataset_name: m.dataset_name ?? null,
+          dataset_digest: m.dataset_digest ?? null,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+async function writeTags(ctx: StoreContext, trx: Db, run: RunRow, tags: TagInput[]): Promise<void> {
+  if (tags.length === 0) return;
+  const byKey = new Map<string, string>();
+  for (const t of tags) byKey.set(t.key, t.value); // the last value of a repeated key wins
+  const runName = byKey.get(RUN_NAME_TAG);
+  byKey.delete(RUN_NAME_TAG);
+  const rows = [...byKey].sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0));
+  for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 3))) {
+    await trx
+      .insertInto('tags')
+      .values(part.map(([key, value]) => ({ run_uuid: run.run_uuid, key, value })))
+      .onConflict((oc) => oc.columns(['key', 'run_uuid']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute();
+  }
+  if (runName !== undefined) {
+    // set_tag(mlflow.runName) -> update_run_info: renames the run; an empty name changes nothing.
+    await updateRunInfoIn(trx, run.run_uuid, undefined, undefined, runName);
+  }
+}
+
+/**
+ * log_inputs: datasets are shared per experiment by (name, digest); each dataset is linked to the
+ * run once (later duplicates and already-linked datasets are ignored, with their tags); model
+ * inputs become RUN_INPUT -> MODEL_INPUT edges.
+ */
+export async function logInputs(
+  ctx: StoreContext,
+  runId: string,
+  datasets: DatasetInputInput[],
+  models: { model_id: string }[],
+): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const run = await getRunRow(trx, runId);
+    checkRunActive(run);
+    const experimentId = run.experiment_id!;
+    const unique = new Map<string, DatasetInputInput>();
+    for (const d of datasets) {
+      const k = `${d.dataset.name}\u0000${d.dataset.digest}`;
+      if (!unique.has(k)) unique.set(k, d);
+    }
+    const inputs = [...unique.values()];
+    const datasetUuids = new Map<string, string>();
+    if (inputs.length > 0) {
+      const existing = await trx
+        .selectFrom('datasets')
+        .select(['dataset_uuid', 'name', 'digest'])
+        .where('experiment_id', '=', experimentId)
+        .where('name', 'in', inputs.map((d) => d.dataset.name))
+        .where('digest', 'in', inputs.map((d) => d.dataset.digest))
+        .execute();
+      for (const e of existing) datasetUuids.set(`${e.name}\u0000${e.digest}`, e.dataset_uuid);
+      const newDatasets = inputs.filter((d) => !datasetUuids.has(`${d.dataset.name}\u0000${d.dataset.digest}`));
+      if (newDatasets.length > 0) {
+        const values = newDatasets.map((d) => {
+          const uuid = randomUUID().replace(/-/g, '');
+          datasetUuids.set(`${d.dataset.name}\u0000${d.dataset.digest}`, uuid);
+          return {
+            dataset_uuid: uuid,
+            experiment_id: experimentId,
+            name: d.dataset.name,
+            digest: d.dataset.digest,
+            dataset_source_type: d.dataset.source_type,
+            dataset_source: d.dataset.source,
+            dataset_schema: d.dataset.schema ?? null,
+            dataset_profile: d.dataset.profile ?? null,
+          };
+        });
+        await trx.insertInto('datasets').values(values).execute();
+      }
+      const linked = await trx
+        .selectFrom('inputs')
+        .select('source_id')
+        .where('source_type', '=', 'DATASET')
+        .where('source_id', 'in', [...datasetUuids.values()])
+        .where('destination_type', '=', 'RUN')
+        .where('destination_id', '=', runId)
+        .execute();
+      const linkedIds = new Set(linked.map((l) => l.source_id));
+      const edges: { input_uuid: string; source_type: string; source_id: string; destination_type: string; destination_id: string }[] = [];
+      const inputTags: { input_uuid: string; name: string; value: string }[] = [];
+      for (const d of inputs) {
+        const datasetUuid = datasetUuids.get(`${d.dataset.name}\u0000${d.dataset.digest}`)!;
+        if (linkedIds.has(datasetUuid)) continue;
+        const inputUuid = randomUUID().replace(/-/g, '');
+        edges.push({ input_uuid: inputUuid, source_type: 'DATASET', source_id: datasetUuid, destination_type: 'RUN', destination_id: runId });
+        for (const t of d.tags) inputTags.push({ input_uuid: inputUuid, name: t.key, value: t.value });
+      }
+      if (edges.length > 0) await trx.insertInto('inputs').values(edges).execute();
+      if (inputTags.length > 0) await trx.insertInto('input_tags').values(inputTags).execute();
+    }
+    for (const m of models) {
+      // session.merge on the (source, destination) primary key: one edge per model.
+      await trx
+        .insertInto('inputs')
+        .values({
+          input_uuid: randomUUID().replace(/-/g, ''),
+          source_type: 'RUN_INPUT',
+          source_id: runId,
+          destination_type: 'MODEL_INPUT',
+          destination_id: m.model_id,
+        })
+        .onConflict((oc) => oc.columns(['source_type', 'source_id', 'destination_type', 'destination_id']).doNothing())
+        .execute();
+    }
+  });
+}

@@ -1,0 +1,175 @@
+import type { Selectable } from 'kysely';
+import type { RunsTable } from '../tables.js';
+import type { Db } from './context.js';
+import {
+  RUN_NAME_TAG,
+  type DatasetInput,
+  type KeyValue,
+  type Metric,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+} from './entities.js';
+
+export type RunRow = Selectable<RunsTable>;
+
+/** SqlRun.to_mlflow_entity().info.to_proto(), fields in proto field-number order. */
+export function runInfoEntity(row: RunRow, runNameTag?: string | null): RunInfo {
+  const info: Partial<RunInfo> = { run_uuid: row.run_uuid, experiment_id: String(row.experiment_id) };
+  // An empty run name falls back to the mlflow.runName tag (SqlRun.to_mlflow_entity).
+  const name = row.name || runNameTag || row.name;
+  if (name !== null && name !== undefined) info.run_name = name;
+  if (row.user_id !== null) info.user_id = row.user_id;
+  info.status = (row.status ?? 'RUNNING') as RunStatus;
+  if (row.start_time !== null) info.start_time = row.start_time;
+  if (row.end_time) info.end_time = row.end_time;
+  if (row.artifact_uri) info.artifact_uri = row.artifact_uri;
+  info.lifecycle_stage = row.lifecycle_stage ?? 'active';
+  info.run_id = row.run_uuid;
+  return info as RunInfo;
+}
+
+/** A stored metric row as the Metric entity: NaN is restored from is_nan. */
+export function metricEntity(r: {
+  key: string;
+  value: number;
+  timestamp: number | null;
+  step: number;
+  is_nan: boolean | number;
+}): Metric {
+  return { key: r.key, value: r.is_nan ? NaN : r.value, timestamp: r.timestamp ?? 0, step: r.step };
+}
+
+const kv = (t: { key: string; value: string | null }): KeyValue =>
+  t.value === null ? { key: t.key } : { key: t.key, value: t.value };
+
+function groupBy<T extends Record<K, string>, K extends string>(rows: T[], key: K): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r[key]);
+    if (list) list.push(r);
+    else out.set(r[key], [r]);
+  }
+  return out;
+}
+
+export interface LoadRunsOptions {
+  /** get_run adds the run's model inputs; search_runs does not. */
+  modelInputs?: boolean;
+  /** get_run / search_runs carry `outputs` (possibly empty); create_run does not. */
+  outputs?: boolean;
+}
+
+/**
+ * Builds full Run entities for already-selected run rows with a fixed number of set-based queries
+ * (latest metrics, params, tags, dataset inputs, model inputs/outputs), whatever the number of runs.
+ * Used by getRun and by search (H4). Order of `rows` is kept.
+ */
+export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {}): Promise<Run[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.run_uuid);
+  const [metrics, params, tags, datasets, modelInputs, modelOutputs] = await Promise.all([
+    db
+      .selectFrom('latest_metrics')
+      .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
+      .where('run_uuid', 'in', ids)
+      .execute(),
+    db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
+    db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
+    loadDatasetInputs(db, ids),
+    opts.modelInputs
+      ? db
+          .selectFrom('inputs')
+          .select(['source_id', 'destination_id'])
+          .where('source_type', '=', 'RUN_INPUT')
+          .where('source_id', 'in', ids)
+          .where('destination_type', '=', 'MODEL_INPUT')
+          .execute()
+      : Promise.resolve([]),
+    opts.outputs
+      ? db
+          .selectFrom('inputs')
+          .select(['source_id', 'destination_id', 'step'])
+          .where('source_type', '=', 'RUN_OUTPUT')
+          .where('source_id', 'in', ids)
+          .where('destination_type', '=', 'MODEL_OUTPUT')
+          .execute()
+      : Promise.resolve([]),
+  ]);
+  const metricsBy = groupBy(metrics, 'run_uuid');
+  const paramsBy = groupBy(params, 'run_uuid');
+  const tagsBy = groupBy(tags, 'run_uuid');
+  const modelInputsBy = groupBy(modelInputs, 'source_id');
+  const modelOutputsBy = groupBy(modelOutputs, 'source_id');
+
+  return rows.map((row) => {
+    const runTags = tagsBy.get(row.run_uuid) ?? [];
+    const nameTag = runTags.find((t) => t.key === RUN_NAME_TAG)?.value;
+    const data: Run['data'] = {};
+    const m = metricsBy.get(row.run_uuid);
+    if (m) data.metrics = m.map(metricEntity);
+    const p = paramsBy.get(row.run_uuid);
+    if (p) data.params = p.map(kv);
+    if (runTags.length > 0) data.tags = runTags.map(kv);
+    const inputs: Run['inputs'] = {};
+    const ds = datasets.get(row.run_uuid);
+    if (ds && ds.length > 0) inputs.dataset_inputs = ds;
+    const mi = modelInputsBy.get(row.run_uuid);
+    if (mi) inputs.model_inputs = mi.map((x) => ({ model_id: x.destination_id }));
+    const run: Run = { info: runInfoEntity(row, nameTag), data, inputs };
+    if (opts.outputs) {
+      const mo = modelOutputsBy.get(row.run_uuid);
+      run.outputs = mo ? { model_outputs: mo.map((x) => ({ model_id: x.destination_id, step: x.step })) } : {};
+    }
+    return run;
+  });
+}
+
+/** SqlAlchemyStore._get_run_inputs: datasets linked to each run, with their input tags. */
+export async function loadDatasetInputs(db: Db, runIds: string[]): Promise<Map<string, DatasetInput[]>> {
+  const rows = await db
+    .selectFrom('inputs')
+    .innerJoin('datasets', 'datasets.dataset_uuid', 'inputs.source_id')
+    .leftJoin('input_tags', 'input_tags.input_uuid', 'inputs.input_uuid')
+    .select([
+      'inputs.input_uuid',
+      'inputs.destination_id as run_uuid',
+      'datasets.dataset_uuid',
+      'datasets.name',
+      'datasets.digest',
+      'datasets.dataset_source_type',
+      'datasets.dataset_source',
+      'datasets.dataset_schema',
+      'datasets.dataset_profile',
+      'input_tags.name as tag_name',
+      'input_tags.value as tag_value',
+    ])
+    .where('inputs.destination_type', '=', 'RUN')
+    .where('inputs.destination_id', 'in', runIds)
+    .orderBy('inputs.destination_id')
+    .execute();
+  const out = new Map<string, DatasetInput[]>();
+  const byRunDataset = new Map<string, DatasetInput>();
+  for (const r of rows) {
+    const k = `${r.run_uuid}\u0000${r.dataset_uuid}`;
+    let input = byRunDataset.get(k);
+    if (!input) {
+      const dataset: DatasetInput['dataset'] = {
+        name: r.name,
+        digest: r.digest,
+        source_type: r.dataset_source_type,
+        source: r.dataset_source,
+      };
+      if (r.dataset_schema !== null) dataset.schema = r.dataset_schema;
+      if (r.dataset_profile !== null) dataset.profile = r.dataset_profile;
+      input = { tags: [], dataset };
+      byRunDataset.set(k, input);
+      const list = out.get(r.run_uuid);
+      if (list) list.push(input);
+      else out.set(r.run_uuid, [input]);
+    }
+    if (r.tag_name !== null) input.tags!.push({ key: r.tag_name, value: r.tag_value ?? '' });
+  }
+  for (const list of out.values()) for (const i of list) if (i.tags!.length === 0) delete i.tags;
+  return out;
+}

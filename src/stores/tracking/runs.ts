@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { appendToUriPath } from '../artifact-uri.js';
+import { nowMillis, type Db, type StoreContext } from './context.js';
+import {
+  LIFECYCLE_ACTIVE,
+  LIFECYCLE_DELETED,
+  RUN_NAME_TAG,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+  type TagInput,
+} from './entities.js';
+import { checkExperimentActive, getExperimentRow } from './experiments.js';
+import { deleteAssessmentsOfRun } from './run-cleanup.js';
+import { loadRuns, runInfoEntity, type RunRow } from './run-entities.js';
+import { generateRunName } from './run-names.js';
+
+/** SqlAlchemyStore._get_run */
+export async function getRunRow(db: Db, runId: string): Promise<RunRow> {
+  const row = await db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
+  if (!row) throw MlflowError.notFound(`Run with id=${runId} not found`);
+  return row;
+}
+
+/** SqlAlchemyStore._check_run_is_active: writes to a deleted run are refused. */
+export function checkRunActive(row: RunRow): void {
+  if (row.lifecycle_stage !== LIFECYCLE_ACTIVE) {
+    throw MlflowError.invalidParameter(
+      `The run ${row.run_uuid} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+    );
+  }
+}
+
+export interface CreateRunArgs {
+  experimentId: string | undefined;
+  userId: string;
+  startTime: number;
+  tags: TagInput[];
+  runName: string | undefined;
+}
+
+export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise<Run> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const exp = await getExperimentRow(trx, args.experimentId, 'ALL');
+    checkExperimentActive(exp);
+    const runId = randomUUID().replace(/-/g, '');
+    const artifactUri = appendToUriPath(exp.artifact_location ?? '', runId, 'artifacts');
+    const tags = [...args.tags];
+    const runNameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
+    if (args.runName && runNameTag && args.runName !== runNameTag) {
+      throw MlflowError.invalidParameter(
+        "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
+          `(run_name='${args.runName}', mlflow.runName='${runNameTag}').`,
+      );
+    }
+    const runName = args.runName || runNameTag || generateRunName();
+    if (!runNameTag) tags.push({ key: RUN_NAME_TAG, value: runName });
+    const row: RunRow = {
+      run_uuid: runId,
+      name: runName,
+      source_type: 'UNKNOWN',
+      source_name: '',
+      entry_point_name: '',
+      user_id: args.userId,
+      status: 'RUNNING',
+      start_time: args.startTime,
+      end_time: null,
+      deleted_time: null,
+      source_version: '',
+      lifecycle_stage: LIFECYCLE_ACTIVE,
+      artifact_uri: artifactUri,
+      experiment_id: exp.experiment_id,
+    };
+    await trx.insertInto('runs').values(row).execute();
+    // Last value wins for a key given twice (one row per key in the tags table).
+    const byKey = new Map(tags.map((t) => [t.key, t.value]));
+    if (byKey.size > 0) {
+      await trx
+        .insertInto('tags')
+        .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
+        .execute();
+    }
+    const [run] = await loadRuns(trx, [row]);
+    return run!;
+  });
+}
+
+export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
+  const row = await getRunRow(ctx.db, runId);
+  const [run] = await loadRuns(ctx.db, [row], { modelInputs: true, outputs: true });
+  return run!;
+}
+
+/** update_run_info: status / end_time / name (a non-empty name also sets the mlflow.runName tag). */
+export async function updateRunInfo(
+  ctx: StoreContext,
+  runId: string,
+  status: RunStatus | undefined,
+  endTime: number | undefined,
+  runName: string | undefined,
+): Promise<RunInfo> {
+  return ctx.db.transaction().execute((trx) => updateRunInfoIn(trx, runId, status, endTime, runName));
+}
+
+export async function updateRunInfoIn(
+  trx: Db,
+  runId: string,
+  status: RunStatus | undefined,
+  endTime: number | undefined,
+  runName: string | undefined,
+): Promise<RunInfo> {
+  const row = await getRunRow(trx, runId);
+  checkRunActive(row);
+  const set: Partial<RunRow> = {};
+  if (status !== undefined) set.status = status;
+  if (endTime !== undefined) set.end_time = endTime;
+  if (runName) set.name = runName;
+  if (Object.keys(set).length > 0) {
+    await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
+  }
+  if (runName) {
+    await trx
+      .insertInto('tags')
+      .values({ run_uuid: runId, key: RUN_NAME_TAG, value: runName })
+      .onConflict((oc) => oc.columns(['key', 'run_uuid']).doUpdateSet({ value: runName }))
+      .execute();
+  }
+  return runInfoEntity({ ...row, ...set });
+}
+
+export async function deleteRun(ctx: StoreContext, runId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await getRunRow(trx, runId);
+    await deleteAssessmentsOfRun(trx, runId);
+    await trx
+      .updateTable('runs')
+      .set({ lifecycle_stage: LIFECYCLE_DELETED, deleted_time: nowMillis() })
+      .where('run_uuid', '=', runId)
+      .execute();
+  });
+}
+
+export async function restoreRun(ctx: StoreContext, runId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await getRunRow(trx, runId);
+    await trx
+      .updateTable('runs')
+      .set({ lifecycle_stage: LIFECYCLE_ACTIVE, deleted_time: null })
+      .where('run_uuid', '=', runId)
+      .execute();
+  });
+}
+
+/** set_tag: `mlflow.runName` goes through update_run_info (which ignores an empty name). */
+export async function setTag(ctx: StoreContext, runId: string, key: string, value: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getRunRow(trx, runId);
+    checkRunActive(row);
+    if (key === RUN_NAME_TAG) {
+      await updateRunInfoIn(trx, runId, (row.status ?? undefined) as RunStatus | undefined, row.end_time ?? undefined, value);
+      return;
+    }
+    await trx
+      .insertInto('tags')
+      .values({ run_uuid: runId, key, value })
+      .onConflict((oc) => oc.columns(['key', 'run_uuid']).doUpdateSet({ value }))
+      .execute();
+  });
+}
+
+export async function deleteTag(ctx: StoreContext, runId: string, key: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await getRunRow(trx, runId);
+    checkRunActive(row);
+    const res = await trx.deleteFrom('tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) {
+      throw MlflowError.notFound(`No tag with name: ${key} in run with id ${runId}`);
+    }
+  });
+}
