@@ -1,0 +1,175 @@
+// The raw-driver floor: the same rows as the write scenarios, written straight from Node with
+// `pg` (one-statement CTE per batch, as in the landscape notes §5) or better-sqlite3 (WAL,
+// synchronous=NORMAL, one connection), no HTTP. Reported as system "floor".
+import pg from 'pg';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { copySqlite, type PgAdmin } from './db.js';
+import { pct } from './load.js';
+import { treeCpuMs } from './proc.js';
+import type { Scenario } from './scenarios.js';
+import type { Row } from './report.js';
+
+const PG_BATCH = `
+WITH v AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::text[], $5::int8[], $6::bool[])
+           AS t(key, value, timestamp, run_uuid, step, is_nan)),
+ ins AS (INSERT INTO metrics(key, value, timestamp, run_uuid, step, is_nan) SELECT * FROM v ON CONFLICT DO NOTHING)
+INSERT INTO latest_metrics(key, value, timestamp, run_uuid, step, is_nan)
+SELECT DISTINCT ON (key) key, value, timestamp, run_uuid, step, is_nan FROM v ORDER BY key, step DESC, timestamp DESC, value DESC
+ON CONFLICT (key, run_uuid) DO UPDATE SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step, is_nan = EXCLUDED.is_nan
+WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+
+type Metric = [key: string, value: number, ts: number, step: number];
+/** The metrics of request i of a scenario (same shapes as bench/lib/scenarios.ts). */
+function batchFor(kind: string, i: number, runs: string[]): { run: string; metrics: Metric[] } | { createRun: true } | undefined {
+  const ts = Date.now();
+  if (kind.startsWith('W1') || kind.startsWith('S1')) return { createRun: true };
+  if (kind.startsWith('W2') || kind.startsWith('S2')) return { run: runs[i % runs.length]!, metrics: [['loss', Math.random(), ts, i]] };
+  if (kind.startsWith('W3') || kind.startsWith('S3')) return { run: runs[0]!, metrics: Array.from({ length: 10 }, (_, k) => [`metric_${k}`, Math.random() * k, ts, 0] as Metric) };
+  if (kind.startsWith('W4') || kind.startsWith('S4')) {
+    const round = Math.floor(i / runs.length);
+    const m: Metric[] = [];
+    for (let k = 0; k < 100; k++) for (let s = 0; s < 10; s++) m.push([`m_${k}`, Math.random(), ts, round * 10 + s]);
+    return { run: runs[i % runs.length]!, metrics: m };
+  }
+  if (kind.startsWith('W5') || kind.startsWith('S5')) {
+    // sorted keys: the floor shows the deadlock-free shape
+    return { run: runs[0]!, metrics: Array.from({ length: 500 }, (_, k) => [`train/key_${k}`, Math.random(), ts, i] as Metric).sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+  }
+  return undefined;
+}
+
+const uuid = () => crypto.randomUUID().replace(/-/g, '');
+
+export async function runFloors(o: {
+  admin: PgAdmin;
+  pgTemplate: string;
+  sqliteTemplate: string;
+  work: string;
+  quick: boolean;
+  scenarios: Scenario[];
+  postmasterPid: number;
+  log: (...a: unknown[]) => void;
+}): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const sc of o.scenarios.filter((s) => s.group === 'write' && batchFor(s.id, 0, ['x']))) {
+    const row: Row = { scenario: sc.id, title: sc.title, system: 'floor', backend: sc.backend, concurrency: sc.concurrency, unit: sc.unit };
+    try {
+      if (sc.backend === 'pg') await pgFloor(o, sc, row);
+      else sqliteFloor(o, sc, row);
+      o.log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms, errors ${row.errors}`);
+    } catch (e) {
+      row.problems = [`floor failed: ${(e as Error).message.slice(0, 200)}`];
+      o.log(`  floor ${sc.id} FAILED ${(e as Error).message}`);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
+  const db = 'bench_floor';
+  await o.admin.create(db, o.pgTemplate);
+  const conns = await Promise.all(Array.from({ length: sc.concurrency }, async () => {
+    const c = new pg.Client({ connectionString: o.admin.url(db) });
+    await c.connect();
+    return c;
+  }));
+  try {
+    const c0 = conns[0]!;
+    const exp = (await c0.query(`INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0) RETURNING experiment_id`)).rows[0].experiment_id;
+    const runs: string[] = [];
+    const insertRun = async (c: pg.Client) => {
+      const id = uuid();
+      await c.query(
+        `WITH r AS (INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+                    VALUES ($1, $2, 'UNKNOWN', '', '', 'bench', 'RUNNING', $3, '', 'active', $4, $5))
+         INSERT INTO tags(key, value, run_uuid) VALUES ('mlflow.user', 'bench', $1), ('mlflow.runName', $2, $1)`,
+        [id, `run-${id.slice(0, 6)}`, Date.now(), `/tmp/a/${id}`, exp],
+      );
+      return id;
+    };
+    const nRuns = sc.id.startsWith('W4') ? (o.quick ? 40 : 200) : sc.concurrency;
+    for (let i = 0; i < nRuns; i++) runs.push(await insertRun(c0));
+    const lat: number[] = [];
+    let next = 0;
+    let errors = 0;
+    const t0 = performance.now();
+    const deadline = t0 + sc.durationMs(o.quick);
+    const max = sc.maxRequests(o.quick);
+    const pg0 = treeCpuMs(o.postmasterPid);
+    await Promise.all(conns.map(async (c) => {
+      while (next < max && performance.now() < deadline) {
+        const i = next++;
+        const b = batchFor(sc.id, i, runs)!;
+        const ts = performance.now();
+        try {
+          if ('createRun' in b) await insertRun(c);
+          else {
+            const m = b.metrics;
+            await c.query(PG_BATCH, [m.map((x) => x[0]), m.map((x) => x[1]), m.map((x) => x[2]), m.map(() => b.run), m.map((x) => x[3]), m.map(() => false)]);
+          }
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - ts);
+      }
+    }));
+    const el = performance.now() - t0;
+    lat.sort((a, b) => a - b);
+    Object.assign(row, {
+      requests: lat.length, ok: lat.length - errors, errors, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99),
+      pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length), elapsedMs: el,
+    });
+  } finally {
+    await Promise.all(conns.map((c) => c.end()));
+  }
+}
+
+function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
+  const file = join(o.work, 'sqlite', 'floor.db');
+  copySqlite(o.sqliteTemplate, file);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 20000');
+    const exp = Number(db.prepare(`INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0)`).run().lastInsertRowid);
+    const runIns = db.prepare(`INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+                               VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'RUNNING', ?, '', 'active', ?, ?)`);
+    const tagIns = db.prepare(`INSERT INTO tags(key, value, run_uuid) VALUES (?, ?, ?)`);
+    const insertRun = db.transaction(() => {
+      const id = uuid();
+      runIns.run(id, `run-${id.slice(0, 6)}`, Date.now(), `/tmp/a/${id}`, exp);
+      tagIns.run('mlflow.user', 'bench', id);
+      tagIns.run('mlflow.runName', `run-${id.slice(0, 6)}`, id);
+      return id;
+    });
+    const mIns = db.prepare(`INSERT OR IGNORE INTO metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)`);
+    const lUp = db.prepare(`INSERT INTO latest_metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)
+      ON CONFLICT(key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+      WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`);
+    const logBatch = db.transaction((run: string, m: Metric[]) => {
+      for (const x of m) mIns.run(x[0], x[1], x[2], run, x[3]);
+      for (const x of m) lUp.run(x[0], x[1], x[2], run, x[3]);
+    });
+    const nRuns = sc.id.startsWith('S4') ? (o.quick ? 40 : 200) : sc.concurrency;
+    const runs = Array.from({ length: nRuns }, () => insertRun() as string);
+    const lat: number[] = [];
+    const t0 = performance.now();
+    const deadline = t0 + sc.durationMs(o.quick);
+    const max = sc.maxRequests(o.quick);
+    for (let i = 0; i < max && performance.now() < deadline; i++) {
+      const b = batchFor(sc.id, i, runs)!;
+      const ts = performance.now();
+      if ('createRun' in b) insertRun();
+      else logBatch(b.run, b.metrics);
+      lat.push(performance.now() - ts);
+    }
+    const el = performance.now() - t0;
+    lat.sort((a, b) => a - b);
+    Object.assign(row, { requests: lat.length, ok: lat.length, errors: 0, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: el });
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,385 @@
+// The scenarios (payloads after docs/benchmark-landscape §6.4). Each one prepares its objects
+// through the REST API (not measured), builds request i, and verifies the stored data afterwards.
+import type { Check, Req } from './load.js';
+import { call, defaultCheck } from './load.js';
+import type { Inspector } from './inspect.js';
+import type { ReadIds, ReadSize } from './seed.js';
+
+export interface Ctx {
+  base: string;
+  quick: boolean;
+  ids?: ReadIds;
+  size: ReadSize;
+}
+
+export interface Prepared {
+  make(i: number): Req;
+  check?: Check;
+  /** runs to inspect when the inspector works on a sample (API) */
+  sample?: string[];
+  verify?(insp: Inspector, okIdx: number[]): Promise<string[]>;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  group: 'write' | 'read';
+  backend: 'pg' | 'sqlite';
+  concurrency: number;
+  unit?: { name: string; perReq: number }; // e.g. metrics/s
+  durationMs: (quick: boolean) => number;
+  maxRequests: (quick: boolean) => number;
+  warmup: (quick: boolean) => number; // requests before measuring
+  prepare(ctx: Ctx): Promise<Prepared>;
+}
+
+const A = '/api/2.0/mlflow';
+let expSeq = 0;
+const newExp = async (ctx: Ctx, name: string) =>
+  (await call(ctx.base, 'POST', `${A}/experiments/create`, { name: `${name}_${Date.now()}_${expSeq++}` })).experiment_id as string;
+const newRun = async (ctx: Ctx, exp: string) =>
+  (await call(ctx.base, 'POST', `${A}/runs/create`, { experiment_id: exp, start_time: Date.now(), tags: [{ key: 'mlflow.user', value: 'bench' }] })).run.info.run_id as string;
+const newRuns = async (ctx: Ctx, exp: string, n: number) => {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(await newRun(ctx, exp));
+  return out;
+};
+const problem = (cond: boolean, msg: string) => (cond ? [] : [msg]);
+const count = <T>(xs: T[], f: (x: T) => boolean) => xs.reduce((n, x) => n + (f(x) ? 1 : 0), 0);
+
+function shuffle<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+/** Checks metric history / latest consistency; expected = metrics per sampled or all runs. */
+async function checkMetrics(insp: Inspector, exp: string, sample: string[], expMetrics: number, expKeys: number) {
+  const s = await insp.metricStats(exp, sample);
+  return [
+    ...problem(s.metrics === expMetrics, `metrics rows ${s.metrics}, expected ${expMetrics}`),
+    ...problem(s.keys === expKeys, `distinct (run,key) ${s.keys}, expected ${expKeys}`),
+    ...problem(s.latest === expKeys, `latest_metrics rows ${s.latest}, expected ${expKeys}`),
+    ...problem(s.good === s.keys, `${s.keys - s.good} latest_metrics rows differ from the max of the history`),
+  ];
+}
+
+const dur = (q: number, f: number) => (quick: boolean) => (quick ? q : f);
+
+function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
+  const sfx = backend === 'sqlite' ? '-sqlite' : '';
+  const S = backend === 'sqlite' ? 'S' : 'W';
+  const base = { group: 'write' as const, backend, durationMs: dur(3000, 20000), warmup: dur(20, 200) };
+  const list: Scenario[] = [
+    {
+      ...base,
+      id: `${S}1-create-run${sfx}`,
+      title: 'CreateRun (mlflow-go shape)',
+      concurrency: 8,
+      maxRequests: dur(5000, 100000),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w1');
+        return {
+          make: () => ({ method: 'POST', path: `${A}/runs/create`, body: { experiment_id: exp, start_time: Date.now(), tags: [{ key: 'mlflow.user', value: 'bench' }] } }),
+          verify: async (insp, ok) => {
+            const n = await insp.runsInExp(exp);
+            return problem(n === ok.length, `runs ${n}, expected ${ok.length}`);
+          },
+        };
+      },
+    },
+    {
+      ...base,
+      id: `${S}2-log-metric${sfx}`,
+      title: backend === 'pg' ? 'log-metric loop, c=1' : 'log-metric, one run per connection, c=8',
+      concurrency: backend === 'pg' ? 1 : 8,
+      maxRequests: dur(3000, 50000),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w2');
+        const runs = await newRuns(ctx, exp, this.concurrency);
+        return {
+          sample: runs,
+          make: (i) => ({ method: 'POST', path: `${A}/runs/log-metric`, body: { run_id: runs[i % runs.length], key: 'loss', value: Math.random(), timestamp: Date.now(), step: i } }),
+          verify: (insp, ok) => checkMetrics(insp, exp, runs, ok.length, new Set(ok.map((i) => i % runs.length)).size),
+        };
+      },
+    },
+    {
+      ...base,
+      id: `${S}3-log-batch-10-same-run${sfx}`,
+      title: 'LogBatch 10 metrics, same run & keys, c=20',
+      concurrency: 20,
+      unit: { name: 'metrics/s', perReq: 10 },
+      maxRequests: dur(3000, 50000),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w3');
+        const run = await newRun(ctx, exp);
+        return {
+          sample: [run],
+          make: () => {
+            const ts = Date.now();
+            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: Array.from({ length: 10 }, (_, k) => ({ key: `metric_${k}`, value: Math.random() * k, timestamp: ts, step: 0 })) } };
+          },
+          verify: (insp, ok) => checkMetrics(insp, exp, [run], ok.length * 10, ok.length ? 10 : 0),
+        };
+      },
+    },
+    {
+      ...base,
+      id: `${S}4-log-batch-1000${sfx}`,
+      title: 'LogBatch 1000 metrics (100 keys x 10 steps), distinct runs, c=4',
+      concurrency: 4,
+      unit: { name: 'metrics/s', perReq: 1000 },
+      maxRequests: dur(400, 20000),
+      warmup: dur(8, 40),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w4');
+        const runs = await newRuns(ctx, exp, ctx.quick ? 40 : 200);
+        return {
+          sample: runs.slice(0, 2),
+          make: (i) => {
+            const run = runs[i % runs.length];
+            const round = Math.floor(i / runs.length);
+            const ts = Date.now();
+            const metrics = [];
+            for (let k = 0; k < 100; k++) for (let s = 0; s < 10; s++) metrics.push({ key: `m_${k}`, value: Math.random(), timestamp: ts, step: round * 10 + s });
+            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics } };
+          },
+          verify: async (insp, ok) => {
+            const touched = new Set(ok.map((i) => i % runs.length));
+            if (insp.exact) return checkMetrics(insp, exp, [], ok.length * 1000, touched.size * 100);
+            const sampleOk = count(ok, (i) => i % runs.length < 2);
+            return checkMetrics(insp, exp, runs.slice(0, 2), sampleOk * 1000, [0, 1].filter((r) => touched.has(r)).length * 100);
+          },
+        };
+      },
+    },
+    {
+      ...base,
+      id: `${S}5-deadlock-torture${sfx}`,
+      title: '500 shuffled keys on one run, c=20 (mlflow-go #81)',
+      concurrency: 20,
+      unit: { name: 'metrics/s', perReq: 500 },
+      maxRequests: dur(300, 5000),
+      warmup: dur(0, 0),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w5');
+        const run = await newRun(ctx, exp);
+        const keys = Array.from({ length: 500 }, (_, k) => `train/key_${k}`);
+        return {
+          sample: [run],
+          make: (i) => {
+            const ts = Date.now();
+            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: shuffle([...keys]).map((key) => ({ key, value: Math.random(), timestamp: ts, step: i })) } };
+          },
+          verify: (insp, ok) => checkMetrics(insp, exp, [run], ok.length * 500, ok.length ? 500 : 0),
+        };
+      },
+    },
+  ];
+  if (backend === 'sqlite') return list;
+  const w6 = { ...base, concurrency: 8, maxRequests: dur(2000, 30000) };
+  list.push(
+    {
+      ...w6,
+      id: 'W6a-params-new',
+      title: 'LogBatch 100 new params, c=8',
+      unit: { name: 'params/s', perReq: 100 },
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w6a');
+        const runs = await newRuns(ctx, exp, 50);
+        return {
+          sample: runs.slice(0, 2),
+          make: (i) => ({ method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: runs[i % runs.length], params: Array.from({ length: 100 }, (_, j) => ({ key: `p_${i}_${j}`, value: `v${j}` })) } }),
+          verify: async (insp, ok) => {
+            const expected = insp.exact ? ok.length * 100 : count(ok, (i) => i % runs.length < 2) * 100;
+            const n = await insp.paramCount(exp, runs.slice(0, 2));
+            return problem(n === expected, `params ${n}, expected ${expected}`);
+          },
+        };
+      },
+    },
+    {
+      ...w6,
+      id: 'W6b-params-resend',
+      title: 'LogBatch the same 100 params again (idempotent), c=8',
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w6b');
+        const run = await newRun(ctx, exp);
+        const params = Array.from({ length: 100 }, (_, j) => ({ key: `param_${j}`, value: `param_value_${j}` }));
+        return {
+          sample: [run],
+          make: () => ({ method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, params } }),
+          verify: async (insp) => {
+            const n = await insp.paramCount(exp, [run]);
+            return problem(n === 100, `params ${n}, expected 100`);
+          },
+        };
+      },
+    },
+    {
+      ...w6,
+      id: 'W6c-param-conflict',
+      title: 'log-parameter with a changed value (expects 400 INVALID_PARAMETER_VALUE), c=8',
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w6c');
+        const run = await newRun(ctx, exp);
+        await call(ctx.base, 'POST', `${A}/runs/log-parameter`, { run_id: run, key: 'lr', value: '0.01' });
+        return {
+          sample: [run],
+          make: (i) => ({ method: 'POST', path: `${A}/runs/log-parameter`, body: { run_id: run, key: 'lr', value: `0.1_${i}` } }),
+          check: (status, body, i) => {
+            if (status === 400 && /INVALID_PARAMETER_VALUE/.test(body)) return 'expected';
+            if (status === 200) return 'accepted a changed param';
+            return defaultCheck(status, body, i);
+          },
+          verify: async (insp) => {
+            const v = await insp.param(run, 'lr');
+            return problem(v === '0.01', `param lr is ${v}, expected 0.01`);
+          },
+        };
+      },
+    },
+    {
+      ...w6,
+      id: 'W6d-tags',
+      title: 'LogBatch 100 tags incl. mlflow.runName (overwrites), c=8',
+      unit: { name: 'tags/s', perReq: 100 },
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'w6d');
+        const runs = await newRuns(ctx, exp, 50);
+        return {
+          sample: runs.slice(0, 3),
+          make: (i) => ({
+            method: 'POST',
+            path: `${A}/runs/log-batch`,
+            body: { run_id: runs[i % runs.length], tags: [{ key: 'mlflow.runName', value: `name-${i}` }, ...Array.from({ length: 99 }, (_, j) => ({ key: `tag_${j}`, value: `v${i}` }))] },
+          }),
+          verify: async (insp) => {
+            const n = await insp.runNameMismatches(exp, runs.slice(0, 3));
+            return problem(n === 0, `${n} runs whose name differs from their mlflow.runName tag`);
+          },
+        };
+      },
+    },
+  );
+  return list;
+}
+
+function readScenarios(): Scenario[] {
+  const base = { group: 'read' as const, backend: 'pg' as const, durationMs: dur(3000, 20000), warmup: dur(3, 20) };
+  const json = (body: string) => JSON.parse(body);
+  return [
+    {
+      ...base,
+      id: 'R1-search-runs-ui',
+      title: 'SearchRuns UI page: 100 of N runs, order by start_time, c=4',
+      concurrency: 4,
+      maxRequests: dur(2000, 50000),
+      async prepare(ctx) {
+        return {
+          make: () => ({ method: 'POST', path: '/ajax-api/2.0/mlflow/runs/search', body: { experiment_ids: [ctx.ids!.searchExp], max_results: 100, order_by: ['attributes.start_time DESC'], run_view_type: 'ACTIVE_ONLY' } }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const r = json(b).runs ?? [];
+            return r.length === 100 && r[0].data.params?.length === 20 ? 'ok' : `wrong page (${r.length} runs)`;
+          },
+        };
+      },
+    },
+    {
+      ...base,
+      id: 'R2-search-runs-bulk',
+      title: "SearchRuns 1000 runs, filter params.lr = '0.01' and metrics.acc > 0.2, order by metrics.acc DESC, c=2",
+      concurrency: 2,
+      maxRequests: dur(500, 10000),
+      async prepare(ctx) {
+        const n = ctx.size.runs;
+        let matching = 0;
+        for (let i = 0; i < n; i++) if (i % 2 === 0 && ((i * 7919) % n) / n > 0.2) matching++;
+        const want = Math.min(1000, matching);
+        return {
+          make: () => ({ method: 'POST', path: `${A}/runs/search`, body: { experiment_ids: [ctx.ids!.searchExp], max_results: 1000, filter: "params.lr = '0.01' and metrics.acc > 0.2", order_by: ['metrics.acc DESC'] } }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const runs = json(b).runs ?? [];
+            const acc = runs.map((r: any) => r.data.metrics.find((m: any) => m.key === 'acc')?.value);
+            const sorted = acc.every((v: number, k: number) => k === 0 || acc[k - 1] >= v);
+            return runs.length === want && sorted ? 'ok' : `wrong result (${runs.length} runs, expected ${want}${sorted ? '' : ', unsorted'})`;
+          },
+        };
+      },
+    },
+    {
+      ...base,
+      id: 'R3-search-experiments',
+      title: 'SearchExperiments max_results=1000 (experiments with 3 tags), c=4',
+      concurrency: 4,
+      maxRequests: dur(2000, 50000),
+      async prepare(ctx) {
+        const want = Math.min(1000, ctx.size.experiments);
+        return {
+          make: () => ({ method: 'POST', path: `${A}/experiments/search`, body: { max_results: 1000 } }),
+          check: (s, b, i) => (s !== 200 ? defaultCheck(s, b, i) : (json(b).experiments?.length ?? 0) >= want ? 'ok' : 'too few experiments'),
+        };
+      },
+    },
+    {
+      ...base,
+      id: 'R4-get-run-big',
+      title: 'GetRun of a run with 1000 params, 1000 metrics, 100 tags, c=8',
+      concurrency: 8,
+      maxRequests: dur(2000, 50000),
+      async prepare(ctx) {
+        return {
+          make: () => ({ method: 'GET', path: `${A}/runs/get?run_id=${ctx.ids!.bigRun}` }),
+          check: (s, b, i) => (s !== 200 ? defaultCheck(s, b, i) : json(b).run.data.params?.length === ctx.size.bigParams ? 'ok' : 'wrong params count'),
+        };
+      },
+    },
+    {
+      ...base,
+      id: 'R5-metric-history-big',
+      title: 'GetMetricHistory of one key with N points, unpaged, c=1 (watch peak RSS)',
+      concurrency: 1,
+      durationMs: dur(20000, 60000),
+      maxRequests: dur(2, 5),
+      warmup: dur(0, 0),
+      async prepare(ctx) {
+        return {
+          make: () => ({ method: 'GET', path: `${A}/metrics/get-history?run_id=${ctx.ids!.histRun}&metric_key=loss` }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const n = json(b).metrics?.length ?? 0;
+            return n === ctx.size.historyPoints ? 'ok' : `returned ${n} of ${ctx.size.historyPoints} points`;
+          },
+        };
+      },
+    },
+    {
+      ...base,
+      id: 'R6-bulk-interval',
+      title: 'get-history-bulk-interval, 100 runs x N steps, max_results=320, c=4',
+      concurrency: 4,
+      maxRequests: dur(40, 2000),
+      async prepare(ctx) {
+        const q = ctx.ids!.bulkRuns.map((r) => `run_ids=${r}`).join('&');
+        return {
+          make: () => ({ method: 'GET', path: `/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?${q}&metric_key=loss&max_results=320` }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const m = json(b).metrics ?? [];
+            const runs = new Set(m.map((x: any) => x.run_id)).size;
+            return runs === ctx.ids!.bulkRuns.length && m.length <= 320 * runs ? 'ok' : `wrong result (${m.length} points, ${runs} runs)`;
+          },
+        };
+      },
+    },
+  ];
+}
+
+export function allScenarios(): Scenario[] {
+  return [...writeScenarios('pg'), ...writeScenarios('sqlite'), ...readScenarios()];
+}

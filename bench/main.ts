@@ -1,0 +1,301 @@
+// Benchmark driver: mlflow-ts side by side with Python MLflow, mlflow-go and FastTrackML on one
+// local PostgreSQL (a database per system, recreated from a template before each scenario) and
+// SQLite, plus the raw-driver floor. Run through bench/run.sh (`npm run bench [-- --quick]`).
+import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PgAdmin, createMlflowSchema, copySqlite } from './lib/db.js';
+import { runLoad, pct, type LoadResult } from './lib/load.js';
+import { systems, type SystemDef, type SchemaKind } from './lib/systems.js';
+import { treeCpuMs, rssSampler, treeRssMiB, stopServer, freePort, type Server } from './lib/proc.js';
+import { allScenarios, type Scenario, type Ctx } from './lib/scenarios.js';
+import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
+import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
+import { runFloors } from './lib/floor.js';
+import { writeReport, type Row, type Footprint } from './lib/report.js';
+
+const args = process.argv.slice(2);
+const flag = (n: string) => args.includes(`--${n}`);
+const opt = (n: string) => args.find((a) => a.startsWith(`--${n}=`))?.slice(n.length + 3);
+const quick = flag('quick');
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, 'bench/.work');
+const pgBase = opt('pg-url')!;
+const pgDir = opt('pg-dir')!;
+const only = opt('only')?.split(',');
+const wantSystems = opt('systems')?.split(',');
+const outDir = opt('out') ?? join(root, 'bench/results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
+const noFloor = flag('no-floor');
+mkdirSync(outDir, { recursive: true });
+mkdirSync(join(work, 'logs'), { recursive: true });
+mkdirSync(join(work, 'sqlite'), { recursive: true });
+
+const size: ReadSize = quick
+  ? { runs: 2000, experiments: 300, bigParams: 1000, historyPoints: 100_000, bulkRuns: 100, bulkSteps: 1000 }
+  : { runs: 10_000, experiments: 1000, bigParams: 1000, historyPoints: 1_000_000, bulkRuns: 100, bulkSteps: 10_000 };
+
+const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const postmasterPid = Number(readFileSync(join(pgDir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
+const admin = new PgAdmin(pgBase);
+const rows: Row[] = [];
+const footprints: Footprint[] = [];
+const sysAll = systems(root, work).filter((s) => !wantSystems || wantSystems.includes(s.id));
+const naReason = new Map<string, string>();
+for (const s of sysAll) {
+  const why = s.unavailable();
+  if (why) naReason.set(s.id, why);
+}
+const scenarios = allScenarios().filter((s) => !only || only.some((o) => s.id.startsWith(o)));
+
+// ---------- templates ----------
+const tplDb = (k: SchemaKind) => `tpl_${k}`;
+const tplFile = (k: SchemaKind) => join(work, 'sqlite', `tpl_${k}.db`);
+
+async function withServer<T>(sys: SystemDef, uri: string, tag: string, f: (srv: Server) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const srv = await sys.start(uri, port, join(work, 'logs', `${sys.id}-${tag}.log`));
+  try {
+    return await f(srv);
+  } finally {
+    await stopServer(srv);
+  }
+}
+
+async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
+  const kinds = new Map<SchemaKind, SystemDef>();
+  for (const s of sysAll) if (!naReason.has(s.id) && !kinds.has(s.schema)) kinds.set(s.schema, s);
+  // mlflow-ts uses the Python-created MLflow schema; it needs the Python venv for it.
+  if (!kinds.has('mlflow') && sysAll.some((s) => s.schema === 'mlflow' && !naReason.has(s.id))) {
+    /* unreachable: mlflow-ts and mlflow both map to 'mlflow' */
+  }
+  const py = systems(root, work).find((s) => s.id === 'mlflow')!;
+  for (const [kind, sys] of kinds) {
+    try {
+      if (kind === 'fml') {
+        if (backends.has('pg')) {
+          await admin.create(tplDb(kind));
+          await withServer(sys, sys.pgUri(pgBase, tplDb(kind)), 'template', async () => {});
+        }
+        if (backends.has('sqlite')) {
+          copySqlite('/dev/null', tplFile(kind));
+          rmSync(tplFile(kind));
+          await withServer(sys, sys.sqliteUri(tplFile(kind)), 'template-sqlite', async () => {});
+        }
+      } else {
+        const python = (kind === 'mlflow' ? py.python : sys.python)!;
+        if (backends.has('pg')) {
+          await admin.create(tplDb(kind));
+          createMlflowSchema(python, admin.url(tplDb(kind)), join(work, 'artifacts'));
+        }
+        if (backends.has('sqlite')) {
+          rmSync(tplFile(kind), { force: true });
+          createMlflowSchema(python, `sqlite:///${tplFile(kind)}`, join(work, 'artifacts'));
+        }
+      }
+      log(`template ${kind} ready`);
+    } catch (e) {
+      for (const s of sysAll) if (s.schema === kind) naReason.set(s.id, `schema template failed: ${(e as Error).message.slice(0, 200)}`);
+      log(`template ${kind} FAILED`, (e as Error).message.slice(0, 300));
+    }
+  }
+}
+
+// ---------- one measured scenario on one running server ----------
+async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp: () => Inspector): Promise<Row> {
+  const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, unit: sc.unit };
+  let prep;
+  try {
+    prep = await sc.prepare(ctx);
+  } catch (e) {
+    const m = (e as Error).message;
+    row.na = /-> (501|404|405)/.test(m) ? `not served: ${m.slice(0, 120)}` : undefined;
+    if (!row.na) row.problems = [`setup failed: ${m.slice(0, 200)}`];
+    return row;
+  }
+  const okAll: number[] = [];
+  const warm = sc.warmup(quick);
+  if (warm > 0) {
+    const w = await runLoad({ baseUrl: srv.baseUrl, concurrency: sc.concurrency, durationMs: 30_000, maxRequests: warm, make: (i) => prep.make(1_000_000 + i), check: prep.check });
+    okAll.push(...w.okIdx.map((i) => 1_000_000 + i));
+  }
+  const cpu0 = treeCpuMs(srv.pid);
+  const pg0 = sc.backend === 'pg' ? treeCpuMs(postmasterPid) : 0;
+  const rss = rssSampler(srv.pid);
+  const r: LoadResult = await runLoad({ baseUrl: srv.baseUrl, concurrency: sc.concurrency, durationMs: sc.durationMs(quick), maxRequests: sc.maxRequests(quick), make: prep.make, check: prep.check });
+  row.peakRssMiB = rss.stop();
+  const done = r.ok + r.expected + r.errors;
+  row.cpuMsPerReq = (treeCpuMs(srv.pid) - cpu0) / Math.max(1, done);
+  if (sc.backend === 'pg') row.pgCpuMsPerReq = (treeCpuMs(postmasterPid) - pg0) / Math.max(1, done);
+  okAll.push(...r.okIdx);
+  const lat = [...r.lat].sort((a, b) => a - b);
+  Object.assign(row, {
+    ok: r.ok, expected: r.expected, errors: r.errors, errorKinds: r.errorKinds, requests: done,
+    rps: (done / r.elapsedMs) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: r.elapsedMs,
+  });
+  const kinds = Object.keys(r.errorKinds);
+  if (r.ok + r.expected === 0 && kinds.length && kinds.every((k) => /HTTP (501|404|405)/.test(k))) {
+    row.na = `not served (${kinds[0]})`;
+    return row;
+  }
+  if (prep.verify && sc.group === 'write') {
+    const i = insp();
+    try {
+      if (prep.sample && !i.exact) ctx; // sample runs are used by the API inspector
+      row.problems = await prep.verify(i, okAll);
+    } catch (e) {
+      row.problems = [`verification failed: ${(e as Error).message.slice(0, 200)}`];
+    } finally {
+      await i.close();
+    }
+  }
+  return row;
+}
+
+function inspectorFor(sys: SystemDef, backend: 'pg' | 'sqlite', target: string, base: string): () => Inspector {
+  if (sys.schema === 'fml') return () => apiInspector(base);
+  return () => sqlInspector(backend, target);
+}
+
+function logRow(r: Row) {
+  if (r.na) return log(`  ${r.system}: n/a (${r.na})`);
+  const u = r.unit ? ` ${((r.rps ?? 0) * r.unit.perReq).toFixed(0)} ${r.unit.name}` : '';
+  log(`  ${r.system}: ${r.rps?.toFixed(1)} req/s${u} p50 ${r.p50?.toFixed(1)} p99 ${r.p99?.toFixed(1)} ms, err ${r.errors}, cpu ${r.cpuMsPerReq?.toFixed(2)} ms/req, rss ${r.peakRssMiB?.toFixed(0)} MiB${r.problems?.length ? ' PROBLEMS: ' + r.problems.join('; ') : ''}${r.errors ? ' ' + JSON.stringify(r.errorKinds) : ''}`);
+}
+
+async function recordFootprint(sys: SystemDef, srv: Server) {
+  if (footprints.some((f) => f.system === sys.id)) {
+    footprints.find((f) => f.system === sys.id)!.startMs.push(srv.startMs);
+    return;
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  footprints.push({ system: sys.id, startMs: [srv.startMs], idleRssMiB: treeRssMiB(srv.pid), processes: (await import('./lib/proc.js')).treePids(srv.pid).length });
+}
+
+async function main() {
+  const writes = scenarios.filter((s) => s.group === 'write');
+  const reads = scenarios.filter((s) => s.group === 'read');
+  await makeTemplates(new Set(scenarios.map((s) => s.backend)));
+  const ready = () => sysAll.filter((s) => !naReason.has(s.id));
+
+  for (const sc of writes) {
+    log(`${sc.id}: ${sc.title}`);
+    for (const sys of sysAll) {
+      if (naReason.has(sys.id)) {
+        rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, na: naReason.get(sys.id) });
+        continue;
+      }
+      let target: string;
+      let uri: string;
+      if (sc.backend === 'pg') {
+        const db = `bench_${sys.id.replace(/-/g, '_')}`;
+        await admin.create(db, tplDb(sys.schema));
+        target = admin.url(db);
+        uri = sys.pgUri(pgBase, db);
+      } else {
+        target = join(work, 'sqlite', `${sys.id}.db`);
+        copySqlite(tplFile(sys.schema), target);
+        uri = sys.sqliteUri(target);
+      }
+      try {
+        const row = await withServer(sys, uri, sc.id, async (srv) => {
+          if (sc.backend === 'pg') await recordFootprint(sys, srv);
+          return measure(sc, sys, srv, { base: srv.baseUrl, quick, size }, inspectorFor(sys, sc.backend, target, srv.baseUrl));
+        });
+        rows.push(row);
+        logRow(row);
+      } catch (e) {
+        const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] };
+        rows.push(row);
+        logRow(row);
+      }
+    }
+  }
+
+  if (reads.length) {
+    log(`seeding the read data set (${JSON.stringify(size)})`);
+    const t0 = Date.now();
+    for (const kind of new Set(ready().map((s) => s.schema))) {
+      const sys = ready().find((s) => s.schema === kind)!;
+      try {
+        await admin.create(`read_${kind}`, tplDb(kind));
+        if (kind === 'fml') await withServer(sys, sys.pgUri(pgBase, `read_${kind}`), 'seed', (srv) => seedViaApi(srv.baseUrl, size));
+        else await seedMlflowPg(admin.url(`read_${kind}`), size);
+        await admin.vacuumAnalyze(`read_${kind}`);
+        log(`  read_${kind} seeded`);
+      } catch (e) {
+        for (const s of sysAll) if (s.schema === kind) naReason.set(s.id, `read seed failed: ${(e as Error).message.slice(0, 200)}`);
+        log(`  read_${kind} FAILED: ${(e as Error).message.slice(0, 300)}`);
+      }
+    }
+    log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    for (const sys of sysAll) {
+      if (naReason.has(sys.id)) {
+        for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, na: naReason.get(sys.id) });
+        continue;
+      }
+      const db = `bench_${sys.id.replace(/-/g, '_')}`;
+      await admin.create(db, `read_${sys.schema}`);
+      try {
+        await withServer(sys, sys.pgUri(pgBase, db), 'reads', async (srv) => {
+          let ids;
+          try {
+            ids = await readIds(srv.baseUrl, size);
+          } catch (e) {
+            for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`] });
+            return;
+          }
+          for (const sc of reads) {
+            log(`${sc.id} on ${sys.id}`);
+            const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () => apiInspector(srv.baseUrl));
+            rows.push(row);
+            logRow(row);
+          }
+        });
+      } catch (e) {
+        for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] });
+      }
+    }
+  }
+
+  if (!noFloor) {
+    log('raw-driver floors');
+    rows.push(...(await runFloors({ admin, pgTemplate: tplDb('mlflow'), sqliteTemplate: tplFile('mlflow'), work, quick, scenarios, postmasterPid, log })));
+  }
+
+  const machine = describeMachine();
+  const failed = writeReport({ outDir, rows, footprints, quick, machine, size, docsPath: flag('no-docs') ? undefined : join(root, 'docs/benchmarks.md') });
+  log(`results in ${outDir}`);
+  if (failed.length) {
+    log(`FAILED (errors or wrong data on mlflow-ts / floor):\n  ${failed.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+function describeMachine(): Record<string, string> {
+  const { execSync } = require_();
+  const sh = (c: string) => {
+    try {
+      return execSync(c, { encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  };
+  return {
+    nproc: sh('nproc'),
+    cpu: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trim(),
+    memory: sh("free -h | awk '/Mem:/ {print $2}'"),
+    kernel: sh('uname -r'),
+    node: process.version,
+    postgres: sh(`psql "${pgBase}/postgres" -Atc 'SHOW server_version'`),
+    pgSettings: sh(`psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`),
+    sqlite: sh(`node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`),
+  };
+}
+function require_() {
+  return { execSync: (globalThis as any).__execSync as typeof import('node:child_process').execSync };
+}
+
+(globalThis as any).__execSync = (await import('node:child_process')).execSync;
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
