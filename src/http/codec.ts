@@ -1,0 +1,140 @@
+/**
+ * Request decoding exactly as the pinned MLflow's `handlers._get_request_message` does it:
+ * which source is read (query string vs JSON body), the Content-Type check, the bool check of
+ * GET parameters, double-encoded bodies, the conflicting-alias check, then ParseDict. The raw
+ * JSON it returns is what MLflow's per-handler validators look at.
+ */
+import { MESSAGES, type FieldMeta } from '../gen/schemas.js';
+import { MlflowError } from '../errors/mlflow-error.js';
+import { fieldIndex, parseDict, type WireMessage } from './codec-parse-dict.js';
+import { pyJsonLoads } from './codec-json.js';
+import { PythonCrash, isObject, type Json } from './codec-python.js';
+
+export interface RawRequest {
+  method: string;
+  /** The raw query string, without the leading `?` ('' when none). */
+  query: string;
+  /** The raw Content-Type header, undefined when absent. */
+  contentType: string | undefined;
+  /** The raw body (undefined or empty when none). */
+  body: Buffer | string | undefined;
+}
+
+export interface DecodedRequest {
+  /** Wire-shaped request message (what a native handler receives). */
+  message: WireMessage;
+  /** The JSON MLflow validates (query-string dict or the body). */
+  raw: Json;
+  /** Whether ParseDict succeeded (MLflow skips type validators when it did). */
+  parsed: boolean;
+  parseError?: string;
+}
+
+/** `_validate_content_type(request, ["application/json"])`: POST and PUT only. */
+export function checkContentType(method: string, contentType: string | undefined): void {
+  if (method !== 'POST' && method !== 'PUT') return;
+  if (contentType === undefined) {
+    throw MlflowError.invalidParameter('Bad Request. Content-Type header is missing.');
+  }
+  // MLflow splits off parameters without trimming: "application/json ; x" is refused.
+  if (contentType.split(';')[0] !== 'application/json') {
+    throw MlflowError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
+  }
+}
+
+function bodyText(body: Buffer | string | undefined): string {
+  if (body === undefined) return '';
+  return typeof body === 'string' ? body : body.toString('utf8');
+}
+
+/** `_get_request_json`: Content-Type check, then get_json(force=True, silent=True). */
+export function getRequestJson(req: RawRequest): Json | undefined {
+  checkContentType(req.method, req.contentType);
+  const text = bodyText(req.body);
+  return text === '' ? undefined : pyJsonLoads(text);
+}
+
+/** `_get_normalized_request_json`: double-encoded bodies decoded again; no body is `{}`. */
+export function getNormalizedRequestJson(req: RawRequest): Json {
+  let json = getRequestJson(req);
+  if (typeof json === 'string') {
+    const again = pyJsonLoads(json);
+    // json.loads raising here is not an MlflowException: Flask answers a bare 500.
+    if (again === undefined) throw new PythonCrash('JSONDecodeError: double-encoded body is not JSON');
+    json = again;
+  }
+  return json === undefined || json === null ? {} : json;
+}
+
+/** Query-string dict as MLflow builds it: only fields of the request message, by proto name. */
+function queryToJson(typeName: string, query: URLSearchParams): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const f of declarationOrder(typeName)) {
+    if (!query.has(f.name)) continue;
+    if (f.repeated) {
+      out[f.name] = query.getAll(f.name);
+      continue;
+    }
+    const value = query.get(f.name)!;
+    if (f.kind === 'bool' && f.type === undefined) {
+      const low = value.toLowerCase();
+      if (low !== 'true' && low !== 'false') {
+        throw MlflowError.invalidParameter(`Invalid boolean value: ${value}, must be 'true' or 'false'.`);
+      }
+      out[f.name] = low === 'true';
+      continue;
+    }
+    out[f.name] = value;
+  }
+  return out;
+}
+
+/** Fields in declaration order are not in the metadata; number order is the close stand-in. */
+function declarationOrder(typeName: string): readonly FieldMeta[] {
+  return MESSAGES[typeName]!.fields;
+}
+
+/** `_reject_conflicting_field_aliases`: one field spelled both `snake_case` and `camelCase`. */
+export function rejectConflictingAliases(json: Json, typeName: string): void {
+  if (!isObject(json)) return;
+  const meta = MESSAGES[typeName];
+  if (!meta) return;
+  for (const f of meta.fields) {
+    if (f.name !== f.jsonName && Object.hasOwn(json, f.name) && Object.hasOwn(json, f.jsonName)) {
+      throw MlflowError.invalidParameter(
+        `Request specifies both '${f.name}' and '${f.jsonName}'; provide only one of them.`,
+      );
+    }
+    if (f.kind !== 'message' || f.type!.startsWith('google.protobuf.')) continue;
+    const value = Object.hasOwn(json, f.name) ? json[f.name] : json[f.jsonName];
+    for (const item of Array.isArray(value) ? value : [value]) rejectConflictingAliases(item as Json, f.type!);
+  }
+}
+
+/** Decodes a request for the RPC whose request message is `typeName`. */
+export function decodeRequest(typeName: string, req: RawRequest): DecodedRequest {
+  let raw: Json;
+  const query = req.method === 'GET' && req.query !== '' ? new URLSearchParams(req.query) : undefined;
+  if (query && [...query.keys()].length > 0) raw = queryToJson(typeName, query);
+  else raw = getNormalizedRequestJson(req);
+  rejectConflictingAliases(raw, typeName);
+  const parsed = parseDict(raw, typeName);
+  return { message: parsed.message, raw, parsed: parsed.ok, ...(parsed.error ? { parseError: parsed.error } : {}) };
+}
+
+/** Fills path parameters (Flask passes them to handlers as arguments) into the request. */
+export function applyPathParams(
+  message: WireMessage,
+  typeName: string,
+  params: Readonly<Record<string, string>>,
+  values: Readonly<Record<string, string | undefined>>,
+): void {
+  const idx = fieldIndex(typeName);
+  for (const [urlName, field] of Object.entries(params)) {
+    const v = values[urlName];
+    if (v === undefined) continue;
+    const f = idx.byName.get(field);
+    // Path segments are strings; a field that is not (rare) keeps the body's value.
+    if (!f || f.kind === 'string') message[field] = v;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The request path of a native RPC up to the handler call, in MLflow's order: the handler's
+ * own pre-checks, decoding (Content-Type, source, ParseDict), then its schema validators.
+ */
+import { decodeRequest, type DecodedRequest, type RawRequest } from '../codec.js';
+import { RPC_RULES } from './rules.js';
+import { validateRequestJson } from './validate.js';
+
+export function decodeValidated(rpcKey: string, requestType: string, req: RawRequest): DecodedRequest {
+  const rules = RPC_RULES[rpcKey];
+  rules?.pre?.(req);
+  const decoded = decodeRequest(requestType, req);
+  if (rules) validateRequestJson(decoded.raw, rules.schema, decoded.parsed);
+  return decoded;
+}

@@ -1,0 +1,61 @@
+/**
+ * `_validate_request_json_with_schema` + `_validate_param_against_schema` of the pinned MLflow:
+ * which parameters are checked (present keys, or required ones), the run_uuid fallback for
+ * run_id, type validators skipped after a successful parse, and the exact messages.
+ */
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { PythonCrash, isObject, pyJsonDumps, pyTypeName, type Json } from '../codec-python.js';
+import type { Schema } from './rules.js';
+import { AssertionFailure } from './validators.js';
+
+const SEE_DOCS = ' See the API docs for more information about request parameters.';
+
+/** `invalid_value(path, value, message)` of mlflow/utils/validation.py. */
+export function invalidValueMessage(param: string, value: Json | undefined, message?: string): string {
+  const formatted = pyJsonDumps(value);
+  return message
+    ? `Invalid value ${formatted} for parameter '${param}' supplied: ${message}`
+    : `Invalid value ${formatted} for parameter '${param}' supplied.`;
+}
+
+export function validateParam(
+  validators: Schema[number][1],
+  param: string,
+  value: Json | undefined,
+  parsed: boolean,
+): void {
+  for (const f of validators) {
+    if (f.isType && parsed) continue;
+    try {
+      f(value);
+    } catch (e) {
+      if (!(e instanceof AssertionFailure)) throw e;
+      let message: string;
+      if (e.detail !== undefined) message = e.detail;
+      else if (f.isRequired) message = `Missing value for required parameter '${param}'.`;
+      else message = invalidValueMessage(param, value, ` Hint: Value was of type '${pyTypeName(value)}'.`);
+      throw MlflowError.invalidParameter(message + SEE_DOCS);
+    }
+  }
+}
+
+export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean): void {
+  if (!schema.length) return;
+  if (!isObject(raw)) {
+    // MLflow indexes the body as a dict: a JSON array/scalar body crashes the handler.
+    if (Array.isArray(raw) && !schema.some(([, vs]) => vs.some((v) => v.isRequired))) {
+      const present = schema.filter(([k]) => raw.includes(k));
+      if (!present.length) return;
+    }
+    throw new PythonCrash("'list' object has no attribute 'get'");
+  }
+  for (const [key, validators] of schema) {
+    const present = Object.hasOwn(raw, key);
+    if (!present && !validators.some((v) => v.isRequired)) continue;
+    let value: Json | undefined = raw[key];
+    if (key === 'run_id' && (value === undefined || value === null) && Object.hasOwn(raw, 'run_uuid')) {
+      value = raw['run_uuid'];
+    }
+    validateParam(validators, key, value, parsed);
+  }
+}
