@@ -1,0 +1,43 @@
+/** MlflowService.searchRuns (handlers.search_runs_impl + SqlAlchemyStore.search_runs). */
+import type { SearchRuns, SearchRuns_Response } from '../../gen/messages.js';
+import type { StoreDialect } from '../../stores/dialects/dialect.js';
+import { loadSearchRuns, searchRunRows } from '../../stores/search/run-search.js';
+import type { Run } from '../../stores/tracking/entities.js';
+import { SEARCH_MAX_RESULTS_DEFAULT } from '../search/max-results.js';
+import { createPageToken } from '../search/page-token.js';
+import { planRunSearch } from '../search/run-search-plan.js';
+import type { NativeHandler } from '../types.js';
+
+export interface SearchRunsResult {
+  runs: Run[];
+  nextPageToken?: string;
+}
+
+export async function searchRuns(dialect: StoreDialect, req: SearchRuns): Promise<SearchRunsResult> {
+  const plan = planRunSearch({
+    experimentIds: req.experiment_ids ?? [],
+    filter: req.filter,
+    runViewType: req.run_view_type,
+    // The proto default; an explicit 0 or negative value is the store's error.
+    maxResults: req.max_results ?? SEARCH_MAX_RESULTS_DEFAULT,
+    orderBy: req.order_by ?? [],
+    pageToken: req.page_token,
+  });
+  const rows = await searchRunRows(dialect, plan);
+  // One extra row was requested: if it came back, there is a next page.
+  const hasMore = rows.length === plan.maxResults + 1;
+  const runs = await loadSearchRuns(dialect, hasMore ? rows.slice(0, plan.maxResults) : rows);
+  const result: SearchRunsResult = { runs };
+  if (hasMore) result.nextPageToken = createPageToken(plan.offset + plan.maxResults);
+  return result;
+}
+
+export function createSearchRunsHandler(dialect: StoreDialect): NativeHandler<SearchRuns, SearchRuns_Response> {
+  return async (req) => {
+    const { runs, nextPageToken } = await searchRuns(dialect, req);
+    const res: SearchRuns_Response = {};
+    if (runs.length > 0) res.runs = runs as unknown as SearchRuns_Response['runs'];
+    if (nextPageToken !== undefined) res.next_page_token = nextPageToken;
+    return res;
+  };
+}
