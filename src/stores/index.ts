@@ -55,3 +55,6 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     throw err;
   }
 }
+
+/** The name the HTTP layer's loader (src/http/native-layer.ts) looks for; same as openStores. */
+export const openStore = openStores;

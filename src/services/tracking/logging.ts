@@ -1,0 +1,88 @@
+import type { LogBatch, LogInputs, LogMetric, LogParam } from '../../gen/messages.js';
+import type { MetricInput } from '../../stores/tracking/entities.js';
+import type { SqlTrackingStore } from '../../stores/tracking/store.js';
+import {
+  validateBatchLimits,
+  validateDatasetInputs,
+  validateMetric,
+  validateParam,
+  validateParamKeysUnique,
+  validateRunId,
+  validateTag,
+} from './validation.js';
+
+/** A double as the codec may hand it over: a number, or Python's spelled-out specials. */
+function toDouble(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return v;
+}
+
+/** Handlers of the logging RPCs (server/handlers.py + the store-side checks of sqlalchemy_store). */
+export function loggingServices(store: SqlTrackingStore, opts: { truncateLongValues: boolean }) {
+  return {
+    async logMetric(req: LogMetric): Promise<Record<string, never>> {
+      const metric = {
+        key: req.key,
+        value: toDouble(req.value),
+        timestamp: req.timestamp,
+        step: req.step ?? 0,
+      };
+      validateMetric(metric);
+      await store.logMetric(req.run_id || req.run_uuid || '', {
+        ...(metric as MetricInput),
+        model_id: req.model_id || undefined,
+        dataset_name: req.dataset_name || undefined,
+        dataset_digest: req.dataset_digest || undefined,
+      });
+      return {};
+    },
+
+    async logParam(req: LogParam): Promise<Record<string, never>> {
+      const p = validateParam(req.key, req.value ?? '', '', opts.truncateLongValues);
+      await store.logParam(req.run_id || req.run_uuid || '', p.key, p.value);
+      return {};
+    },
+
+    async logBatch(req: LogBatch): Promise<Record<string, never>> {
+      const runId = req.run_id ?? '';
+      validateRunId(runId);
+      const metrics = (req.metrics ?? []).map((m, i) => {
+        const metric = { key: m.key, value: toDouble(m.value), timestamp: m.timestamp, step: m.step ?? 0 };
+        validateMetric(metric, `metrics[${i}]`);
+        return { ...(metric as MetricInput), model_id: m.model_id || undefined, dataset_name: m.dataset_name || undefined, dataset_digest: m.dataset_digest || undefined };
+      });
+      const params = (req.params ?? []).map((p, i) => validateParam(p.key, p.value ?? '', `params[${i}]`, opts.truncateLongValues));
+      const tags = (req.tags ?? []).map((t, i) => validateTag(t.key, t.value ?? '', `tags[${i}]`, opts.truncateLongValues));
+      validateBatchLimits(metrics.length, params.length, tags.length);
+      validateParamKeysUnique(params);
+      await store.logBatch(runId, { metrics, params, tags });
+      return {};
+    },
+
+    async logInputs(req: LogInputs): Promise<Record<string, never>> {
+      const runId = req.run_id ?? '';
+      validateRunId(runId);
+      const datasets = req.datasets ?? [];
+      validateDatasetInputs(datasets);
+      await store.logInputs(
+        runId,
+        datasets.map((d) => ({
+          tags: (d.tags ?? []).map((t) => ({ key: t.key!, value: t.value! })),
+          dataset: {
+            name: d.dataset!.name!,
+            digest: d.dataset!.digest!,
+            source_type: d.dataset!.source_type!,
+            source: d.dataset!.source!,
+            ...(d.dataset!.schema !== undefined ? { schema: d.dataset!.schema } : {}),
+            ...(d.dataset!.profile !== undefined ? { profile: d.dataset!.profile } : {}),
+          },
+        })),
+        (req.models ?? []).map((m) => ({ model_id: m.model_id ?? '' })),
+      );
+      return {};
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { MlflowError } from '../../errors/mlflow-error.js';
+import type { GetMetricHistory, GetMetricHistoryBulkInterval } from '../../gen/messages.js';
+import type { Metric, MetricWithRunId } from '../../stores/tracking/entities.js';
+import type { SqlTrackingStore } from '../../stores/tracking/store.js';
+
+/** handlers.MAX_RESULTS_PER_RUN / MAX_RUNS_GET_METRIC_HISTORY_BULK */
+export const MAX_RESULTS_PER_RUN = 2500;
+export const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
+
+export function metricHistoryServices(store: SqlTrackingStore) {
+  return {
+    async getMetricHistory(req: GetMetricHistory): Promise<{ metrics?: Metric[]; next_page_token?: string }> {
+      const maxResults = req.max_results;
+      if (maxResults !== undefined && maxResults <= 0) {
+        throw MlflowError.invalidParameter(
+          `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer.`,
+        );
+      }
+      const page = await store.getMetricHistory(
+        req.run_id || req.run_uuid || '',
+        req.metric_key ?? '',
+        maxResults,
+        req.page_token || undefined,
+      );
+      const res: { metrics?: Metric[]; next_page_token?: string } = {};
+      if (page.metrics.length > 0) res.metrics = page.metrics;
+      if (page.nextPageToken) res.next_page_token = page.nextPageToken;
+      return res;
+    },
+
+    async getMetricHistoryBulkInterval(req: GetMetricHistoryBulkInterval): Promise<{ metrics?: MetricWithRunId[] }> {
+      const runIds = req.run_ids ?? [];
+      if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
+        throw MlflowError.invalidParameter(
+          `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.`,
+        );
+      }
+      const maxResults = req.max_results ?? MAX_RESULTS_PER_RUN;
+      if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
+        throw MlflowError.invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
+      }
+      const { start_step: start, end_step: end } = req;
+      if (start !== undefined && end !== undefined) {
+        if (start > end) {
+          throw MlflowError.invalidParameter(
+            `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+          );
+        }
+      } else if (start !== undefined || end !== undefined) {
+        throw MlflowError.invalidParameter('If either start step or end step are specified, both must be specified.');
+      }
+      const metrics = await store.getMetricHistoryBulkInterval(runIds, req.metric_key ?? '', maxResults, start, end);
+      return metrics.length > 0 ? { metrics } : {};
+    },
+  };
+}
