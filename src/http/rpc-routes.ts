@@ -1,0 +1,94 @@
+/**
+ * Registers every route of the generated RPC table. Native RPCs decode -> validate -> call the
+ * service -> serialize, answering MLflow errors as MLflow does; the others go to `fallback`
+ * (the proxy to the Python child, or a 501 in standalone mode).
+ *
+ * The routes live in an encapsulated plugin whose only body parser takes any content type as
+ * raw bytes: MLflow decides from the bytes (its Content-Type check, invalid JSON read as `{}`),
+ * so Fastify must not answer 415/400 first or parse differently.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MlflowError } from '../errors/mlflow-error.js';
+import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
+import type { NativeHandler, NativeHandlers } from '../services/types.js';
+import { applyPathParams, type RawRequest } from './codec.js';
+import { PythonCrash } from './codec-python.js';
+import { serializerFor } from './serialize.js';
+import { decodeValidated } from './validation/decode-validated.js';
+
+export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
+
+export interface RpcRoutesOptions {
+  native: NativeHandlers;
+  fallback: RpcFallback;
+  /** `--static-prefix`: prepended to the `/ajax-api/...` routes only (as MLflow does). */
+  staticPrefix?: string;
+  /** Largest request body a native route accepts (MLflow has no limit of its own). */
+  bodyLimit?: number;
+}
+
+const DEFAULT_BODY_LIMIT = 256 * 1024 * 1024;
+
+/** Flask's answer to an unhandled exception in a handler. */
+const FLASK_500 =
+  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
+
+export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyReply {
+  return reply.code(err.httpStatus).type('application/json').send(JSON.stringify(err.toJSON()));
+}
+
+function rawRequest(request: FastifyRequest): RawRequest {
+  const q = request.url.indexOf('?');
+  return {
+    method: request.method === 'HEAD' ? 'GET' : request.method,
+    query: q < 0 ? '' : request.url.slice(q + 1),
+    contentType: request.headers['content-type'],
+    body: request.body as Buffer | undefined,
+  };
+}
+
+function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler) {
+  const serialize = serializerFor(rpc.responseType);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    try {
+      const decoded = decodeValidated(rpc.key, rpc.requestType, rawRequest(request));
+      applyPathParams(decoded.message, rpc.requestType, route.params, request.params as Record<string, string>);
+      const response = await handler(decoded.message, { log: request.log });
+      return reply.code(200).type('application/json').send(serialize(response ?? {}));
+    } catch (err) {
+      if (err instanceof MlflowError) return sendMlflowError(reply, err);
+      if (err instanceof PythonCrash) {
+        request.log.error({ err, rpc: rpc.key }, 'request crashed where MLflow would answer a bare 500');
+        return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+      }
+      throw err;
+    }
+  };
+}
+
+export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions): void {
+  const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    for (const rpc of RPCS) {
+      const handler = opts.native[rpc.key];
+      for (const route of rpc.routes) {
+        const url = route.prefix === 'ajax-api' ? `${prefix}${route.url}` : route.url;
+        scope.route({
+          method: route.method,
+          url,
+          bodyLimit,
+          handler: handler
+            ? nativeRoute(rpc, route, handler)
+            : async (request, reply) => {
+                await opts.fallback(request, reply, rpc);
+                return reply;
+              },
+        });
+      }
+    }
+  });
+}
