@@ -1,0 +1,89 @@
+/**
+ * Native routes that are not proto RPCs. Today: the UI's GET
+ * `/ajax-api/2.0/mlflow/metrics/get-history-bulk` (handlers.get_metric_history_bulk_handler), a Flask
+ * route answering `jsonify(...)`: compact JSON, sorted keys, ASCII-escaped, Python float reprs,
+ * bare NaN / Infinity, trailing newline.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MlflowError } from '../errors/mlflow-error.js';
+import type { Stores } from '../stores/index.js';
+import type { MetricWithRunId } from '../stores/tracking/entities.js';
+import { translateDbError } from '../services/tracking/db-errors.js';
+import { pyFloatStr, pyJsonDumps } from '../services/tracking/py-text.js';
+
+const MAX_HISTORY_RESULTS = 25000;
+const MAX_RUN_IDS_PER_REQUEST = 100;
+
+const FLASK_500 =
+  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
+
+export interface ExtraRoutesOptions {
+  staticPrefix: string;
+}
+
+export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: ExtraRoutesOptions): void {
+  const url = `${opts.staticPrefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`;
+  app.get(url, async (request, reply) => {
+    try {
+      return await getHistoryBulk(stores, request, reply);
+    } catch (e) {
+      const err = translateDbError(e);
+      if (err instanceof MlflowError) {
+        return reply.code(err.httpStatus).type('application/json').send(JSON.stringify(err.toJSON()));
+      }
+      request.log.error({ err }, 'get-history-bulk failed');
+      return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+    }
+  });
+}
+
+/** All values of a query parameter, in order (werkzeug MultiDict semantics). */
+function queryValues(request: FastifyRequest, name: string): string[] {
+  const q = request.url.indexOf('?');
+  if (q < 0) return [];
+  return [...new URLSearchParams(request.url.slice(q + 1)).entries()].filter(([k]) => k === name).map(([, v]) => v);
+}
+
+async function getHistoryBulk(stores: Stores, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const runIds = queryValues(request, 'run_id');
+  if (runIds.length === 0) {
+    throw MlflowError.invalidParameter('GetMetricHistoryBulk request must specify at least one run_id.');
+  }
+  if (runIds.length > MAX_RUN_IDS_PER_REQUEST) {
+    throw MlflowError.invalidParameter(
+      `GetMetricHistoryBulk request cannot specify more than ${MAX_RUN_IDS_PER_REQUEST} run_ids. Received ${runIds.length} run_ids.`,
+    );
+  }
+  const metricKey = queryValues(request, 'metric_key')[0];
+  if (metricKey === undefined) {
+    throw MlflowError.invalidParameter('GetMetricHistoryBulk request must specify a metric_key.');
+  }
+  const rawMax = queryValues(request, 'max_results')[0];
+  let maxResults = MAX_HISTORY_RESULTS;
+  if (rawMax !== undefined) {
+    // Python int(): surrounding whitespace, sign and underscores between digits are fine.
+    const s = rawMax.trim();
+    if (!/^[+-]?\d+(_\d+)*$/.test(s)) throw new Error(`invalid literal for int() with base 10: '${rawMax}'`);
+    maxResults = Math.min(Number(s.replace(/_/g, '')), MAX_HISTORY_RESULTS);
+  }
+  const metrics =
+    maxResults > 0 ? await stores.tracking.getMetricHistoryBulk(runIds, metricKey, maxResults) : [];
+  const body = `{"metrics":[${metrics.map(metricJson).join(',')}]}\n`;
+  return reply.code(200).type('application/json').send(body);
+}
+
+/** MetricWithRunId.to_dict() through Flask's JSON provider (sorted keys, compact). */
+function metricJson(m: MetricWithRunId): string {
+  return (
+    `{"key":${pyJsonDumps(m.key)},"run_id":${pyJsonDumps(m.run_id)},"step":${m.step},` +
+    `"timestamp":${m.timestamp},"value":${pyJsonFloat(m.value)}}`
+  );
+}
+
+function pyJsonFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return pyFloatStr(v);
+}
