@@ -45,8 +45,8 @@ const INT_RANGE: Record<string, [number, number]> = {
   uint64: [0, 18446744073709551615],
 };
 const FLOAT_MAX = 3.4028234663852886e38;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
-const DURATION = /^-?\d+(?:\.\d{1,9})?s$/;
+const TIMESTAMP_PARTS = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
 
 function isHashable(v: Json): boolean {
   return !(typeof v === 'object' && v !== null);
@@ -130,14 +130,53 @@ function convertScalar(v: Json, f: FieldMeta, kind: string, mapKey = false): unk
   }
 }
 
+/** What an empty (set but default) well-known-type message reads as in proto JSON. */
+const WKT_DEFAULT: Record<string, unknown> = {
+  'google.protobuf.Timestamp': '1970-01-01T00:00:00Z',
+  'google.protobuf.Duration': '0s',
+  'google.protobuf.FieldMask': '',
+  'google.protobuf.Struct': {},
+  'google.protobuf.Any': {},
+  'google.protobuf.ListValue': [],
+  'google.protobuf.Value': null,
+};
+
+/** protobuf prints fractions with 0, 3, 6 or 9 digits. */
+function fraction(nanos: string): string {
+  const n = nanos.replace(/0+$/, '');
+  if (!n) return '';
+  const width = n.length <= 3 ? 3 : n.length <= 6 ? 6 : 9;
+  return '.' + nanos.padEnd(9, '0').slice(0, width);
+}
+
+/** RFC 3339 -> protobuf's canonical form (UTC, `Z`, 0/3/6/9 fraction digits). */
+function normalizeTimestamp(v: string): string {
+  const m = TIMESTAMP_PARTS.exec(v);
+  if (!m) throw new ParseError(`Failed to parse timestamp: ${v}`);
+  const [, date, time, frac = '', zone] = m;
+  const base = Date.parse(`${date}T${time}${zone === 'Z' || zone === 'z' ? 'Z' : zone}`);
+  if (Number.isNaN(base)) throw new ParseError(`Failed to parse timestamp: ${v}`);
+  const iso = new Date(base).toISOString().slice(0, 19);
+  return `${iso}${fraction(frac.padEnd(9, '0'))}Z`;
+}
+
+function normalizeDuration(v: string): string {
+  const m = DURATION.exec(v);
+  if (!m) throw new ParseError(`Failed to parse duration: ${v}`);
+  const [, sign = '', secs, frac = ''] = m;
+  const f = fraction(frac.padEnd(9, '0'));
+  const zero = /^0+$/.test(secs!) && !f;
+  return `${zero ? '' : sign}${Number(secs)}${f}s`;
+}
+
 function convertWkt(v: Json, type: string): unknown {
   switch (type) {
     case 'google.protobuf.Timestamp':
-      if (typeof v !== 'string' || !TIMESTAMP.test(v)) throw new ParseError(`Failed to parse timestamp: ${String(v)}`);
-      return v;
+      if (typeof v !== 'string') throw new ParseError(`Failed to parse timestamp: ${String(v)}`);
+      return normalizeTimestamp(v);
     case 'google.protobuf.Duration':
-      if (typeof v !== 'string' || !DURATION.test(v)) throw new ParseError(`Failed to parse duration: ${String(v)}`);
-      return v;
+      if (typeof v !== 'string') throw new ParseError(`Failed to parse duration: ${String(v)}`);
+      return normalizeDuration(v);
     case 'google.protobuf.FieldMask':
       if (typeof v !== 'string') throw new ParseError('FieldMask must be a string');
       return v;
@@ -228,6 +267,8 @@ function setField(out: WireMessage, f: FieldMeta, value: Json, depth: number): v
     out[f.name] = list;
     for (const item of value) {
       if (item === null && f.type !== 'google.protobuf.Value') {
+        // protobuf adds the element before refusing the null, so an empty message stays behind.
+        if (f.kind === 'message') list.push(isWkt(f.type!) ? WKT_DEFAULT[f.type!] : {});
         throw new ParseError('null is not allowed to be used as an element in a repeated field');
       }
       if (f.kind === 'message') {
@@ -250,6 +291,8 @@ function setField(out: WireMessage, f: FieldMeta, value: Json, depth: number): v
   }
   if (f.kind === 'message') {
     if (isWkt(f.type!)) {
+      // SetInParent happens before the conversion: a failed one leaves the default value set.
+      out[f.name] = WKT_DEFAULT[f.type!];
       out[f.name] = convertWkt(value, f.type!);
       return;
     }
