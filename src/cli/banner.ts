@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { RouteStats } from '../http/app.js';
+import type { FoundPython } from './find-python.js';
+import type { ServerConfig } from './server-config.js';
+
+/** The start-up banner: where the data lives, what is native vs proxied, and the child's state. */
+export function logBanner(
+  log: Logger,
+  config: ServerConfig,
+  info: { stats: RouteStats; python: FoundPython | undefined; nativeLayer: boolean; childPort: number | undefined },
+): void {
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}${config.staticPrefix}`;
+  const fallback = info.python
+    ? `proxied to Python MLflow ${info.python.mlflowVersion} (${info.python.path}) on 127.0.0.1:${info.childPort ?? '?'}`
+    : 'answer 501 NOT_IMPLEMENTED (standalone: no Python MLflow child)';
+  const lines = [
+    `mlflow-ts listening on ${url} (${config.workers} worker${config.workers > 1 ? 's' : ''})`,
+    `  backend store: ${config.backendStoreUri}; registry store: ${config.registryStoreUri}`,
+    `  artifacts: default root ${config.defaultArtifactRoot}` +
+      (config.serveArtifacts ? `, served from ${config.artifactsDestination}` : ', not served'),
+    `  RPCs: ${info.stats.nativeRpcs} native, ${info.stats.proxiedRpcs} ${fallback}; UI and other routes likewise`,
+  ];
+  if (config.appName) {
+    lines.push(`  --app-name ${config.appName}: every route but /health goes through the Python app, which guards it`);
+  } else if (!info.nativeLayer) {
+    lines.push('  native layer not available in this build: nothing is served natively');
+  }
+  lines.push(
+    config.security.disabled
+      ? '  security middleware: DISABLED'
+      : `  security middleware: on (allowed hosts: ${config.security.checkHost ? config.security.allowedHosts.length + ' patterns' : 'all'}, X-Frame-Options: ${config.security.xFrameOptions ?? 'none'})`,
+  );
+  log.info(
+    {
+      url,
+      backendStoreUri: config.backendStoreUri,
+      nativeRpcs: info.stats.nativeRpcs,
+      proxiedRpcs: info.stats.proxiedRpcs,
+      python: info.python?.path ?? null,
+      childPort: info.childPort ?? null,
+    },
+    lines.join('\n'),
+  );
+}

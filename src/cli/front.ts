@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp, type RouteStats } from '../http/app.js';
+import { pinnedMlflowVersion } from '../http/health.js';
+import { loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
+import type { ChildLink } from '../proxy/child-link.js';
+import { createForwarder } from '../proxy/forward.js';
+import type { ServerConfig } from './server-config.js';
+
+export interface Front {
+  app: FastifyInstance;
+  stats: RouteStats;
+  native: NativeLayer | undefined;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then closes. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the HTTP front of one process (the only process, or one cluster worker). */
+export async function startFront(
+  config: ServerConfig,
+  opts: { link: ChildLink | undefined; log: Logger; listen: boolean },
+): Promise<Front> {
+  const { log, link } = opts;
+  const guardedByApp = config.appName !== undefined;
+  const native = guardedByApp
+    ? undefined
+    : await loadNativeLayer({
+        backendStoreUri: config.backendStoreUri,
+        registryStoreUri: config.registryStoreUri,
+        defaultArtifactRoot: config.defaultArtifactRoot,
+        artifactsDestination: config.artifactsDestination,
+        serveArtifacts: config.serveArtifacts,
+        log,
+      });
+  const forwarder = link ? createForwarder(link) : undefined;
+  const { app, stats } = await buildApp({
+    logger: log,
+    security: config.security,
+    staticPrefix: config.staticPrefix,
+    version: pinnedMlflowVersion(),
+    forward: forwarder?.forward,
+    native,
+    guardedByApp,
+  });
+  if (opts.listen) await app.listen({ host: config.host, port: config.port });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const force = setTimeout(() => {
+        log.warn('shutdown timeout reached: closing the remaining connections');
+        app.server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      force.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
+      await forwarder?.close().catch(() => undefined);
+      await native?.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));
+    })();
+    return closing;
+  };
+  return { app, stats, native, close };
+}

@@ -1,0 +1,64 @@
+import { findPython, type FoundPython } from './find-python.js';
+import { serverHelp } from './help.js';
+import { parseOptions } from './parse-args.js';
+import { runServer } from './run-server.js';
+import { resolveServerConfig, type ServerConfig } from './server-config.js';
+import { SERVER_OPTIONS } from './server-options.js';
+import { UsageError } from './usage-error.js';
+import cluster from 'node:cluster';
+
+export interface ServerInvocation {
+  config: ServerConfig;
+  python: FoundPython | undefined;
+}
+
+/**
+ * Parses and validates `mlflow-ts server` arguments against `env`, and finds the Python child.
+ * Pure apart from the filesystem checks and the Python probe; returns undefined after --help.
+ */
+export function prepareServer(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { cwd: string; envFile: string | undefined; command: string; out: (s: string) => void },
+): ServerInvocation | undefined {
+  const parsed = parseOptions(argv, SERVER_OPTIONS, env);
+  if (parsed.help) {
+    opts.out(serverHelp(SERVER_OPTIONS, opts.command));
+    return undefined;
+  }
+  const config = resolveServerConfig(parsed, env, { cwd: opts.cwd, envFile: opts.envFile });
+  const python = config.noPython ? undefined : findPython(config.python, env, opts.cwd);
+  if (!python && config.appName) {
+    throw new UsageError(
+      `--app-name ${config.appName} needs the Python MLflow child (it guards every route), ` +
+        'but none is available: give --python / MLFLOW_TS_PYTHON and do not use --no-python.',
+    );
+  }
+  return { config, python };
+}
+
+export async function serverCommand(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  opts: { envFile: string | undefined; command: string },
+): Promise<void> {
+  const primary = cluster.isPrimary;
+  const inv = prepareServer(argv, env, {
+    cwd: process.cwd(),
+    envFile: opts.envFile,
+    command: opts.command,
+    out: (s) => process.stdout.write(s),
+  });
+  if (!inv) return;
+  if (primary) {
+    for (const n of inv.config.notices) process.stdout.write(`${n}\n`);
+    for (const w of inv.config.warnings) process.stderr.write(`${w}\n`);
+    if (!inv.python && !inv.config.noPython) {
+      process.stderr.write(
+        'mlflow-ts: no Python with mlflow found (python3, ./.venv): running standalone; ' +
+          'routes not served natively answer 501. Use --python to enable the fallback.\n',
+      );
+    }
+  }
+  await runServer(inv.config, inv.python, env, Boolean(process.stdout.isTTY));
+}

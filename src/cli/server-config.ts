@@ -1,0 +1,295 @@
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecurityOptions } from '../http/security.js';
+import { resolveSecurityOptions } from '../http/security-defaults.js';
+import type { OptionValue, ParsedOptions } from './parse-args.js';
+import { UsageError } from './usage-error.js';
+
+/** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
+export interface ServerConfig {
+  backendStoreUri: string;
+  readReplicaBackendStoreUri: string | undefined;
+  registryStoreUri: string;
+  defaultArtifactRoot: string;
+  serveArtifacts: boolean;
+  artifactsOnly: boolean;
+  artifactsPresignedOnly: boolean;
+  artifactsDestination: string;
+  host: string;
+  port: number;
+  workers: number;
+  /** '' when not set. */
+  staticPrefix: string;
+  security: SecurityOptions;
+  gunicornOpts: string | undefined;
+  waitressOpts: string | undefined;
+  uvicornOpts: string | undefined;
+  dev: boolean;
+  exposePrometheus: string | undefined;
+  appName: string | undefined;
+  traceArchivalConfig: string | undefined;
+  secretsCacheTtl: number;
+  secretsCacheMaxSize: number;
+  workspaceStoreUri: string | undefined;
+  enableWorkspaces: boolean;
+  envFile: string | undefined;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  /** Explicit --python / MLFLOW_TS_PYTHON, if any (discovery happens later). */
+  python: string | undefined;
+  noPython: boolean;
+  pythonWorkers: number;
+  pythonStartupTimeoutMs: number;
+  /** Lines `mlflow server` echoes while resolving (printed before start-up). */
+  notices: string[];
+  /** Lines `mlflow server` prints to stderr (warnings, security summary). */
+  warnings: string[];
+}
+
+const DEFAULT_TRACKING_URI = 'sqlite:///mlflow.db';
+const DEFAULT_LOCAL_PATH = './mlruns';
+const DEFAULT_ARTIFACTS_URI = 'mlflow-artifacts:/';
+
+/** As MLflow decides: ./mlruns is kept as the default store only when it already holds experiments. */
+function hasExistingMlrunsData(cwd: string): boolean {
+  const dir = join(cwd, 'mlruns');
+  try {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && /^\d+$/.test(entry.name) && existsSync(join(dir, entry.name, 'meta.yaml'))) {
+        return true;
+      }
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+function isLocalUri(uri: string): boolean {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
+  return !m || m[1]!.toLowerCase() === 'file';
+}
+
+/** MLflow's boolean env parsing for MLFLOW_ENABLE_WORKSPACES / MLFLOW_ARTIFACTS_PRESIGNED_ONLY. */
+function envBool(name: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  const v = raw.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new Error(`${name} value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${raw}`);
+}
+
+function str(v: OptionValue): string | undefined {
+  return v === undefined ? undefined : String(v);
+}
+
+function validateStaticPrefix(value: string | undefined): void {
+  if (value === undefined) return;
+  if (!value.startsWith('/')) throw new UsageError("--static-prefix must begin with a '/'.");
+  if (value.endsWith('/')) throw new UsageError("--static-prefix should not end with a '/'.");
+  if (value.includes('{') || value.includes('}')) throw new UsageError("--static-prefix must not contain '{' or '}'.");
+}
+
+function summarize(list: string): string {
+  const items = list.split(',');
+  const shown = items.slice(0, 3);
+  if (items.length > 3) shown.push(`and ${items.length - 3} more`);
+  return shown.join(', ');
+}
+
+/**
+ * Applies `mlflow server`'s validation rules (same messages) and defaults. `env` is the process
+ * environment after --env-file; it is read for the few variables MLflow reads outside click.
+ */
+export function resolveServerConfig(
+  parsed: ParsedOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { cwd: string; envFile: string | undefined },
+): ServerConfig {
+  const v = parsed.values;
+  const fromCmdline = (k: string): boolean => parsed.sources[k] === 'commandline';
+  const notices: string[] = [];
+  const warnings: string[] = [];
+
+  validateStaticPrefix(str(v.static_prefix));
+
+  let uvicornOpts = str(v.uvicorn_opts);
+  const gunicornOpts = str(v.gunicorn_opts);
+  const waitressOpts = str(v.waitress_opts);
+  const appName = str(v.app_name);
+  const dev = v.dev === true;
+  if (dev) {
+    if (gunicornOpts) throw new UsageError("'--dev' and '--gunicorn-opts' cannot be specified together.");
+    if (uvicornOpts) throw new UsageError("'--dev' and '--uvicorn-opts' cannot be specified together.");
+    if (appName) {
+      throw new UsageError(
+        "'--dev' cannot be used with '--app-name'. Development mode with auto-reload " +
+          'is only supported for the default MLflow tracking server.',
+      );
+    }
+    uvicornOpts = '--reload --log-level debug';
+  }
+  const serverOpts = [gunicornOpts, waitressOpts, uvicornOpts].filter((o) => o !== undefined).length;
+  if (serverOpts > 1) {
+    throw new UsageError(
+      "Cannot specify multiple server options. Choose one of: '--gunicorn-opts', '--waitress-opts', or '--uvicorn-opts'.",
+    );
+  }
+  const flaskOnly = gunicornOpts !== undefined || waitressOpts !== undefined;
+  if (
+    flaskOnly &&
+    (fromCmdline('allowed_hosts') || fromCmdline('cors_allowed_origins') || fromCmdline('disable_security_middleware'))
+  ) {
+    throw new UsageError(
+      'Security middleware parameters (--allowed-hosts, --cors-allowed-origins, ' +
+        '--disable-security-middleware) are only supported with the default uvicorn server. ' +
+        'They cannot be used with --gunicorn-opts or --waitress-opts. To use security features, ' +
+        'run without specifying a server option (uses uvicorn by default) or explicitly use --uvicorn-opts.',
+    );
+  }
+
+  // click reads a flag's env var as "set" when non-empty; MLflow re-reads these two with its own parser.
+  let enableWorkspaces = v.enable_workspaces === true;
+  if (!enableWorkspaces && !fromCmdline('enable_workspaces')) {
+    enableWorkspaces = envBool('MLFLOW_ENABLE_WORKSPACES', env.MLFLOW_ENABLE_WORKSPACES);
+  }
+  let artifactsPresignedOnly = v.artifacts_presigned_only === true;
+  if (!fromCmdline('artifacts_presigned_only')) {
+    artifactsPresignedOnly = envBool('MLFLOW_ARTIFACTS_PRESIGNED_ONLY', env.MLFLOW_ARTIFACTS_PRESIGNED_ONLY);
+  }
+  if (env.MLFLOW_WORKSPACE) {
+    throw new Error(`MLFLOW_WORKSPACE=${env.MLFLOW_WORKSPACE} is client-only. Unset it before starting the server.`);
+  }
+
+  const disableSecurity = v.disable_security_middleware === true;
+  const allowedHosts = str(v.allowed_hosts);
+  const corsOrigins = str(v.cors_allowed_origins);
+  if (!disableSecurity) {
+    if (allowedHosts === '*') {
+      notices.push('WARNING: Accepting ALL hosts. This may leave the server vulnerable to DNS rebinding attacks.');
+    }
+    if (corsOrigins === '*') {
+      notices.push(
+        'WARNING: Allowing ALL origins for CORS. This allows ANY website to access your MLflow data. ' +
+          'This configuration is only recommended for local development.',
+      );
+    }
+  }
+
+  let backendStoreUri = str(v.backend_store_uri);
+  if (!backendStoreUri) {
+    backendStoreUri = hasExistingMlrunsData(opts.cwd) ? DEFAULT_LOCAL_PATH : DEFAULT_TRACKING_URI;
+    notices.push(`Backend store URI not provided. Using ${backendStoreUri}`);
+  }
+  let registryStoreUri = str(v.registry_store_uri);
+  if (!registryStoreUri) {
+    registryStoreUri = backendStoreUri;
+    notices.push('Registry store URI not provided. Using backend store URI.');
+  }
+  const serveArtifacts = v.serve_artifacts !== false;
+  let defaultArtifactRoot = str(v.default_artifact_root);
+  if (!defaultArtifactRoot) {
+    if (serveArtifacts) defaultArtifactRoot = DEFAULT_ARTIFACTS_URI;
+    else defaultArtifactRoot = isLocalUri(backendStoreUri) ? backendStoreUri : DEFAULT_LOCAL_PATH;
+  }
+
+  const artifactsOnly = v.artifacts_only === true;
+  const workspaceStoreUri = str(v.workspace_store_uri);
+  const traceArchivalConfig = str(v.trace_archival_config);
+  if (artifactsOnly && enableWorkspaces && !workspaceStoreUri) {
+    throw new UsageError(
+      '--workspace-store-uri is required when combining --enable-workspaces with ' +
+        '--artifacts-only so artifact requests can be validated against a workspace provider.',
+    );
+  }
+  if (artifactsOnly && backendStoreUri !== DEFAULT_TRACKING_URI && backendStoreUri !== DEFAULT_LOCAL_PATH) {
+    throw new UsageError(
+      'You are starting a tracking server in `--artifacts-only` mode and have provided a ' +
+        `value for \`--backend_store_uri\`: '${backendStoreUri}'. A tracking server in ` +
+        '`--artifacts-only` mode cannot have a value set for `--backend_store_uri` to ' +
+        'properly proxy access to the artifact storage location.',
+    );
+  }
+  if (artifactsOnly && traceArchivalConfig !== undefined) {
+    throw new UsageError(
+      '--trace-archival-config cannot be combined with --artifacts-only because ' +
+        'artifact-only servers do not initialize the tracking store required for ' +
+        'server-owned trace archival.',
+    );
+  }
+  if (artifactsPresignedOnly && !serveArtifacts) {
+    throw new UsageError(
+      '--artifacts-presigned-only requires artifact serving to be enabled; --no-serve-artifacts is not supported.',
+    );
+  }
+  if (workspaceStoreUri && !enableWorkspaces) {
+    warnings.push(
+      'Ignoring --workspace-store-uri because workspaces are not enabled. ' +
+        'Use --enable-workspaces to activate workspace mode.',
+    );
+  }
+
+  if (disableSecurity) {
+    warnings.push(
+      '[MLflow] WARNING: Security middleware is DISABLED. Your MLflow server is vulnerable to various attacks.',
+    );
+  } else if (!allowedHosts && !corsOrigins) {
+    warnings.push(
+      '[MLflow] Security middleware enabled with default settings (localhost-only). To allow connections ' +
+        'from other hosts, use --host 0.0.0.0 and configure --allowed-hosts and --cors-allowed-origins.',
+    );
+  } else {
+    const parts = ['[MLflow] Security middleware enabled'];
+    if (allowedHosts) parts.push(`Allowed hosts: ${summarize(allowedHosts)}`);
+    if (corsOrigins) parts.push(`CORS origins: ${summarize(corsOrigins)}`);
+    warnings.push(parts.join('. ') + '.');
+  }
+
+  const staticPrefix = str(v.static_prefix) ?? '';
+  const expose = str(v.expose_prometheus);
+  if (expose !== undefined && existsSync(expose) && !statSync(expose).isDirectory()) {
+    throw new UsageError(`--expose-prometheus must be a directory: '${expose}'`);
+  }
+
+  return {
+    backendStoreUri,
+    readReplicaBackendStoreUri: str(v.read_replica_backend_store_uri),
+    registryStoreUri,
+    defaultArtifactRoot,
+    serveArtifacts,
+    artifactsOnly,
+    artifactsPresignedOnly,
+    artifactsDestination: str(v.artifacts_destination) ?? './mlartifacts',
+    host: str(v.host) ?? '127.0.0.1',
+    port: Number(v.port ?? 5000),
+    workers: v.workers === undefined ? 1 : Number(v.workers),
+    staticPrefix,
+    security: resolveSecurityOptions({
+      disabled: disableSecurity,
+      allowedHosts,
+      corsAllowedOrigins: corsOrigins,
+      xFrameOptions: str(v.x_frame_options),
+      staticPrefix,
+    }),
+    gunicornOpts,
+    waitressOpts,
+    uvicornOpts,
+    dev,
+    exposePrometheus: expose,
+    appName,
+    traceArchivalConfig,
+    secretsCacheTtl: Number(v.secrets_cache_ttl ?? 60),
+    secretsCacheMaxSize: Number(v.secrets_cache_max_size ?? 1000),
+    workspaceStoreUri,
+    enableWorkspaces,
+    envFile: opts.envFile,
+    logLevel: str(v.log_level) ?? 'info',
+    shutdownTimeoutMs: Number(v.shutdown_timeout ?? 60) * 1000,
+    python: str(v.python),
+    noPython: v.no_python === true,
+    pythonWorkers: Number(v.python_workers ?? 1),
+    pythonStartupTimeoutMs: Number(v.python_startup_timeout ?? 180) * 1000,
+    notices,
+    warnings,
+  };
+}

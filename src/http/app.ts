@@ -1,0 +1,123 @@
+import Fastify, {
+  LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { MlflowError } from '../errors/mlflow-error.js';
+import type { Forwarder } from '../proxy/forward.js';
+import { registerHealthRoutes } from './health.js';
+import { RPCS, rpcRouteKeys, type NativeLayer } from './native-layer.js';
+import { sendNotImplemented } from './not-implemented.js';
+import { registerSecurity, type SecurityOptions } from './security.js';
+
+export interface AppOptions {
+  logger: Logger;
+  security: SecurityOptions;
+  staticPrefix: string;
+  /** MLflow version `/version` reports. */
+  version: string;
+  /** Streams to the Python child; undefined in standalone mode (non-native routes answer 501). */
+  forward: Forwarder | undefined;
+  native: NativeLayer | undefined;
+  /**
+   * --app-name (e.g. basic-auth): the Python app guards every route but /health, so nothing
+   * else may be answered natively (it would skip authentication).
+   */
+  guardedByApp: boolean;
+}
+
+export interface RouteStats {
+  nativeRpcs: number;
+  proxiedRpcs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the catch-all route: everything not matched by a native route lands there. */
+    mlflowTsCatchAll?: boolean;
+  }
+}
+
+function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
+  return reply.code(err.httpStatus).header('content-type', 'application/json').send(JSON.stringify(err.toJSON()));
+}
+
+/**
+ * The HTTP front: security middleware on every route, /health and /version, the native routes,
+ * and everything else diverted to the Python child (or 501 NOT_IMPLEMENTED in standalone mode).
+ * Diverted requests are answered from the onRequest hook, before any body parsing, so proxied
+ * bodies stream through untouched whatever their size or content type.
+ */
+export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; stats: RouteStats }> {
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is what Fastify wants at run time; its TS type is the narrower base logger.
+    loggerInstance: o.logger as unknown as FastifyBaseLogger,
+    // One debug line per request from onResponse instead of Fastify's two info lines.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+    // Artifact paths are route parameters and can be long.
+    routerOptions: { maxParamLength: 16_384, ignoreDuplicateSlashes: false },
+    return503OnClosing: true,
+  });
+
+  registerSecurity(app, o.security);
+
+  const divert = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply =>
+    o.forward ? o.forward(request, reply) : sendNotImplemented(request, reply);
+
+  const useNative = o.native !== undefined && !o.guardedByApp;
+  const nativeKeys = new Set(useNative ? o.native!.nativeKeys : []);
+  const proxiedRoutes = rpcRouteKeys(
+    RPCS.filter((r) => !nativeKeys.has(r.key)),
+    o.staticPrefix,
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (reply.sent) return reply;
+    const route = request.routeOptions;
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (route.config?.mlflowTsCatchAll || proxiedRoutes.has(`${method} ${route.url ?? ''}`)) {
+      await divert(request, reply);
+      return reply;
+    }
+    return undefined;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof MlflowError) return sendError(reply, error);
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply
+        .code(status)
+        .type('application/json')
+        .send(JSON.stringify({ error_code: 'BAD_REQUEST', message: (error as Error).message }));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, new MlflowError(String((error as Error).message ?? error), 'INTERNAL_ERROR'));
+  });
+
+  registerHealthRoutes(app, { staticPrefix: o.staticPrefix, version: o.version, withVersion: !o.guardedByApp });
+
+  if (useNative) {
+    o.native!.register(app, {
+      staticPrefix: o.staticPrefix,
+      fallback: (request, reply) => divert(request, reply),
+    });
+  }
+
+  app.route({
+    method: app.supportedMethods,
+    url: '/*',
+    config: { mlflowTsCatchAll: true },
+    // Never reached: the onRequest hook diverts catch-all requests before parsing.
+    handler: async (request, reply) => divert(request, reply),
+  });
+
+  const nativeRpcs = RPCS.filter((r) => nativeKeys.has(r.key)).length;
+  return { app, stats: { nativeRpcs, proxiedRpcs: RPCS.length - nativeRpcs } };
+}

@@ -1,0 +1,19 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MlflowError } from '../errors/mlflow-error.js';
+
+/** The standalone answer for a route mlflow-ts does not serve natively. */
+export function notImplementedError(method: string, path: string): MlflowError {
+  return new MlflowError(
+    `Endpoint ${method} ${path} is not served natively by mlflow-ts, and the Python MLflow fallback is not running ` +
+      '(standalone mode). To enable the fallback, install the pinned MLflow (pip install mlflow==<mlflow.pin>) and ' +
+      'start mlflow-ts without --no-python / MLFLOW_TS_NO_PYTHON, giving its interpreter with --python or MLFLOW_TS_PYTHON ' +
+      'if it is not the python3 on PATH.',
+    'NOT_IMPLEMENTED',
+  );
+}
+
+export function sendNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0] ?? request.url;
+  const err = notImplementedError(request.method, path);
+  return reply.code(err.httpStatus).header('content-type', 'application/json').send(JSON.stringify(err.toJSON()));
+}
