@@ -8,6 +8,7 @@ import { experimentServices } from './tracking/experiments.js';
 import { loggingServices } from './tracking/logging.js';
 import { metricHistoryServices } from './tracking/metric-history.js';
 import { runServices } from './tracking/runs.js';
+import { searchServices } from './tracking/search.js';
 import type { NativeHandler, NativeHandlers } from './types.js';
 
 /** Tracking RPCs implemented by src/services/tracking (the write side and single-entity reads). */
@@ -33,6 +34,8 @@ const TRACKING_RPCS = [
   'logInputs',
   'getMetricHistory',
   'getMetricHistoryBulkInterval',
+  'searchRuns',
+  'searchExperiments',
 ] as const;
 
 export const NATIVE_RPC_KEYS: readonly string[] = TRACKING_RPCS.map((rpc) => `MlflowService.${rpc}`);
@@ -45,6 +48,7 @@ export function createNativeHandlers(stores: Stores): NativeHandlers {
     ...runServices(store, opts),
     ...loggingServices(store, opts),
     ...metricHistoryServices(store),
+    ...searchServices(stores.dialect),
   });
   const handlers: Record<string, NativeHandler> = {};
   for (const rpc of TRACKING_RPCS) handlers[`MlflowService.${rpc}`] = services[rpc]!;
