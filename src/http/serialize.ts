@@ -24,6 +24,22 @@ function num(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * A double as Python's float repr writes it (MLflow's json.dumps): `1.0` not `1`, exponent form
+ * below 1e-4 and from 1e16 with a two-digit exponent (`1e-05`, `1e+16`), `-0.0`.
+ */
+function dbl(v: unknown): string {
+  if (typeof v !== 'number') return num(v);
+  if (!Number.isFinite(v)) return num(v);
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(v);
+  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(v) ? `${v}.0` : String(v);
+  const [mant, exp] = v.toExponential().split('e') as [string, string];
+  const sign = exp[0] === '-' ? '-' : '+';
+  const digits = exp.replace(/^[+-]/, '').padStart(2, '0');
+  return `${mant}e${sign}${digits}`;
+}
+
 const enumNames = new Map<string, Map<number, string>>();
 function enumName(type: string, v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
@@ -65,6 +81,9 @@ function valueExpr(kind: string, type: string | undefined, x: string, deps: Set<
       if (WKT_AS_JSON.has(type!)) return `JSON.stringify(${x})`;
       deps.add(type!);
       return `${fnName(type!)}(${x})`;
+    case 'double':
+    case 'float':
+      return `dbl(${x})`;
     default:
       return `num(${x})`;
   }
@@ -118,11 +137,12 @@ export function serializerFor(type: string): Serializer {
   }
   // new Function: compiled once per root type at first use; the source is built only from
   // generated metadata (field names are JSON-quoted), never from request data.
-  const factory = new Function('num', 'enumName', `${parts.join('\n')}\nreturn ${fnName(type)};`) as (
+  const factory = new Function('num', 'dbl', 'enumName', `${parts.join('\n')}\nreturn ${fnName(type)};`) as (
     n: typeof num,
+    d: typeof dbl,
     e: typeof enumName,
   ) => Serializer;
-  const fn = factory(num, enumName);
+  const fn = factory(num, dbl, enumName);
   cache.set(type, fn);
   return fn;
 }
