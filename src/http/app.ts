@@ -37,7 +37,8 @@ declare module 'fastify' {
 }
 
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(JSON.stringify(err.toJSON()));
+  // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
+  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
 /**

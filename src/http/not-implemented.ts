@@ -15,5 +15,6 @@ export function notImplementedError(method: string, path: string): MlflowError {
 export function sendNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0] ?? request.url;
   const err = notImplementedError(request.method, path);
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(JSON.stringify(err.toJSON()));
+  // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
+  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
 }

@@ -25,7 +25,8 @@ export function unavailable(reason: string): MlflowError {
 }
 
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(JSON.stringify(err.toJSON()));
+  // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
+  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
 /** The request body as something undici can stream, whatever parsed it (or did not). */

@@ -3,9 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ENTRY = join(ROOT, 'tests/integration/server-entry.ts');
+// Absolute, because the server runs in a temporary directory (its cwd).
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** The Python with the pinned MLflow the tests run the child with (scripts/test.sh exports it). */
 export const TEST_PYTHON = process.env.MLFLOW_TS_PYTHON ?? join(ROOT, '.venv/bin/python');
@@ -47,7 +50,7 @@ export async function startServer(
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, 'server', '--port', String(port), '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...args],
+    ['--import', TSX, ENTRY, 'server', '--port', String(port), '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...args],
     { cwd: dir, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from './server-harness.js';
+
+// Expected answers were taken from the pinned Python server (mlflow 3.18.0, uvicorn) run with
+// default security settings: status, content type and body of each security rejection.
+const INVALID_HOST = 'Invalid Host header - possible DNS rebinding attack detected';
+const CORS_BLOCKED = 'Cross-origin request blocked';
+
+describe('mlflow-ts server --no-python (standalone)', () => {
+  let srv: RunningServer;
+  beforeAll(async () => {
+    srv = await startServer(['--no-python']);
+  });
+  afterAll(async () => {
+    expect(await srv.stop()).toBe(0);
+  });
+
+  it('answers /health and /version as MLflow does', async () => {
+    const h = await fetch(`${srv.base}/health`);
+    expect(h.status).toBe(200);
+    expect(h.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(h.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(h.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(await h.text()).toBe('OK');
+    const v = await fetch(`${srv.base}/version`);
+    expect(v.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await v.text()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('answers 501 NOT_IMPLEMENTED naming the endpoint and the way to enable the fallback', async () => {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['POST', '/graphql'],
+      ['GET', '/api/2.0/mlflow/registered-models/search'],
+      ['PUT', '/api/2.0/mlflow-artifacts/artifacts/0/x.txt'],
+    ] as const) {
+      const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
+      expect(res.status, path).toBe(501);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      const body = (await res.json()) as { error_code: string; message: string };
+      expect(body.error_code).toBe('NOT_IMPLEMENTED');
+      expect(body.message).toContain(`${method} ${path}`);
+      expect(body.message).toContain('--python');
+    }
+  });
+
+  it('serves native routes', async () => {
+    const res = await fetch(`${srv.base}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { experiment: { name: string } }).experiment.name).toBe('Default');
+  });
+
+  it('rejects a bad Host on native and non-native routes, but not on /health', async () => {
+    const { request } = await import('undici');
+    for (const path of ['/api/2.0/mlflow/experiments/get?experiment_id=0', '/api/2.0/mlflow/registered-models/search', '/']) {
+      const res = await request(`${srv.base}${path}`, { headers: { host: 'evil.example.com' } });
+      expect(res.statusCode, path).toBe(403);
+      expect(res.headers['content-type']).toBe('text/plain');
+      expect(res.headers['x-content-type-options']).toBeUndefined();
+      expect(await res.body.text()).toBe(INVALID_HOST);
+    }
+    const ok = await request(`${srv.base}/health`, { headers: { host: 'evil.example.com' } });
+    expect(ok.statusCode).toBe(200);
+    await ok.body.dump();
+  });
+
+  it('blocks state-changing cross-origin API requests, allows localhost origins', async () => {
+    for (const path of ['/api/2.0/mlflow/experiments/create', '/ajax-api/2.0/mlflow/registered-models/create']) {
+      const res = await fetch(`${srv.base}${path}`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x' }),
+      });
+      expect(res.status, path).toBe(403);
+      expect(res.headers.get('content-type')).toBe('text/plain');
+      expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(res.headers.get('vary')).toBe('Origin');
+      expect(await res.text()).toBe(CORS_BLOCKED);
+    }
+    const ok = await fetch(`${srv.base}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'from-localhost' }),
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+  });
+
+  it('answers CORS preflights as Starlette does', async () => {
+    const bad = await fetch(`${srv.base}/api/2.0/mlflow/experiments/create`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toBe('Disallowed CORS origin');
+    const good = await fetch(`${srv.base}/api/2.0/mlflow/experiments/create`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(good.status).toBe(200);
+    expect(good.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(good.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE, OPTIONS, PATCH');
+    expect(good.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect(await good.text()).toBe('OK');
+  });
+});
+
+describe('mlflow-ts server --disable-security-middleware', () => {
+  it('accepts any Host and adds no security headers', async () => {
+    const srv = await startServer(['--no-python', '--disable-security-middleware', '--x-frame-options', 'DENY']);
+    try {
+      const { request } = await import('undici');
+      const res = await request(`${srv.base}/api/2.0/mlflow/experiments/get?experiment_id=0`, {
+        headers: { host: 'evil.example.com' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-frame-options']).toBeUndefined();
+      await res.body.dump();
+      expect(srv.output()).toContain('Security middleware is DISABLED');
+    } finally {
+      expect(await srv.stop()).toBe(0);
+    }
+  });
+});
+
+describe('mlflow-ts server --workers 2', () => {
+  it('serves one port from two Node workers and stops them all on SIGTERM', async () => {
+    const srv = await startServer(['--no-python', '--workers', '2']);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => fetch(`${srv.base}/health`).then((r) => r.status)),
+      );
+      expect(results.every((s) => s === 200)).toBe(true);
+      expect(srv.output()).toContain('(2 workers)');
+    } finally {
+      expect(await srv.stop()).toBe(0);
+    }
+  });
+});
