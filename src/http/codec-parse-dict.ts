@@ -41,8 +41,9 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 const INT_RANGE: Record<string, [number, number]> = {
   int32: [-2147483648, 2147483647],
   uint32: [0, 4294967295],
-  int64: [-9223372036854775808, 9223372036854775807],
-  uint64: [0, 18446744073709551615],
+  // 2**63 and 2**64 as doubles: JSON numbers cannot be more precise than that anyway.
+  int64: [-(2 ** 63), 2 ** 63],
+  uint64: [0, 2 ** 64],
 };
 const FLOAT_MAX = 3.4028234663852886e38;
 const TIMESTAMP_PARTS = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;

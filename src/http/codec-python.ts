@@ -30,6 +30,8 @@ export function pyTypeName(v: Json | undefined): string {
   return 'dict';
 }
 
+// Python's str.strip() whitespace: \s plus the separators \x1c-\x1f and \x85.
+// eslint-disable-next-line no-control-regex
 const PY_WS = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/g;
 const PY_INT = /^[+-]?(?:\d(?:_?\d)*)$/;
 const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan)$/i;

@@ -1,0 +1,70 @@
+/**
+ * `mlflow-ts endpoints [--json] [--native | --proxied] [--static-prefix P]`: every RPC of the
+ * pinned MLflow with its method, routes and whether mlflow-ts serves it natively or proxies it
+ * to the Python child. Pure: returns the text to print.
+ */
+import { MLFLOW_VERSION, RPCS, type RpcInfo } from '../../gen/routes.js';
+import { UsageError } from '../usage-error.js';
+
+export interface EndpointsOptions {
+  json: boolean;
+  only: 'native' | 'proxied' | undefined;
+  staticPrefix: string;
+}
+
+export function parseEndpointsArgs(args: readonly string[]): EndpointsOptions {
+  const o: EndpointsOptions = { json: false, only: undefined, staticPrefix: '' };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') o.json = true;
+    else if (a === '--native') o.only = 'native';
+    else if (a === '--proxied') o.only = 'proxied';
+    else if (a === '--static-prefix' || a.startsWith('--static-prefix=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v === undefined) throw new UsageError("Option '--static-prefix' requires an argument.");
+      o.staticPrefix = v.replace(/\/+$/, '');
+    } else throw new UsageError(`No such option: ${a}`);
+  }
+  return o;
+}
+
+function routesOf(rpc: RpcInfo, staticPrefix: string): { method: string; url: string }[] {
+  return rpc.routes.map((r) => ({
+    method: r.method,
+    url: r.prefix === 'ajax-api' ? `${staticPrefix}${r.url}` : r.url,
+  }));
+}
+
+export function endpointsCommand(args: readonly string[], nativeKeys: readonly string[]): string {
+  const o = parseEndpointsArgs(args);
+  const native = new Set(nativeKeys);
+  const rows = RPCS.filter((r) => !o.only || (o.only === 'native') === native.has(r.key));
+  if (o.json) {
+    const out = rows.map((r) => ({
+      key: r.key,
+      service: r.service,
+      rpc: r.rpc,
+      serving: native.has(r.key) ? 'native' : 'proxied',
+      handledByMlflow: r.handledByMlflow,
+      requestType: r.requestType,
+      responseType: r.responseType,
+      endpoints: r.endpoints,
+      routes: routesOf(r, o.staticPrefix),
+    }));
+    return JSON.stringify({ mlflowVersion: MLFLOW_VERSION, rpcs: out }, null, 2) + '\n';
+  }
+  const lines: string[] = [];
+  const nNative = RPCS.filter((r) => native.has(r.key)).length;
+  lines.push(
+    `MLflow ${MLFLOW_VERSION}: ${RPCS.length} RPCs, ${nNative} native, ${RPCS.length - nNative} proxied to the Python server`,
+  );
+  const width = Math.max(...rows.map((r) => r.key.length));
+  for (const r of rows) {
+    const serving = native.has(r.key) ? 'native ' : 'proxied';
+    const note = r.handledByMlflow ? '' : '  (no MLflow handler: 404)';
+    const methods = [...new Set(r.endpoints.map((e) => e.method))].join(',');
+    lines.push(`${serving}  ${r.key.padEnd(width)}  ${methods}${note}`);
+    for (const rt of routesOf(r, o.staticPrefix)) lines.push(`           ${rt.method.padEnd(6)} ${rt.url}`);
+  }
+  return lines.join('\n') + '\n';
+}

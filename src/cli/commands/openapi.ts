@@ -1,0 +1,137 @@
+/**
+ * `mlflow-ts openapi [--static-prefix P] [--no-ajax]`: an OpenAPI 3.1 document of every proto
+ * route of the pinned MLflow, from the generated RPC table and JSON Schemas. GET requests are
+ * documented as query parameters (how MLflow reads them), other methods as JSON bodies.
+ */
+import { MLFLOW_VERSION, RPCS, type RpcInfo, type RpcRoute } from '../../gen/routes.js';
+import { JSON_SCHEMAS, MESSAGES, type FieldMeta } from '../../gen/schemas.js';
+import { UsageError } from '../usage-error.js';
+
+export interface OpenApiOptions {
+  staticPrefix: string;
+  ajax: boolean;
+}
+
+export function parseOpenApiArgs(args: readonly string[]): OpenApiOptions {
+  const o: OpenApiOptions = { staticPrefix: '', ajax: true };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--no-ajax') o.ajax = false;
+    else if (a === '--static-prefix' || a.startsWith('--static-prefix=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v === undefined) throw new UsageError("Option '--static-prefix' requires an argument.");
+      o.staticPrefix = v.replace(/\/+$/, '');
+    } else throw new UsageError(`No such option: ${a}`);
+  }
+  return o;
+}
+
+type Obj = Record<string, unknown>;
+
+function schemaName(fullName: string): string {
+  return MESSAGES[fullName]!.tsName;
+}
+
+/** Fastify url -> OpenAPI path template. */
+function openApiPath(route: RpcRoute, url: string): string {
+  return url.replace(/:(\w+)/g, '{$1}').replace('*', `{${route.params['*'] ?? 'path'}}`);
+}
+
+function queryParameter(f: FieldMeta, props: Obj): Obj | undefined {
+  // Nested messages and maps cannot be written in a query string (MLflow passes strings).
+  if (f.kind === 'message' || f.kind === 'map') return undefined;
+  return {
+    name: f.name,
+    in: 'query',
+    required: false,
+    ...(f.repeated ? { explode: true, style: 'form' } : {}),
+    schema: props[f.name],
+  };
+}
+
+function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string): Obj {
+  const pathParams = Object.values(route.params).map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const op: Obj = {
+    operationId: opId,
+    tags: [rpc.service],
+    summary: rpc.rpc,
+    'x-mlflow-rpc': rpc.key,
+    'x-mlflow-ts-serving': native ? 'native' : 'proxied',
+    responses: {
+      '200': {
+        description: rpc.responseType,
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.responseType)}` } } },
+      },
+      default: {
+        description: 'MLflow error',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/MlflowErrorResponse' } } },
+      },
+    },
+  };
+  const pathNames = new Set(Object.values(route.params));
+  if (route.method === 'GET') {
+    const props = (JSON_SCHEMAS[schemaName(rpc.requestType)] as { properties: Obj }).properties;
+    const qp = MESSAGES[rpc.requestType]!.fields.filter((f) => !pathNames.has(f.name))
+      .map((f) => queryParameter(f, props))
+      .filter((p): p is Obj => p !== undefined);
+    op.parameters = [...pathParams, ...qp];
+  } else {
+    if (pathParams.length) op.parameters = pathParams;
+    op.requestBody = {
+      required: false,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.requestType)}` } } },
+    };
+  }
+  return op;
+}
+
+export function buildOpenApi(opts: OpenApiOptions, nativeKeys: readonly string[]): Obj {
+  const native = new Set(nativeKeys);
+  const paths: Record<string, Obj> = {};
+  for (const rpc of RPCS) {
+    const multi = rpc.endpoints.length > 1;
+    for (const route of rpc.routes) {
+      if (route.prefix === 'ajax-api' && !opts.ajax) continue;
+      const url = route.prefix === 'ajax-api' ? `${opts.staticPrefix}${route.url}` : route.url;
+      const p = openApiPath(route, url);
+      const opId =
+        `${rpc.service}.${rpc.rpc}` + (multi ? `.${route.method.toLowerCase()}` : '') + (route.prefix === 'ajax-api' ? '.ajax' : '');
+      (paths[p] ??= {})[route.method.toLowerCase()] = operation(rpc, route, native.has(rpc.key), opId);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'MLflow tracking server (mlflow-ts)',
+      version: MLFLOW_VERSION,
+      description:
+        `The proto-defined REST API of MLflow ${MLFLOW_VERSION} as served by mlflow-ts. ` +
+        'JSON uses proto field names; int64 values are JSON numbers; enums are names.',
+    },
+    paths,
+    components: {
+      schemas: {
+        ...JSON_SCHEMAS,
+        MlflowErrorResponse: {
+          type: 'object',
+          required: ['error_code', 'message'],
+          properties: {
+            error_code: { $ref: '#/components/schemas/ErrorCode' },
+            message: { type: 'string' },
+            sqlstate: { type: 'string' },
+            error_class: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function openapiCommand(args: readonly string[], nativeKeys: readonly string[] = []): string {
+  return JSON.stringify(buildOpenApi(parseOpenApiArgs(args), nativeKeys), null, 2) + '\n';
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { endpointsCommand } from '../../src/cli/commands/endpoints.js';
+import { buildOpenApi, openapiCommand } from '../../src/cli/commands/openapi.js';
+import { UsageError } from '../../src/cli/usage-error.js';
+import { RPCS } from '../../src/gen/routes.js';
+
+describe('mlflow-ts endpoints', () => {
+  it('lists every RPC with routes and native/proxied', () => {
+    const text = endpointsCommand([], ['MlflowService.getRun']);
+    expect(text).toContain(`${RPCS.length} RPCs, 1 native, ${RPCS.length - 1} proxied`);
+    expect(text).toMatch(/native +MlflowService\.getRun +GET\n +GET +\/api\/2\.0\/mlflow\/runs\/get\n/);
+    expect(text).toMatch(/proxied +MlflowService\.searchRuns +POST/);
+  });
+
+  it('prints JSON for machines, filtered, with the static prefix on ajax routes', () => {
+    const out = JSON.parse(endpointsCommand(['--json', '--native', '--static-prefix', '/p/'], ['MlflowService.getRun']));
+    expect(out.mlflowVersion).toBe('3.18.0');
+    expect(out.rpcs).toHaveLength(1);
+    expect(out.rpcs[0]).toMatchObject({
+      key: 'MlflowService.getRun',
+      serving: 'native',
+      routes: [
+        { method: 'GET', url: '/api/2.0/mlflow/runs/get' },
+        { method: 'GET', url: '/p/ajax-api/2.0/mlflow/runs/get' },
+      ],
+    });
+  });
+
+  it('refuses unknown options', () => {
+    expect(() => endpointsCommand(['--bogus'], [])).toThrow(UsageError);
+  });
+});
+
+describe('mlflow-ts openapi', () => {
+  it('documents every route as OpenAPI 3.1', () => {
+    const doc = buildOpenApi({ staticPrefix: '', ajax: true }, []) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const ops = Object.values(doc.paths).flatMap((p) => Object.values(p));
+    expect(ops).toHaveLength(RPCS.reduce((n, r) => n + r.routes.length, 0));
+    expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
+    const getRun = doc.paths['/api/2.0/mlflow/runs/get']!['get']!;
+    expect(getRun.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:run_uuid', 'query:run_id']);
+    const tag = doc.paths['/api/2.0/mlflow/logged-models/{model_id}/tags/{tag_key}']!['delete']!;
+    expect(tag.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['path:model_id', 'path:tag_key']);
+    expect(doc.paths['/api/2.0/mlflow-artifacts/artifacts/{artifact_path}']).toBeDefined();
+    // Every $ref resolves.
+    const text = openapiCommand([]);
+    for (const m of text.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)) {
+      expect(doc.components.schemas[m[1]!], m[1]).toBeDefined();
+    }
+  });
+});
