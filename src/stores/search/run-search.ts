@@ -15,6 +15,7 @@ import type { StoreDialect } from '../dialects/dialect.js';
 import { loadRuns, type RunRow } from '../tracking/run-entities.js';
 import type { Run } from '../tracking/entities.js';
 import { boolLit, compare } from './compare.js';
+import { loadPageRunsPostgres } from './pg-page-loader.js';
 import type { RunPredicate, RunSearchQuery, RunSortKey } from './types.js';
 
 const DATASET_CONTEXT_TAG = 'mlflow.data.context';
@@ -95,6 +96,8 @@ export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise
 
 /** Full runs for a page of rows, in the same order; batches stay under the bind-parameter cap. */
 export async function loadSearchRuns(d: StoreDialect, rows: RunRow[]): Promise<Run[]> {
+  // PostgreSQL takes the ids as one array parameter: no batching needed.
+  if (d.name === 'postgresql') return loadPageRunsPostgres(d, rows);
   const batch = Math.max(1, Math.min(rows.length, d.maxBindParams - 16));
   const out: Run[] = [];
   for (let i = 0; i < rows.length; i += batch) {
