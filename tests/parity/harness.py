@@ -69,7 +69,13 @@ class Side:
         label: str | None = None,
         record: bool = True,
         headers_of_interest: tuple[str, ...] = (),
+        transform: Callable[[Any], Any] | None = None,
     ) -> tuple[int, Any]:
+        """One request; its status, content type and parsed body go to the transcript.
+
+        `transform` (applied to a 2xx JSON body before recording only) lets a scenario take out an
+        order that depends on random ids, e.g. results sorted by run id (see group_by_run).
+        """
         url = self.base_url + prefix + path
         kwargs: dict[str, Any] = {"params": params, "headers": headers or {}, "timeout": 60}
         if json_body is not None:
@@ -79,11 +85,14 @@ class Side:
         resp = self.http.request(method, url, **kwargs)
         mime, body = _parse_body(resp)
         if record:
+            recorded = body
+            if transform is not None and 200 <= resp.status_code < 300 and isinstance(body, dict):
+                recorded = transform(body)
             entry = {
                 "step": label or f"{method} {prefix}{path}",
                 "status": resp.status_code,
                 "content_type": mime,
-                "body": body,
+                "body": recorded,
             }
             for h in headers_of_interest:
                 entry[f"header:{h.lower()}"] = resp.headers.get(h)
@@ -148,6 +157,33 @@ class Side:
             else:
                 os.environ["MLFLOW_TRACKING_URI"] = old_env
             mlflow.set_tracking_uri(None)
+
+
+def group_by_run(list_key: str, request_ids: list[str], id_key: str = "run_id"):
+    """A transform for multi-run answers whose run order may depend on the (random) run ids.
+
+    The scenario sends its run ids sorted (ascending or descending), so a server that answers in
+    request order and one that sorts by id give different but deterministic results; the transform
+    records the server's sequence of runs as positions in the request, and the items grouped in
+    request order (stable within a run), so the id mapping does not depend on that order.
+    """
+
+    def tf(body: dict) -> dict:
+        items = body.get(list_key)
+        if not isinstance(items, list):
+            return body
+        pos = {rid: i for i, rid in enumerate(request_ids)}
+        seq = []
+        for it in items:
+            p = pos.get(it.get(id_key)) if isinstance(it, dict) else None
+            if not seq or seq[-1] != p:
+                seq.append(p)
+        out = dict(body)
+        out[list_key] = sorted(items, key=lambda it: pos.get(it.get(id_key), -1) if isinstance(it, dict) else -1)
+        out["(run sequence, as positions in the request)"] = seq
+        return out
+
+    return tf
 
 
 def mlflow_error(e) -> dict:

@@ -33,6 +33,16 @@ DB_ERROR_DETAIL_RE = re.compile(
     r"\((?:sqlite3|psycopg2|psycopg|pymysql|MySQLdb)\.[\s\S]*?\(Background on this error at: [^)]*\)"
 )
 
+# A Python set of strings printed into a message ("Valid keys are '{'a', 'b'}'"): its order
+# changes from process to process (hash randomization), so its items are sorted.
+PY_SET_RE = re.compile(r"\{('[^'{}]*'(?:, '[^'{}]*')+)\}")
+
+
+def _sorted_set(m: re.Match) -> str:
+    items = re.findall(r"'[^']*'", m.group(1))
+    return "{" + ", ".join(sorted(items)) + "}"
+
+
 RUN_ID_KEYS = {"run_id", "run_uuid", "parent_run_id", "tags.mlflow.parentRunId", "root_run_id"}
 EXPERIMENT_ID_KEYS = {"experiment_id", "experiment_ids"}
 RUN_NAME_KEYS = {"run_name", "tags.mlflow.runName"}
@@ -138,6 +148,7 @@ class Normalizer:
     # -- pass 2: rewrite ---------------------------------------------------------------------------
     def _rewrite_string(self, s: str) -> str:
         s = DB_ERROR_DETAIL_RE.sub("<db-error-detail>", s)
+        s = PY_SET_RE.sub(_sorted_set, s)
         for literal, placeholder in self.replacements:
             if literal and literal in s:
                 s = s.replace(literal, placeholder)
