@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { endpointsCommand } from '../../src/cli/commands/endpoints.js';
-import { buildOpenApi, openapiCommand } from '../../src/cli/commands/openapi.js';
+import { formatEndpoints } from '../../src/cli/commands/endpoints.js';
+import { buildOpenApi, formatOpenApi } from '../../src/cli/commands/openapi.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { RPCS } from '../../src/gen/routes.js';
 
 describe('mlflow-ts endpoints', () => {
   it('lists every RPC with routes and native/proxied', () => {
-    const text = endpointsCommand([], ['MlflowService.getRun']);
+    const text = formatEndpoints([], ['MlflowService.getRun']);
     expect(text).toContain(`${RPCS.length} RPCs, 1 native, ${RPCS.length - 1} proxied`);
     expect(text).toMatch(/native +MlflowService\.getRun +GET\n +GET +\/api\/2\.0\/mlflow\/runs\/get\n/);
     expect(text).toMatch(/proxied +MlflowService\.searchRuns +POST/);
   });
 
   it('prints JSON for machines, filtered, with the static prefix on ajax routes', () => {
-    const out = JSON.parse(endpointsCommand(['--json', '--native', '--static-prefix', '/p/'], ['MlflowService.getRun']));
+    const out = JSON.parse(formatEndpoints(['--json', '--native', '--static-prefix', '/p/'], ['MlflowService.getRun']));
     expect(out.mlflowVersion).toBe('3.18.0');
     expect(out.rpcs).toHaveLength(1);
     expect(out.rpcs[0]).toMatchObject({
@@ -27,7 +27,7 @@ describe('mlflow-ts endpoints', () => {
   });
 
   it('refuses unknown options', () => {
-    expect(() => endpointsCommand(['--bogus'], [])).toThrow(UsageError);
+    expect(() => formatEndpoints(['--bogus'], [])).toThrow(UsageError);
   });
 });
 
@@ -48,9 +48,26 @@ describe('mlflow-ts openapi', () => {
     expect(tag.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['path:model_id', 'path:tag_key']);
     expect(doc.paths['/api/2.0/mlflow-artifacts/artifacts/{artifact_path}']).toBeDefined();
     // Every $ref resolves.
-    const text = openapiCommand([]);
+    const text = formatOpenApi([], []);
     for (const m of text.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)) {
       expect(doc.components.schemas[m[1]!], m[1]).toBeDefined();
     }
+  });
+});
+
+describe('as main.ts calls them (argv only)', () => {
+  it('prints with the native keys of src/services/native.ts', async () => {
+    const { endpointsCommand } = await import('../../src/cli/commands/endpoints.js');
+    const { NATIVE_RPC_KEYS } = await import('../../src/services/native.js');
+    const writes: string[] = [];
+    const orig = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => (writes.push(chunk), true)) as typeof process.stdout.write;
+    try {
+      await endpointsCommand(['--json']);
+    } finally {
+      process.stdout.write = orig;
+    }
+    const out = JSON.parse(writes.join(''));
+    expect(out.rpcs.filter((r: { serving: string }) => r.serving === 'native')).toHaveLength(NATIVE_RPC_KEYS.length);
   });
 });

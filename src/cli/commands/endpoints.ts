@@ -35,7 +35,32 @@ function routesOf(rpc: RpcInfo, staticPrefix: string): { method: string; url: st
   }));
 }
 
-export function endpointsCommand(args: readonly string[], nativeKeys: readonly string[]): string {
+/**
+ * The RPC keys served natively, from src/services/native.ts (static: no database is opened).
+ * Loaded on use so these commands also work in a checkout without the native layer.
+ */
+export async function loadNativeRpcKeys(): Promise<readonly string[]> {
+  try {
+    const mod = (await import('../../services/native.js')) as { NATIVE_RPC_KEYS?: readonly string[] };
+    return mod.NATIVE_RPC_KEYS ?? [];
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return [];
+    throw err;
+  }
+}
+
+/**
+ * `mlflow-ts endpoints`: prints the listing to stdout and returns it. `nativeKeys` defaults to
+ * src/services/native.ts's NATIVE_RPC_KEYS (main.ts calls it with argv only).
+ */
+export async function endpointsCommand(args: readonly string[], nativeKeys?: readonly string[]): Promise<string> {
+  const text = formatEndpoints(args, nativeKeys ?? (await loadNativeRpcKeys()));
+  process.stdout.write(text);
+  return text;
+}
+
+/** The listing as text (or JSON with --json); pure. */
+export function formatEndpoints(args: readonly string[], nativeKeys: readonly string[]): string {
   const o = parseEndpointsArgs(args);
   const native = new Set(nativeKeys);
   const rows = RPCS.filter((r) => !o.only || (o.only === 'native') === native.has(r.key));

@@ -6,6 +6,7 @@
 import { MLFLOW_VERSION, RPCS, type RpcInfo, type RpcRoute } from '../../gen/routes.js';
 import { JSON_SCHEMAS, MESSAGES, type FieldMeta } from '../../gen/schemas.js';
 import { UsageError } from '../usage-error.js';
+import { loadNativeRpcKeys } from './endpoints.js';
 
 export interface OpenApiOptions {
   staticPrefix: string;
@@ -132,6 +133,14 @@ export function buildOpenApi(opts: OpenApiOptions, nativeKeys: readonly string[]
   };
 }
 
-export function openapiCommand(args: readonly string[], nativeKeys: readonly string[] = []): string {
+/** The document as pretty JSON text; pure. */
+export function formatOpenApi(args: readonly string[], nativeKeys: readonly string[]): string {
   return JSON.stringify(buildOpenApi(parseOpenApiArgs(args), nativeKeys), null, 2) + '\n';
+}
+
+/** `mlflow-ts openapi`: prints the document to stdout and returns it (native keys as for endpoints). */
+export async function openapiCommand(args: readonly string[], nativeKeys?: readonly string[]): Promise<string> {
+  const text = formatOpenApi(args, nativeKeys ?? (await loadNativeRpcKeys()));
+  process.stdout.write(text);
+  return text;
 }
