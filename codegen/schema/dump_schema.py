@@ -43,7 +43,9 @@ def dump_sqlite(path: str) -> tuple[list[str], str]:
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
     ).fetchall()
     tables = [(n, s) for t, n, s in objects if t == "table"]
-    others = [s for t, n, s in objects if t != "table"]
+    # Alembic creates some indexes from unordered collections; sort them (and triggers) by name so
+    # the generated file is stable. Tables keep creation order; order among indexes is immaterial.
+    others = [s for t, n, s in sorted((o for o in objects if o[0] != "table"), key=lambda o: (o[0], o[1]))]
     statements = [s for _, s in tables]
     for name, _ in tables:
         cur = con.execute(f'SELECT * FROM "{name}"')
@@ -86,6 +88,22 @@ def keep_pg_statement(stmt: str) -> bool:
     return True
 
 
+_CHECK_IN_ARRAY = re.compile(
+    r"\(\((\w+)\)::text = ANY \(\(ARRAY\[((?:'[^']*'::character varying(?:, )?)+)\]\)::text\[\]\)\)"
+)
+
+
+def restore_check_in_lists(stmt: str) -> str:
+    # pg_dump deparses Alembic's `col IN ('a', 'b')` on a VARCHAR column as
+    # `(col)::text = ANY ((ARRAY['a'::character varying, ...])::text[])`, and re-parsing that text
+    # stores a different expression tree. Writing the IN list back recreates the original one.
+    def repl(m: re.Match) -> str:
+        values = m.group(2).replace("::character varying", "")
+        return f"({m.group(1)} IN ({values}))"
+
+    return _CHECK_IN_ARRAY.sub(repl, stmt)
+
+
 def unqualify(stmt: str) -> str:
     # pg_dump schema-qualifies every name because it empties search_path; MLflow creates the
     # objects unqualified (in the connection's current schema), so do the same.
@@ -113,7 +131,7 @@ def dump_postgres(base_url: str) -> tuple[list[str], str]:
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         admin.close()
-    statements = [unqualify(s) for s in split_pg_dump(out) if keep_pg_statement(s)]
+    statements = [restore_check_in_lists(unqualify(s)) for s in split_pg_dump(out) if keep_pg_statement(s)]
     return statements, head
 
 
