@@ -108,7 +108,7 @@ class Normalizer:
         if isinstance(value, float) and not math.isfinite(value):
             return
         sval = str(value)
-        if sval == "":
+        if sval == "" or (sval.startswith("<") and sval.endswith(">")):
             return
         if kind == "run-name" and not GENERATED_RUN_NAME_RE.match(sval):
             return
@@ -154,6 +154,10 @@ class Normalizer:
                 s = s.replace(literal, placeholder)
         s = RUN_ID_RE.sub(lambda m: self.maps["run"].get(m.group(0), m.group(0)), s)
         for exp_id, placeholder in sorted(self.maps["exp"].items(), key=lambda kv: -len(kv[0])):
+            # only inside longer strings (URIs, messages); a whole value equal to an experiment id
+            # is rewritten only under an experiment id key (see _scalar), not e.g. a step "1"
+            if len(s) <= len(exp_id):
+                continue
             s = re.sub(rf"(?<![\w.<:-]){re.escape(exp_id)}(?![\w.>-])", placeholder, s)
         return s
 
@@ -228,7 +232,8 @@ def dataframe_to_json(df) -> dict:
         rows.append({c: cell(v) for c, v in zip(cols, rec)})
     return {
         "columns": cols,
-        "dtypes": {str(c): str(t) for c, t in df.dtypes.items()},
-        "index": [str(i) for i in df.index],
+        # pairs, not an object: column names such as "run_id" must not trigger id normalization
+        "dtypes": [[str(c), str(t)] for c, t in df.dtypes.items()],
+        "index": [cell(i) for i in df.index],
         "rows": rows,
     }

@@ -100,8 +100,15 @@ class Server:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def store_uri(self) -> str:
+        # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg (3), which the pinned venv does not
+        # have; the Python server is given its installed driver explicitly (same database).
+        if self.kind == "python" and self.db.uri.startswith("postgresql://"):
+            return "postgresql+psycopg2://" + self.db.uri[len("postgresql://") :]
+        return self.db.uri
+
     def command(self) -> list[str]:
-        common = ["--backend-store-uri", self.db.uri, "--host", "127.0.0.1", "--port", str(self.port)]
+        common = ["--backend-store-uri", self.store_uri(), "--host", "127.0.0.1", "--port", str(self.port)]
         if self.kind == "python":
             return [str(VENV_PYTHON), "-m", "mlflow", "server", "--workers", "1", *common]
         return ["node", str(TS_ENTRY), "server", "--no-python", *common]
