@@ -34,8 +34,17 @@ const FLASK_500 =
   '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
   '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
+/**
+ * Sends a JSON text as MLflow does: `Content-Type: application/json` exactly. (Fastify appends
+ * `; charset=utf-8` to JSON types unless a reply serializer is set; ours passes the text through.)
+ */
+export function sendJson(reply: FastifyReply, status: number, json: string): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').serializer(passThrough).send(json);
+}
+const passThrough = (payload: unknown): string => payload as string;
+
 export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyReply {
-  return reply.code(err.httpStatus).type('application/json').send(JSON.stringify(err.toJSON()));
+  return sendJson(reply, err.httpStatus, JSON.stringify(err.toJSON()));
 }
 
 function rawRequest(request: FastifyRequest): RawRequest {
@@ -55,7 +64,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler) {
       const decoded = decodeValidated(rpc.key, rpc.requestType, rawRequest(request));
       applyPathParams(decoded.message, rpc.requestType, route.params, request.params as Record<string, string>);
       const response = await handler(decoded.message, { log: request.log });
-      return reply.code(200).type('application/json').send(serialize(response ?? {}));
+      return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (err instanceof PythonCrash) {

@@ -51,7 +51,7 @@ describe('registerRpcRoutes', () => {
     });
     const res = await app.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/get?run_id=r1&bogus=1' });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-type']).toBe('application/json');
     expect(seen).toEqual([{ run_id: 'r1' }]);
     expect(res.body).toBe(
       '{"run":{"info":{"run_uuid":"r1","experiment_id":"0","status":"RUNNING","start_time":5,"run_id":"r1"},' +
@@ -67,7 +67,7 @@ describe('registerRpcRoutes', () => {
     });
     const res = await app.inject({ method: 'GET', url: '/ajax-api/2.0/mlflow/experiments/get?experiment_id=42' });
     expect(res.statusCode).toBe(404);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-type']).toBe('application/json');
     expect(JSON.parse(res.body)).toEqual({
       error_code: 'RESOURCE_DOES_NOT_EXIST',
       message: 'No Experiment with id=42 exists',
