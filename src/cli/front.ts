@@ -51,10 +51,14 @@ export async function startFront(
         app.server.closeAllConnections();
       }, config.shutdownTimeoutMs);
       force.unref();
+      // Keep-alive connections that finish their request after close() began would otherwise
+      // stay open until the timeout: close each one as soon as it goes idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();
       } finally {
         clearTimeout(force);
+        clearInterval(sweep);
       }
       await forwarder?.close().catch(() => undefined);
       await native?.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));

@@ -87,7 +87,7 @@ export class PythonChild {
     this.everUp = true;
     this.upSince = Date.now();
     link.update({ status: 'up', port: this.port });
-    log.info({ port: this.port, pid: proc.pid }, 'Python MLflow child is up');
+    log.info({ port: this.port, childPid: proc.pid }, 'Python MLflow child is up');
   }
 
   private async waitHealthy(
