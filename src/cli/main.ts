@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { endpointsCommand } from './commands/endpoints.js';
+import { openapiCommand } from './commands/openapi.js';
 import { loadEnvFile } from './env-file.js';
 import { TOP_HELP } from './help.js';
 import { serverCommand } from './server-command.js';
@@ -13,16 +15,6 @@ function ownVersion(): string {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyModule = Record<string, any>;
-
-/** Commands that live in other layers, loaded on use. */
-async function delegated(file: string, exportName: string, argv: readonly string[]): Promise<void> {
-  const mod = (await import(file)) as AnyModule;
-  const fn = mod[exportName] as ((argv: readonly string[]) => unknown) | undefined;
-  if (typeof fn !== 'function') throw new Error(`${file} does not export ${exportName}`);
-  await fn(argv);
-}
 
 /**
  * `mlflow-ts [--env-file F] COMMAND ...`. The only place the process environment is read:
@@ -63,10 +55,10 @@ export async function main(argv: string[]): Promise<void> {
         await serverCommand(rest, env, { envFile, command });
         return;
       case 'endpoints':
-        await delegated('./commands/endpoints.js', 'endpointsCommand', rest);
+        await endpointsCommand(rest);
         return;
       case 'openapi':
-        await delegated('./commands/openapi.js', 'openapiCommand', rest);
+        await openapiCommand(rest);
         return;
       default:
         throw new UsageError(`No such command '${sub}'.`);
