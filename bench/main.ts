@@ -176,38 +176,52 @@ async function main() {
   await makeTemplates(new Set(scenarios.map((s) => s.backend)));
   const ready = () => sysAll.filter((s) => !naReason.has(s.id));
 
-  for (const sc of writes) {
-    log(`${sc.id}: ${sc.title}`);
-    for (const sys of sysAll) {
-      if (naReason.has(sys.id)) {
-        rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, na: naReason.get(sys.id) });
-        continue;
-      }
-      let target: string;
-      let uri: string;
-      if (sc.backend === 'pg') {
-        const db = `bench_${sys.id.replace(/-/g, '_')}`;
-        await admin.create(db, tplDb(sys.schema));
-        target = admin.url(db);
-        uri = sys.pgUri(pgBase, db);
-      } else {
-        target = join(work, 'sqlite', `${sys.id}.db`);
-        copySqlite(tplFile(sys.schema), target);
-        uri = sys.sqliteUri(target);
-      }
-      try {
-        const row = await withServer(sys, uri, sc.id, async (srv) => {
-          if (sc.backend === 'pg') await recordFootprint(sys, srv);
-          return measure(sc, sys, srv, { base: srv.baseUrl, quick, size }, inspectorFor(sys, sc.backend, target, srv.baseUrl));
-        });
-        rows.push(row);
-        logRow(row);
-      } catch (e) {
-        const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] };
+  // Write scenarios. Full mode: a fresh database (from the template) and a fresh server for every
+  // scenario, systems taking turns. Quick mode (or --shared-db): one database and one server per
+  // (system, backend) for all its write scenarios (each scenario still uses its own experiment),
+  // because a cold start of the Python servers costs tens of seconds on a busy 2-core machine.
+  const shared = quick || flag('shared-db');
+  const runWrites = async (sys: SystemDef, list: Scenario[], backend: 'pg' | 'sqlite') => {
+    if (naReason.has(sys.id)) {
+      for (const sc of list) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, na: naReason.get(sys.id) });
+      return;
+    }
+    let target: string;
+    let uri: string;
+    if (backend === 'pg') {
+      const db = `bench_${sys.id.replace(/-/g, '_')}`;
+      await admin.create(db, tplDb(sys.schema));
+      target = admin.url(db);
+      uri = sys.pgUri(pgBase, db);
+    } else {
+      target = join(work, 'sqlite', `${sys.id}.db`);
+      copySqlite(tplFile(sys.schema), target);
+      uri = sys.sqliteUri(target);
+    }
+    try {
+      await withServer(sys, uri, `${backend}-${list[0]!.id}`, async (srv) => {
+        if (backend === 'pg') await recordFootprint(sys, srv);
+        for (const sc of list) {
+          log(`${sc.id} on ${sys.id}: ${sc.title}`);
+          const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size }, inspectorFor(sys, backend, target, srv.baseUrl));
+          rows.push(row);
+          logRow(row);
+        }
+      });
+    } catch (e) {
+      for (const sc of list) {
+        if (rows.some((r) => r.scenario === sc.id && r.system === sys.id)) continue;
+        const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] };
         rows.push(row);
         logRow(row);
       }
     }
+  };
+  for (const backend of ['pg', 'sqlite'] as const) {
+    const list = writes.filter((s) => s.backend === backend);
+    if (!list.length) continue;
+    if (shared) for (const sys of sysAll) await runWrites(sys, list, backend);
+    else for (const sc of list) for (const sys of sysAll) await runWrites(sys, [sc], backend);
   }
 
   if (reads.length) {

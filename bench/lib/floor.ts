@@ -25,7 +25,7 @@ function batchFor(kind: string, i: number, runs: string[]): { run: string; metri
   const ts = Date.now();
   if (kind.startsWith('W1') || kind.startsWith('S1')) return { createRun: true };
   if (kind.startsWith('W2') || kind.startsWith('S2')) return { run: runs[i % runs.length]!, metrics: [['loss', Math.random(), ts, i]] };
-  if (kind.startsWith('W3') || kind.startsWith('S3')) return { run: runs[0]!, metrics: Array.from({ length: 10 }, (_, k) => [`metric_${k}`, Math.random() * k, ts, 0] as Metric) };
+  if (kind.startsWith('W3') || kind.startsWith('S3')) return { run: runs[0]!, metrics: Array.from({ length: 10 }, (_, k) => [`metric_${k}`, k + Math.random(), ts, 0] as Metric) };
   if (kind.startsWith('W4') || kind.startsWith('S4')) {
     const round = Math.floor(i / runs.length);
     const m: Metric[] = [];

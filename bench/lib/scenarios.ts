@@ -120,7 +120,7 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
           sample: [run],
           make: () => {
             const ts = Date.now();
-            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: Array.from({ length: 10 }, (_, k) => ({ key: `metric_${k}`, value: Math.random() * k, timestamp: ts, step: 0 })) } };
+            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: Array.from({ length: 10 }, (_, k) => ({ key: `metric_${k}`, value: k + Math.random(), timestamp: ts, step: 0 })) } };
           },
           verify: (insp, ok) => checkMetrics(insp, exp, [run], ok.length * 10, ok.length ? 10 : 0),
         };

@@ -74,9 +74,8 @@ export function systems(root: string, work: string): SystemDef[] {
       unavailable: () => (existsSync(join(venv('venv-go'), 'mlflow-go')) ? undefined : 'bench/.work/venv-go missing'),
       start: (uri, port, log) =>
         // The Go server spawns `mlflow server` (from PATH) as its child for the RPCs it does not serve.
-        pyServer(join(venv('venv-go'), 'mlflow-go'), { PATH: `${venv('venv-go')}:${process.env.PATH}` })(uri, port, log, [
+        pyServer(join(venv('venv-go'), 'mlflow-go'), { PATH: `${venv('venv-go')}:${process.env.PATH}`, MLFLOW_GO_LIBRARY_PATH: join(work, 'go-lib') })(uri, port, log, [
           '--go-opts', 'log_level=fatal',
-          '--uvicorn-opts', '--no-access-log',
         ]),
       pgUri: (b, db) => `${b}/${db}`,
       sqliteUri: (f) => `sqlite:///${f}`,
