@@ -108,7 +108,7 @@ def normalize_endpoint(e: dict) -> dict:
     key = e.get("key") or (f"{e['service']}.{e['rpc']}" if e.get("service") and e.get("rpc") else None)
     native = e.get("native")
     if native is None:
-        mode = str(e.get("mode") or e.get("handler") or e.get("status") or "").lower()
+        mode = str(e.get("serving") or e.get("mode") or e.get("handler") or e.get("status") or "").lower()
         native = mode == "native"
     routes = set()
     for r in e.get("routes") or []:
