@@ -7,11 +7,11 @@ import type { ServerConfig } from './server-config.js';
 export function logBanner(
   log: Logger,
   config: ServerConfig,
-  info: { stats: RouteStats; python: FoundPython | undefined; nativeLayer: boolean; childPort: number | undefined },
+  info: { stats: RouteStats; python: FoundPython | undefined; nativeLayer: boolean },
 ): void {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}${config.staticPrefix}`;
   const fallback = info.python
-    ? `proxied to Python MLflow ${info.python.mlflowVersion} (${info.python.path}) on 127.0.0.1:${info.childPort ?? '?'}`
+    ? `proxied to Python MLflow ${info.python.mlflowVersion} (${info.python.path}; child starting on a private 127.0.0.1 port)`
     : 'answer 501 NOT_IMPLEMENTED (standalone: no Python MLflow child)';
   const lines = [
     `mlflow-ts listening on ${url} (${config.workers} worker${config.workers > 1 ? 's' : ''})`,
@@ -37,7 +37,6 @@ export function logBanner(
       nativeRpcs: info.stats.nativeRpcs,
       proxiedRpcs: info.stats.proxiedRpcs,
       python: info.python?.path ?? null,
-      childPort: info.childPort ?? null,
     },
     lines.join('\n'),
   );

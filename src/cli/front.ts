@@ -22,15 +22,13 @@ export async function startFront(
 ): Promise<Front> {
   const { log, link } = opts;
   const guardedByApp = config.appName !== undefined;
+  // With --app-name the Python app guards every route, so nothing may be answered natively.
   const native = guardedByApp
     ? undefined
-    : await loadNativeLayer({
-        backendStoreUri: config.backendStoreUri,
-        registryStoreUri: config.registryStoreUri,
+    : await loadNativeLayer(config.backendStoreUri, {
         defaultArtifactRoot: config.defaultArtifactRoot,
-        artifactsDestination: config.artifactsDestination,
-        serveArtifacts: config.serveArtifacts,
-        log,
+        truncateLongValues: config.truncateLongValues,
+        artifactLocationMaxLength: config.artifactLocationMaxLength,
       });
   const forwarder = link ? createForwarder(link) : undefined;
   const { app, stats } = await buildApp({

@@ -7,6 +7,7 @@ import { PythonChild } from '../proxy/python-child.js';
 import { logBanner } from './banner.js';
 import type { FoundPython } from './find-python.js';
 import { startFront } from './front.js';
+import { loadNativeLayer } from '../http/native-layer.js';
 import type { ServerConfig } from './server-config.js';
 import { SERVER_OPTIONS } from './server-options.js';
 
@@ -106,13 +107,38 @@ export async function runServer(
   }
   process.once('SIGTERM', () => void shutdown(0));
   process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGHUP', () => void shutdown(0));
 
+  // Our store layer creates (or verifies) the schema before anything else touches the database:
+  // the Python child and the workers then find it at head instead of racing to create it.
   let childStart: Promise<void> | undefined;
-  if (child) {
-    childStart = child.start().catch((err: Error) => shutdown(1, err));
-  }
+  const startChild = (): void => {
+    if (child) childStart = child.start().catch((err: Error) => shutdown(1, err));
+  };
 
-  if (config.workers > 1) {
+  try {
+    if (config.workers > 1) {
+      if (!config.appName) {
+        const layer = await loadNativeLayer(config.backendStoreUri, {
+          defaultArtifactRoot: config.defaultArtifactRoot,
+          truncateLongValues: config.truncateLongValues,
+          artifactLocationMaxLength: config.artifactLocationMaxLength,
+        });
+        await layer.close();
+      }
+      startChild();
+      forkWorkers();
+    } else {
+      front = await startFront(config, { link: child ? link : undefined, log, listen: true });
+      startChild();
+      logBanner(log, config, { stats: front.stats, python, nativeLayer: front.native !== undefined });
+    }
+  } catch (err) {
+    await shutdown(1, err instanceof Error ? err : new Error(String(err)));
+  }
+  await childStart;
+
+  function forkWorkers(): void {
     const broadcast = (state: ChildLinkState): void => {
       for (const w of workers) if (w.isConnected()) w.send({ type: 'mlflow-ts:child', state } satisfies ChildMessage);
     };
@@ -125,9 +151,7 @@ export async function runServer(
       w.on('message', (m: unknown) => {
         if (!isStatsMessage(m)) return;
         listening++;
-        if (listening === config.workers) {
-          logBanner(log, config, { stats: m.stats, python, nativeLayer: m.nativeLayer, childPort: child?.childPort });
-        }
+        if (listening === config.workers) logBanner(log, config, { stats: m.stats, python, nativeLayer: m.nativeLayer });
       });
       w.on('exit', (codeOrNull, signal) => {
         workers.delete(w);
@@ -137,16 +161,7 @@ export async function runServer(
       });
     };
     for (let i = 0; i < config.workers; i++) fork();
-  } else {
-    front = await startFront(config, { link: child ? link : undefined, log, listen: true });
-    logBanner(log, config, {
-      stats: front.stats,
-      python,
-      nativeLayer: front.native !== undefined,
-      childPort: child?.childPort,
-    });
   }
-  await childStart;
 }
 
 /** A cluster worker: serves HTTP; the child's address and state come from the primary. */

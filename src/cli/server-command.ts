@@ -6,6 +6,7 @@ import { resolveServerConfig, type ServerConfig } from './server-config.js';
 import { SERVER_OPTIONS } from './server-options.js';
 import { UsageError } from './usage-error.js';
 import cluster from 'node:cluster';
+import { pinnedMlflowVersion } from '../http/health.js';
 
 export interface ServerInvocation {
   config: ServerConfig;
@@ -53,6 +54,13 @@ export async function serverCommand(
   if (primary) {
     for (const n of inv.config.notices) process.stdout.write(`${n}\n`);
     for (const w of inv.config.warnings) process.stderr.write(`${w}\n`);
+    const pinned = pinnedMlflowVersion();
+    if (inv.python && inv.python.mlflowVersion !== pinned) {
+      process.stderr.write(
+        `mlflow-ts: warning: ${inv.python.path} has mlflow ${inv.python.mlflowVersion}, but mlflow-ts is built ` +
+          `against ${pinned}; proxied routes may behave differently.\n`,
+      );
+    }
     if (!inv.python && !inv.config.noPython) {
       process.stderr.write(
         'mlflow-ts: no Python with mlflow found (python3, ./.venv): running standalone; ' +

@@ -40,6 +40,10 @@ export interface ServerConfig {
   noPython: boolean;
   pythonWorkers: number;
   pythonStartupTimeoutMs: number;
+  /** MLFLOW_TRUNCATE_LONG_VALUES (MLflow default: true). */
+  truncateLongValues: boolean;
+  /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
+  artifactLocationMaxLength: number | undefined;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -289,6 +293,8 @@ export function resolveServerConfig(
     noPython: v.no_python === true,
     pythonWorkers: Number(v.python_workers ?? 1),
     pythonStartupTimeoutMs: Number(v.python_startup_timeout ?? 180) * 1000,
+    truncateLongValues: env.MLFLOW_TRUNCATE_LONG_VALUES === undefined ? true : envBool('MLFLOW_TRUNCATE_LONG_VALUES', env.MLFLOW_TRUNCATE_LONG_VALUES),
+    artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH) : undefined,
     notices,
     warnings,
   };
