@@ -1,22 +1,27 @@
 /**
- * Groups lexemes into the token tree MLflow's search parser inspects (what sqlparse builds):
- * parentheses, dotted identifiers, arithmetic operations, comparisons, aliased identifiers
- * (order_by), identifier lists, and the statement split on ';'. Only the grouping steps whose
- * outcome is visible through MLflow's checks are reproduced, in sqlparse's order.
+ * Groups lexemes into the token tree MLflow's search parser inspects -- what sqlparse builds:
+ * parentheses, functions (`name (...)`), dotted identifiers, `x ASC|DESC`, arithmetic operations,
+ * comparisons, aliased identifiers (`x y`), identifier lists (`x, y`), and the statement split
+ * on ';'. The passes run in sqlparse's order and each follows its "operand op operand" rule
+ * (previous and next non-whitespace token, with the same validity tests), because the grouping
+ * decides both what parses and how an invalid clause is quoted back in MLflow's message.
  */
 import { lex, type Lexeme } from './filter-lexer.js';
 
 export type Node =
   | { type: 'lex'; lex: Lexeme; text: string }
   | { type: 'paren'; text: string }
+  | { type: 'function'; text: string }
   | { type: 'identifier'; text: string }
   | { type: 'operation'; text: string }
+  /** `timestamp '...'`: a type name followed by a string literal */
+  | { type: 'typed'; text: string }
   | { type: 'idlist'; text: string }
   /** `parts` are the non-whitespace members: [left, operator, right] or [identifier, IS NULL]. */
   | { type: 'comparison'; text: string; parts: Node[] };
 
 export function isWs(n: Node): boolean {
-  return n.type === 'lex' && (n.lex.kind === 'ws');
+  return n.type === 'lex' && n.lex.kind === 'ws';
 }
 
 export function isKind(n: Node | undefined, ...kinds: string[]): boolean {
@@ -27,31 +32,34 @@ export function isKeyword(n: Node | undefined, word: string): boolean {
   return n !== undefined && n.type === 'lex' && n.lex.kind === 'keyword' && n.lex.norm === word;
 }
 
+function isPunct(n: Node | undefined, p: string): boolean {
+  return n !== undefined && n.type === 'lex' && n.lex.kind === 'punct' && n.text === p;
+}
+
 function concat(nodes: Node[]): string {
   return nodes.map((n) => n.text).join('');
 }
 
-/** Index of the previous / next non-whitespace node, or -1. */
-function prevIdx(nodes: Node[], i: number): number {
-  for (let j = i - 1; j >= 0; j--) if (!isWs(nodes[j]!)) return j;
-  return -1;
-}
 function nextIdx(nodes: Node[], i: number): number {
   for (let j = i + 1; j < nodes.length; j++) if (!isWs(nodes[j]!)) return j;
   return -1;
+}
+
+/** sqlparse's T_NUMERICAL + T_STRING + T_NAME (a type name such as `timestamp` is not one). */
+function isLiteralOrName(n: Node | undefined): boolean {
+  return isKind(n, 'int', 'float', 'hex', 'string', 'symbol', 'name');
 }
 
 function groupParens(nodes: Node[]): Node[] {
   const out: Node[] = [];
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
-    if (n.type === 'lex' && n.lex.kind === 'punct' && n.text === '(') {
+    if (isPunct(n, '(')) {
       let depth = 0;
       let j = i;
       for (; j < nodes.length; j++) {
-        const m = nodes[j]!;
-        if (m.type === 'lex' && m.lex.kind === 'punct' && m.text === '(') depth++;
-        if (m.type === 'lex' && m.lex.kind === 'punct' && m.text === ')') depth--;
+        if (isPunct(nodes[j], '(')) depth++;
+        if (isPunct(nodes[j], ')')) depth--;
         if (depth === 0) break;
       }
       if (j < nodes.length) {
@@ -65,33 +73,75 @@ function groupParens(nodes: Node[]): Node[] {
   return out;
 }
 
-/** `a.b`, `a."b"`, `` a.`b` ``, `a.'b'`, chains; a dangling dot stays part of the identifier. */
-function groupPeriods(nodes: Node[]): Node[] {
+/** A name followed by a parenthesis is a function call. */
+function groupFunctions(nodes: Node[]): Node[] {
   const out = nodes.slice();
   for (let i = 0; i < out.length; i++) {
-    const n = out[i]!;
-    if (!(n.type === 'lex' && n.lex.kind === 'punct' && n.text === '.')) continue;
-    const p = prevIdx(out, i);
-    const prev = p >= 0 ? out[p] : undefined;
-    if (!prev || !(prev.type === 'identifier' || isKind(prev, 'name', 'symbol'))) continue;
+    if (!isKind(out[i], 'name')) continue;
     const q = nextIdx(out, i);
-    const next = q >= 0 ? out[q] : undefined;
-    const end = next && isKind(next, 'name', 'symbol', 'wildcard', 'string') ? q : i;
-    const merged: Node = { type: 'identifier', text: concat(out.slice(p, end + 1)) };
-    out.splice(p, end - p + 1, merged);
-    i = p;
+    if (q >= 0 && out[q]!.type === 'paren') {
+      out.splice(i, q - i + 1, { type: 'function', text: concat(out.slice(i, q + 1)) });
+    }
   }
-  return out.map((n) => (isKind(n, 'name', 'symbol') ? { type: 'identifier', text: n.text } : n));
+  return out;
 }
 
-/** `identifier ASC|DESC` -> one identifier (order_by clauses). */
+/**
+ * sqlparse's `_group`: for each token matching `match` whose previous and next non-whitespace
+ * tokens pass the tests, replace prev..next (or the range `post` picks) with one node.
+ */
+function groupAround(
+  nodes: Node[],
+  match: (n: Node) => boolean,
+  validPrev: (n: Node) => boolean,
+  validNext: (n: Node | undefined) => boolean,
+  make: (members: Node[]) => Node,
+  post: (next: Node | undefined) => boolean = () => true,
+): Node[] {
+  const out = nodes.slice();
+  let prev = -1;
+  for (let i = 0; i < out.length; i++) {
+    const n = out[i]!;
+    if (isWs(n)) continue;
+    if (match(n) && prev >= 0) {
+      const q = nextIdx(out, i);
+      const next = q >= 0 ? out[q] : undefined;
+      if (validPrev(out[prev]!) && validNext(next)) {
+        const to = next !== undefined && post(next) ? q : i;
+        const grp = make(out.slice(prev, to + 1));
+        out.splice(prev, to - prev + 1, grp);
+        i = prev;
+        continue;
+      }
+    }
+    prev = i;
+  }
+  return out;
+}
+
+const ident = (members: Node[]): Node => ({ type: 'identifier', text: concat(members) });
+
+/** `a.b`, `a."b"`, `` a.`b` ``, `a.'b'`, `a.f(x)`, chains; a dangling dot stays in the identifier. */
+function groupPeriods(nodes: Node[]): Node[] {
+  return groupAround(
+    nodes,
+    (n) => isPunct(n, '.'),
+    (p) => p.type === 'identifier' || isKind(p, 'name', 'symbol'),
+    () => true,
+    ident,
+    (next) => next !== undefined && (next.type === 'function' || isKind(next, 'name', 'symbol', 'wildcard', 'string')),
+  );
+}
+
+/** `identifier ASC|DESC` (or a number) -> one identifier. */
 function groupOrder(nodes: Node[]): Node[] {
   const out = nodes.slice();
   for (let i = 0; i < out.length; i++) {
     if (!isKind(out[i], 'order')) continue;
-    const p = prevIdx(out, i);
+    let p = i - 1;
+    while (p >= 0 && isWs(out[p]!)) p--;
     const prev = p >= 0 ? out[p]! : undefined;
-    if (prev && (prev.type === 'identifier' || isKind(prev, 'int', 'float'))) {
+    if (prev && (prev.type === 'identifier' || isKind(prev, 'int', 'float', 'hex'))) {
       out.splice(p, i - p + 1, { type: 'identifier', text: concat(out.slice(p, i + 1)) });
       i = p;
     }
@@ -99,81 +149,82 @@ function groupOrder(nodes: Node[]): Node[] {
   return out;
 }
 
+function groupTypedLiterals(nodes: Node[]): Node[] {
+  const out = nodes.slice();
+  for (let i = 0; i < out.length; i++) {
+    if (!isKind(out[i], 'builtin')) continue;
+    const q = nextIdx(out, i);
+    if (q >= 0 && isKind(out[q], 'string')) out.splice(i, q - i + 1, { type: 'typed', text: concat(out.slice(i, q + 1)) });
+  }
+  return out;
+}
+
 function operand(n: Node | undefined): boolean {
   return (
     n !== undefined &&
-    (n.type === 'identifier' || n.type === 'paren' || n.type === 'operation' || isKind(n, 'int', 'float', 'hex'))
+    (['paren', 'function', 'identifier', 'operation', 'typed'].includes(n.type) || isLiteralOrName(n))
   );
 }
 
-/** `a - b`, `a/b`, `a * b` -> an operation (never a valid comparison side for MLflow). */
 function groupOperations(nodes: Node[]): Node[] {
-  const out = nodes.slice();
-  for (let i = 0; i < out.length; i++) {
-    if (!isKind(out[i], 'operator', 'wildcard')) continue;
-    const p = prevIdx(out, i);
-    const q = nextIdx(out, i);
-    if (p < 0 || q < 0 || !operand(out[p]) || !operand(out[q])) continue;
-    out.splice(p, q - p + 1, { type: 'operation', text: concat(out.slice(p, q + 1)) });
-    i = p;
-  }
-  return out;
+  return groupAround(
+    nodes,
+    (n) => isKind(n, 'operator', 'wildcard'),
+    operand,
+    operand,
+    (m) => ({ type: 'operation', text: concat(m) }),
+  );
 }
 
 function comparable(n: Node | undefined): boolean {
   return (
     n !== undefined &&
-    (n.type === 'identifier' ||
-      n.type === 'paren' ||
-      n.type === 'operation' ||
+    // A comparison may be the left side of the next one: `a = b > c` nests, as in sqlparse.
+    (['paren', 'function', 'identifier', 'operation', 'typed', 'comparison'].includes(n.type) ||
+      // hexadecimal literals never take part in a comparison (observed with the pinned sqlparse)
       isKind(n, 'int', 'float', 'string', 'symbol', 'name') ||
       isKeyword(n, 'NULL'))
   );
 }
 
 function groupComparisons(nodes: Node[]): Node[] {
-  const out = nodes.slice();
-  for (let i = 0; i < out.length; i++) {
-    if (!isKind(out[i], 'comparison')) continue;
-    const p = prevIdx(out, i);
-    const q = nextIdx(out, i);
-    if (p < 0 || q < 0 || !comparable(out[p]) || !comparable(out[q])) continue;
-    const parts = [out[p]!, out[i]!, out[q]!];
-    out.splice(p, q - p + 1, { type: 'comparison', text: concat(out.slice(p, q + 1)), parts });
-    i = p;
-  }
-  return out;
+  return groupAround(
+    nodes,
+    (n) => isKind(n, 'comparison'),
+    comparable,
+    comparable,
+    (m) => ({ type: 'comparison', text: concat(m), parts: m.filter((x) => !isWs(x)) }),
+  );
 }
 
-/** `<identifier|comparison|...> identifier` -> one aliased identifier (sqlparse's reading of `key junk`). */
+/** `<identifier|function|paren|operation|comparison|number> <identifier>` -> one identifier. */
 function groupAliased(nodes: Node[]): Node[] {
   const out = nodes.slice();
   for (let i = 0; i < out.length; i++) {
     const n = out[i]!;
-    const aliasable = ['identifier', 'paren', 'operation', 'comparison'].includes(n.type);
-    if (!(aliasable || isKind(n, 'int', 'float'))) continue;
+    const aliasable = ['identifier', 'paren', 'function', 'operation', 'comparison'].includes(n.type);
+    if (!(aliasable || isKind(n, 'int', 'float', 'hex'))) continue;
     const q = nextIdx(out, i);
+    // The merged group is not reconsidered: `a b c d` reads as `(a b) (c d)`, as in sqlparse.
     if (q >= 0 && out[q]!.type === 'identifier') {
       out.splice(i, q - i + 1, { type: 'identifier', text: concat(out.slice(i, q + 1)) });
-      i--;
     }
   }
   return out;
 }
 
+function listable(n: Node | undefined): boolean {
+  return (
+    n !== undefined &&
+    (['function', 'identifier', 'comparison', 'idlist', 'operation'].includes(n.type) ||
+      isLiteralOrName(n) ||
+      isKind(n, 'keyword', 'order', 'comment', 'wildcard'))
+  );
+}
+
 /** `x , y` -> one identifier list (a single, invalid, top-level token for MLflow). */
 function groupIdentifierLists(nodes: Node[]): Node[] {
-  const out = nodes.slice();
-  for (let i = 0; i < out.length; i++) {
-    const n = out[i]!;
-    if (!(n.type === 'lex' && n.lex.kind === 'punct' && n.text === ',')) continue;
-    const p = prevIdx(out, i);
-    const q = nextIdx(out, i);
-    if (p < 0 || q < 0) continue;
-    out.splice(p, q - p + 1, { type: 'idlist', text: concat(out.slice(p, q + 1)) });
-    i = p;
-  }
-  return out;
+  return groupAround(nodes, (n) => isPunct(n, ','), listable, listable, (m) => ({ type: 'idlist', text: concat(m) }));
 }
 
 /** Top-level nodes of each ';'-separated statement; a blank trailing statement is dropped. */
@@ -181,9 +232,12 @@ export function parseStatements(input: string): Node[][] {
   const lexemes = lex(input);
   const statements: Node[][] = [];
   let cur: Node[] = [];
+  let depth = 0; // a ';' inside parentheses does not end the statement
   for (const l of lexemes) {
     cur.push({ type: 'lex', lex: l, text: l.text });
-    if (l.kind === 'punct' && l.text === ';') {
+    if (l.kind === 'punct' && l.text === '(') depth++;
+    if (l.kind === 'punct' && l.text === ')') depth = Math.max(0, depth - 1);
+    if (l.kind === 'punct' && l.text === ';' && depth === 0) {
       statements.push(cur);
       cur = [];
     }
@@ -191,8 +245,11 @@ export function parseStatements(input: string): Node[][] {
   if (cur.some((n) => !isWs(n)) || statements.length === 0) statements.push(cur);
   return statements.map((st) => {
     let nodes = groupParens(st);
+    nodes = groupFunctions(nodes);
     nodes = groupPeriods(nodes);
+    nodes = nodes.map((n) => (isKind(n, 'name', 'symbol') ? { type: 'identifier', text: n.text } : n));
     nodes = groupOrder(nodes);
+    nodes = groupTypedLiterals(nodes);
     nodes = groupOperations(nodes);
     nodes = groupComparisons(nodes);
     nodes = groupAliased(nodes);

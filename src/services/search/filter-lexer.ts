@@ -72,7 +72,7 @@ const RULES: ReadonlyArray<[RegExp, LexKind]> = [
 const KEYWORDS: ReadonlySet<string> = new Set([
   'ALL', 'ALTER', 'AND', 'ANY', 'BETWEEN', 'BY', 'CASE', 'CAST', 'CREATE', 'CROSS', 'DEFAULT',
   'DELETE', 'DISTINCT', 'DROP', 'ELSE', 'END', 'ESCAPE', 'EXCEPT', 'EXISTS', 'FALSE', 'FOR',
-  'FROM', 'FULL', 'GROUP', 'HAVING', 'IF', 'IN', 'INNER', 'INSERT', 'INTERSECT', 'INTO', 'IS',
+  'FROM', 'FULL', 'GROUP', 'HAVING', 'IF', 'IN', 'INNER', 'INSERT', 'INTERSECT', 'INTO', 'IS', 'ISNULL', 'NOTNULL',
   'JOIN', 'KEY', 'LEFT', 'LIMIT', 'NATURAL', 'NOT', 'NULL', 'OFFSET', 'ON', 'OR', 'ORDER',
   'OUTER', 'RIGHT', 'SELECT', 'SET', 'SOME', 'TABLE', 'THEN', 'TRUE', 'UNION', 'UNIQUE',
   'UPDATE', 'USING', 'VALUES', 'WHEN', 'WHERE', 'WITH',
