@@ -71,7 +71,7 @@ const dur = (q: number, f: number) => (quick: boolean) => (quick ? q : f);
 function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
   const sfx = backend === 'sqlite' ? '-sqlite' : '';
   const S = backend === 'sqlite' ? 'S' : 'W';
-  const base = { group: 'write' as const, backend, durationMs: dur(3000, 20000), warmup: dur(20, 200) };
+  const base = { group: 'write' as const, backend, durationMs: dur(2500, 20000), warmup: dur(10, 200) };
   const list: Scenario[] = [
     {
       ...base,
@@ -269,7 +269,7 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
 }
 
 function readScenarios(): Scenario[] {
-  const base = { group: 'read' as const, backend: 'pg' as const, durationMs: dur(3000, 20000), warmup: dur(3, 20) };
+  const base = { group: 'read' as const, backend: 'pg' as const, durationMs: dur(2500, 20000), warmup: dur(3, 20) };
   const json = (body: string) => JSON.parse(body);
   return [
     {

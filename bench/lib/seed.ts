@@ -52,6 +52,7 @@ class Batcher {
     private cols: string[],
     private types: string[],
     private size = 20_000,
+    private before?: Batcher, // flushed first (foreign keys)
   ) {}
   async add(row: unknown[]) {
     this.rows.push(row);
@@ -59,6 +60,7 @@ class Batcher {
   }
   async flush() {
     if (!this.rows.length) return;
+    await this.before?.flush();
     const arrays = this.cols.map((_, k) => this.rows.map((r) => r[k]));
     const sel = this.types.map((t, k) => `$${k + 1}::${t}[]`).join(',');
     await this.c.query(
@@ -86,12 +88,12 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
     const runs = new Batcher(c, 'runs',
       ['run_uuid', 'name', 'source_type', 'source_name', 'entry_point_name', 'user_id', 'status', 'start_time', 'end_time', 'source_version', 'lifecycle_stage', 'artifact_uri', 'experiment_id'],
       ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text', 'text', 'text', 'int4']);
-    const params = new Batcher(c, 'params', ['key', 'value', 'run_uuid'], ['text', 'text', 'text']);
-    const tags = new Batcher(c, 'tags', ['key', 'value', 'run_uuid'], ['text', 'text', 'text']);
+    const params = new Batcher(c, 'params', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], 20_000, runs);
+    const tags = new Batcher(c, 'tags', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], 20_000, runs);
     const metricCols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
     const metricTypes = ['text', 'float8', 'int8', 'int8', 'bool', 'text'];
-    const metrics = new Batcher(c, 'metrics', metricCols, metricTypes, 50_000);
-    const latest = new Batcher(c, 'latest_metrics', metricCols, metricTypes);
+    const metrics = new Batcher(c, 'metrics', metricCols, metricTypes, 50_000, runs);
+    const latest = new Batcher(c, 'latest_metrics', metricCols, metricTypes, 20_000, runs);
     const addRun = (id: string, i: number, e: number) =>
       runs.add([id, `run-${i}`, 'LOCAL', '', '', 'u', 'FINISHED', T0 + i * 1000, T0 + i * 1000 + 500, '', 'active', `/tmp/mlflow-bench-artifacts/${id}`, e]);
 
@@ -171,7 +173,7 @@ export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
   const exp = async (name: string, tags: { key: string; value: string }[] = []) =>
     (await api('/experiments/create', { name, tags })).experiment_id as string;
   const newRun = async (e: string, i: number, tags: { key: string; value: string }[] = []) =>
-    (await api('/runs/create', { experiment_id: e, start_time: T0 + i * 1000, run_name: `run-${i}`, tags })).run.run_id as string;
+    (await api('/runs/create', { experiment_id: e, start_time: T0 + i * 1000, run_name: `run-${i}`, tags })).run.info.run_id as string;
   const par = async <T>(n: number, width: number, f: (i: number) => Promise<T>) => {
     let next = 0;
     await Promise.all(Array.from({ length: width }, async () => {
