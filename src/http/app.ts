@@ -56,7 +56,18 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     trustProxy: false,
     // Artifact paths are route parameters and can be long.
     routerOptions: { maxParamLength: 16_384, ignoreDuplicateSlashes: false },
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is not MLflow JSON; the onRequest hook below answers instead.
+    return503OnClosing: false,
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return undefined;
+    reply.header('connection', 'close');
+    return sendError(reply, new MlflowError('The server is shutting down. Retry shortly.', 'TEMPORARILY_UNAVAILABLE'));
   });
 
   registerSecurity(app, o.security);

@@ -129,3 +129,43 @@ describe('the streaming proxy (against a stand-in child)', () => {
     await res.body.dump();
   });
 });
+
+describe('--app-name: the Python app guards every route', () => {
+  it('forwards /version and RPC routes to the child; only /health is answered by us', async () => {
+    const hits: string[] = [];
+    const upstream = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="mlflow"' });
+      res.end('You are not authenticated.');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const link = new ChildLink();
+    link.update({ status: 'up', port: (upstream.address() as AddressInfo).port });
+    const { forward } = createForwarder(link);
+    const { app } = await buildApp({
+      logger: pino({ level: 'silent' }),
+      security: resolveSecurityOptions({ disabled: false, allowedHosts: undefined, corsAllowedOrigins: undefined, xFrameOptions: 'SAMEORIGIN', staticPrefix: '' }),
+      staticPrefix: '',
+      version: '3.18.0',
+      forward,
+      native: undefined,
+      guardedByApp: true,
+    });
+    try {
+      const health = await app.inject({ url: '/health', headers: { host: 'localhost' } });
+      expect(health.statusCode).toBe(200);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      for (const path of ['/version', '/api/2.0/mlflow/experiments/get?experiment_id=0']) {
+        const res = await request(`${base}${path}`);
+        expect(res.statusCode, path).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Basic realm="mlflow"');
+        await res.body.dump();
+      }
+      expect(hits).toEqual(['/version', '/api/2.0/mlflow/experiments/get?experiment_id=0']);
+    } finally {
+      await app.close();
+      upstream.close();
+    }
+  });
+});
