@@ -19,7 +19,12 @@ export function compare(
     const items = sql.join(list.map((v) => sql.val(v)));
     return op === 'IN' ? sql<SqlBool>`(${expr} IN (${items}))` : sql<SqlBool>`(${expr} NOT IN (${items}))`;
   }
-  const v = sql.val(value as string | number);
+  // PostgreSQL types an untyped parameter after its column: a fractional bound against a BIGINT
+  // column (start_time > 1.5) must be sent as a double, as SQLAlchemy's float literal is.
+  const v =
+    dialect === 'postgresql' && typeof value === 'number' && !Number.isInteger(value)
+      ? sql`CAST(${sql.val(value)} AS double precision)`
+      : sql.val(value as string | number);
   switch (op) {
     case '=':
       return sql<SqlBool>`(${expr} = ${v})`;

@@ -13,7 +13,24 @@ import type { Experiment } from '../tracking/entities.js';
 import { compare } from './compare.js';
 import type { ExperimentPredicate, ExperimentSearchQuery } from './types.js';
 
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * experiment_id is an INTEGER column: ids outside its range can never be equal to a row's id
+ * (and PostgreSQL would refuse to bind them), so they are decided here.
+ */
+function experimentIdSql(d: StoreDialect, op: string, value: string | number | readonly number[]): RawBuilder<SqlBool> {
+  const all = (Array.isArray(value) ? value : [value]) as number[];
+  const ids = all.filter((id) => Math.abs(id) <= INT32_MAX);
+  const positive = op === '=' || op === 'IN';
+  if (ids.length === 0) return positive ? sql<SqlBool>`(1 = 0)` : sql<SqlBool>`(1 = 1)`;
+  const col = sql.ref('experiments.experiment_id');
+  if (op === '=' || op === '!=') return compare(d.name, col, op, ids[0]!);
+  return compare(d.name, col, positive ? 'IN' : 'NOT IN', ids);
+}
+
 function predicateSql(d: StoreDialect, p: ExperimentPredicate): RawBuilder<SqlBool> {
+  if (p.on === 'column' && p.column === 'experiment_id') return experimentIdSql(d, p.op, p.value);
   if (p.on === 'column') return compare(d.name, sql.ref(`experiments.${p.column}`), p.op, p.value);
   if (!('value' in p)) {
     const exists = sql`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key})`;

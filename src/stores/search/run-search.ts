@@ -20,6 +20,7 @@ import type { RunPredicate, RunSearchQuery, RunSortKey } from './types.js';
 
 const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 const RUN_NAME_TAG = 'mlflow.runName';
+const INT32_MAX = 2_147_483_647;
 
 function predicateSql(d: StoreDialect, p: RunPredicate): RawBuilder<SqlBool> {
   const dn = d.name;
@@ -78,9 +79,11 @@ function sortSql(d: StoreDialect, s: RunSortKey, i: number): SortSql {
 
 /** The page of run rows in search order (at most `limit`). */
 export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise<RunRow[]> {
-  if (q.experimentIds.length === 0 || q.lifecycleStages.length === 0) return [];
+  // Ids outside the INTEGER column's range match nothing (and PostgreSQL would refuse the bind).
+  const experimentIds = q.experimentIds.filter((id) => Math.abs(id) <= INT32_MAX);
+  if (experimentIds.length === 0 || q.lifecycleStages.length === 0) return [];
   const where: RawBuilder<unknown>[] = [
-    sql`runs.experiment_id IN (${sql.join(q.experimentIds.map((id) => sql.val(id)))})`,
+    sql`runs.experiment_id IN (${sql.join(experimentIds.map((id) => sql.val(id)))})`,
     sql`runs.lifecycle_stage IN (${sql.join(q.lifecycleStages.map((s) => sql.val(s)))})`,
     ...q.predicates.map((p) => predicateSql(d, p)),
   ];

@@ -130,6 +130,10 @@ q("", exps=(B,), order_by=["metrics.acc"])
 q("", exps=())
 q("", exps=("x",))
 q("", exps=(str(exp_c),), view=ViewType.ALL)
+q("", exps=("99999999999", A))
+q("start_time > 1050.5")
+q("end_time <= 1100.25 AND created >= 1010.0")
+q("metrics.acc > 0.25 AND metrics.`my metric` < 30.5")
 q("", max_results=0)
 q("", max_results=-3)
 q("", max_results=50001)
@@ -180,7 +184,8 @@ for f in ["", "name = 'exp_a'", "name != 'exp_a'", "name LIKE 'exp%'", "name LIK
           "tags.team = 'ml'", "tags.team ILIKE 'ML'", "tags.team != 'ml'", "tags.Owner IS NULL", "tags.Owner IS NOT NULL",
           "creation_time > 0", "last_update_time >= 0", f"experiment_id = '{A}'", f"experiment_id IN ('{A}', '{B}')",
           f"experiment_id NOT IN ('{A}')", "experiment_id > '1'", "experiment_id = 'x'", "name > 'a'", "tags.team > 'a'",
-          "creation_time > 1.5", "name IN ('a')", "creation_time LIKE 5"]:
+          "creation_time > 1.5", "name IN ('a')", "creation_time LIKE 5", "experiment_id = '99999999999'",
+          "experiment_id != '99999999999'", "experiment_id IN ('99999999999', '1')", "experiment_id NOT IN ('99999999999')"]:
     eq(f)
 for o in [["name"], ["name DESC"], ["experiment_id"], ["experiment_id DESC"], ["creation_time"], ["last_update_time DESC", "name"],
           ["tags.team"], ["bogus"]]:
