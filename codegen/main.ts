@@ -1,10 +1,11 @@
 /**
  * The generator: descriptor set (from extract_descriptors.py) -> src/gen/*.ts.
- * Usage: tsx codegen/main.ts <descriptors.pb> <out dir>
+ * Usage: tsx codegen/main.ts <descriptors.pb> <out dir> <handler-schemas.json>
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDescriptors } from './descriptors.js';
+import { emitHandlerSchemas, type HandlerSchemas } from './emit-handler-schemas.js';
 import { emitMessages } from './emit-messages.js';
 import { emitRoutes } from './emit-routes.js';
 import { emitSchemas } from './emit-schemas.js';
@@ -13,8 +14,10 @@ import { buildModel } from './model.js';
 import { buildRpcs } from './rpcs.js';
 
 function main(argv: string[]): void {
-  const [pb, outDir] = argv;
-  if (!pb || !outDir) throw new Error('usage: tsx codegen/main.ts <descriptors.pb> <out dir>');
+  const [pb, outDir, handlerSchemasPath] = argv;
+  if (!pb || !outDir || !handlerSchemasPath) {
+    throw new Error('usage: tsx codegen/main.ts <descriptors.pb> <out dir> <handler-schemas.json>');
+  }
   const d = loadDescriptors(pb);
   const meta = JSON.parse(readFileSync(`${pb}.json`, 'utf8')) as { handled_requests?: string[] };
   const version = d.meta.mlflow_version;
@@ -28,6 +31,11 @@ function main(argv: string[]): void {
     'services.ts': emitServices(model, rpcs, version),
     'routes.ts': emitRoutes(rpcs, version),
     'schemas.ts': emitSchemas(model, version),
+    'handler-schemas.ts': emitHandlerSchemas(
+      JSON.parse(readFileSync(handlerSchemasPath, 'utf8')) as HandlerSchemas,
+      new Set(model.byName.keys()),
+      version,
+    ),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
   const routes = rpcs.reduce((n, r) => n + r.routes.length, 0);

@@ -8,8 +8,10 @@ out="${MLFLOW_TS_GEN_OUT:-src/gen}"
 bash scripts/provision-python.sh >&2
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-"${MLFLOW_TS_VENV:-$root/.venv}/bin/python" codegen/extract_descriptors.py "$tmp/descriptors.pb" >&2
-npx tsx codegen/main.ts "$tmp/descriptors.pb" "$out"
+py="${MLFLOW_TS_VENV:-$root/.venv}/bin/python"
+"$py" codegen/extract_descriptors.py "$tmp/descriptors.pb" >&2
+"$py" codegen/extract_handler_schemas.py "$tmp/handler-schemas.json" >&2
+npx tsx codegen/main.ts "$tmp/descriptors.pb" "$out" "$tmp/handler-schemas.json"
 # src/gen/sql/ (the alembic head's DDL) has its own generator; it honours MLFLOW_TS_GEN_OUT too.
 if [ -f scripts/generate-schema.sh ]; then
   MLFLOW_TS_GEN_OUT="$out" bash scripts/generate-schema.sh

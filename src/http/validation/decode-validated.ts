@@ -3,11 +3,11 @@
  * own pre-checks, decoding (Content-Type, source, ParseDict), then its schema validators.
  */
 import { decodeRequest, type DecodedRequest, type RawRequest } from '../codec.js';
-import { RPC_RULES } from './rules.js';
+import { rulesFor } from './rules.js';
 import { validateRequestJson } from './validate.js';
 
-export function decodeValidated(rpcKey: string, requestType: string, req: RawRequest): DecodedRequest {
-  const rules = RPC_RULES[rpcKey];
+export function decodeValidated(requestType: string, req: RawRequest): DecodedRequest {
+  const rules = rulesFor(requestType);
   rules?.pre?.(req);
   const decoded = decodeRequest(requestType, req);
   if (rules) validateRequestJson(decoded.raw, rules.schema, decoded.parsed);

@@ -1,16 +1,18 @@
 /**
- * Per-RPC request validation, transcribed from the pinned MLflow's handlers.py: the `schema=`
- * passed to `_get_request_message` by each handler (parameter order and validator order matter:
- * the first failure is the one reported), plus checks a handler makes before it
- * (`pre`, e.g. logBatch's request-size check). RPCs absent here are only parsed.
+ * Per-RPC request validation. The schemas come generated from the pinned handlers.py
+ * (src/gen/handler-schemas.ts: parameters and validators in MLflow's order); this file maps each
+ * validator name to its TS twin and keeps by hand what a handler checks before decoding (`pre`,
+ * e.g. logBatch's request-size check). Validators we do not know are skipped and listed by
+ * `unsupportedValidators()` (MLflow would refuse some requests we accept there, never the reverse).
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { HANDLER_SCHEMAS, type ValidatorSpec } from '../../gen/handler-schemas.js';
 import { PythonCrash, type Json } from '../codec-python.js';
 import { getRequestJson, type RawRequest } from '../codec.js';
 import {
-  AssertionFailure,
   assertArray,
   assertBool,
+  assertDict,
   assertFloatlike,
   assertIntlike,
   assertItemTypeString,
@@ -33,11 +35,6 @@ export interface RpcRules {
   pre?: (req: RawRequest) => void;
 }
 
-const req = assertRequired;
-const str = assertString;
-const int = assertIntlike;
-const arr = assertArray;
-
 /** Runs `check` over each item of a list, as logBatch's nested `_assert_required(path=...)` do. */
 function eachItem(check: (item: Json, idx: number) => void): Validator {
   return (v) => {
@@ -46,9 +43,40 @@ function eachItem(check: (item: Json, idx: number) => void): Validator {
   };
 }
 
+const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
+
+/** handlers.py validator name -> TS twin. */
+const NAMED: Readonly<Record<string, Validator>> = {
+  _assert_string: assertString,
+  _assert_required: assertRequired,
+  _assert_array: assertArray,
+  _assert_intlike: assertIntlike,
+  _assert_floatlike: assertFloatlike,
+  _assert_bool: assertBool,
+  _assert_dict: assertDict,
+  _assert_item_type_string: assertItemTypeString,
+  _assert_map_key_present: assertMapKeyPresent,
+  _assert_metrics_fields_present: eachItem((m, idx) => {
+    requiredAt(pyGet(m, 'key'), `metrics[${idx}].key`);
+    requiredAt(pyGet(m, 'value'), `metrics[${idx}].value`);
+    requiredAt(pyGet(m, 'timestamp'), `metrics[${idx}].timestamp`);
+  }),
+  _assert_params_fields_present: eachItem((p, idx) => requiredAt(pyGet(p, 'key'), `params[${idx}].key`)),
+  _assert_tags_fields_present: eachItem((t, idx) => requiredAt(pyGet(t, 'key'), `tags[${idx}].key`)),
+  _review_queue_max_results_validator: intWithin(
+    1,
+    SEARCH_MAX_RESULTS_THRESHOLD,
+    `max_results must be between 1 and ${SEARCH_MAX_RESULTS_THRESHOLD}.`,
+  ),
+  // Raises MlflowException itself (not AssertionError): no "See the API docs" suffix.
+  _assert_secret_value: (v) => {
+    if (v === undefined || v === null) {
+      throw MlflowError.invalidParameter("Missing value for required parameter 'secret_value'.");
+    }
+  },
+};
+
 const MAX_BATCH_LOG_REQUEST_SIZE = 1_000_000;
-const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
-const MAX_RESULTS_PER_RUN = 2500;
 
 /** `_validate_batch_log_api_req(_get_request_json())`: len() of the decoded body. */
 function logBatchPre(r: RawRequest): void {
@@ -66,170 +94,51 @@ function logBatchPre(r: RawRequest): void {
   }
 }
 
-export const RPC_RULES: Readonly<Record<string, RpcRules>> = {
-  'MlflowService.createExperiment': {
-    schema: [
-      ['name', [req, str]],
-      ['artifact_location', [str]],
-      ['tags', [arr]],
-    ],
-  },
-  'MlflowService.getExperiment': { schema: [['experiment_id', [req, str]]] },
-  'MlflowService.getExperimentByName': { schema: [['experiment_name', [req, str]]] },
-  'MlflowService.searchExperiments': {
-    schema: [
-      ['view_type', [int]],
-      ['max_results', [int]],
-      ['order_by', [arr]],
-      ['filter', [str]],
-      ['page_token', [str]],
-    ],
-  },
-  'MlflowService.updateExperiment': {
-    schema: [
-      ['experiment_id', [req, str]],
-      ['new_name', [str, req]],
-    ],
-  },
-  'MlflowService.deleteExperiment': { schema: [['experiment_id', [req, str]]] },
-  'MlflowService.restoreExperiment': { schema: [['experiment_id', [req, str]]] },
-  'MlflowService.setExperimentTag': {
-    schema: [
-      ['experiment_id', [req, str]],
-      ['key', [req, str]],
-      ['value', [str]],
-    ],
-  },
-  'MlflowService.deleteExperimentTag': {
-    schema: [
-      ['experiment_id', [req, str]],
-      ['key', [req, str]],
-    ],
-  },
-  'MlflowService.createRun': {
-    schema: [
-      ['experiment_id', [str]],
-      ['start_time', [int]],
-      ['run_name', [str]],
-    ],
-  },
-  'MlflowService.getRun': { schema: [['run_id', [req, str]]] },
-  'MlflowService.updateRun': {
-    schema: [
-      ['run_id', [req, str]],
-      ['end_time', [int]],
-      ['status', [str]],
-      ['run_name', [str]],
-    ],
-  },
-  'MlflowService.deleteRun': { schema: [['run_id', [req, str]]] },
-  'MlflowService.restoreRun': { schema: [['run_id', [req, str]]] },
-  'MlflowService.searchRuns': {
-    schema: [
-      ['experiment_ids', [arr]],
-      ['filter', [str]],
-      ['max_results', [int, intAtMost(50000)]],
-      ['order_by', [arr, assertItemTypeString]],
-    ],
-  },
-  'MlflowService.setTag': {
-    schema: [
-      ['run_id', [req, str]],
-      ['key', [req, str]],
-      ['value', [str]],
-    ],
-  },
-  'MlflowService.deleteTag': {
-    schema: [
-      ['run_id', [req, str]],
-      ['key', [req, str]],
-    ],
-  },
-  'MlflowService.logMetric': {
-    schema: [
-      ['run_id', [req, str]],
-      ['key', [req, str]],
-      ['value', [req, assertFloatlike]],
-      ['timestamp', [int, req]],
-      ['step', [int]],
-      ['model_id', [str]],
-      ['dataset_name', [str]],
-      ['dataset_digest', [str]],
-    ],
-  },
-  'MlflowService.logParam': {
-    schema: [
-      ['run_id', [req, str]],
-      ['key', [req, str]],
-      ['value', [str]],
-    ],
-  },
-  'MlflowService.logBatch': {
-    pre: logBatchPre,
-    schema: [
-      ['run_id', [str, req]],
-      [
-        'metrics',
-        [
-          arr,
-          eachItem((m, idx) => {
-            requiredAt(pyGet(m, 'key'), `metrics[${idx}].key`);
-            requiredAt(pyGet(m, 'value'), `metrics[${idx}].value`);
-            requiredAt(pyGet(m, 'timestamp'), `metrics[${idx}].timestamp`);
-          }),
-        ],
-      ],
-      ['params', [arr, eachItem((p, idx) => requiredAt(pyGet(p, 'key'), `params[${idx}].key`))]],
-      ['tags', [arr, eachItem((t, idx) => requiredAt(pyGet(t, 'key'), `tags[${idx}].key`))]],
-    ],
-  },
-  'MlflowService.logInputs': {
-    schema: [
-      ['run_id', [req, str]],
-      ['datasets', [arr]],
-      ['models', [arr]],
-    ],
-  },
-  'MlflowService.logOutputs': {
-    schema: [
-      ['run_id', [req, str]],
-      ['models', [req, arr]],
-    ],
-  },
-  'MlflowService.getMetricHistory': {
-    schema: [
-      ['run_id', [str, req]],
-      ['metric_key', [str, req]],
-      ['page_token', [str]],
-    ],
-  },
-  'MlflowService.getMetricHistoryBulkInterval': {
-    schema: [
-      [
-        'run_ids',
-        [
-          req,
-          arr,
-          assertItemTypeString,
-          lengthAtMost(
-            MAX_RUNS_GET_METRIC_HISTORY_BULK,
-            (n) =>
-              `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${n} run_ids.`,
-          ),
-        ],
-      ],
-      ['metric_key', [req, str]],
-      ['start_step', [int]],
-      ['end_step', [int]],
-      [
-        'max_results',
-        [int, intWithin(1, MAX_RESULTS_PER_RUN, `max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`)],
-      ],
-    ],
-  },
+/** Checks a handler makes before `_get_request_message`, by request message. */
+const PRE: Readonly<Record<string, (req: RawRequest) => void>> = {
+  'mlflow.LogBatch': logBatchPre,
 };
 
-// Referenced so the full validator vocabulary stays in one import for table authors.
-void assertBool;
-void assertMapKeyPresent;
-void AssertionFailure;
+function toValidator(spec: ValidatorSpec): Validator | undefined {
+  if (typeof spec === 'string') return NAMED[spec];
+  switch (spec.op) {
+    case 'int_at_most':
+      return intAtMost(spec.max);
+    case 'len_at_most': {
+      const message = spec.message;
+      return lengthAtMost(spec.max, message === undefined ? undefined : (n) => message.replace('{n}', String(n)));
+    }
+    case 'int_within':
+      return intWithin(spec.min, spec.max, spec.message);
+    default:
+      return undefined;
+  }
+}
+
+const cache = new Map<string, RpcRules | undefined>();
+
+/** The rules of the RPC whose request message is `requestType` (undefined: parse only). */
+export function rulesFor(requestType: string): RpcRules | undefined {
+  if (cache.has(requestType)) return cache.get(requestType);
+  const specs = HANDLER_SCHEMAS[requestType];
+  let rules: RpcRules | undefined;
+  if (specs || PRE[requestType]) {
+    const schema = (specs ?? []).map(
+      ([param, vs]) => [param, vs.map(toValidator).filter((v): v is Validator => v !== undefined)] as const,
+    );
+    rules = { schema, ...(PRE[requestType] ? { pre: PRE[requestType] } : {}) };
+  }
+  cache.set(requestType, rules);
+  return rules;
+}
+
+/** Validators of the generated schemas that have no TS twin (skipped), as `Type.param: spec`. */
+export function unsupportedValidators(): string[] {
+  const out: string[] = [];
+  for (const [type, params] of Object.entries(HANDLER_SCHEMAS)) {
+    for (const [param, vs] of params ?? []) {
+      for (const v of vs) if (!toValidator(v)) out.push(`${type}.${param}: ${typeof v === 'string' ? v : v.op}`);
+    }
+  }
+  return out;
+}
