@@ -3,14 +3,15 @@
 // SQLite, plus the raw-driver floor. Run through bench/run.sh (`npm run bench [-- --quick]`).
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { execSync } from 'node:child_process';
 import { PgAdmin, createMlflowSchema, copySqlite } from './lib/db.js';
 import { runLoad, pct, type LoadResult } from './lib/load.js';
 import { systems, type SystemDef, type SchemaKind } from './lib/systems.js';
-import { treeCpuMs, rssSampler, treeRssMiB, stopServer, freePort, type Server } from './lib/proc.js';
+import { treeCpuMs, treePids, rssSampler, treeRssMiB, stopServer, freePort, type Server } from './lib/proc.js';
 import { allScenarios, type Scenario, type Ctx } from './lib/scenarios.js';
 import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
 import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
-import { runFloors } from './lib/floor.js';
+import { runFloors, runReadFloors } from './lib/floor.js';
 import { writeReport, type Row, type Footprint } from './lib/report.js';
 
 const args = process.argv.slice(2);
@@ -63,10 +64,7 @@ async function withServer<T>(sys: SystemDef, uri: string, tag: string, f: (srv: 
 async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
   const kinds = new Map<SchemaKind, SystemDef>();
   for (const s of sysAll) if (!naReason.has(s.id) && !kinds.has(s.schema)) kinds.set(s.schema, s);
-  // mlflow-ts uses the Python-created MLflow schema; it needs the Python venv for it.
-  if (!kinds.has('mlflow') && sysAll.some((s) => s.schema === 'mlflow' && !naReason.has(s.id))) {
-    /* unreachable: mlflow-ts and mlflow both map to 'mlflow' */
-  }
+  // The MLflow 3.18 schema (mlflow-ts and Python MLflow) is always created by venv-mlflow's Python.
   const py = systems(root, work).find((s) => s.id === 'mlflow')!;
   for (const [kind, sys] of kinds) {
     try {
@@ -76,8 +74,7 @@ async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
           await withServer(sys, sys.pgUri(pgBase, tplDb(kind)), 'template', async () => {});
         }
         if (backends.has('sqlite')) {
-          copySqlite('/dev/null', tplFile(kind));
-          rmSync(tplFile(kind));
+          rmSync(tplFile(kind), { force: true });
           await withServer(sys, sys.sqliteUri(tplFile(kind)), 'template-sqlite', async () => {});
         }
       } else {
@@ -139,7 +136,6 @@ async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp
   if (prep.verify && sc.group === 'write') {
     const i = insp();
     try {
-      if (prep.sample && !i.exact) ctx; // sample runs are used by the API inspector
       row.problems = await prep.verify(i, okAll);
     } catch (e) {
       row.problems = [`verification failed: ${(e as Error).message.slice(0, 200)}`];
@@ -167,7 +163,7 @@ async function recordFootprint(sys: SystemDef, srv: Server) {
     return;
   }
   await new Promise((r) => setTimeout(r, 1000));
-  footprints.push({ system: sys.id, startMs: [srv.startMs], idleRssMiB: treeRssMiB(srv.pid), processes: (await import('./lib/proc.js')).treePids(srv.pid).length });
+  footprints.push({ system: sys.id, startMs: [srv.startMs], idleRssMiB: treeRssMiB(srv.pid), processes: treePids(srv.pid).length });
 }
 
 async function main() {
@@ -273,6 +269,13 @@ async function main() {
   if (!noFloor) {
     log('raw-driver floors');
     rows.push(...(await runFloors({ admin, pgTemplate: tplDb('mlflow'), sqliteTemplate: tplFile('mlflow'), work, quick, scenarios, postmasterPid, log })));
+    if (reads.length && (await admin.exists('read_mlflow'))) {
+      try {
+        rows.push(...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })));
+      } catch (e) {
+        log(`read floors failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   const machine = describeMachine();
@@ -285,7 +288,6 @@ async function main() {
 }
 
 function describeMachine(): Record<string, string> {
-  const { execSync } = require_();
   const sh = (c: string) => {
     try {
       return execSync(c, { encoding: 'utf8' }).trim();
@@ -298,17 +300,13 @@ function describeMachine(): Record<string, string> {
     cpu: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trim(),
     memory: sh("free -h | awk '/Mem:/ {print $2}'"),
     kernel: sh('uname -r'),
+    'load average at the end (1/5/15 min)': sh("cut -d' ' -f1-3 /proc/loadavg"),
     node: process.version,
     postgres: sh(`psql "${pgBase}/postgres" -Atc 'SHOW server_version'`),
     pgSettings: sh(`psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`),
     sqlite: sh(`node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`),
   };
 }
-function require_() {
-  return { execSync: (globalThis as any).__execSync as typeof import('node:child_process').execSync };
-}
-
-(globalThis as any).__execSync = (await import('node:child_process')).execSync;
 main().catch((e) => {
   console.error(e);
   process.exit(2);

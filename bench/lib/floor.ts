@@ -173,3 +173,118 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
     db.close();
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Read floors: the same answers as R1-R6 computed with plain queries on the seeded MLflow-schema
+// database and serialized with JSON.stringify, through a pg.Pool of the scenario's concurrency.
+
+const runJson = (r: any, params: any[], metrics: any[], tags: any[]) => ({
+  info: { run_id: r.run_uuid, run_uuid: r.run_uuid, run_name: r.name, experiment_id: String(r.experiment_id), user_id: r.user_id, status: r.status, start_time: Number(r.start_time), end_time: Number(r.end_time), artifact_uri: r.artifact_uri, lifecycle_stage: r.lifecycle_stage },
+  data: {
+    metrics: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp), step: Number(m.step) })),
+    params: params.map((p) => ({ key: p.key, value: p.value })),
+    tags: tags.map((t) => ({ key: t.key, value: t.value })),
+  },
+  inputs: {},
+  outputs: {},
+});
+
+async function runsPage(c: pg.Pool, runs: any[]): Promise<string> {
+  const ids = runs.map((r) => r.run_uuid);
+  const [p, m, t] = await Promise.all([
+    c.query('SELECT run_uuid, key, value FROM params WHERE run_uuid = ANY($1)', [ids]),
+    c.query('SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = ANY($1)', [ids]),
+    c.query('SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)', [ids]),
+  ]);
+  const group = (rows: any[]) => {
+    const g = new Map<string, any[]>();
+    for (const r of rows) (g.get(r.run_uuid) ?? g.set(r.run_uuid, []).get(r.run_uuid)!).push(r);
+    return g;
+  };
+  const gp = group(p.rows), gm = group(m.rows), gt = group(t.rows);
+  return JSON.stringify({ runs: runs.map((r) => runJson(r, gp.get(r.run_uuid) ?? [], gm.get(r.run_uuid) ?? [], gt.get(r.run_uuid) ?? [])) });
+}
+
+const RUN_COLS = 'r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage';
+
+export async function runReadFloors(o: {
+  admin: PgAdmin;
+  db: string;
+  quick: boolean;
+  scenarios: Scenario[];
+  postmasterPid: number;
+  log: (...a: unknown[]) => void;
+}): Promise<Row[]> {
+  const rows: Row[] = [];
+  const one = async (sql: string, p: unknown[] = []) => (await o.admin.q(sql, p, o.db))[0];
+  const expId = async (n: string) => (await one('SELECT experiment_id FROM experiments WHERE name = $1', [n])).experiment_id;
+  const searchExp = await expId('bench_search');
+  const bigRun = (await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_big')])).run_uuid;
+  const histRun = (await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_history')])).run_uuid;
+  const bulkRuns = (await o.admin.q('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_bulk')], o.db)).map((r) => r.run_uuid);
+  const impl: Record<string, (c: pg.Pool) => Promise<string>> = {
+    R1: async (c) => runsPage(c, (await c.query(`SELECT ${RUN_COLS} FROM runs r WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY r.start_time DESC, r.run_uuid LIMIT 100`, [searchExp])).rows),
+    R2: async (c) => runsPage(c, (await c.query(
+      `SELECT ${RUN_COLS} FROM runs r JOIN params p ON p.run_uuid = r.run_uuid AND p.key = 'lr' AND p.value = '0.01'
+       JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND m.value > 0.2
+       WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY m.value DESC, r.start_time DESC, r.run_uuid LIMIT 1000`, [searchExp])).rows),
+    R3: async (c) => {
+      const e = (await c.query(`SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE lifecycle_stage = 'active' ORDER BY creation_time DESC, experiment_id LIMIT 1000`)).rows;
+      const t = (await c.query('SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY($1)', [e.map((x) => x.experiment_id)])).rows;
+      return JSON.stringify({ experiments: e.map((x) => ({ ...x, experiment_id: String(x.experiment_id), tags: t.filter((y) => y.experiment_id === x.experiment_id).map((y) => ({ key: y.key, value: y.value })) })) });
+    },
+    R4: async (c) => {
+      const r = (await c.query(`SELECT ${RUN_COLS} FROM runs r WHERE r.run_uuid = $1`, [bigRun])).rows;
+      return JSON.stringify({ run: JSON.parse(await runsPage(c, r)).runs[0] });
+    },
+    R5: async (c) => {
+      const m = (await c.query(`SELECT key, value, timestamp, step FROM metrics WHERE run_uuid = $1 AND key = 'loss' ORDER BY timestamp, step, value`, [histRun])).rows;
+      return JSON.stringify({ metrics: m.map((x) => ({ key: x.key, value: x.value, timestamp: Number(x.timestamp), step: Number(x.step) })) });
+    },
+    R6: async (c) => {
+      const m = (await c.query(
+        `SELECT DISTINCT ON (run_uuid, b) run_uuid, key, value, timestamp, step FROM (
+           SELECT run_uuid, key, value, timestamp, step, ntile(320) OVER (PARTITION BY run_uuid ORDER BY step) AS b
+           FROM metrics WHERE run_uuid = ANY($1) AND key = 'loss') s ORDER BY run_uuid, b, step`, [bulkRuns])).rows;
+      return JSON.stringify({ metrics: m.map((x) => ({ key: x.key, value: x.value, timestamp: Number(x.timestamp), step: Number(x.step), run_id: x.run_uuid })) });
+    },
+  };
+  for (const sc of o.scenarios.filter((s) => s.group === 'read')) {
+    const f = impl[sc.id.slice(0, 2)];
+    if (!f) continue;
+    const row: Row = { scenario: sc.id, title: sc.title, system: 'floor', backend: 'pg', concurrency: sc.concurrency };
+    const pool = new pg.Pool({ connectionString: o.admin.url(o.db), max: sc.concurrency });
+    try {
+      for (let w = 0; w < Math.min(3, sc.warmup(o.quick)); w++) await f(pool);
+      const lat: number[] = [];
+      let next = 0;
+      const max = sc.maxRequests(o.quick);
+      const t0 = performance.now();
+      const deadline = t0 + sc.durationMs(o.quick);
+      const pg0 = treeCpuMs(o.postmasterPid);
+      const cpu0 = process.cpuUsage();
+      await Promise.all(Array.from({ length: sc.concurrency }, async () => {
+        while (next < max && performance.now() < deadline) {
+          next++;
+          const ts = performance.now();
+          await f(pool);
+          lat.push(performance.now() - ts);
+        }
+      }));
+      const el = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      lat.sort((a, b) => a - b);
+      Object.assign(row, {
+        requests: lat.length, ok: lat.length, errors: 0, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: el,
+        cpuMsPerReq: (cpu.user + cpu.system) / 1000 / Math.max(1, lat.length), pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
+      });
+      o.log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms`);
+    } catch (e) {
+      row.problems = [`floor failed: ${(e as Error).message.slice(0, 200)}`];
+    } finally {
+      await pool.end();
+    }
+    rows.push(row);
+  }
+  return rows;
+}
