@@ -1,10 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { SQLITE_SCHEMA } from '../../gen/sql/sqlite.js';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreDialect } from './dialect.js';
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: they all write, and a deferred transaction that reads
+ * first cannot wait for the write lock another process holds (SQLITE_BUSY without the busy timeout).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
 
 /**
  * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
@@ -27,7 +41,7 @@ export function openSqlite(path: string): StoreDialect {
       return 0;
     }
   });
-  const db = new Kysely<TrackingDatabase>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<TrackingDatabase>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
 
   const listTablesSync = (): string[] =>
     (

@@ -1,0 +1,171 @@
+/**
+ * logBatch's write path: all or nothing, PK de-duplication of re-sent metrics, latest_metrics kept
+ * as MLflow's (step, timestamp, value) maximum, and concurrent batches with shuffled keys on one run
+ * (several pools, as several server processes would have) finishing without error or deadlock.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNativeHandlers } from '../../src/services/native.js';
+import type { NativeHandlers } from '../../src/services/types.js';
+import { openStores, type Stores } from '../../src/stores/index.js';
+import { backendNames, newBackend, type TestBackend } from '../helpers/store-backends.js';
+
+const ctx = { log: console } as never;
+
+/** Deterministic PRNG so a failure reproduces. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function shuffle<T>(items: T[], rand: () => number): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+describe.each(backendNames)('logBatch on %s', (dialect) => {
+  let backend: TestBackend;
+  let stores: Stores[];
+  let h: NativeHandlers[];
+  const call = (rpc: string, req: unknown, i = 0) => h[i]![`MlflowService.${rpc}`]!(req, ctx);
+
+  beforeAll(async () => {
+    backend = await newBackend(dialect, 'logbatch');
+    stores = [];
+    // Several pools on PostgreSQL, as several server processes would have. On SQLite one process
+    // has one connection (better-sqlite3 is synchronous: a second in-process connection waiting on
+    // the file lock would block the event loop that must commit the first).
+    const pools = dialect === 'postgresql' ? 3 : 1;
+    for (let i = 0; i < pools; i++) stores.push(await openStores(backend.uri, { defaultArtifactRoot: '/tmp/a', poolSize: 8 }));
+    h = stores.map((s) => createNativeHandlers(s));
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await backend.drop();
+  });
+
+  async function newRun(): Promise<string> {
+    const { run } = await call('createRun', { experiment_id: '0', start_time: 1 });
+    return run.info.run_id as string;
+  }
+
+  async function expectLatestConsistent(runId: string): Promise<number> {
+    const db = stores[0]!.tracking.db;
+    // The latest row per key, recomputed from the full history with MLflow's ordering.
+    const expected = await sql<{ key: string; value: number; timestamp: number; step: number; is_nan: unknown }>`
+      SELECT key, value, timestamp, step, is_nan FROM (
+        SELECT key, value, timestamp, step, is_nan,
+               ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn
+        FROM metrics WHERE run_uuid = ${runId}) t
+      WHERE rn = 1 ORDER BY key`.execute(db);
+    const actual = await db
+      .selectFrom('latest_metrics')
+      .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+      .where('run_uuid', '=', runId)
+      .orderBy('key')
+      .execute();
+    const norm = (r: { key: string; value: number; timestamp: number | null; step: number; is_nan: unknown }) => ({
+      ...r,
+      is_nan: Boolean(r.is_nan),
+    });
+    expect(actual.map(norm)).toEqual(expected.rows.map(norm));
+    return actual.length;
+  }
+
+  it('concurrent batches with shuffled keys on one run: no error, latest metrics consistent', async () => {
+    const runId = await newRun();
+    const rand = rng(42);
+    const keys = Array.from({ length: 120 }, (_, i) => `metric_${i}`);
+    const batches = Array.from({ length: 16 }, (_, b) =>
+      shuffle(keys, rand)
+        .slice(0, 90)
+        .flatMap((key) => [
+          { key, value: Math.round(rand() * 1000) / 10, timestamp: 1000 + Math.floor(rand() * 50), step: Math.floor(rand() * 20) },
+          // identical rows across batches: concurrent inserts of one PK
+          { key, value: 1, timestamp: 7, step: b % 3 },
+        ]),
+    );
+    await Promise.all(
+      batches.map((metrics, i) =>
+        call('logBatch', { run_id: runId, metrics, tags: [{ key: `t${i % 4}`, value: String(i) }] }, i % stores.length),
+      ),
+    );
+    expect(await expectLatestConsistent(runId)).toBe(120);
+  });
+
+  it('re-sending a stored batch is harmless', async () => {
+    const runId = await newRun();
+    const batch = {
+      run_id: runId,
+      metrics: [
+        { key: 'a', value: 1, timestamp: 1, step: 0 },
+        { key: 'a', value: NaN, timestamp: 1, step: 1 },
+        { key: 'b', value: Infinity, timestamp: 2, step: 0 },
+      ],
+      params: [{ key: 'p', value: 'v' }],
+      tags: [{ key: 't', value: 'x' }],
+    };
+    await call('logBatch', batch);
+    await call('logBatch', batch);
+    await call('logBatch', { ...batch, metrics: [...batch.metrics, ...batch.metrics] });
+    const count = await stores[0]!.tracking.db
+      .selectFrom('metrics')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('run_uuid', '=', runId)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(3);
+    const { run } = await call('getRun', { run_id: runId });
+    const a = run.data.metrics.find((m: { key: string }) => m.key === 'a');
+    expect(a.step).toBe(1);
+    expect(Number.isNaN(a.value)).toBe(true);
+    expect(run.data.metrics.find((m: { key: string }) => m.key === 'b').value).toBe(1.7976931348623157e308);
+    await expectLatestConsistent(runId);
+  });
+
+  it('is all or nothing: a changed param refuses the whole batch', async () => {
+    const runId = await newRun();
+    await call('logParam', { run_id: runId, key: 'p', value: '1' });
+    await expect(
+      call('logBatch', {
+        run_id: runId,
+        metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }],
+        params: [
+          { key: 'q', value: 'new' },
+          { key: 'p', value: '2' },
+        ],
+        tags: [{ key: 't', value: 'v' }],
+      }),
+    ).rejects.toThrow(
+      `Changing param values is not allowed. Params were already logged='[{'key': 'p', 'old_value': '1', 'new_value': '2'}]' for run ID='${runId}'.`,
+    );
+    const { run } = await call('getRun', { run_id: runId });
+    expect(run.data).toEqual({
+      params: [{ key: 'p', value: '1' }],
+      tags: [{ key: 'mlflow.runName', value: run.info.run_name }],
+    });
+  });
+
+  it('keeps the newest value by step, then timestamp, then value', async () => {
+    const runId = await newRun();
+    const log = (value: number, timestamp: number, step: number) =>
+      call('logMetric', { run_id: runId, key: 'k', value, timestamp, step });
+    const latest = async () => (await call('getRun', { run_id: runId })).run.data.metrics[0];
+    await log(5, 100, 2);
+    await log(9, 999, 1); // older step: ignored
+    expect(await latest()).toEqual({ key: 'k', value: 5, timestamp: 100, step: 2 });
+    await log(1, 101, 2); // same step, later timestamp
+    expect(await latest()).toEqual({ key: 'k', value: 1, timestamp: 101, step: 2 });
+    await log(0.5, 101, 2); // same step and timestamp, smaller value: ignored
+    expect(await latest()).toEqual({ key: 'k', value: 1, timestamp: 101, step: 2 });
+    await log(3, 101, 2);
+    expect(await latest()).toEqual({ key: 'k', value: 3, timestamp: 101, step: 2 });
+    await expectLatestConsistent(runId);
+  });
+});
