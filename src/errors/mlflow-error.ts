@@ -1,7 +1,8 @@
+import type { ErrorCode } from '../gen/messages.js';
 import { ERROR_CODE_CLASSIFICATION, httpStatusFor } from './status-table.js';
 
-/** Names of the proto `ErrorCode` enum (mlflow/protos/databricks.proto). */
-export type ErrorCodeName = string;
+/** Names of the proto `ErrorCode` enum (mlflow/protos/databricks.proto), generated from the pin. */
+export type ErrorCodeName = ErrorCode;
 
 /**
  * The one error type. Every failure that reaches a client as MLflow JSON is one of these;
