@@ -47,7 +47,7 @@ export const WATCHDOG = [
   'signal.signal(signal.SIGINT, lambda *a: None)',
   'proc = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)',
   'def watch():',
-  '    while sys.stdin.buffer.read(65536):',
+  '    while os.read(0, 65536):',
   '        pass',
   '    try:',
   '        os.killpg(0, signal.SIGTERM)',
@@ -56,7 +56,8 @@ export const WATCHDOG = [
   '    except OSError:',
   '        pass',
   'threading.Thread(target=watch, daemon=True).start()',
-  'sys.exit(proc.wait())',
+  // os._exit: a daemon thread blocked on stdin would abort a normal interpreter shutdown.
+  'os._exit(proc.wait())',
 ].join('\n');
 
 export function childCommand(o: ChildOptions): { command: string; args: string[]; env: Record<string, string> } {

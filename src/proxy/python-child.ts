@@ -63,17 +63,23 @@ export class PythonChild {
       rl.on('line', (line) => {
         this.tail.push(line);
         if (this.tail.length > 40) this.tail.shift();
+        // The child runs without its security middleware on purpose (we apply it to every route
+        // in front of it); its warning about that would mislead whoever reads our logs.
+        if (line.includes('Security middleware is DISABLED')) {
+          log.debug({ src: 'python' }, 'child security middleware off: mlflow-ts applies it in front');
+          return;
+        }
         log.info({ src: 'python' }, line);
       });
     }
-    const exited = new Promise<number | null>((resolve) => {
-      proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    const exited = new Promise<string>((resolve) => {
+      proc.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with status ${code}`));
       proc.once('error', (err) => {
         log.error({ err }, 'could not run the Python child');
-        resolve(null);
+        resolve(`could not be run (${err.message})`);
       });
     });
-    void exited.then((code) => this.onExit(proc, code));
+    void exited.then((how) => this.onExit(proc, how));
 
     const healthy = await this.waitHealthy(proc, exited);
     if (!healthy.ok) {
@@ -92,14 +98,14 @@ export class PythonChild {
 
   private async waitHealthy(
     proc: ChildProcess,
-    exited: Promise<number | null>,
+    exited: Promise<string>,
   ): Promise<{ ok: true } | { ok: false; reason: string }> {
     const deadline = Date.now() + this.opts.startupTimeoutMs;
-    let gone: number | null | undefined;
+    let gone: string | undefined;
     void exited.then((c) => (gone = c));
     const url = `http://127.0.0.1:${this.port}${this.opts.staticPrefix}/health`;
     while (Date.now() < deadline) {
-      if (gone !== undefined) return { ok: false, reason: `it exited with status ${gone}` };
+      if (gone !== undefined) return { ok: false, reason: `it ${gone}` };
       if (this.stopping || this.proc !== proc) return { ok: false, reason: 'stopped' };
       try {
         const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
@@ -113,7 +119,7 @@ export class PythonChild {
     return { ok: false, reason: `no answer on ${url} within ${this.opts.startupTimeoutMs / 1000} s` };
   }
 
-  private onExit(proc: ChildProcess, code: number | null): void {
+  private onExit(proc: ChildProcess, how: string): void {
     if (this.proc !== proc) return;
     const { log, link } = this.opts;
     // Whatever is left of its group goes too (uvicorn workers, reloaders).
@@ -123,8 +129,8 @@ export class PythonChild {
     if (Date.now() - this.upSince > STABLE_AFTER_MS) this.failures = 0;
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures);
     this.failures++;
-    link.update({ status: 'down', port: this.port, reason: `child exited with status ${code}` });
-    log.error({ code, restartInMs: delay }, 'Python MLflow child died; restarting');
+    link.update({ status: 'down', port: this.port, reason: `the child ${how}` });
+    log.error({ restartInMs: delay }, `Python MLflow child ${how}; restarting`);
     void sleep(delay).then(async () => {
       if (this.stopping) return;
       try {
