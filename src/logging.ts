@@ -9,7 +9,10 @@ export function createLogger(level: string, opts: { pretty: boolean; name?: stri
   if (opts.pretty) {
     return pino({
       ...base,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' },
+      },
     });
   }
   return pino(base);

@@ -21,7 +21,9 @@ export function logBanner(
     `  RPCs: ${info.stats.nativeRpcs} native, ${info.stats.proxiedRpcs} ${fallback}; UI and other routes likewise`,
   ];
   if (config.appName) {
-    lines.push(`  --app-name ${config.appName}: every route but /health goes through the Python app, which guards it`);
+    lines.push(
+      `  --app-name ${config.appName}: every route but /health goes through the Python app, which guards it`,
+    );
   } else if (!info.nativeLayer) {
     lines.push('  native layer not available in this build: nothing is served natively');
   }

@@ -8,11 +8,18 @@ export interface FoundPython {
 }
 
 /** The mlflow version `python` can import, or undefined (fast: no import of mlflow itself). */
-export function mlflowVersionOf(python: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function mlflowVersionOf(
+  python: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const probe =
     'import importlib.util, importlib.metadata\n' +
     "print(importlib.metadata.version('mlflow') if importlib.util.find_spec('mlflow') else '')";
-  const res = spawnSync(python, ['-c', probe], { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 30_000 });
+  const res = spawnSync(python, ['-c', probe], {
+    env: env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (res.status !== 0) return undefined;
   const v = res.stdout.trim();
   return v || undefined;

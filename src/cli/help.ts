@@ -41,7 +41,8 @@ export function serverHelp(specs: readonly OptionSpec[], command: string): strin
     out.push(`  ${optionHead(spec)}`);
     let help = spec.help;
     if (spec.env) help += ` [env: ${spec.env}]`;
-    if (spec.default !== undefined && spec.kind.type !== 'flag') help += ` [default: ${String(spec.default)}]`;
+    if (spec.default !== undefined && spec.kind.type !== 'flag')
+      help += ` [default: ${String(spec.default)}]`;
     for (const line of wrap(help, 100, 8)) out.push(`        ${line}`);
   };
   specs.filter((s) => !s.ours).forEach(render);

@@ -8,13 +8,14 @@ import { UsageError, formatUsageError } from './usage-error.js';
 
 function ownVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return pkg.version;
   } catch {
     return 'unknown';
   }
 }
-
 
 /**
  * `mlflow-ts [--env-file F] COMMAND ...`. The only place the process environment is read:
@@ -30,7 +31,8 @@ export async function main(argv: string[]): Promise<void> {
       const a = argv[i]!;
       if (a === '--env-file' || a.startsWith('--env-file=')) {
         envFile = a.includes('=') ? a.slice('--env-file='.length) : argv[++i];
-        if (envFile === undefined) throw new UsageError("Option '--env-file' requires an argument.", { bare: true });
+        if (envFile === undefined)
+          throw new UsageError("Option '--env-file' requires an argument.", { bare: true });
         loadEnvFile(envFile, env);
         process.stdout.write(`Loaded environment variables from: ${envFile}\n`);
       } else if (a === '--version') {

@@ -64,14 +64,20 @@ function convert(spec: OptionSpec, raw: string | boolean, fromEnv: boolean): Opt
     case 'int': {
       const text = String(raw).trim();
       if (!/^[+-]?\d+$/.test(text)) {
-        throw new UsageError(`Invalid value for ${optionLabel(spec)}: '${String(raw)}' is not a valid integer.`);
+        throw new UsageError(
+          `Invalid value for ${optionLabel(spec)}: '${String(raw)}' is not a valid integer.`,
+        );
       }
       const n = Number.parseInt(text, 10);
       const lo = kind.min;
       const hi = kind.max;
       if ((lo !== undefined && n < lo) || (hi !== undefined && n > hi)) {
         const range =
-          lo !== undefined && hi !== undefined ? `${lo}<=x<=${hi}` : lo !== undefined ? `x>=${lo}` : `x<=${hi}`;
+          lo !== undefined && hi !== undefined
+            ? `${lo}<=x<=${hi}`
+            : lo !== undefined
+              ? `x>=${lo}`
+              : `x<=${hi}`;
         throw new UsageError(`Invalid value for ${optionLabel(spec)}: ${n} is not in the range ${range}.`);
       }
       return n;
@@ -89,7 +95,7 @@ function convert(spec: OptionSpec, raw: string | boolean, fromEnv: boolean): Opt
     }
     case 'existing-file': {
       const v = String(raw);
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(v).isDirectory();
       } catch {
@@ -152,7 +158,10 @@ export function parseOptions(
     }
     const hit = byName.get(name);
     if (!hit) {
-      const guess = suggest(name, [...byName.keys()].filter((k) => k.startsWith('--')));
+      const guess = suggest(
+        name,
+        [...byName.keys()].filter((k) => k.startsWith('--')),
+      );
       throw new UsageError(`No such option '${name}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
     }
     const { spec, negative } = hit;

@@ -86,7 +86,8 @@ export async function runServer(
     if (err) log.error(err.message);
     log.info('shutting down: draining in-flight requests');
     const drains: Promise<unknown>[] = [];
-    if (front) drains.push(front.close().catch((e: unknown) => log.warn({ err: e }, 'closing the HTTP front failed')));
+    if (front)
+      drains.push(front.close().catch((e: unknown) => log.warn({ err: e }, 'closing the HTTP front failed')));
     for (const w of workers) {
       drains.push(
         new Promise<void>((resolve) => {
@@ -140,7 +141,8 @@ export async function runServer(
 
   function forkWorkers(): void {
     const broadcast = (state: ChildLinkState): void => {
-      for (const w of workers) if (w.isConnected()) w.send({ type: 'mlflow-ts:child', state } satisfies ChildMessage);
+      for (const w of workers)
+        if (w.isConnected()) w.send({ type: 'mlflow-ts:child', state } satisfies ChildMessage);
     };
     link.onChange(broadcast);
     let listening = 0;
@@ -151,7 +153,8 @@ export async function runServer(
       w.on('message', (m: unknown) => {
         if (!isStatsMessage(m)) return;
         listening++;
-        if (listening === config.workers) logBanner(log, config, { stats: m.stats, python, nativeLayer: m.nativeLayer });
+        if (listening === config.workers)
+          logBanner(log, config, { stats: m.stats, python, nativeLayer: m.nativeLayer });
       });
       w.on('exit', (codeOrNull, signal) => {
         workers.delete(w);
@@ -172,7 +175,11 @@ async function runWorker(config: ServerConfig, python: FoundPython | undefined, 
     if (isChildMessage(m)) link.update(m.state);
   });
   const front = await startFront(config, { link: python ? link : undefined, log, listen: true });
-  process.send?.({ type: 'mlflow-ts:stats', stats: front.stats, nativeLayer: front.native !== undefined } satisfies StatsMessage);
+  process.send?.({
+    type: 'mlflow-ts:stats',
+    stats: front.stats,
+    nativeLayer: front.native !== undefined,
+  } satisfies StatsMessage);
   let exiting = false;
   const stop = (): void => {
     if (exiting) return;

@@ -80,7 +80,9 @@ function envBool(name: string, raw: string | undefined): boolean {
   const v = raw.toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new Error(`${name} value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${raw}`);
+  throw new Error(
+    `${name} value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${raw}`,
+  );
 }
 
 function str(v: OptionValue): string | undefined {
@@ -91,7 +93,8 @@ function validateStaticPrefix(value: string | undefined): void {
   if (value === undefined) return;
   if (!value.startsWith('/')) throw new UsageError("--static-prefix must begin with a '/'.");
   if (value.endsWith('/')) throw new UsageError("--static-prefix should not end with a '/'.");
-  if (value.includes('{') || value.includes('}')) throw new UsageError("--static-prefix must not contain '{' or '}'.");
+  if (value.includes('{') || value.includes('}'))
+    throw new UsageError("--static-prefix must not contain '{' or '}'.");
 }
 
 function summarize(list: string): string {
@@ -142,7 +145,9 @@ export function resolveServerConfig(
   const flaskOnly = gunicornOpts !== undefined || waitressOpts !== undefined;
   if (
     flaskOnly &&
-    (fromCmdline('allowed_hosts') || fromCmdline('cors_allowed_origins') || fromCmdline('disable_security_middleware'))
+    (fromCmdline('allowed_hosts') ||
+      fromCmdline('cors_allowed_origins') ||
+      fromCmdline('disable_security_middleware'))
   ) {
     throw new UsageError(
       'Security middleware parameters (--allowed-hosts, --cors-allowed-origins, ' +
@@ -162,7 +167,9 @@ export function resolveServerConfig(
     artifactsPresignedOnly = envBool('MLFLOW_ARTIFACTS_PRESIGNED_ONLY', env.MLFLOW_ARTIFACTS_PRESIGNED_ONLY);
   }
   if (env.MLFLOW_WORKSPACE) {
-    throw new Error(`MLFLOW_WORKSPACE=${env.MLFLOW_WORKSPACE} is client-only. Unset it before starting the server.`);
+    throw new Error(
+      `MLFLOW_WORKSPACE=${env.MLFLOW_WORKSPACE} is client-only. Unset it before starting the server.`,
+    );
   }
 
   const disableSecurity = v.disable_security_middleware === true;
@@ -170,7 +177,9 @@ export function resolveServerConfig(
   const corsOrigins = str(v.cors_allowed_origins);
   if (!disableSecurity) {
     if (allowedHosts === '*') {
-      notices.push('WARNING: Accepting ALL hosts. This may leave the server vulnerable to DNS rebinding attacks.');
+      notices.push(
+        'WARNING: Accepting ALL hosts. This may leave the server vulnerable to DNS rebinding attacks.',
+      );
     }
     if (corsOrigins === '*') {
       notices.push(
@@ -293,8 +302,13 @@ export function resolveServerConfig(
     noPython: v.no_python === true,
     pythonWorkers: Number(v.python_workers ?? 1),
     pythonStartupTimeoutMs: Number(v.python_startup_timeout ?? 180) * 1000,
-    truncateLongValues: env.MLFLOW_TRUNCATE_LONG_VALUES === undefined ? true : envBool('MLFLOW_TRUNCATE_LONG_VALUES', env.MLFLOW_TRUNCATE_LONG_VALUES),
-    artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH) : undefined,
+    truncateLongValues:
+      env.MLFLOW_TRUNCATE_LONG_VALUES === undefined
+        ? true
+        : envBool('MLFLOW_TRUNCATE_LONG_VALUES', env.MLFLOW_TRUNCATE_LONG_VALUES),
+    artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH
+      ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
+      : undefined,
     notices,
     warnings,
   };

@@ -175,7 +175,12 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     kind: s,
     help: 'Options forwarded to gunicorn in the Python child.',
   },
-  { key: 'waitress_opts', long: '--waitress-opts', kind: s, help: 'Options for waitress-serve in the Python child (deprecated).' },
+  {
+    key: 'waitress_opts',
+    long: '--waitress-opts',
+    kind: s,
+    help: 'Options for waitress-serve in the Python child (deprecated).',
+  },
   {
     key: 'uvicorn_opts',
     long: '--uvicorn-opts',

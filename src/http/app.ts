@@ -1,5 +1,10 @@
 import Fastify, {
-  LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { MlflowError } from '../errors/mlflow-error.js';
 import type { Forwarder } from '../proxy/forward.js';
@@ -38,7 +43,10 @@ declare module 'fastify' {
 
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
+  return reply
+    .code(err.httpStatus)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
 /**
@@ -67,7 +75,10 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   app.addHook('onRequest', async (request, reply) => {
     if (!closing) return undefined;
     reply.header('connection', 'close');
-    return sendError(reply, new MlflowError('The server is shutting down. Retry shortly.', 'TEMPORARILY_UNAVAILABLE'));
+    return sendError(
+      reply,
+      new MlflowError('The server is shutting down. Retry shortly.', 'TEMPORARILY_UNAVAILABLE'),
+    );
   });
 
   registerSecurity(app, o.security);
@@ -95,7 +106,12 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -113,7 +129,11 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     return sendError(reply, new MlflowError(String((error as Error).message ?? error), 'INTERNAL_ERROR'));
   });
 
-  registerHealthRoutes(app, { staticPrefix: o.staticPrefix, version: o.version, withVersion: !o.guardedByApp });
+  registerHealthRoutes(app, {
+    staticPrefix: o.staticPrefix,
+    version: o.version,
+    withVersion: !o.guardedByApp,
+  });
 
   if (useNative) {
     o.native!.register(app, {

@@ -18,7 +18,9 @@ export function registerHealthRoutes(
   app: FastifyInstance,
   opts: { staticPrefix: string; version: string; withVersion: boolean },
 ): void {
-  app.get(`${opts.staticPrefix}/health`, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+  app.get(`${opts.staticPrefix}/health`, async (_req, reply) =>
+    reply.type('text/plain; charset=utf-8').send('OK'),
+  );
   if (opts.withVersion) {
     app.get(`${opts.staticPrefix}/version`, async (_req, reply) =>
       reply.type('text/html; charset=utf-8').send(opts.version),

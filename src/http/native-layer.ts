@@ -32,7 +32,10 @@ export function rpcRouteKeys(rpcs: readonly RpcInfo[], staticPrefix: string): Ma
 }
 
 /** Opens the backend store (creating or verifying its schema) and prepares the native routes. */
-export async function loadNativeLayer(backendStoreUri: string, opts: OpenStoresOptions): Promise<NativeLayer> {
+export async function loadNativeLayer(
+  backendStoreUri: string,
+  opts: OpenStoresOptions,
+): Promise<NativeLayer> {
   const stores: Stores = await openStores(backendStoreUri, opts);
   const handlers = createNativeHandlers(stores);
   return {

@@ -16,5 +16,8 @@ export function sendNotImplemented(request: FastifyRequest, reply: FastifyReply)
   const path = request.url.split('?')[0] ?? request.url;
   const err = notImplementedError(request.method, path);
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
+  return reply
+    .code(err.httpStatus)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(err.toJSON())));
 }

@@ -14,11 +14,14 @@ const LOCALHOST_VARIANTS = ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'];
 const CORS_LOCALHOST_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const PRIVATE_IPV6_PATTERNS = ['fc00:*', 'fd00:*'];
 const IPV4_PREFIX_GLOB = /^(?:[0-9]+\.)+\*(?:\.(?:[0-9]+|\*))*(?::[0-9*]+)?$/;
-export const LOCALHOST_ORIGIN_RE = /^(?:http:\/\/localhost(:[0-9]+)?|http:\/\/127\.0\.0\.1(:[0-9]+)?|http:\/\/\[::1\](:[0-9]+)?)$/;
+export const LOCALHOST_ORIGIN_RE =
+  /^(?:http:\/\/localhost(:[0-9]+)?|http:\/\/127\.0\.0\.1(:[0-9]+)?|http:\/\/\[::1\](:[0-9]+)?)$/;
 export const TRACE_RENDERER_ASSET_PATH = '/static-files/lib/notebook-trace-renderer';
 
 export function defaultAllowedHosts(): string[] {
-  const wildcard = LOCALHOST_VARIANTS.map((h) => (h.startsWith('[') ? `${h.replace('[', '[[]')}:*` : `${h}:*`));
+  const wildcard = LOCALHOST_VARIANTS.map((h) =>
+    h.startsWith('[') ? `${h.replace('[', '[[]')}:*` : `${h}:*`,
+  );
   const private172: string[] = [];
   for (let i = 16; i < 32; i++) private172.push(`172.${i}.*`);
   return [...LOCALHOST_VARIANTS, ...wildcard, '192.168.*', '10.*', ...private172, ...PRIVATE_IPV6_PATTERNS];
@@ -83,7 +86,11 @@ function isLocalhostOrigin(origin: string): boolean {
   }
 }
 
-export function shouldBlockCors(origin: string | undefined, method: string, allowed: readonly string[]): boolean {
+export function shouldBlockCors(
+  origin: string | undefined,
+  method: string,
+  allowed: readonly string[],
+): boolean {
   if (!origin || !STATE_CHANGING.has(method)) return false;
   if (isLocalhostOrigin(origin)) return false;
   if (allowed.length > 0) {

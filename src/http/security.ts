@@ -82,7 +82,8 @@ function preflight(policy: CorsPolicy, request: FastifyRequest, reply: FastifyRe
   }
   if (!policy.methods.includes(method)) failures.push('method');
   if (reqHeaders !== undefined) reply.header('access-control-allow-headers', String(reqHeaders));
-  if (request.headers['access-control-request-private-network'] !== undefined) failures.push('private-network');
+  if (request.headers['access-control-request-private-network'] !== undefined)
+    failures.push('private-network');
   reply.type('text/plain; charset=utf-8');
   if (failures.length > 0) reply.code(400).send(`Disallowed CORS ${failures.join(', ')}`);
   else reply.code(200).send('OK');
@@ -118,18 +119,30 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
 
   app.addHook('onRequest', async (request, reply) => {
     const path = decodedPath(request.url);
-    if (opts.checkHost && !isHealthPath(path, staticPrefix) && !isAllowedHost(opts.allowedHosts, request.headers.host)) {
+    if (
+      opts.checkHost &&
+      !isHealthPath(path, staticPrefix) &&
+      !isAllowedHost(opts.allowedHosts, request.headers.host)
+    ) {
       request.log.warn({ host: request.headers.host }, 'Rejected request with invalid Host header');
       request.securityAnsweredBy = 'host';
       return reply.code(403).type('text/plain').send(INVALID_HOST_MSG);
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+    if (
+      origin !== undefined &&
+      request.method === 'OPTIONS' &&
+      request.headers['access-control-request-method'] !== undefined
+    ) {
       request.securityAnsweredBy = 'preflight';
       preflight(cors, request, reply);
       return reply;
     }
-    if (cors.block && isApiPath(path, staticPrefix) && shouldBlockCors(origin, request.method, cors.origins)) {
+    if (
+      cors.block &&
+      isApiPath(path, staticPrefix) &&
+      shouldBlockCors(origin, request.method, cors.origins)
+    ) {
       request.log.warn({ origin }, 'Blocked cross-origin request');
       request.securityAnsweredBy = 'cors-block';
       return reply.code(403).type('text/plain').send(CORS_BLOCKED_MSG);
@@ -151,7 +164,8 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
         reply.code(204);
         reply.removeHeader('content-length');
         // A proxied body would otherwise keep its upstream socket busy.
-        if (out && typeof (out as { destroy?: unknown }).destroy === 'function') (out as { destroy(): void }).destroy();
+        if (out && typeof (out as { destroy?: unknown }).destroy === 'function')
+          (out as { destroy(): void }).destroy();
         out = null;
       }
     }

@@ -60,12 +60,17 @@ export const WATCHDOG = [
   'os._exit(proc.wait())',
 ].join('\n');
 
-export function childCommand(o: ChildOptions): { command: string; args: string[]; env: Record<string, string> } {
+export function childCommand(o: ChildOptions): {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+} {
   const args: string[] = ['-m', 'mlflow'];
   if (o.envFile) args.push('--env-file', o.envFile);
   args.push('server');
   args.push('--backend-store-uri', o.backendStoreUri, '--registry-store-uri', o.registryStoreUri);
-  if (o.readReplicaBackendStoreUri) args.push('--read-replica-backend-store-uri', o.readReplicaBackendStoreUri);
+  if (o.readReplicaBackendStoreUri)
+    args.push('--read-replica-backend-store-uri', o.readReplicaBackendStoreUri);
   args.push('--default-artifact-root', o.defaultArtifactRoot);
   args.push(o.serveArtifacts ? '--serve-artifacts' : '--no-serve-artifacts');
   args.push('--artifacts-destination', o.artifactsDestination);

@@ -26,7 +26,10 @@ export function unavailable(reason: string): MlflowError {
 
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
-  return reply.code(err.httpStatus).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(err.toJSON())));
+  return reply
+    .code(err.httpStatus)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
 /** The request body as something undici can stream, whatever parsed it (or did not). */
@@ -36,7 +39,10 @@ function bodyOf(request: FastifyRequest): { body: Readable | string | Buffer | n
   if (b === undefined || b === null) {
     // Nothing parsed the body: stream it straight from the socket (it may be empty).
     const raw = request.raw;
-    const hasBody = raw.headers['content-length'] !== undefined ? raw.headers['content-length'] !== '0' : raw.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      raw.headers['content-length'] !== undefined
+        ? raw.headers['content-length'] !== '0'
+        : raw.headers['transfer-encoding'] !== undefined;
     return { body: hasBody && !raw.readableEnded ? raw : null, reserialized: false };
   }
   if (typeof b === 'string' || Buffer.isBuffer(b)) return { body: b, reserialized: true };
@@ -107,7 +113,10 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
       if (CONNECT_ERRORS.has(code) || link.current.status !== 'up') {
         return sendError(reply, unavailable(code || 'connection failed'));
       }
-      return sendError(reply, new MlflowError(`Proxy to the Python MLflow server failed: ${String(err)}`, 'INTERNAL_ERROR'));
+      return sendError(
+        reply,
+        new MlflowError(`Proxy to the Python MLflow server failed: ${String(err)}`, 'INTERNAL_ERROR'),
+      );
     }
     const responseHeaders = stripHopByHop(upstream.headers as Record<string, string | string[]>);
     // Node writes its own Date; a second one would be a duplicate header.

@@ -21,7 +21,9 @@ const HOP_BY_HOP = new Set([
 
 export type HeaderMap = Record<string, string | string[]>;
 
-export function stripHopByHop(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): HeaderMap {
+export function stripHopByHop(
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): HeaderMap {
   const named = new Set<string>();
   const conn = headers.connection;
   for (const v of Array.isArray(conn) ? conn : conn ? [conn] : []) {

@@ -73,7 +73,9 @@ export class PythonChild {
       });
     }
     const exited = new Promise<string>((resolve) => {
-      proc.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with status ${code}`));
+      proc.once('exit', (code, signal) =>
+        resolve(signal ? `was killed by ${signal}` : `exited with status ${code}`),
+      );
       proc.once('error', (err) => {
         log.error({ err }, 'could not run the Python child');
         resolve(`could not be run (${err.message})`);

@@ -15,7 +15,8 @@ function childPids(out: string): number[] {
 /** SIGKILLed processes take a moment to vanish on a loaded machine. */
 async function expectGroupGone(pgid: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while ((await groupMembers(pgid)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while ((await groupMembers(pgid)).length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
   expect(await groupMembers(pgid)).toEqual([]);
 }
 
@@ -71,19 +72,23 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
       body: JSON.stringify({ name: 'proxied-model' }),
     });
     expect(created.statusCode).toBe(200);
-    expect(((await created.body.json()) as { registered_model: { name: string } }).registered_model.name).toBe(
-      'proxied-model',
-    );
+    expect(
+      ((await created.body.json()) as { registered_model: { name: string } }).registered_model.name,
+    ).toBe('proxied-model');
     const got = await request(`${srv.base}/ajax-api/2.0/mlflow/registered-models/get?name=proxied-model`);
     expect(got.statusCode).toBe(200);
     const missing = await request(`${srv.base}/api/2.0/mlflow/registered-models/get?name=nope`);
     expect(missing.statusCode).toBe(404);
-    expect(((await missing.body.json()) as { error_code: string }).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(((await missing.body.json()) as { error_code: string }).error_code).toBe(
+      'RESOURCE_DOES_NOT_EXIST',
+    );
     await got.body.dump();
   });
 
   it('applies the security middleware to proxied routes as the pinned server does', async () => {
-    const bad = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, { headers: { host: 'evil.example.com' } });
+    const bad = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, {
+      headers: { host: 'evil.example.com' },
+    });
     expect(bad.statusCode).toBe(403);
     expect(bad.headers['content-type']).toBe('text/plain');
     expect(await bad.body.text()).toBe(INVALID_HOST);
@@ -100,7 +105,9 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     });
     expect(viaName.statusCode).toBe(200);
     await viaName.body.dump();
-    const options = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, { method: 'OPTIONS' });
+    const options = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, {
+      method: 'OPTIONS',
+    });
     expect(options.statusCode).toBe(204);
     await options.body.dump();
   });
@@ -173,7 +180,9 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body: generated(size, hash, 300),
     });
-    const quick = Array.from({ length: 5 }, () => request(`${srv.base}/api/2.0/mlflow/registered-models/search`));
+    const quick = Array.from({ length: 5 }, () =>
+      request(`${srv.base}/api/2.0/mlflow/registered-models/search`),
+    );
     await new Promise((r) => setTimeout(r, 800));
     srv.proc.kill('SIGTERM');
     const results = await Promise.all([slow, ...quick]);

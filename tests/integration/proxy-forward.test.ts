@@ -62,33 +62,35 @@ describe('the streaming proxy (against a stand-in child)', () => {
 
   it('forwards path, query and body; rewrites Host; sets X-Forwarded-*; drops hop-by-hop headers', async () => {
     // node:http, because undici refuses to send the hop-by-hop headers under test.
-    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        `${base}/graphql?x=1&y=%2F`,
-        {
-          method: 'POST',
-          headers: {
-            host: `localhost:${new URL(base).port}`,
-            'content-type': 'text/plain',
-            connection: 'keep-alive, x-custom',
-            'x-custom': 'hop',
-            'keep-alive': 'timeout=5',
-            'proxy-authorization': 'secret',
-            'x-forwarded-for': '6.6.6.6',
-            'x-forwarded-host': 'spoofed',
-            'x-real-ip': '6.6.6.6',
-            'x-end-to-end': 'kept',
+    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          `${base}/graphql?x=1&y=%2F`,
+          {
+            method: 'POST',
+            headers: {
+              host: `localhost:${new URL(base).port}`,
+              'content-type': 'text/plain',
+              connection: 'keep-alive, x-custom',
+              'x-custom': 'hop',
+              'keep-alive': 'timeout=5',
+              'proxy-authorization': 'secret',
+              'x-forwarded-for': '6.6.6.6',
+              'x-forwarded-host': 'spoofed',
+              'x-real-ip': '6.6.6.6',
+              'x-end-to-end': 'kept',
+            },
           },
-        },
-        (r) => {
-          let body = '';
-          r.on('data', (c: Buffer) => (body += c.toString()));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end('hello');
-    });
+          (r) => {
+            let body = '';
+            r.on('data', (c: Buffer) => (body += c.toString()));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('hello');
+      },
+    );
     expect(res.status).toBe(201);
     expect(res.body).toBe('child body');
     expect(res.headers['x-child']).toBe('yes');
@@ -144,7 +146,13 @@ describe('--app-name: the Python app guards every route', () => {
     const { forward } = createForwarder(link);
     const { app } = await buildApp({
       logger: pino({ level: 'silent' }),
-      security: resolveSecurityOptions({ disabled: false, allowedHosts: undefined, corsAllowedOrigins: undefined, xFrameOptions: 'SAMEORIGIN', staticPrefix: '' }),
+      security: resolveSecurityOptions({
+        disabled: false,
+        allowedHosts: undefined,
+        corsAllowedOrigins: undefined,
+        xFrameOptions: 'SAMEORIGIN',
+        staticPrefix: '',
+      }),
       staticPrefix: '',
       version: '3.18.0',
       forward,

@@ -26,7 +26,8 @@ describe('the Python child watchdog', () => {
     expect((await groupMembers(pgid)).length).toBeGreaterThanOrEqual(3);
     p.stdin!.destroy();
     const deadline = Date.now() + 10_000;
-    while ((await groupMembers(pgid)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while ((await groupMembers(pgid)).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     expect(await groupMembers(pgid)).toEqual([]);
   });
 });

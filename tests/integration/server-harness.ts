@@ -46,11 +46,25 @@ export async function startServer(
 ): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mlflow-ts-server-'));
   const port = await freePort();
-  const env: Record<string, string | undefined> = { ...process.env, MLFLOW_TS_LOG_LEVEL: 'info', ...opts.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    MLFLOW_TS_LOG_LEVEL: 'info',
+    ...opts.env,
+  };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const proc = spawn(
     process.execPath,
-    ['--import', TSX, ENTRY, 'server', '--port', String(port), '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, ...args],
+    [
+      '--import',
+      TSX,
+      ENTRY,
+      'server',
+      '--port',
+      String(port),
+      '--backend-store-uri',
+      `sqlite:///${dir}/mlflow.db`,
+      ...args,
+    ],
     { cwd: dir, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -52,7 +52,11 @@ describe('mlflow-ts server --no-python (standalone)', () => {
 
   it('rejects a bad Host on native and non-native routes, but not on /health', async () => {
     const { request } = await import('undici');
-    for (const path of ['/api/2.0/mlflow/experiments/get?experiment_id=0', '/api/2.0/mlflow/registered-models/search', '/']) {
+    for (const path of [
+      '/api/2.0/mlflow/experiments/get?experiment_id=0',
+      '/api/2.0/mlflow/registered-models/search',
+      '/',
+    ]) {
       const res = await request(`${srv.base}${path}`, { headers: { host: 'evil.example.com' } });
       expect(res.statusCode, path).toBe(403);
       expect(res.headers['content-type']).toBe('text/plain');
@@ -65,7 +69,10 @@ describe('mlflow-ts server --no-python (standalone)', () => {
   });
 
   it('blocks state-changing cross-origin API requests, allows localhost origins', async () => {
-    for (const path of ['/api/2.0/mlflow/experiments/create', '/ajax-api/2.0/mlflow/registered-models/create']) {
+    for (const path of [
+      '/api/2.0/mlflow/experiments/create',
+      '/ajax-api/2.0/mlflow/registered-models/create',
+    ]) {
       const res = await fetch(`${srv.base}${path}`, {
         method: 'POST',
         headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
@@ -111,7 +118,12 @@ describe('mlflow-ts server --no-python (standalone)', () => {
 
 describe('mlflow-ts server --disable-security-middleware', () => {
   it('accepts any Host and adds no security headers', async () => {
-    const srv = await startServer(['--no-python', '--disable-security-middleware', '--x-frame-options', 'DENY']);
+    const srv = await startServer([
+      '--no-python',
+      '--disable-security-middleware',
+      '--x-frame-options',
+      'DENY',
+    ]);
     try {
       const { request } = await import('undici');
       const res = await request(`${srv.base}/api/2.0/mlflow/experiments/get?experiment_id=0`, {

@@ -12,13 +12,30 @@ describe('security middleware rules of the pinned MLflow', () => {
   const hosts = defaultAllowedHosts();
 
   it('accepts localhost and private IP literals by default', () => {
-    for (const h of ['localhost', 'localhost:5000', '127.0.0.1:5000', '[::1]:5000', '0.0.0.0', '10.1.2.3:80', '192.168.0.7', '172.20.1.1:5000']) {
+    for (const h of [
+      'localhost',
+      'localhost:5000',
+      '127.0.0.1:5000',
+      '[::1]:5000',
+      '0.0.0.0',
+      '10.1.2.3:80',
+      '192.168.0.7',
+      '172.20.1.1:5000',
+    ]) {
       expect(isAllowedHost(hosts, h), h).toBe(true);
     }
   });
 
   it('rejects other hosts, and names that only look like private IPs', () => {
-    for (const h of ['evil.com', 'evil.com:5000', '10.evil.example', '192.168.evil.example', '172.15.0.1', '', undefined]) {
+    for (const h of [
+      'evil.com',
+      'evil.com:5000',
+      '10.evil.example',
+      '192.168.evil.example',
+      '172.15.0.1',
+      '',
+      undefined,
+    ]) {
       expect(isAllowedHost(hosts, h), String(h)).toBe(false);
     }
   });

@@ -9,7 +9,12 @@ import { UsageError, formatUsageError } from '../../src/cli/usage-error.js';
 const cwd = mkdtempSync(join(tmpdir(), 'cli-opts-'));
 
 function prep(argv: string[], env: Record<string, string> = {}) {
-  const inv = prepareServer(['--no-python', ...argv], env, { cwd, envFile: undefined, command: 'mlflow-ts server', out: () => undefined });
+  const inv = prepareServer(['--no-python', ...argv], env, {
+    cwd,
+    envFile: undefined,
+    command: 'mlflow-ts server',
+    out: () => undefined,
+  });
   if (!inv) throw new Error('help');
   return inv.config;
 }
@@ -50,7 +55,11 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-mlruns-'));
     mkdirSync(join(dir, 'mlruns', '0'), { recursive: true });
     writeFileSync(join(dir, 'mlruns', '0', 'meta.yaml'), 'name: Default\n');
-    const inv = prepareServer(['--no-python'], {}, { cwd: dir, envFile: undefined, command: 'x', out: () => undefined });
+    const inv = prepareServer(
+      ['--no-python'],
+      {},
+      { cwd: dir, envFile: undefined, command: 'x', out: () => undefined },
+    );
     expect(inv!.config.backendStoreUri).toBe('./mlruns');
   });
 
@@ -85,7 +94,9 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
     expect(usage(['--static-prefix', '/abc/'])).toBe("--static-prefix should not end with a '/'.");
     expect(usage(['--static-prefix', '/a{b}'])).toBe("--static-prefix must not contain '{' or '}'.");
     expect(usage(['--port', 'abc'])).toBe("Invalid value for '--port' / '-p': 'abc' is not a valid integer.");
-    expect(usage([], { MLFLOW_PORT: 'abc' })).toBe("Invalid value for '--port' / '-p': 'abc' is not a valid integer.");
+    expect(usage([], { MLFLOW_PORT: 'abc' })).toBe(
+      "Invalid value for '--port' / '-p': 'abc' is not a valid integer.",
+    );
     expect(usage(['--bogus'])).toBe("No such option '--bogus'. Did you mean '--host'?");
     expect(usage(['--app-name', 'nope'])).toBe("Invalid value for '--app-name': 'nope' is not 'basic-auth'.");
     expect(usage(['--secrets-cache-ttl', '5'])).toBe(
@@ -94,7 +105,9 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
     expect(usage(['--gunicorn-opts', 'x', '--uvicorn-opts', 'y'])).toBe(
       "Cannot specify multiple server options. Choose one of: '--gunicorn-opts', '--waitress-opts', or '--uvicorn-opts'.",
     );
-    expect(usage(['--dev', '--uvicorn-opts', 'y'])).toBe("'--dev' and '--uvicorn-opts' cannot be specified together.");
+    expect(usage(['--dev', '--uvicorn-opts', 'y'])).toBe(
+      "'--dev' and '--uvicorn-opts' cannot be specified together.",
+    );
     expect(usage(['--gunicorn-opts', 'x', '--allowed-hosts', 'y'])).toMatch(
       /^Security middleware parameters \(--allowed-hosts, --cors-allowed-origins, --disable-security-middleware\) are only supported/,
     );
@@ -109,38 +122,66 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
   });
 
   it('allows security variables (not flags) with gunicorn, as MLflow does', () => {
-    expect(prep(['--gunicorn-opts', 'x'], { MLFLOW_SERVER_ALLOWED_HOSTS: 'a.example' }).security.allowedHosts).toEqual([
-      'a.example',
-    ]);
+    expect(
+      prep(['--gunicorn-opts', 'x'], { MLFLOW_SERVER_ALLOWED_HOSTS: 'a.example' }).security.allowedHosts,
+    ).toEqual(['a.example']);
   });
 
   it('formats usage errors like click', () => {
-    expect(formatUsageError(new UsageError("--static-prefix must begin with a '/'."), 'mlflow-ts server')).toBe(
+    expect(
+      formatUsageError(new UsageError("--static-prefix must begin with a '/'."), 'mlflow-ts server'),
+    ).toBe(
       "Usage: mlflow-ts server [OPTIONS]\nTry 'mlflow-ts server --help' for help.\n\nError: --static-prefix must begin with a '/'.\n",
     );
     expect(usage(['--port'])).toBe("Option '--port' requires an argument.");
   });
 
   it('has our own flags with environment variables', () => {
-    const c = prep(['--log-level', 'debug'], { MLFLOW_TS_SHUTDOWN_TIMEOUT: '5', MLFLOW_TS_PYTHON_WORKERS: '2' });
+    const c = prep(['--log-level', 'debug'], {
+      MLFLOW_TS_SHUTDOWN_TIMEOUT: '5',
+      MLFLOW_TS_PYTHON_WORKERS: '2',
+    });
     expect(c.logLevel).toBe('debug');
     expect(c.shutdownTimeoutMs).toBe(5000);
     expect(c.pythonWorkers).toBe(2);
     expect(c.noPython).toBe(true);
-    expect(() => prepareServer(['--app-name', 'basic-auth', '--no-python'], {}, { cwd, envFile: undefined, command: 'x', out: () => undefined })).toThrow(
-      /needs the Python MLflow child/,
-    );
+    expect(() =>
+      prepareServer(
+        ['--app-name', 'basic-auth', '--no-python'],
+        {},
+        { cwd, envFile: undefined, command: 'x', out: () => undefined },
+      ),
+    ).toThrow(/needs the Python MLflow child/);
   });
 
   it('documents every option in --help', () => {
     let text = '';
-    expect(prepareServer(['--help'], {}, { cwd, envFile: undefined, command: 'mlflow-ts server', out: (s) => (text = s) })).toBeUndefined();
-    for (const flag of ['--backend-store-uri', '--serve-artifacts / --no-serve-artifacts', '--port, -p', '--python', '--no-python', '--log-level', 'MLFLOW_TS_PYTHON']) {
+    expect(
+      prepareServer(
+        ['--help'],
+        {},
+        { cwd, envFile: undefined, command: 'mlflow-ts server', out: (s) => (text = s) },
+      ),
+    ).toBeUndefined();
+    for (const flag of [
+      '--backend-store-uri',
+      '--serve-artifacts / --no-serve-artifacts',
+      '--port, -p',
+      '--python',
+      '--no-python',
+      '--log-level',
+      'MLFLOW_TS_PYTHON',
+    ]) {
       expect(text).toContain(flag);
     }
   });
 
   it('parses dotenv files', () => {
-    expect(parseDotenv('# c\nA=1\nexport B="x y"\nC=\'q\' \nD=v # note\n')).toEqual({ A: '1', B: 'x y', C: 'q', D: 'v' });
+    expect(parseDotenv('# c\nA=1\nexport B="x y"\nC=\'q\' \nD=v # note\n')).toEqual({
+      A: '1',
+      B: 'x y',
+      C: 'q',
+      D: 'v',
+    });
   });
 });
