@@ -79,6 +79,12 @@ for i in range(42):
     if i in (7, 25, 33):
         store.delete_run(rid)
 
+# a few odd runs: empty user, non-ASCII values, LIKE wildcards inside values, equal start times
+for j, (user, env, model) in enumerate([("", "Éte", "c_n%n"), ("Émile", "éte", "C%N"), ("", "ÉTE", "cnn_")]):
+    run = store.create_run(experiment_id=exp_b, user_id=user, start_time=2000, tags=[], run_name=f"odd-{j}")
+    store.log_batch(run.info.run_id, metrics=[Metric("acc", -0.0 if j else 0.0, 1, 0)],
+                    params=[Param("model", model)], tags=[RunTag("env", env)])
+
 A, B = str(exp_a), str(exp_b)
 RUN_QUERIES = []
 
@@ -134,6 +140,23 @@ q("", exps=("99999999999", A))
 q("start_time > 1050.5")
 q("end_time <= 1100.25 AND created >= 1010.0")
 q("metrics.acc > 0.25 AND metrics.`my metric` < 30.5")
+q("tags.env ILIKE 'é%'")
+q("tags.env LIKE 'É%'")
+q("params.model LIKE 'c_n%'")
+q("params.model LIKE '%\\%%'")
+q("user_id = 'Émile'")
+q("", ["user_id"])
+q("", ["user_id DESC"])
+q("metrics.acc = 0")
+q("metrics.acc = -0.0")
+# random combinations of the valid filters above with orderings, views and page sizes
+VALID_FILTERS = [f for f in FILTERS[:55] if f]
+VALID_ORDERS = ORDERS[:20]
+for k in range(120):
+    clauses = rng.sample(VALID_FILTERS, rng.randint(1, 3))
+    order = rng.choice(VALID_ORDERS) if rng.random() < 0.8 else []
+    view = rng.choice([ViewType.ACTIVE_ONLY, ViewType.ALL, ViewType.DELETED_ONLY])
+    q(" AND ".join(clauses), order, view=view, max_results=rng.choice([1000, 3, 10]))
 q("", max_results=0)
 q("", max_results=-3)
 q("", max_results=50001)
