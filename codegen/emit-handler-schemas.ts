@@ -14,9 +14,16 @@ function spec(s: Spec): string {
   return `{ ${keys.map((k) => `${k}: ${typeof s[k] === 'string' ? lit(s[k] as string) : JSON.stringify(s[k])}`).join(', ')} }`;
 }
 
-export function emitHandlerSchemas(schemas: HandlerSchemas, knownTypes: ReadonlySet<string>, version: string): string {
+export function emitHandlerSchemas(
+  schemas: HandlerSchemas,
+  knownTypes: ReadonlySet<string>,
+  version: string,
+): string {
   const out: string[] = [
-    header(version, "Per-handler request validation schemas, from mlflow/server/handlers.py's `_get_request_message` calls."),
+    header(
+      version,
+      "Per-handler request validation schemas, from mlflow/server/handlers.py's `_get_request_message` calls.",
+    ),
     '/**',
     ' * A validator: the name of a handlers.py function (`_assert_string`, ...) or a described lambda:',
     ' * `int_at_most` (int(x) <= max), `len_at_most` (len(x) <= max, message with {n} = len(x)),',
@@ -44,7 +51,8 @@ export function emitHandlerSchemas(schemas: HandlerSchemas, knownTypes: Readonly
       continue;
     }
     out.push(`  ${lit(name)}: [`);
-    for (const [param, validators] of params) out.push(`    [${lit(param)}, [${validators.map(spec).join(', ')}]],`);
+    for (const [param, validators] of params)
+      out.push(`    [${lit(param)}, [${validators.map(spec).join(', ')}]],`);
     out.push('  ],');
   }
   out.push('};', '');

@@ -16,7 +16,8 @@ function scalarTs(kind: string): string {
 
 export function fieldTs(model: Model, f: FieldModel): string {
   if (f.kind === 'map') {
-    const v = f.mapValue === 'message' || f.mapValue === 'enum' ? model.tsName(f.type!) : scalarTs(f.mapValue!);
+    const v =
+      f.mapValue === 'message' || f.mapValue === 'enum' ? model.tsName(f.type!) : scalarTs(f.mapValue!);
     return `{ [key: string]: ${v} }`;
   }
   const t = f.kind === 'message' || f.kind === 'enum' ? model.tsName(f.type!) : scalarTs(f.kind);

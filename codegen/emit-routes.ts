@@ -37,7 +37,7 @@ export function emitRoutes(rpcs: readonly RpcModel[], version: string): string {
     '  key: string;',
     '  requestType: string;',
     '  responseType: string;',
-    "  /** False for RPCs the pinned server routes but has no handler for (it answers 404, empty body). */",
+    '  /** False for RPCs the pinned server routes but has no handler for (it answers 404, empty body). */',
     '  handledByMlflow: boolean;',
     '  endpoints: readonly RpcEndpoint[];',
     '  routes: readonly RpcRoute[];',
@@ -70,6 +70,9 @@ export function emitRoutes(rpcs: readonly RpcModel[], version: string): string {
     out.push('  },');
   }
   out.push('];', '');
-  out.push('export const RPCS_BY_KEY: ReadonlyMap<string, RpcInfo> = new Map(RPCS.map((r) => [r.key, r]));', '');
+  out.push(
+    'export const RPCS_BY_KEY: ReadonlyMap<string, RpcInfo> = new Map(RPCS.map((r) => [r.key, r]));',
+    '',
+  );
   return out.join('\n');
 }

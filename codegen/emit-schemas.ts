@@ -59,7 +59,11 @@ function fieldSchema(model: Model, f: FieldModel, rule: FieldRule | undefined): 
     s = { type: 'object', additionalProperties: valueSchema(model, f.mapValue!, f.type) };
   } else {
     const item = valueSchema(model, f.kind, f.type);
-    s = f.repeated ? { type: 'array', items: item } : typeof item === 'object' && item && !Array.isArray(item) ? { ...item } : {};
+    s = f.repeated
+      ? { type: 'array', items: item }
+      : typeof item === 'object' && item && !Array.isArray(item)
+        ? { ...item }
+        : {};
   }
   if (s.$ref && f.default !== undefined) s = { allOf: [s] };
   if (f.default !== undefined) s.default = f.default;
@@ -93,8 +97,8 @@ export function emitSchemas(model: Model, version: string): string {
     '  repeated?: true;',
     '  /** Full proto name of the message/enum (for maps: of the value). */',
     '  type?: string;',
-    "  mapKey?: FieldKind;",
-    "  mapValue?: FieldKind;",
+    '  mapKey?: FieldKind;',
+    '  mapValue?: FieldKind;',
     '  /** proto2 default (what MLflow reads for an unset field). */',
     '  default?: string | number | boolean;',
     '  /** The `validate_required` proto option. */',
@@ -127,12 +131,18 @@ export function emitSchemas(model: Model, version: string): string {
     out.push(`    tsName: ${lit(m.tsName)},`);
     out.push('    fields: [');
     for (const f of m.fields) {
-      const parts = [`name: ${lit(f.name)}`, `jsonName: ${lit(f.jsonName)}`, `number: ${f.number}`, `kind: ${lit(f.kind)}`];
+      const parts = [
+        `name: ${lit(f.name)}`,
+        `jsonName: ${lit(f.jsonName)}`,
+        `number: ${f.number}`,
+        `kind: ${lit(f.kind)}`,
+      ];
       if (f.repeated) parts.push('repeated: true');
       if (f.type) parts.push(`type: ${lit(f.type)}`);
       if (f.mapKey) parts.push(`mapKey: ${lit(f.mapKey)}`);
       if (f.mapValue) parts.push(`mapValue: ${lit(f.mapValue)}`);
-      if (f.default !== undefined) parts.push(`default: ${typeof f.default === 'string' ? lit(f.default) : String(f.default)}`);
+      if (f.default !== undefined)
+        parts.push(`default: ${typeof f.default === 'string' ? lit(f.default) : String(f.default)}`);
       if (f.required) parts.push('required: true');
       if (f.oneof) parts.push(`oneof: ${lit(f.oneof)}`);
       const r = rules[f.name];
@@ -148,14 +158,19 @@ export function emitSchemas(model: Model, version: string): string {
     const m = model.byName.get(msg);
     if (!m) throw new Error(`codegen/rules.ts names an unknown message ${msg}`);
     for (const f of Object.keys(rules))
-      if (!m.fields.some((x) => x.name === f)) throw new Error(`codegen/rules.ts names an unknown field ${msg}.${f}`);
+      if (!m.fields.some((x) => x.name === f))
+        throw new Error(`codegen/rules.ts names an unknown field ${msg}.${f}`);
   }
   out.push('};', '');
 
-  out.push('/** TS type name -> JSON Schema (OpenAPI 3.1 components; `$ref`s are `#/components/schemas/<name>`). */');
+  out.push(
+    '/** TS type name -> JSON Schema (OpenAPI 3.1 components; `$ref`s are `#/components/schemas/<name>`). */',
+  );
   out.push('export const JSON_SCHEMAS: Readonly<Record<string, object>> = {');
   for (const e of model.enums) {
-    out.push(`  ${key(e.tsName)}: ${render({ type: 'string', enum: e.values.map((v) => v.name), description: e.fullName })},`);
+    out.push(
+      `  ${key(e.tsName)}: ${render({ type: 'string', enum: e.values.map((v) => v.name), description: e.fullName })},`,
+    );
   }
   for (const m of model.messages) {
     const rules = FIELD_RULES[m.fullName] ?? {};

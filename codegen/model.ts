@@ -7,15 +7,7 @@ import type { Descriptors } from './descriptors.js';
 import { buildTypeNames, jsonNameOf } from './naming.js';
 
 export type ScalarKind =
-  | 'string'
-  | 'bytes'
-  | 'bool'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'double'
-  | 'float';
+  'string' | 'bytes' | 'bool' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'double' | 'float';
 export type FieldKind = ScalarKind | 'enum' | 'message' | 'map';
 
 export interface FieldModel {
@@ -122,10 +114,25 @@ function fieldModel(d: Descriptors, f: DescField): FieldModel {
       return { ...base, kind: 'message', repeated: true, type: f.message.typeName };
     case 'map': {
       const key = SCALAR_KIND[f.mapKey];
-      if (f.mapKind === 'scalar') return { ...base, kind: 'map', repeated: false, mapKey: key, mapValue: SCALAR_KIND[f.scalar] };
+      if (f.mapKind === 'scalar')
+        return { ...base, kind: 'map', repeated: false, mapKey: key, mapValue: SCALAR_KIND[f.scalar] };
       if (f.mapKind === 'enum')
-        return { ...base, kind: 'map', repeated: false, mapKey: key, mapValue: 'enum', type: f.enum.typeName };
-      return { ...base, kind: 'map', repeated: false, mapKey: key, mapValue: 'message', type: f.message.typeName };
+        return {
+          ...base,
+          kind: 'map',
+          repeated: false,
+          mapKey: key,
+          mapValue: 'enum',
+          type: f.enum.typeName,
+        };
+      return {
+        ...base,
+        kind: 'map',
+        repeated: false,
+        mapKey: key,
+        mapValue: 'message',
+        type: f.message.typeName,
+      };
     }
   }
 }
@@ -139,25 +146,22 @@ export function buildModel(d: Descriptors): Model {
     if (!n) throw new Error(`no TS name for ${fullName}`);
     return n;
   };
-  const messages = d.messages.map(
-    (m: DescMessage): MessageModel => ({
-      fullName: m.typeName,
-      tsName: tsName(m.typeName),
-      // Field-number order: the order MLflow's printer emits keys in.
-      fields: [...m.fields].sort((a, b) => a.number - b.number).map((f) => fieldModel(d, f)),
-    }),
-  );
-  const enums = d.enums.map(
-    (e): EnumModel => ({
-      fullName: e.typeName,
-      tsName: tsName(e.typeName),
-      values: e.values.map((v) => ({ name: v.name, number: v.number })),
-    }),
-  );
+  const messages = d.messages.map((m: DescMessage): MessageModel => ({
+    fullName: m.typeName,
+    tsName: tsName(m.typeName),
+    // Field-number order: the order MLflow's printer emits keys in.
+    fields: [...m.fields].sort((a, b) => a.number - b.number).map((f) => fieldModel(d, f)),
+  }));
+  const enums = d.enums.map((e): EnumModel => ({
+    fullName: e.typeName,
+    tsName: tsName(e.typeName),
+    values: e.values.map((v) => ({ name: v.name, number: v.number })),
+  }));
   for (const m of messages)
-    for (const f of m.fields) if (f.type?.startsWith('google.protobuf.') && !WKT_TS[f.type]) {
-      throw new Error(`${m.fullName}.${f.name}: unsupported well-known type ${f.type}`);
-    }
+    for (const f of m.fields)
+      if (f.type?.startsWith('google.protobuf.') && !WKT_TS[f.type]) {
+        throw new Error(`${m.fullName}.${f.name}: unsupported well-known type ${f.type}`);
+      }
   return {
     messages,
     enums,

@@ -23,7 +23,13 @@ function quoteNonFinite(text: string): string | undefined {
       continue;
     }
     const rest = text.slice(i, i + 9);
-    const tok = rest.startsWith('-Infinity') ? '-Infinity' : rest.startsWith('Infinity') ? 'Infinity' : rest.startsWith('NaN') ? 'NaN' : '';
+    const tok = rest.startsWith('-Infinity')
+      ? '-Infinity'
+      : rest.startsWith('Infinity')
+        ? 'Infinity'
+        : rest.startsWith('NaN')
+          ? 'NaN'
+          : '';
     if (tok) {
       out += JSON.stringify(SENTINEL + tok);
       i += tok.length;

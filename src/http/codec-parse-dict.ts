@@ -56,12 +56,15 @@ function isHashable(v: Json): boolean {
 function convertInteger(v: Json, kind: string): number {
   if (typeof v === 'number' && !Number.isInteger(v)) throw new ParseError(`Couldn't parse integer: ${v}`);
   if (typeof v === 'string' && v.includes(' ')) throw new ParseError(`Couldn't parse integer: "${v}"`);
-  if (typeof v === 'boolean') throw new ParseError(`Bool value ${v ? 'True' : 'False'} is not acceptable for integer field`);
-  if (typeof v !== 'number' && typeof v !== 'string') throw new ParseError('int() argument must be a string or a number');
+  if (typeof v === 'boolean')
+    throw new ParseError(`Bool value ${v ? 'True' : 'False'} is not acceptable for integer field`);
+  if (typeof v !== 'number' && typeof v !== 'string')
+    throw new ParseError('int() argument must be a string or a number');
   let n = pyInt(v);
   if (n === undefined) {
     const f = pyFloat(v);
-    if (f === undefined || !Number.isInteger(f)) throw new ParseError(`Couldn't parse integer: "${String(v)}"`);
+    if (f === undefined || !Number.isInteger(f))
+      throw new ParseError(`Couldn't parse integer: "${String(v)}"`);
     n = f;
   }
   const [lo, hi] = INT_RANGE[kind]!;
@@ -121,7 +124,8 @@ function convertScalar(v: Json, f: FieldMeta, kind: string, mapKey = false): unk
       } catch {
         n = undefined;
       }
-      if (n === undefined) throw new UnknownEnumName(`Invalid enum value ${String(v)} for enum type ${f.type}`);
+      if (n === undefined)
+        throw new UnknownEnumName(`Invalid enum value ${String(v)} for enum type ${f.type}`);
       const name = Object.keys(values).find((k) => values[k] === n);
       if (name === undefined) throw new ParseError(`Invalid enum value ${String(v)} for enum type ${f.type}`);
       return name;
@@ -219,7 +223,8 @@ function convertMessage(v: Json, typeName: string, out: WireMessage, depth: numb
     const value = v[name] as Json;
     try {
       if (f.oneof && value !== null) {
-        if (seenOneofs.has(f.oneof)) throw new ParseError(`should not have multiple "${f.oneof}" oneof fields`);
+        if (seenOneofs.has(f.oneof))
+          throw new ParseError(`should not have multiple "${f.oneof}" oneof fields`);
         seenOneofs.add(f.oneof);
       }
       setField(out, f, value, depth);

@@ -34,7 +34,8 @@ export function pyTypeName(v: Json | undefined): string {
 // eslint-disable-next-line no-control-regex
 const PY_WS = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/g;
 const PY_INT = /^[+-]?(?:\d(?:_?\d)*)$/;
-const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan)$/i;
+const PY_FLOAT =
+  /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan)$/i;
 
 /**
  * Python `int(x)`: a number (truncated), a bool, or a base-10 integer string (whitespace and
@@ -52,7 +53,9 @@ export function pyInt(v: Json | undefined): number | undefined {
     if (!PY_INT.test(s)) return undefined;
     return Number(s.replace(/_/g, ''));
   }
-  throw new PythonCrash(`int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`);
+  throw new PythonCrash(
+    `int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`,
+  );
 }
 
 /** Python `float(x)`; same conventions as pyInt. */

@@ -107,7 +107,8 @@ export function rejectConflictingAliases(json: Json, typeName: string): void {
     }
     if (f.kind !== 'message' || f.type!.startsWith('google.protobuf.')) continue;
     const value = Object.hasOwn(json, f.name) ? json[f.name] : json[f.jsonName];
-    for (const item of Array.isArray(value) ? value : [value]) rejectConflictingAliases(item as Json, f.type!);
+    for (const item of Array.isArray(value) ? value : [value])
+      rejectConflictingAliases(item as Json, f.type!);
   }
 }
 
@@ -119,7 +120,12 @@ export function decodeRequest(typeName: string, req: RawRequest): DecodedRequest
   else raw = getNormalizedRequestJson(req);
   rejectConflictingAliases(raw, typeName);
   const parsed = parseDict(raw, typeName);
-  return { message: parsed.message, raw, parsed: parsed.ok, ...(parsed.error ? { parseError: parsed.error } : {}) };
+  return {
+    message: parsed.message,
+    raw,
+    parsed: parsed.ok,
+    ...(parsed.error ? { parseError: parsed.error } : {}),
+  };
 }
 
 /** Fills path parameters (Flask passes them to handlers as arguments) into the request. */

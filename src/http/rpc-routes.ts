@@ -62,7 +62,12 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
       const decoded = decodeValidated(rpc.requestType, rawRequest(request));
-      applyPathParams(decoded.message, rpc.requestType, route.params, request.params as Record<string, string>);
+      applyPathParams(
+        decoded.message,
+        rpc.requestType,
+        route.params,
+        request.params as Record<string, string>,
+      );
       const response = await handler(decoded.message, { log: request.log });
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {

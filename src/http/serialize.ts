@@ -146,12 +146,13 @@ export function serializerFor(type: string): Serializer {
   }
   // new Function: compiled once per root type at first use; the source is built only from
   // generated metadata (field names are JSON-quoted), never from request data.
-  const factory = new Function('num', 'dbl', 'str', 'enumName', `${parts.join('\n')}\nreturn ${fnName(type)};`) as (
-    n: typeof num,
-    d: typeof dbl,
-    s: typeof str,
-    e: typeof enumName,
-  ) => Serializer;
+  const factory = new Function(
+    'num',
+    'dbl',
+    'str',
+    'enumName',
+    `${parts.join('\n')}\nreturn ${fnName(type)};`,
+  ) as (n: typeof num, d: typeof dbl, s: typeof str, e: typeof enumName) => Serializer;
   const fn = factory(num, dbl, str, enumName);
   cache.set(type, fn);
   return fn;

@@ -3,7 +3,12 @@ import { MlflowError } from '../../src/errors/mlflow-error.js';
 import { decodeRequest, type RawRequest } from '../../src/http/codec.js';
 import { PythonCrash } from '../../src/http/codec-python.js';
 
-const get = (query: string): RawRequest => ({ method: 'GET', query, contentType: undefined, body: undefined });
+const get = (query: string): RawRequest => ({
+  method: 'GET',
+  query,
+  contentType: undefined,
+  body: undefined,
+});
 const post = (body: string, contentType: string | undefined = 'application/json'): RawRequest => ({
   method: 'POST',
   query: '',
@@ -23,7 +28,10 @@ describe('decodeRequest (MLflow _get_request_message)', () => {
   });
 
   it('takes the first value of a repeated non-repeated key and a single value as a list', () => {
-    const d = decodeRequest('mlflow.SearchExperiments', get('max_results=5&max_results=7&order_by=name&view_type=ALL'));
+    const d = decodeRequest(
+      'mlflow.SearchExperiments',
+      get('max_results=5&max_results=7&order_by=name&view_type=ALL'),
+    );
     expect(d.message).toEqual({ max_results: 5, order_by: ['name'], view_type: 'ALL' });
   });
 
@@ -44,16 +52,26 @@ describe('decodeRequest (MLflow _get_request_message)', () => {
   it('reads JSON bodies: unknown fields ignored, camelCase accepted, int64 strings as numbers', () => {
     const d = decodeRequest(
       'mlflow.LogMetric',
-      post('{"run_uuid":"r","key":"k","value":1.5,"timestamp":"1700000000000","extra":{"x":[1]},"modelId":"m"}'),
+      post(
+        '{"run_uuid":"r","key":"k","value":1.5,"timestamp":"1700000000000","extra":{"x":[1]},"modelId":"m"}',
+      ),
     );
-    expect(d.message).toEqual({ run_uuid: 'r', key: 'k', value: 1.5, timestamp: 1700000000000, model_id: 'm' });
+    expect(d.message).toEqual({
+      run_uuid: 'r',
+      key: 'k',
+      value: 1.5,
+      timestamp: 1700000000000,
+      model_id: 'm',
+    });
     expect(d.parsed).toBe(true);
   });
 
   it('treats invalid JSON and an empty body as {} and decodes double-encoded bodies', () => {
     expect(decodeRequest('mlflow.SearchRuns', post('{nope')).raw).toEqual({});
     expect(decodeRequest('mlflow.SearchRuns', post('')).raw).toEqual({});
-    expect(decodeRequest('mlflow.SearchRuns', post('"{\\"max_results\\": 3}"')).message).toEqual({ max_results: 3 });
+    expect(decodeRequest('mlflow.SearchRuns', post('"{\\"max_results\\": 3}"')).message).toEqual({
+      max_results: 3,
+    });
     expect(() => decodeRequest('mlflow.SearchRuns', post('"not json"'))).toThrow(PythonCrash);
   });
 
@@ -74,6 +92,8 @@ describe('decodeRequest (MLflow _get_request_message)', () => {
     expect(() => decodeRequest('mlflow.SearchRuns', post('{}', 'application/json ; charset=utf-8'))).toThrow(
       "Bad Request. Content-Type must be one of ['application/json'].",
     );
-    expect(decodeRequest('mlflow.SearchRuns', post('{}', 'application/json;charset=utf-8')).parsed).toBe(true);
+    expect(decodeRequest('mlflow.SearchRuns', post('{}', 'application/json;charset=utf-8')).parsed).toBe(
+      true,
+    );
   });
 });

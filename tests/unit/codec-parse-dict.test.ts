@@ -13,7 +13,10 @@ import { serializeMessage } from '../../src/http/serialize.js';
 const python = process.env.MLFLOW_TS_PYTHON ?? '.venv/bin/python';
 
 const CASES: [type: string, json: string][] = [
-  ['mlflow.SearchRuns', '{"experiment_ids":["1","2"],"filter":"metrics.a > 1","max_results":10,"order_by":["start_time DESC"],"run_view_type":"ALL"}'],
+  [
+    'mlflow.SearchRuns',
+    '{"experiment_ids":["1","2"],"filter":"metrics.a > 1","max_results":10,"order_by":["start_time DESC"],"run_view_type":"ALL"}',
+  ],
   ['mlflow.SearchRuns', '{"experimentIds":["1"],"maxResults":"25","runViewType":2}'],
   ['mlflow.SearchRuns', '{"max_results":"1e3"}'],
   ['mlflow.SearchRuns', '{"max_results":5.0}'],
@@ -41,7 +44,10 @@ const CASES: [type: string, json: string][] = [
     'mlflow.LogBatch',
     '{"run_id":"r","metrics":[{"key":"m","value":1.5,"timestamp":1,"step":0},{"key":"n","value":2,"timestamp":2}],"params":[{"key":"p","value":"v"}],"tags":[{"key":"t","value":"u"}]}',
   ],
-  ['mlflow.LogBatch', '{"run_id":"r","metrics":[{"key":"m","value":1,"timestamp":1},{"key":"m2","value":"x","timestamp":1}]}'],
+  [
+    'mlflow.LogBatch',
+    '{"run_id":"r","metrics":[{"key":"m","value":1,"timestamp":1},{"key":"m2","value":"x","timestamp":1}]}',
+  ],
   ['mlflow.LogBatch', '{"run_id":"r","metrics":[null]}'],
   ['mlflow.LogBatch', '{"run_id":"r","metrics":{"a":1}}'],
   ['mlflow.LogBatch', '{"run_id":"r","metrics":"ab"}'],
@@ -50,14 +56,32 @@ const CASES: [type: string, json: string][] = [
   ['mlflow.CreateExperiment', '{"name":"e","tags":"k"}'],
   ['mlflow.CreateExperiment', '{"name":"e","tags":["key"]}'],
   ['mlflow.CreateExperiment', '{"name":"\\ud800"}'],
-  ['mlflow.CreateRun', '{"experiment_id":"0","start_time":1,"tags":[{"key":"mlflow.user","value":"me"}],"run_name":"x"}'],
-  ['mlflow.LogInputs', '{"run_id":"r","datasets":[{"tags":[{"key":"mlflow.data.context","value":"train"}],"dataset":{"name":"d","digest":"abc","source_type":"local","source":"{}"}}]}'],
-  ['mlflow.GetMetricHistoryBulkInterval', '{"run_ids":["a","b"],"metric_key":"m","start_step":"1","max_results":100}'],
-  ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"trace_id":"tr-1","request_time":"2024-01-01T00:00:00Z","execution_duration":"1.5s","state":"OK","trace_metadata":{"a":"b"},"tags":{"t":"u"}}}}'],
+  [
+    'mlflow.CreateRun',
+    '{"experiment_id":"0","start_time":1,"tags":[{"key":"mlflow.user","value":"me"}],"run_name":"x"}',
+  ],
+  [
+    'mlflow.LogInputs',
+    '{"run_id":"r","datasets":[{"tags":[{"key":"mlflow.data.context","value":"train"}],"dataset":{"name":"d","digest":"abc","source_type":"local","source":"{}"}}]}',
+  ],
+  [
+    'mlflow.GetMetricHistoryBulkInterval',
+    '{"run_ids":["a","b"],"metric_key":"m","start_step":"1","max_results":100}',
+  ],
+  [
+    'mlflow.StartTraceV3',
+    '{"trace":{"trace_info":{"trace_id":"tr-1","request_time":"2024-01-01T00:00:00Z","execution_duration":"1.5s","state":"OK","trace_metadata":{"a":"b"},"tags":{"t":"u"}}}}',
+  ],
   ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"trace_id":"tr-1","request_time":12}}}'],
   ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"trace_metadata":{"a":1}}}}'],
-  ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"request_time":"2024-01-01T02:00:00.120+02:00","execution_duration":"-0.000001s"}}}'],
-  ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"request_time":"2024-01-01T00:00:00.123456789Z","execution_duration":"30s"}}}'],
+  [
+    'mlflow.StartTraceV3',
+    '{"trace":{"trace_info":{"request_time":"2024-01-01T02:00:00.120+02:00","execution_duration":"-0.000001s"}}}',
+  ],
+  [
+    'mlflow.StartTraceV3',
+    '{"trace":{"trace_info":{"request_time":"2024-01-01T00:00:00.123456789Z","execution_duration":"30s"}}}',
+  ],
   ['mlflow.StartTraceV3', '{"trace":{"trace_info":{"request_time":"2024-01-01 00:00:00Z"}}}'],
   ['mlflow.SetLoggedModelTags', '{"model_id":"m","tags":[{"key":"a","value":"b"}]}'],
   ['mlflow.CreateWorkspace', '{"name":"w","description":null}'],

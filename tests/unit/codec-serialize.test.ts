@@ -48,7 +48,18 @@ const CASES: [type: string, wire: unknown][] = [
       next_page_token: 'tok',
     },
   ],
-  ['mlflow.GetExperiment.Response', { experiment: { experiment_id: '1', name: 'e', tags: [{ key: 'a', value: 'b' }], creation_time: 1, last_update_time: 2 } }],
+  [
+    'mlflow.GetExperiment.Response',
+    {
+      experiment: {
+        experiment_id: '1',
+        name: 'e',
+        tags: [{ key: 'a', value: 'b' }],
+        creation_time: 1,
+        last_update_time: 2,
+      },
+    },
+  ],
   ['mlflow.GetMetricHistory.Response', { metrics: [{ key: 'm', value: 1, timestamp: 5, step: 0 }] }],
   ['mlflow.LogBatch.Response', {}],
   ['mlflow.SearchExperiments.Response', { experiments: [] }],
@@ -87,7 +98,13 @@ print(json.dumps(out))
 `;
   // JSON cannot carry NaN/Infinity to Python; send them as the strings ParseDict accepts.
   const input = JSON.stringify(CASES, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v,
+    typeof v === 'number' && !Number.isFinite(v)
+      ? Number.isNaN(v)
+        ? 'NaN'
+        : v > 0
+          ? 'Infinity'
+          : '-Infinity'
+      : v,
   );
   const theirs = JSON.parse(execFileSync(python, ['-c', script], { input, encoding: 'utf8' })) as string[];
 

@@ -13,7 +13,9 @@ describe('mlflow-ts endpoints', () => {
   });
 
   it('prints JSON for machines, filtered, with the static prefix on ajax routes', () => {
-    const out = JSON.parse(formatEndpoints(['--json', '--native', '--static-prefix', '/p/'], ['MlflowService.getRun']));
+    const out = JSON.parse(
+      formatEndpoints(['--json', '--native', '--static-prefix', '/p/'], ['MlflowService.getRun']),
+    );
     expect(out.mlflowVersion).toBe('3.18.0');
     expect(out.rpcs).toHaveLength(1);
     expect(out.rpcs[0]).toMatchObject({
@@ -35,7 +37,10 @@ describe('mlflow-ts openapi', () => {
   it('documents every route as OpenAPI 3.1', () => {
     const doc = buildOpenApi({ staticPrefix: '', ajax: true }, []) as {
       openapi: string;
-      paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>>;
+      paths: Record<
+        string,
+        Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>
+      >;
       components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
@@ -68,6 +73,8 @@ describe('as main.ts calls them (argv only)', () => {
       process.stdout.write = orig;
     }
     const out = JSON.parse(writes.join(''));
-    expect(out.rpcs.filter((r: { serving: string }) => r.serving === 'native')).toHaveLength(NATIVE_RPC_KEYS.length);
+    expect(out.rpcs.filter((r: { serving: string }) => r.serving === 'native')).toHaveLength(
+      NATIVE_RPC_KEYS.length,
+    );
   });
 });

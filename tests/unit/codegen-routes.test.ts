@@ -24,7 +24,9 @@ describe('generated RPC table', () => {
   });
 
   it('expands both endpoints of searchExperiments and v3 paths', () => {
-    expect(RPCS_BY_KEY.get('MlflowService.searchExperiments')!.routes.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect(
+      RPCS_BY_KEY.get('MlflowService.searchExperiments')!.routes.map((r) => `${r.method} ${r.url}`),
+    ).toEqual([
       'POST /api/2.0/mlflow/experiments/search',
       'POST /ajax-api/2.0/mlflow/experiments/search',
       'GET /api/2.0/mlflow/experiments/search',
@@ -56,7 +58,11 @@ describe('generated RPC table', () => {
 
   it('carries field metadata and proto2 defaults', () => {
     const sr = MESSAGES['mlflow.SearchRuns']!.fields;
-    expect(sr.find((f) => f.name === 'max_results')).toMatchObject({ kind: 'int32', default: 1000, maximum: 50000 });
+    expect(sr.find((f) => f.name === 'max_results')).toMatchObject({
+      kind: 'int32',
+      default: 1000,
+      maximum: 50000,
+    });
     expect(sr.find((f) => f.name === 'experiment_ids')).toMatchObject({ kind: 'string', repeated: true });
     const metric = MESSAGES['mlflow.Metric']!.fields;
     expect(metric.map((f) => `${f.name}:${f.kind}`)).toEqual([
@@ -95,7 +101,9 @@ every = [[m, p] for p, _h, ms in h.get_endpoints() for m in ms]
 rpcs = sum(len(s.DESCRIPTOR.methods) for s in (MlflowService, ModelRegistryService, MlflowArtifactsService, WebhookService))
 print(json.dumps({"proto": out, "all": every, "rpcs": rpcs}))
 `;
-    const res = JSON.parse(execFileSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 })) as {
+    const res = JSON.parse(
+      execFileSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 }),
+    ) as {
       proto: [string, string][];
       all: [string, string][];
       rpcs: number;

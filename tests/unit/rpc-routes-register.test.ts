@@ -62,10 +62,13 @@ describe('registerRpcRoutes', () => {
   it('answers MlflowError from a service as MLflow JSON with its status', async () => {
     const { app } = await build({
       'MlflowService.getExperiment': async () => {
-        throw MlflowError.notFound("No Experiment with id=42 exists");
+        throw MlflowError.notFound('No Experiment with id=42 exists');
       },
     });
-    const res = await app.inject({ method: 'GET', url: '/ajax-api/2.0/mlflow/experiments/get?experiment_id=42' });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/ajax-api/2.0/mlflow/experiments/get?experiment_id=42',
+    });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toBe('application/json');
     expect(JSON.parse(res.body)).toEqual({
@@ -78,10 +81,18 @@ describe('registerRpcRoutes', () => {
 
   it('sends non-native RPCs to the fallback, with the static prefix on ajax-api only', async () => {
     const { app, fallbacks } = await build({}, '/pfx');
-    expect((await app.inject({ method: 'GET', url: '/pfx/ajax-api/2.0/mlflow/runs/get?run_id=1' })).statusCode).toBe(418);
-    expect((await app.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/get?run_id=1' })).statusCode).toBe(418);
-    expect((await app.inject({ method: 'GET', url: '/ajax-api/2.0/mlflow/runs/get?run_id=1' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/pfx/api/2.0/mlflow/runs/get?run_id=1' })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/pfx/ajax-api/2.0/mlflow/runs/get?run_id=1' })).statusCode,
+    ).toBe(418);
+    expect((await app.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/get?run_id=1' })).statusCode).toBe(
+      418,
+    );
+    expect(
+      (await app.inject({ method: 'GET', url: '/ajax-api/2.0/mlflow/runs/get?run_id=1' })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/pfx/api/2.0/mlflow/runs/get?run_id=1' })).statusCode,
+    ).toBe(404);
     expect(fallbacks).toEqual([
       'MlflowService.getRun /pfx/ajax-api/2.0/mlflow/runs/get?run_id=1',
       'MlflowService.getRun /api/2.0/mlflow/runs/get?run_id=1',
@@ -120,7 +131,10 @@ describe('registerRpcRoutes', () => {
       seen.push(req);
       return {};
     };
-    const { app } = await build({ 'MlflowService.searchRuns': echo, 'ModelRegistryService.deleteRegisteredModel': echo });
+    const { app } = await build({
+      'MlflowService.searchRuns': echo,
+      'ModelRegistryService.deleteRegisteredModel': echo,
+    });
     const bad = await app.inject({
       method: 'POST',
       url: '/api/2.0/mlflow/runs/search',
@@ -128,8 +142,14 @@ describe('registerRpcRoutes', () => {
       payload: '{}',
     });
     expect(bad.statusCode).toBe(400);
-    expect(JSON.parse(bad.body).message).toBe("Bad Request. Content-Type must be one of ['application/json'].");
-    const missing = await app.inject({ method: 'POST', url: '/api/2.0/mlflow/runs/search', payload: Buffer.from('{}') });
+    expect(JSON.parse(bad.body).message).toBe(
+      "Bad Request. Content-Type must be one of ['application/json'].",
+    );
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/2.0/mlflow/runs/search',
+      payload: Buffer.from('{}'),
+    });
     expect(JSON.parse(missing.body).message).toBe('Bad Request. Content-Type header is missing.');
     const invalid = await app.inject({
       method: 'POST',

@@ -4,10 +4,29 @@ import { RPCS_BY_KEY } from '../../src/gen/routes.js';
 import { rulesFor, unsupportedValidators } from '../../src/http/validation/rules.js';
 
 const TRACKING = [
-  'createExperiment', 'getExperiment', 'getExperimentByName', 'searchExperiments', 'updateExperiment',
-  'deleteExperiment', 'restoreExperiment', 'setExperimentTag', 'deleteExperimentTag', 'createRun', 'getRun',
-  'updateRun', 'deleteRun', 'restoreRun', 'searchRuns', 'setTag', 'deleteTag', 'logMetric', 'logParam',
-  'logBatch', 'logInputs', 'getMetricHistory', 'getMetricHistoryBulkInterval',
+  'createExperiment',
+  'getExperiment',
+  'getExperimentByName',
+  'searchExperiments',
+  'updateExperiment',
+  'deleteExperiment',
+  'restoreExperiment',
+  'setExperimentTag',
+  'deleteExperimentTag',
+  'createRun',
+  'getRun',
+  'updateRun',
+  'deleteRun',
+  'restoreRun',
+  'searchRuns',
+  'setTag',
+  'deleteTag',
+  'logMetric',
+  'logParam',
+  'logBatch',
+  'logInputs',
+  'getMetricHistory',
+  'getMetricHistoryBulkInterval',
 ];
 
 describe('validation rules from the generated handler schemas', () => {

@@ -53,7 +53,10 @@ export async function loadNativeRpcKeys(): Promise<readonly string[]> {
  * `mlflow-ts endpoints`: prints the listing to stdout and returns it. `nativeKeys` defaults to
  * src/services/native.ts's NATIVE_RPC_KEYS (main.ts calls it with argv only).
  */
-export async function endpointsCommand(args: readonly string[], nativeKeys?: readonly string[]): Promise<string> {
+export async function endpointsCommand(
+  args: readonly string[],
+  nativeKeys?: readonly string[],
+): Promise<string> {
   const text = formatEndpoints(args, nativeKeys ?? (await loadNativeRpcKeys()));
   process.stdout.write(text);
   return text;

@@ -66,7 +66,9 @@ function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string)
     responses: {
       '200': {
         description: rpc.responseType,
-        content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.responseType)}` } } },
+        content: {
+          'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.responseType)}` } },
+        },
       },
       default: {
         description: 'MLflow error',
@@ -85,7 +87,9 @@ function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string)
     if (pathParams.length) op.parameters = pathParams;
     op.requestBody = {
       required: false,
-      content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.requestType)}` } } },
+      content: {
+        'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.requestType)}` } },
+      },
     };
   }
   return op;
@@ -101,7 +105,9 @@ export function buildOpenApi(opts: OpenApiOptions, nativeKeys: readonly string[]
       const url = route.prefix === 'ajax-api' ? `${opts.staticPrefix}${route.url}` : route.url;
       const p = openApiPath(route, url);
       const opId =
-        `${rpc.service}.${rpc.rpc}` + (multi ? `.${route.method.toLowerCase()}` : '') + (route.prefix === 'ajax-api' ? '.ajax' : '');
+        `${rpc.service}.${rpc.rpc}` +
+        (multi ? `.${route.method.toLowerCase()}` : '') +
+        (route.prefix === 'ajax-api' ? '.ajax' : '');
       (paths[p] ??= {})[route.method.toLowerCase()] = operation(rpc, route, native.has(rpc.key), opId);
     }
   }
@@ -139,7 +145,10 @@ export function formatOpenApi(args: readonly string[], nativeKeys: readonly stri
 }
 
 /** `mlflow-ts openapi`: prints the document to stdout and returns it (native keys as for endpoints). */
-export async function openapiCommand(args: readonly string[], nativeKeys?: readonly string[]): Promise<string> {
+export async function openapiCommand(
+  args: readonly string[],
+  nativeKeys?: readonly string[],
+): Promise<string> {
   const text = formatOpenApi(args, nativeKeys ?? (await loadNativeRpcKeys()));
   process.stdout.write(text);
   return text;

@@ -106,7 +106,10 @@ function toValidator(spec: ValidatorSpec): Validator | undefined {
       return intAtMost(spec.max);
     case 'len_at_most': {
       const message = spec.message;
-      return lengthAtMost(spec.max, message === undefined ? undefined : (n) => message.replace('{n}', String(n)));
+      return lengthAtMost(
+        spec.max,
+        message === undefined ? undefined : (n) => message.replace('{n}', String(n)),
+      );
     }
     case 'int_within':
       return intWithin(spec.min, spec.max, spec.message);
@@ -137,7 +140,8 @@ export function unsupportedValidators(): string[] {
   const out: string[] = [];
   for (const [type, params] of Object.entries(HANDLER_SCHEMAS)) {
     for (const [param, vs] of params ?? []) {
-      for (const v of vs) if (!toValidator(v)) out.push(`${type}.${param}: ${typeof v === 'string' ? v : v.op}`);
+      for (const v of vs)
+        if (!toValidator(v)) out.push(`${type}.${param}: ${typeof v === 'string' ? v : v.op}`);
     }
   }
   return out;

@@ -57,7 +57,9 @@ export function requiredAt(v: Json | undefined, path?: string): void {
   assert(v !== '', msg);
 }
 
-export const assertRequired: Validator = Object.assign((v: Json | undefined) => requiredAt(v), { isRequired: true });
+export const assertRequired: Validator = Object.assign((v: Json | undefined) => requiredAt(v), {
+  isRequired: true,
+});
 
 export const assertMapKeyPresent: Validator = (v) => {
   assertArray(v);
