@@ -6,6 +6,8 @@ Environment:
   MLFLOW_TS_PARITY_DIALECTS    comma list, default "sqlite,postgresql"
   MLFLOW_TS_TEST_PG_URL        PostgreSQL server URL without database; required when CI=true
   MLFLOW_TS_PARITY_DB_PREFIX   prefix of the databases the suite creates (default "parity_")
+  MLFLOW_TS_PARITY_TS_ROOT     an mlflow-ts checkout with a build to test (default: this one)
+  MLFLOW_TS_PARITY_DUMP        a directory: write each scenario's normalized transcripts there
   MLFLOW_TS_PARITY_STRICT=1    run scenarios of RPCs the candidate does not serve natively yet
                                (default outside CI: skip them, with the reason)
 """
@@ -21,7 +23,7 @@ from collections import defaultdict
 import pytest
 
 import harness
-from servers import REPO_ROOT, TS_BUILD_MARKER, TS_ENTRY, start_pair
+from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT, start_pair
 
 # The Python client must not retry or wait long: a 5xx from a candidate is an observation.
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
@@ -80,7 +82,7 @@ def load_endpoints():
     try:
         proc = subprocess.run(
             ["node", str(TS_ENTRY), "endpoints", "--json"],
-            cwd=REPO_ROOT,
+            cwd=TS_ROOT,
             capture_output=True,
             text=True,
             timeout=60,

@@ -159,13 +159,14 @@ class Side:
             mlflow.set_tracking_uri(None)
 
 
-def group_by_run(list_key: str, request_ids: list[str], id_key: str = "run_id"):
+def group_by_run(list_key: str, request_ids: list[str], run_order: list[str], id_key: str = "run_id"):
     """A transform for multi-run answers whose run order may depend on the (random) run ids.
 
-    The scenario sends its run ids sorted (ascending or descending), so a server that answers in
-    request order and one that sorts by id give different but deterministic results; the transform
-    records the server's sequence of runs as positions in the request, and the items grouped in
-    request order (stable within a run), so the id mapping does not depend on that order.
+    The scenario sends its run ids sorted by id (`request_ids`, ascending or descending), so a
+    server answering in request order and one sorting by id both give deterministic results. The
+    transform records the server's run sequence as positions in the request, and the items regrouped
+    by `run_order` (the scenario's creation order; stable within a run), so neither the recorded
+    values nor the id mapping depend on how the random ids happened to sort.
     """
 
     def tf(body: dict) -> dict:
@@ -173,13 +174,14 @@ def group_by_run(list_key: str, request_ids: list[str], id_key: str = "run_id"):
         if not isinstance(items, list):
             return body
         pos = {rid: i for i, rid in enumerate(request_ids)}
+        rank = {rid: i for i, rid in enumerate(run_order)}
         seq = []
         for it in items:
             p = pos.get(it.get(id_key)) if isinstance(it, dict) else None
             if not seq or seq[-1] != p:
                 seq.append(p)
         out = dict(body)
-        out[list_key] = sorted(items, key=lambda it: pos.get(it.get(id_key), -1) if isinstance(it, dict) else -1)
+        out[list_key] = sorted(items, key=lambda it: rank.get(it.get(id_key), -1) if isinstance(it, dict) else -1)
         out["(run sequence, as positions in the request)"] = seq
         return out
 
@@ -239,6 +241,8 @@ def compare(pair, scenario: Callable[[Side], Any], test_key: str) -> tuple[list,
     cand = Side(pair.candidate, test_key)
     run_scenario(ref, scenario)
     run_scenario(cand, scenario)
+    if pair.candidate.kind == "ts":
+        standalone_unrouted(ref.transcript, cand.transcript)
     rn = Normalizer(_replacements(pair.reference)).normalize(ref.transcript)
     cn = Normalizer(_replacements(pair.candidate)).normalize(cand.transcript)
     dump_dir = os.environ.get("MLFLOW_TS_PARITY_DUMP")
@@ -256,6 +260,27 @@ def compare(pair, scenario: Callable[[Side], Any], test_key: str) -> tuple[list,
             )
         )
     return rn, cn
+
+
+def standalone_unrouted(ref: list[dict], cand: list[dict]) -> None:
+    """docs/parity-differences.md, section 2, item 3: a request no native route serves answers 501
+    NOT_IMPLEMENTED in `mlflow-ts --no-python` (it would be proxied to the Python server otherwise);
+    accepted where the Python server answers it with its non-JSON 404/405 page."""
+    for r, c in zip(ref, cand):
+        if not (isinstance(r, dict) and isinstance(c, dict) and "status" in r and "status" in c):
+            continue
+        body = c.get("body") if isinstance(c.get("body"), dict) else {}
+        if (
+            c["status"] == 501
+            and body.get("error_code") == "NOT_IMPLEMENTED"
+            and "not served natively" in str(body.get("message", ""))
+            and r["status"] in (404, 405)
+            and r.get("content_type") != "application/json"
+        ):
+            for e in (r, c):
+                for k in ("status", "content_type", "body"):
+                    e.pop(k, None)
+                e["standalone"] = "not routed natively (Python: 404/405 page; mlflow-ts --no-python: 501)"
 
 
 def _replacements(server) -> list[tuple[str, str]]:

@@ -26,12 +26,16 @@ from typing import Any
 RUN_ID_RE = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")
 GENERATED_RUN_NAME_RE = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
 
-# The database driver's own error text that SQLAlchemy appends to some messages (statement,
-# parameters, driver class): it cannot be reproduced by a server without SQLAlchemy, and it differs
-# per driver anyway. The MLflow-written part of the message before it stays exact.
+# SQLAlchemy's wrapping of a database driver error inside some MLflow messages:
+#   "(sqlite3.IntegrityError) UNIQUE constraint failed: t.c\n[SQL: INSERT ...]\n[parameters: (...)]
+#    \n(Background on this error at: https://sqlalche.me/e/...)"
+# Only the driver's own message ("UNIQUE constraint failed: t.c") is kept; the Python exception
+# class, statement, bound parameters and link are dropped (docs/parity-differences.md, 2.1).
 DB_ERROR_DETAIL_RE = re.compile(
-    r"\((?:sqlite3|psycopg2|psycopg|pymysql|MySQLdb)\.[\s\S]*?\(Background on this error at: [^)]*\)"
+    r"\((?:sqlite3|psycopg2|psycopg|pymysql|MySQLdb)(?:\.[A-Za-z_]+)+\) ([\s\S]*?)\s*(?:\[SQL: [\s\S]*?)?"
+    r"\(Background on this error at: [^)]*\)"
 )
+
 
 # A Python set of strings printed into a message ("Valid keys are '{'a', 'b'}'"): its order
 # changes from process to process (hash randomization), so its items are sorted.
@@ -147,7 +151,7 @@ class Normalizer:
 
     # -- pass 2: rewrite ---------------------------------------------------------------------------
     def _rewrite_string(self, s: str) -> str:
-        s = DB_ERROR_DETAIL_RE.sub("<db-error-detail>", s)
+        s = DB_ERROR_DETAIL_RE.sub(lambda m: m.group(1).strip(), s)
         s = PY_SET_RE.sub(_sorted_set, s)
         for literal, placeholder in self.replacements:
             if literal and literal in s:

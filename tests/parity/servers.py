@@ -25,8 +25,11 @@ import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = Path(os.environ.get("MLFLOW_TS_PYTHON") or REPO_ROOT / ".venv" / "bin" / "python")
-TS_ENTRY = REPO_ROOT / "bin" / "mlflow-ts.js"
-TS_BUILD_MARKER = REPO_ROOT / "dist" / "cli" / "main.js"
+# The mlflow-ts checkout whose build is the candidate (default: this one; a snapshot elsewhere lets
+# the suite run against a fixed build while the working tree is being rebuilt).
+TS_ROOT = Path(os.environ.get("MLFLOW_TS_PARITY_TS_ROOT") or REPO_ROOT)
+TS_ENTRY = TS_ROOT / "bin" / "mlflow-ts.js"
+TS_BUILD_MARKER = TS_ROOT / "dist" / "cli" / "main.js"
 
 START_TIMEOUT_S = float(os.environ.get("MLFLOW_TS_PARITY_START_TIMEOUT", "180"))
 

@@ -64,12 +64,12 @@ def test_get_history_bulk_interval(parity):
                     "/mlflow/metrics/get-history-bulk-interval",
                     [("run_ids", i) for i in order] + [("metric_key", "loss")],
                     prefix=p,
-                    transform=group_by_run("metrics", order),
+                    transform=group_by_run("metrics", order, ids),
                 )
         s.get(
             "/mlflow/metrics/get-history-bulk-interval",
             [("run_ids", i) for i in desc] + [("metric_key", "loss"), ("max_results", "5")],
-            transform=group_by_run("metrics", desc),
+            transform=group_by_run("metrics", desc, ids),
         )
         s.get("/mlflow/metrics/get-history-bulk-interval", [("run_ids", ids[0]), ("metric_key", "loss"), ("start_step", "3"), ("end_step", "9")])
         s.get("/mlflow/metrics/get-history-bulk-interval", [("run_ids", ids[0]), ("metric_key", "loss"), ("start_step", "3"), ("end_step", "9"), ("max_results", "3")])
@@ -99,7 +99,7 @@ def test_get_history_bulk_ajax(parity):
                 "/mlflow/metrics/get-history-bulk",
                 [("run_id", i) for i in order] + [("metric_key", "loss")],
                 prefix=p,
-                transform=group_by_run("metrics", order),
+                transform=group_by_run("metrics", order, ids),
             )
         s.get("/mlflow/metrics/get-history-bulk", [("run_id", ids[0]), ("metric_key", "acc")], prefix=p)
         s.get("/mlflow/metrics/get-history-bulk", [("run_id", ids[0]), ("metric_key", "loss"), ("max_results", "4")], prefix=p)
