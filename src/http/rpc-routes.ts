@@ -50,7 +50,8 @@ export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyR
 function rawRequest(request: FastifyRequest): RawRequest {
   const q = request.url.indexOf('?');
   return {
-    method: request.method === 'HEAD' ? 'GET' : request.method,
+    // HEAD is routed like GET but MLflow reads the query string only when the method *is* GET.
+    method: request.method,
     query: q < 0 ? '' : request.url.slice(q + 1),
     contentType: request.headers['content-type'],
     body: request.body as Buffer | undefined,

@@ -59,6 +59,12 @@ describe('registerRpcRoutes', () => {
     );
   });
 
+  it('reads no query string on HEAD, as MLflow (HEAD with valid params is a 400 there)', async () => {
+    const { app } = await build({ 'MlflowService.getExperiment': async () => ({ experiment: {} }) });
+    const res = await app.inject({ method: 'HEAD', url: '/api/2.0/mlflow/experiments/get?experiment_id=0' });
+    expect(res.statusCode).toBe(400);
+  });
+
   it('answers MlflowError from a service as MLflow JSON with its status', async () => {
     const { app } = await build({
       'MlflowService.getExperiment': async () => {
