@@ -37,6 +37,12 @@ DB_ERROR_DETAIL_RE = re.compile(
 )
 
 
+# SQLAlchemy's note when the failing statement ran from an ORM autoflush (same rule, 2.1).
+AUTOFLUSH_NOTE_RE = re.compile(
+    r"\(raised as a result of Query-invoked autoflush; consider using a session\.no_autoflush block "
+    r"if this flush is occurring prematurely\)\n"
+)
+
 # A Python set of strings printed into a message ("Valid keys are '{'a', 'b'}'"): its order
 # changes from process to process (hash randomization), so its items are sorted.
 PY_SET_RE = re.compile(r"\{('[^'{}]*'(?:, '[^'{}]*')+)\}")
@@ -152,6 +158,7 @@ class Normalizer:
     # -- pass 2: rewrite ---------------------------------------------------------------------------
     def _rewrite_string(self, s: str) -> str:
         s = DB_ERROR_DETAIL_RE.sub(lambda m: m.group(1).strip(), s)
+        s = AUTOFLUSH_NOTE_RE.sub("", s)
         s = PY_SET_RE.sub(_sorted_set, s)
         for literal, placeholder in self.replacements:
             if literal and literal in s:
