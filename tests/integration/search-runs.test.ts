@@ -28,8 +28,14 @@ async function outcome<T>(fn: () => Promise<T>): Promise<T | { error: string; er
   }
 }
 
-function expectedOf(a: { ids?: string[]; token?: string | null; error?: string; error_code?: string }): unknown {
-  if (a.error !== undefined) return { error: normalizeSets(a.error), error_code: a.error_code ?? 'INTERNAL_ERROR' };
+function expectedOf(a: {
+  ids?: string[];
+  token?: string | null;
+  error?: string;
+  error_code?: string;
+}): unknown {
+  if (a.error !== undefined)
+    return { error: normalizeSets(a.error), error_code: a.error_code ?? 'INTERNAL_ERROR' };
   return { ids: a.ids, token: a.token ?? undefined };
 }
 
@@ -93,9 +99,15 @@ for (const [name, enabled, open] of backends) {
         max_results: 1000,
         order_by: ['attributes.run_id'],
       });
-      expect(canonical(JSON.parse(JSON.stringify(r.runs, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))))).toEqual(
-        canonical(fx.answers.full_runs),
-      );
+      expect(
+        canonical(
+          JSON.parse(
+            JSON.stringify(r.runs, (_k, v: unknown) =>
+              typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+            ),
+          ),
+        ),
+      ).toEqual(canonical(fx.answers.full_runs));
     });
 
     it('searchExperiments: every query of the battery', async () => {
@@ -119,7 +131,11 @@ for (const [name, enabled, open] of backends) {
     });
 
     it('searchExperiments: full experiments have the same content as MLflow sends', async () => {
-      const r = await searchExperiments(fx.dialect, { view_type: 'ALL', max_results: 100, order_by: ['name'] });
+      const r = await searchExperiments(fx.dialect, {
+        view_type: 'ALL',
+        max_results: 100,
+        order_by: ['name'],
+      });
       expect(canonical(r.experiments)).toEqual(canonical(fx.answers.full_experiments));
     });
   });

@@ -34,13 +34,17 @@ const cases = JSON.parse(
 ) as FuzzCase[];
 
 const norm = (m: string): string =>
-  m.replace(/\{('[^']*'(?:, '[^']*')*)\}/g, (_x, inner: string) => '{' + inner.split(', ').sort().join(', ') + '}');
+  m.replace(
+    /\{('[^']*'(?:, '[^']*')*)\}/g,
+    (_x, inner: string) => '{' + inner.split(', ').sort().join(', ') + '}',
+  );
 
 function outcome(fn: () => unknown): { ok?: unknown; error?: string; internal?: boolean } {
   try {
     return { ok: fn() };
   } catch (e) {
-    if (e instanceof MlflowError) return { error: norm(e.message), internal: e.errorCode === 'INTERNAL_ERROR' };
+    if (e instanceof MlflowError)
+      return { error: norm(e.message), internal: e.errorCode === 'INTERNAL_ERROR' };
     throw e;
   }
 }

@@ -54,7 +54,8 @@ function outcome(fn: () => unknown): { ok?: unknown; error?: string; error_code?
 }
 
 function expected(c: Case): { ok?: unknown; error?: string; error_code?: string } {
-  if (c.error !== undefined) return { error: normalizeSets(c.error), error_code: c.error_code ?? 'INTERNAL_ERROR' };
+  if (c.error !== undefined)
+    return { error: normalizeSets(c.error), error_code: c.error_code ?? 'INTERNAL_ERROR' };
   return { ok: c.ok };
 }
 

@@ -25,11 +25,23 @@ describe('searchRuns store checks', () => {
   it.each([
     ['metrics.a LIKE 1', "Invalid comparator 'LIKE' not one of '{'>', '>=', '!=', '=', '<', '<='}"],
     ['metrics.a == 1', "Invalid comparator '==' not one of '{'>', '>=', '!=', '=', '<', '<='}"],
-    ["params.p > 'a'", "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'"],
-    ["params.p NOT LIKE 'a'", "Invalid comparator 'NOT LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'"],
-    ["tags.t < 'a'", "Invalid comparator '<' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}"],
+    [
+      "params.p > 'a'",
+      "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'",
+    ],
+    [
+      "params.p NOT LIKE 'a'",
+      "Invalid comparator 'NOT LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'",
+    ],
+    [
+      "tags.t < 'a'",
+      "Invalid comparator '<' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}",
+    ],
     ["status > 'a'", "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}'"],
-    ['start_time LIKE 5', "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"],
+    [
+      'start_time LIKE 5',
+      "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}",
+    ],
     ["dataset.name > 'a'", "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"],
   ])('%s', (filter, message) => {
     expect(runErr({ filter })).toEqual({ message, code: BAD });
@@ -43,7 +55,10 @@ describe('searchRuns store checks', () => {
   });
 
   it('order_by: datasets cannot be sorted on', () => {
-    expect(runErr({ orderBy: ['dataset.name'] })).toEqual({ message: "Invalid identifier type 'dataset'", code: BAD });
+    expect(runErr({ orderBy: ['dataset.name'] })).toEqual({
+      message: "Invalid identifier type 'dataset'",
+      code: BAD,
+    });
   });
 
   it('max_results bounds', () => {
@@ -72,7 +87,9 @@ describe('searchRuns store checks', () => {
     };
     expect(runErr(all)?.message).toMatch(/^Invalid value 0/);
     expect(runErr({ ...all, maxResults: 10 })?.message).toBe("Invalid clause(s) in filter string: 'OR', 'x'");
-    expect(runErr({ ...all, maxResults: 10, filter: 'metrics.a LIKE 1' })?.message).toMatch(/^Invalid attribute key 'bogus'/);
+    expect(runErr({ ...all, maxResults: 10, filter: 'metrics.a LIKE 1' })?.message).toMatch(
+      /^Invalid attribute key 'bogus'/,
+    );
     expect(runErr({ ...all, maxResults: 10, filter: 'metrics.a LIKE 1', orderBy: [] })?.message).toMatch(
       /^Invalid comparator 'LIKE'/,
     );
@@ -132,7 +149,10 @@ describe('searchExperiments store checks', () => {
     ["tags.t > 'a'", 'Invalid comparator for tag: >'],
     ['creation_time > 1.5', "Invalid value for numeric attribute 'creation_time': '1.5'"],
     ['creation_time > 1e3', "Invalid value for numeric attribute 'creation_time': '1000.0'"],
-    ['creation_time LIKE 5', "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"],
+    [
+      'creation_time LIKE 5',
+      "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}",
+    ],
   ])('%s', (filter, message) => {
     expect(expErr({ filter })).toBe(message);
   });

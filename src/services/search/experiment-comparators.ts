@@ -50,7 +50,9 @@ export function checkExperimentClause(clause: FilterClause): CheckedExperimentCl
       );
     }
     if (value.kind === 'number' && value.isFloat) {
-      throw MlflowError.invalidParameter(`Invalid value for numeric attribute '${key}': '${pyFloat(value.value)}'`);
+      throw MlflowError.invalidParameter(
+        `Invalid value for numeric attribute '${key}': '${pyFloat(value.value)}'`,
+      );
     }
     return { kind: 'numeric_attribute', key, comparator, value: value.kind === 'number' ? value.value : NaN };
   }

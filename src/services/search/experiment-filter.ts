@@ -3,8 +3,16 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import { parseFilterWith, runEntityType, type FilterFlavor } from './filter-parser.js';
 import type { FilterClause } from './filter-types.js';
 
-export const EXPERIMENT_ATTRIBUTE_KEYS: readonly string[] = ['name', 'experiment_id', 'creation_time', 'last_update_time'];
-export const EXPERIMENT_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set(['creation_time', 'last_update_time']);
+export const EXPERIMENT_ATTRIBUTE_KEYS: readonly string[] = [
+  'name',
+  'experiment_id',
+  'creation_time',
+  'last_update_time',
+];
+export const EXPERIMENT_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'creation_time',
+  'last_update_time',
+]);
 
 const ENTITY_TYPES = ['attribute', 'attributes', 'tag', 'tags'];
 
@@ -23,7 +31,9 @@ export const EXPERIMENT_FILTER_FLAVOR: FilterFlavor = {
   },
   quoteInvalidClauses: false,
   nullCheckError: (type, key) =>
-    type === 'tag' ? undefined : `IS NULL / IS NOT NULL is only supported for tags, not for attribute '${key}'`,
+    type === 'tag'
+      ? undefined
+      : `IS NULL / IS NOT NULL is only supported for tags, not for attribute '${key}'`,
 };
 
 export function parseExperimentFilter(filter: string | undefined | null): FilterClause[] {

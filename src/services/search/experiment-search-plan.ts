@@ -4,7 +4,12 @@
  * 0, which MLflow rejects), filter syntax, per-clause checks, order_by, page token.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import type { CompareOp, ExperimentColumn, ExperimentPredicate, ExperimentSearchQuery } from '../../stores/search/types.js';
+import type {
+  CompareOp,
+  ExperimentColumn,
+  ExperimentPredicate,
+  ExperimentSearchQuery,
+} from '../../stores/search/types.js';
 import { checkExperimentClause, type CheckedExperimentClause } from './experiment-comparators.js';
 import { parseExperimentFilter } from './experiment-filter.js';
 import { validateMaxResults, viewTypeStages } from './max-results.js';
@@ -30,14 +35,21 @@ function toPredicate(c: CheckedExperimentClause): ExperimentPredicate {
       return { on: 'column', column: 'experiment_id', op: c.comparator as CompareOp, value: c.ids[0] ?? NaN };
     case 'string_attribute':
     case 'numeric_attribute':
-      return { on: 'column', column: c.key as ExperimentColumn, op: c.comparator as CompareOp, value: c.value };
+      return {
+        on: 'column',
+        column: c.key as ExperimentColumn,
+        op: c.comparator as CompareOp,
+        value: c.value,
+      };
     case 'tag':
       if (c.value === null) return { on: 'tag', key: c.key, op: c.comparator as 'IS NULL' | 'IS NOT NULL' };
       return { on: 'tag', key: c.key, op: c.comparator as CompareOp, value: c.value };
   }
 }
 
-export function planExperimentSearch(p: SearchExperimentsParams): ExperimentSearchQuery & { maxResults: number } {
+export function planExperimentSearch(
+  p: SearchExperimentsParams,
+): ExperimentSearchQuery & { maxResults: number } {
   validateMaxResults(p.maxResults);
   const predicates = parseExperimentFilter(p.filter).map((c) => toPredicate(checkExperimentClause(c)));
   const sort: { column: ExperimentColumn; ascending: boolean }[] = [];
@@ -47,7 +59,8 @@ export function planExperimentSearch(p: SearchExperimentsParams): ExperimentSear
     sort.push({ column: o.key as ExperimentColumn, ascending: o.ascending });
   }
   // Tie-breaker, as MLflow: newest experiment id first unless the caller sorted on it.
-  if (!sort.some((s) => s.column === 'experiment_id')) sort.push({ column: 'experiment_id', ascending: false });
+  if (!sort.some((s) => s.column === 'experiment_id'))
+    sort.push({ column: 'experiment_id', ascending: false });
   const offset = parsePageToken(p.pageToken);
   return {
     lifecycleStages: viewTypeStages(p.viewType),

@@ -129,7 +129,9 @@ function groupPeriods(nodes: Node[]): Node[] {
     (p) => p.type === 'identifier' || isKind(p, 'name', 'symbol'),
     () => true,
     ident,
-    (next) => next !== undefined && (next.type === 'function' || isKind(next, 'name', 'symbol', 'wildcard', 'string')),
+    (next) =>
+      next !== undefined &&
+      (next.type === 'function' || isKind(next, 'name', 'symbol', 'wildcard', 'string')),
   );
 }
 
@@ -154,7 +156,8 @@ function groupTypedLiterals(nodes: Node[]): Node[] {
   for (let i = 0; i < out.length; i++) {
     if (!isKind(out[i], 'builtin')) continue;
     const q = nextIdx(out, i);
-    if (q >= 0 && isKind(out[q], 'string')) out.splice(i, q - i + 1, { type: 'typed', text: concat(out.slice(i, q + 1)) });
+    if (q >= 0 && isKind(out[q], 'string'))
+      out.splice(i, q - i + 1, { type: 'typed', text: concat(out.slice(i, q + 1)) });
   }
   return out;
 }
@@ -224,7 +227,13 @@ function listable(n: Node | undefined): boolean {
 
 /** `x , y` -> one identifier list (a single, invalid, top-level token for MLflow). */
 function groupIdentifierLists(nodes: Node[]): Node[] {
-  return groupAround(nodes, (n) => isPunct(n, ','), listable, listable, (m) => ({ type: 'idlist', text: concat(m) }));
+  return groupAround(
+    nodes,
+    (n) => isPunct(n, ','),
+    listable,
+    listable,
+    (m) => ({ type: 'idlist', text: concat(m) }),
+  );
 }
 
 /** Top-level nodes of each ';'-separated statement; a blank trailing statement is dropped. */

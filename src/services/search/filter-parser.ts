@@ -131,12 +131,16 @@ function parseValue(flavor: FilterFlavor, type: EntityType, key: string, tok: No
       }
       return { kind: 'list', value: parseList(tok.text) };
     }
-    throw MlflowError.invalidParameter(`Expected a quoted string value for attributes. Got value ${tok.text}`);
+    throw MlflowError.invalidParameter(
+      `Expected a quoted string value for attributes. Got value ${tok.text}`,
+    );
   }
   // dataset
   if (isStringTok) return { kind: 'string', value: stripQuotes(tok.text, true) };
   if (tok.type === 'paren') return { kind: 'list', value: parseList(tok.text) };
-  throw MlflowError.invalidParameter(`Expected a quoted string value for dataset attributes. Got value ${tok.text}`);
+  throw MlflowError.invalidParameter(
+    `Expected a quoted string value for dataset attributes. Got value ${tok.text}`,
+  );
 }
 
 /** `SearchUtils._parse_list_from_sql_token`. */
@@ -234,7 +238,9 @@ function comparisonToClause(flavor: FilterFlavor, parts: Node[]): FilterClause {
     const comparator = parts[1]!.text.toUpperCase();
     if (comparator === 'IS NULL' || comparator === 'IS NOT NULL') {
       if (parts[0]!.type !== 'identifier') {
-        throw MlflowError.invalidParameter(`Invalid comparison clause. Expected 'Identifier' found '${parts[0]!.text}'`);
+        throw MlflowError.invalidParameter(
+          `Invalid comparison clause. Expected 'Identifier' found '${parts[0]!.text}'`,
+        );
       }
       const id = parseIdentifier(flavor, parts[0]!.text, flavor.searchAttributeKeys);
       const err = flavor.nullCheckError(id.type, id.key);
@@ -246,7 +252,9 @@ function comparisonToClause(flavor: FilterFlavor, parts: Node[]): FilterClause {
     throw MlflowError.invalidParameter(`Invalid comparison clause. Expected 3 tokens found ${parts.length}`);
   }
   if (parts[0]!.type !== 'identifier') {
-    throw MlflowError.invalidParameter(`Invalid comparison clause. Expected 'Identifier' found '${parts[0]!.text}'`);
+    throw MlflowError.invalidParameter(
+      `Invalid comparison clause. Expected 'Identifier' found '${parts[0]!.text}'`,
+    );
   }
   const id = parseIdentifier(flavor, parts[0]!.text, flavor.searchAttributeKeys);
   return { ...id, comparator: parts[1]!.text, value: parseValue(flavor, id.type, id.key, parts[2]!) };

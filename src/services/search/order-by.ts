@@ -65,7 +65,12 @@ export function parseRunOrderBy(orderBy: string): OrderByClause {
   return { ...id, ascending };
 }
 
-export const EXPERIMENT_ORDER_BY_KEYS: readonly string[] = ['name', 'experiment_id', 'creation_time', 'last_update_time'];
+export const EXPERIMENT_ORDER_BY_KEYS: readonly string[] = [
+  'name',
+  'experiment_id',
+  'creation_time',
+  'last_update_time',
+];
 
 /** `SearchExperimentsUtils.parse_order_by_for_search_experiments`. */
 export function parseExperimentOrderBy(orderBy: string): OrderByClause {

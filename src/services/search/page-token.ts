@@ -51,16 +51,26 @@ export function parsePageToken(token: string | undefined | null): number {
     throw new MlflowError(`'${pyTypeName(parsed)}' object has no attribute 'get'`, 'INTERNAL_ERROR');
   }
   const raw = (parsed as Record<string, unknown>).offset;
-  if (raw === undefined || raw === null || raw === 0 || raw === '' || raw === false ||
+  if (
+    raw === undefined ||
+    raw === null ||
+    raw === 0 ||
+    raw === '' ||
+    raw === false ||
     (Array.isArray(raw) && raw.length === 0) ||
-    (typeof raw === 'object' && raw !== null && Object.keys(raw).length === 0)) {
+    (typeof raw === 'object' && raw !== null && Object.keys(raw).length === 0)
+  ) {
     throw MlflowError.invalidParameter(`Invalid page token, parsed value=${pyJson(parsed)}`);
   }
   if (typeof raw === 'number') return Math.trunc(raw);
   if (raw === true) return 1;
   if (typeof raw === 'string' && /^\s*[-+]?\d+(_\d+)*\s*$/.test(raw)) return Number(raw.replace(/_/g, ''));
-  if (typeof raw === 'string') throw MlflowError.invalidParameter(`Invalid page token, not stringable ${raw}`);
-  throw new MlflowError(`int() argument must be a string, a bytes-like object or a real number`, 'INTERNAL_ERROR');
+  if (typeof raw === 'string')
+    throw MlflowError.invalidParameter(`Invalid page token, not stringable ${raw}`);
+  throw new MlflowError(
+    `int() argument must be a string, a bytes-like object or a real number`,
+    'INTERNAL_ERROR',
+  );
 }
 
 function pyTypeName(v: unknown): string {

@@ -99,7 +99,15 @@ class Parser {
       if (!triple && c === '\n') throw new PyLiteralSyntaxError('unterminated string');
       if (c === '\\') {
         const e = this.s[this.i + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+        const map: Record<string, string> = {
+          n: '\n',
+          t: '\t',
+          r: '\r',
+          '\\': '\\',
+          "'": "'",
+          '"': '"',
+          '0': '\0',
+        };
         if (e !== undefined && map[e] !== undefined) {
           out += map[e];
           this.i += 2;

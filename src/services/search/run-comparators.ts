@@ -11,11 +11,19 @@ import { pySet } from './py-repr.js';
 import { RUN_NUMERIC_ATTRIBUTES, translateKeyAlias } from './run-filter.js';
 
 export const METRIC_COMPARATORS: readonly string[] = ['>', '>=', '!=', '=', '<', '<='];
-export const PARAM_TAG_COMPARATORS: readonly string[] = ['!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'];
+export const PARAM_TAG_COMPARATORS: readonly string[] = [
+  '!=',
+  '=',
+  'LIKE',
+  'ILIKE',
+  'IS NULL',
+  'IS NOT NULL',
+];
 export const STRING_ATTRIBUTE_COMPARATORS: readonly string[] = ['!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 export const DATASET_COMPARATORS: readonly string[] = STRING_ATTRIBUTE_COMPARATORS;
 
-export type RunClauseKind = 'string_attribute' | 'numeric_attribute' | 'metric' | 'parameter' | 'tag' | 'dataset';
+export type RunClauseKind =
+  'string_attribute' | 'numeric_attribute' | 'metric' | 'parameter' | 'tag' | 'dataset';
 
 /** A clause after MLflow's store-side normalisation: alias-translated key, upper-cased operator. */
 export interface CheckedRunClause {
@@ -38,7 +46,8 @@ export function checkRunClause(clause: FilterClause): CheckedRunClause {
   switch (clause.type) {
     case 'attribute':
       if (!RUN_NUMERIC_ATTRIBUTES.has(key)) {
-        if (!STRING_ATTRIBUTE_COMPARATORS.includes(comparator)) reject(comparator, STRING_ATTRIBUTE_COMPARATORS, true);
+        if (!STRING_ATTRIBUTE_COMPARATORS.includes(comparator))
+          reject(comparator, STRING_ATTRIBUTE_COMPARATORS, true);
         return { kind: 'string_attribute', ...base };
       }
       // MLflow prints the string-attribute set here (and no closing quote).

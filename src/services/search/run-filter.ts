@@ -4,17 +4,40 @@ import type { FilterClause } from './filter-types.js';
 
 /** `SearchUtils.VALID_SEARCH_ATTRIBUTE_KEYS` (printed in this order in messages). */
 export const RUN_SEARCH_ATTRIBUTE_KEYS: readonly string[] = [
-  'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id',
-  'created', 'Created', 'run name', 'Run name', 'Run Name',
+  'artifact_uri',
+  'end_time',
+  'run_id',
+  'run_name',
+  'start_time',
+  'status',
+  'user_id',
+  'created',
+  'Created',
+  'run name',
+  'Run name',
+  'Run Name',
 ];
 
 /** `SearchUtils.VALID_ORDER_BY_ATTRIBUTE_KEYS`: the 'run name' spellings are not orderable. */
 export const RUN_ORDER_BY_ATTRIBUTE_KEYS: readonly string[] = [
-  'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created',
+  'artifact_uri',
+  'end_time',
+  'run_id',
+  'run_name',
+  'start_time',
+  'status',
+  'user_id',
+  'created',
+  'Created',
 ];
 
 /** `SearchUtils.NUMERIC_ATTRIBUTES`. */
-export const RUN_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set(['start_time', 'end_time', 'created', 'Created']);
+export const RUN_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'start_time',
+  'end_time',
+  'created',
+  'Created',
+]);
 
 export const RUN_FILTER_FLAVOR: FilterFlavor = {
   searchAttributeKeys: RUN_SEARCH_ATTRIBUTE_KEYS,

@@ -49,13 +49,24 @@ function toPredicate(c: CheckedRunClause): RunPredicate {
       if (c.key === 'run_name') return { on: 'run_name_tag', op, value: listOrScalar(c) };
       return { on: 'column', column: runColumn(c.key), op, value: listOrScalar(c) };
     case 'numeric_attribute':
-      return { on: 'column', column: runColumn(c.key), op, value: c.clause.value.kind === 'number' ? c.clause.value.value : NaN };
+      return {
+        on: 'column',
+        column: runColumn(c.key),
+        op,
+        value: c.clause.value.kind === 'number' ? c.clause.value.value : NaN,
+      };
     case 'metric':
-      return { on: 'metric', key: c.key, op, value: Number(c.clause.value.kind === 'string' ? c.clause.value.value : NaN) };
+      return {
+        on: 'metric',
+        key: c.key,
+        op,
+        value: Number(c.clause.value.kind === 'string' ? c.clause.value.value : NaN),
+      };
     case 'parameter':
     case 'tag': {
       const on = c.kind === 'parameter' ? 'param' : 'tag';
-      if (c.comparator === 'IS NULL' || c.comparator === 'IS NOT NULL') return { on, key: c.key, op: c.comparator };
+      if (c.comparator === 'IS NULL' || c.comparator === 'IS NOT NULL')
+        return { on, key: c.key, op: c.comparator };
       return { on, key: c.key, op, value: listOrScalar(c) };
     }
     case 'dataset':
@@ -79,7 +90,10 @@ function toSortKeys(orderBy: readonly string[]): RunSortKey[] {
     const id = `${o.type}\u0000${key}`;
     if (seen.has(id)) {
       // Raised without an error code in MLflow, hence INTERNAL_ERROR.
-      throw new MlflowError(`\`order_by\` contains duplicate fields: ${renderOrderByList(orderBy)}`, 'INTERNAL_ERROR');
+      throw new MlflowError(
+        `\`order_by\` contains duplicate fields: ${renderOrderByList(orderBy)}`,
+        'INTERNAL_ERROR',
+      );
     }
     seen.add(id);
     keys.push(sortKey);

@@ -12,7 +12,10 @@ export interface SearchExperimentsResult {
   nextPageToken?: string;
 }
 
-export async function searchExperiments(dialect: StoreDialect, req: SearchExperiments): Promise<SearchExperimentsResult> {
+export async function searchExperiments(
+  dialect: StoreDialect,
+  req: SearchExperiments,
+): Promise<SearchExperimentsResult> {
   const plan = planExperimentSearch({
     // No proto default: an absent max_results reaches the store as 0 and is rejected (as MLflow).
     maxResults: req.max_results ?? 0,
@@ -34,7 +37,8 @@ export function createSearchExperimentsHandler(
   return async (req) => {
     const { experiments, nextPageToken } = await searchExperiments(dialect, req);
     const res: SearchExperiments_Response = {};
-    if (experiments.length > 0) res.experiments = experiments as unknown as SearchExperiments_Response['experiments'];
+    if (experiments.length > 0)
+      res.experiments = experiments as unknown as SearchExperiments_Response['experiments'];
     if (nextPageToken !== undefined) res.next_page_token = nextPageToken;
     return res;
   };

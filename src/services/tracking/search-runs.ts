@@ -32,7 +32,9 @@ export async function searchRuns(dialect: StoreDialect, req: SearchRuns): Promis
   return result;
 }
 
-export function createSearchRunsHandler(dialect: StoreDialect): NativeHandler<SearchRuns, SearchRuns_Response> {
+export function createSearchRunsHandler(
+  dialect: StoreDialect,
+): NativeHandler<SearchRuns, SearchRuns_Response> {
   return async (req) => {
     const { runs, nextPageToken } = await searchRuns(dialect, req);
     const res: SearchRuns_Response = {};

@@ -4,7 +4,9 @@ import type { NativeHandler } from '../types.js';
 import { createSearchExperimentsHandler } from './search-experiments.js';
 import { createSearchRunsHandler } from './search-runs.js';
 
-export function searchServices(dialect: StoreDialect): Record<'searchRuns' | 'searchExperiments', NativeHandler> {
+export function searchServices(
+  dialect: StoreDialect,
+): Record<'searchRuns' | 'searchExperiments', NativeHandler> {
   return {
     searchRuns: createSearchRunsHandler(dialect),
     searchExperiments: createSearchExperimentsHandler(dialect),

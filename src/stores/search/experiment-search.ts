@@ -19,7 +19,11 @@ const INT32_MAX = 2_147_483_647;
  * experiment_id is an INTEGER column: ids outside its range can never be equal to a row's id
  * (and PostgreSQL would refuse to bind them), so they are decided here.
  */
-function experimentIdSql(d: StoreDialect, op: string, value: string | number | readonly number[]): RawBuilder<SqlBool> {
+function experimentIdSql(
+  d: StoreDialect,
+  op: string,
+  value: string | number | readonly number[],
+): RawBuilder<SqlBool> {
   const all = (Array.isArray(value) ? value : [value]) as number[];
   const ids = all.filter((id) => Math.abs(id) <= INT32_MAX);
   const positive = op === '=' || op === 'IN';
@@ -39,14 +43,21 @@ function predicateSql(d: StoreDialect, p: ExperimentPredicate): RawBuilder<SqlBo
   return sql<SqlBool>`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key} AND ${compare(d.name, sql.ref('f.value'), p.op, p.value)})`;
 }
 
-export async function searchExperimentsInStore(d: StoreDialect, q: ExperimentSearchQuery): Promise<Experiment[]> {
+export async function searchExperimentsInStore(
+  d: StoreDialect,
+  q: ExperimentSearchQuery,
+): Promise<Experiment[]> {
   if (q.lifecycleStages.length === 0) return [];
   const where: RawBuilder<unknown>[] = [
     sql`experiments.lifecycle_stage IN (${sql.join(q.lifecycleStages.map((s) => sql.val(s)))})`,
     ...q.predicates.map((p) => predicateSql(d, p)),
   ];
-  const order = q.sort.map((s) => sql`${sql.ref(`experiments.${s.column}`)} ${sql.raw(s.ascending ? 'ASC' : 'DESC')}`);
-  const stmt = sql<Selectable<ExperimentsTable>>`SELECT experiments.* FROM experiments WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(order)} LIMIT ${sql.val(q.limit)} OFFSET ${sql.val(q.offset)}`;
+  const order = q.sort.map(
+    (s) => sql`${sql.ref(`experiments.${s.column}`)} ${sql.raw(s.ascending ? 'ASC' : 'DESC')}`,
+  );
+  const stmt = sql<
+    Selectable<ExperimentsTable>
+  >`SELECT experiments.* FROM experiments WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(order)} LIMIT ${sql.val(q.limit)} OFFSET ${sql.val(q.offset)}`;
   const rows = (await stmt.execute(d.db)).rows;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.experiment_id);

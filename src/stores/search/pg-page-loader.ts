@@ -33,10 +33,17 @@ export async function loadPageRunsPostgres(d: StoreDialect, rows: RunRow[]): Pro
     sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value))::text AS j
       FROM tags WHERE run_uuid = ANY(${list}) GROUP BY run_uuid`.execute(d.db),
     loadDatasetInputs(d.db, ids),
-    sql<{ source_id: string; destination_id: string; step: number }>`SELECT source_id, destination_id, step FROM inputs
-      WHERE source_type = 'RUN_OUTPUT' AND destination_type = 'MODEL_OUTPUT' AND source_id = ANY(${list})`.execute(d.db),
+    sql<{
+      source_id: string;
+      destination_id: string;
+      step: number;
+    }>`SELECT source_id, destination_id, step FROM inputs
+      WHERE source_type = 'RUN_OUTPUT' AND destination_type = 'MODEL_OUTPUT' AND source_id = ANY(${list})`.execute(
+      d.db,
+    ),
   ]);
-  const byRun = (r: { rows: Grouped[] }): Map<string, string> => new Map(r.rows.map((x) => [x.run_uuid, x.j]));
+  const byRun = (r: { rows: Grouped[] }): Map<string, string> =>
+    new Map(r.rows.map((x) => [x.run_uuid, x.j]));
   const metricsBy = byRun(metrics);
   const paramsBy = byRun(params);
   const tagsBy = byRun(tags);

@@ -90,7 +90,8 @@ export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise
   const sorts = q.sort.map((s, i) => sortSql(d, s, i + 1));
   const joins = sorts.flatMap((s) => (s.join ? [s.join] : []));
   const order = sorts.flatMap((s) => s.terms);
-  if (!q.sort.some((s) => s.on === 'column' && s.column === 'start_time')) order.push(sql`runs.start_time DESC`);
+  if (!q.sort.some((s) => s.on === 'column' && s.column === 'start_time'))
+    order.push(sql`runs.start_time DESC`);
   order.push(sql`runs.run_uuid`);
   const stmt = sql<RunRow>`SELECT runs.* FROM runs ${sql.join(joins, sql` `)} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(order)} LIMIT ${sql.val(q.limit)} OFFSET ${sql.val(q.offset)}`;
   const res = await stmt.execute(d.db);

@@ -6,7 +6,8 @@
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 /** Columns of `runs` a filter or sort may address (MLflow attribute name -> column). */
-export type RunColumn = 'run_uuid' | 'name' | 'user_id' | 'status' | 'artifact_uri' | 'start_time' | 'end_time';
+export type RunColumn =
+  'run_uuid' | 'name' | 'user_id' | 'status' | 'artifact_uri' | 'start_time' | 'end_time';
 
 export type RunPredicate =
   | { on: 'column'; column: RunColumn; op: CompareOp; value: string | number | readonly string[] }

@@ -60,10 +60,14 @@ export interface Fixture {
 
 async function build(uri: string, dir: string): Promise<FixtureAnswers> {
   const out = join(dir, 'answers.json');
-  await run(PYTHON, [join(import.meta.dirname, 'build_search_fixture.py'), uri, join(dir, 'artifacts'), out], {
-    env: { ...process.env, PYTHONHASHSEED: '0', MLFLOW_TRACKING_URI: '' },
-    maxBuffer: 1 << 26,
-  });
+  await run(
+    PYTHON,
+    [join(import.meta.dirname, 'build_search_fixture.py'), uri, join(dir, 'artifacts'), out],
+    {
+      env: { ...process.env, PYTHONHASHSEED: '0', MLFLOW_TRACKING_URI: '' },
+      maxBuffer: 1 << 26,
+    },
+  );
   return JSON.parse(readFileSync(out, 'utf8')) as FixtureAnswers;
 }
 
@@ -109,12 +113,19 @@ export async function postgresFixture(serverUrl: string): Promise<Fixture> {
   };
 }
 
-const VIEW_NAMES: Record<number, 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL'> = { 1: 'ACTIVE_ONLY', 2: 'DELETED_ONLY', 3: 'ALL' };
+const VIEW_NAMES: Record<number, 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL'> = {
+  1: 'ACTIVE_ONLY',
+  2: 'DELETED_ONLY',
+  3: 'ALL',
+};
 export const viewName = (n: number): 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL' => VIEW_NAMES[n] ?? 'ACTIVE_ONLY';
 
 /** Python prints sets in hash order: compare set literals member-sorted. */
 export function normalizeSets(msg: string): string {
-  return msg.replace(/\{('[^']*'(?:, '[^']*')*)\}/g, (_m, inner: string) => '{' + inner.split(', ').sort().join(', ') + '}');
+  return msg.replace(
+    /\{('[^']*'(?:, '[^']*')*)\}/g,
+    (_m, inner: string) => '{' + inner.split(', ').sort().join(', ') + '}',
+  );
 }
 
 /** Wire-JSON view of an entity as MLflow's proto JSON prints it, with list order made canonical. */

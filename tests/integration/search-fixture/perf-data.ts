@@ -4,7 +4,12 @@
  */
 import type { StoreDialect } from '../../../src/stores/dialects/dialect.js';
 
-export async function loadPerfRuns(d: StoreDialect, experimentId: number, runs: number, perRun: number): Promise<void> {
+export async function loadPerfRuns(
+  d: StoreDialect,
+  experimentId: number,
+  runs: number,
+  perRun: number,
+): Promise<void> {
   const chunk = 500;
   for (let start = 0; start < runs; start += chunk) {
     const ids = Array.from({ length: Math.min(chunk, runs - start) }, (_, k) => start + k);
@@ -30,12 +35,34 @@ export async function loadPerfRuns(d: StoreDialect, experimentId: number, runs: 
         })),
       )
       .execute();
-    const rows = <T,>(f: (i: number, k: number) => T): T[] => ids.flatMap((i) => Array.from({ length: perRun }, (_, k) => f(i, k)));
+    const rows = <T>(f: (i: number, k: number) => T): T[] =>
+      ids.flatMap((i) => Array.from({ length: perRun }, (_, k) => f(i, k)));
     await d.db
       .insertInto('latest_metrics')
-      .values(rows((i, k) => ({ key: `m${k}`, value: (i * 7919 + k) % 1000, timestamp: 1, step: 0, is_nan: d.bool(false) as never, run_uuid: uuid(i) })))
+      .values(
+        rows((i, k) => ({
+          key: `m${k}`,
+          value: (i * 7919 + k) % 1000,
+          timestamp: 1,
+          step: 0,
+          is_nan: d.bool(false) as never,
+          run_uuid: uuid(i),
+        })),
+      )
       .execute();
-    await d.db.insertInto('params').values(rows((i, k) => ({ key: `p${k}`, value: String((i + k) % 13), run_uuid: uuid(i) }))).execute();
-    await d.db.insertInto('tags').values(rows((i, k) => ({ key: k === 0 ? 'mlflow.runName' : `t${k}`, value: k === 0 ? `run-${i}` : `v${i % 5}`, run_uuid: uuid(i) }))).execute();
+    await d.db
+      .insertInto('params')
+      .values(rows((i, k) => ({ key: `p${k}`, value: String((i + k) % 13), run_uuid: uuid(i) })))
+      .execute();
+    await d.db
+      .insertInto('tags')
+      .values(
+        rows((i, k) => ({
+          key: k === 0 ? 'mlflow.runName' : `t${k}`,
+          value: k === 0 ? `run-${i}` : `v${i % 5}`,
+          run_uuid: uuid(i),
+        })),
+      )
+      .execute();
   }
 }

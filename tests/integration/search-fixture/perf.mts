@@ -32,7 +32,19 @@ async function time(label: string, req: Parameters<typeof searchRuns>[1]) {
 }
 await time('1000 runs default', { experiment_ids: ['0'], max_results: 1000 });
 await time('100 of 10k default', { experiment_ids: ['0'], max_results: 100 });
-await time('100 of 10k order metric', { experiment_ids: ['0'], max_results: 100, order_by: ['metrics.m3 DESC'] });
-await time('100 of 10k filter metric+param', { experiment_ids: ['0'], max_results: 100, filter: "metrics.m1 > 500 AND params.p2 = '3'" });
-await time('1000 filter tag like', { experiment_ids: ['0'], max_results: 1000, filter: "tags.t1 LIKE 'v1%'" });
+await time('100 of 10k order metric', {
+  experiment_ids: ['0'],
+  max_results: 100,
+  order_by: ['metrics.m3 DESC'],
+});
+await time('100 of 10k filter metric+param', {
+  experiment_ids: ['0'],
+  max_results: 100,
+  filter: "metrics.m1 > 500 AND params.p2 = '3'",
+});
+await time('1000 filter tag like', {
+  experiment_ids: ['0'],
+  max_results: 1000,
+  filter: "tags.t1 LIKE 'v1%'",
+});
 await stores.close();
