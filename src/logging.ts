@@ -15,5 +15,6 @@ export function createLogger(level: string, opts: { pretty: boolean; name?: stri
       },
     });
   }
-  return pino(base);
+  // Synchronous writes: the last lines before process.exit (shutdown, fatal errors) must not be lost.
+  return pino(base, pino.destination({ dest: 1, sync: true }));
 }

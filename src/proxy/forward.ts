@@ -123,7 +123,10 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
     delete responseHeaders.date;
     reply.code(upstream.statusCode);
     for (const [k, v] of Object.entries(responseHeaders)) reply.header(k, v);
-    upstream.body.once('error', (err) => request.log.warn({ err }, 'child response stream failed'));
+    upstream.body.once('error', (err: Error & { code?: string }) => {
+      // Our own aborts (client gone, body dropped for a 204) are not failures of the child.
+      if (err.code !== 'UND_ERR_ABORTED') request.log.warn({ err }, 'child response stream failed');
+    });
     upstream.body.once('end', () => reply.raw.off('close', onClose));
     return reply.send(upstream.body);
   };

@@ -70,7 +70,8 @@ export async function startServer(
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // 'close', not 'exit': the last output lines may still be in the pipes when the process exits.
+  const exited = new Promise<number | null>((r) => proc.once('close', (code) => r(code)));
   const ready = opts.ready ?? /mlflow-ts listening on/;
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let gone = false;
