@@ -45,6 +45,7 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
     const exp = await getExperimentRow(trx, args.experimentId, 'ALL');
     checkExperimentActive(exp);
     const runId = randomUUID().replace(/-/g, '');
+    if (!args.experimentId) throw emptyExperimentIdError(ctx);
     const artifactUri = appendToUriPath(exp.artifact_location ?? '', runId, 'artifacts');
     const tags = [...args.tags];
     const runNameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
@@ -84,6 +85,21 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
     const [run] = await loadRuns(trx, [row]);
     return run!;
   });
+}
+
+/**
+ * MLflow looks up the default experiment for an omitted experiment_id but then inserts the run with
+ * experiment_id '' and the database refuses it (a BAD_REQUEST from the session); the same answer.
+ */
+function emptyExperimentIdError(ctx: StoreContext): MlflowError {
+  const prefix =
+    '(raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this flush ' +
+    'is occurring prematurely)\n';
+  const detail =
+    ctx.dialect.name === 'sqlite'
+      ? '(sqlite3.IntegrityError) FOREIGN KEY constraint failed'
+      : '(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: ""';
+  return new MlflowError(prefix + detail, 'BAD_REQUEST');
 }
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
