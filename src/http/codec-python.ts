@@ -16,12 +16,38 @@ export class PythonCrash extends Error {
 }
 
 export function isObject(v: unknown): v is { [key: string]: Json } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
+/**
+ * A JSON number Python reads as a float (`2.0`, `1e3`, `NaN`): JSON.parse loses the difference
+ * with `2`, which MLflow's messages show (`Invalid value 2.0 ... of type 'float'`). Only the
+ * faithful reader (codec-json.ts `pyJsonLoadsFaithful`) produces these, for error messages.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Python's `repr(float)`: `2.0`, `1e-05`, `1e+16`, `inf`, `nan`. */
+export function pyFloatRepr(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(v);
+  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(v) ? `${v}.0` : String(v);
+  const [mant, exp] = v.toExponential().split('e') as [string, string];
+  const sign = exp[0] === '-' ? '-' : '+';
+  return `${mant}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
+
+/** A value as the faithful reader may give it: Json with PyFloat for Python floats. */
+export type PyJson = Json | PyFloat | PyJson[] | { [key: string]: PyJson };
+
 /** `type(value).__name__` of the value json.loads would have produced. */
-export function pyTypeName(v: Json | undefined): string {
+export function pyTypeName(v: PyJson | undefined): string {
   if (v === null || v === undefined) return 'NoneType';
+  if (v instanceof PyFloat) return 'float';
   if (typeof v === 'string') return 'str';
   if (typeof v === 'boolean') return 'bool';
   // JSON.parse loses "1.0" vs "1"; integral numbers are reported as Python ints.
@@ -103,14 +129,20 @@ function pyNumber(n: number): string {
 }
 
 /** `json.dumps(value, sort_keys=True, separators=(",", ":"))` as MLflow's invalid_value() renders it. */
-export function pyJsonDumps(v: Json | undefined): string {
+export function pyJsonDumps(v: PyJson | undefined): string {
   if (v === null || v === undefined) return 'null';
+  if (v instanceof PyFloat) {
+    // json.dumps writes non-finite floats as NaN / Infinity / -Infinity.
+    if (!Number.isFinite(v.value)) return pyNumber(v.value);
+    return pyFloatRepr(v.value);
+  }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return pyNumber(v);
   if (typeof v === 'string') return pyStr(v);
   if (Array.isArray(v)) return `[${v.map(pyJsonDumps).join(',')}]`;
-  const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${keys.map((k) => `${pyStr(k)}:${pyJsonDumps(v[k])}`).join(',')}}`;
+  const obj = v as { [key: string]: PyJson };
+  const keys = Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${keys.map((k) => `${pyStr(k)}:${pyJsonDumps(obj[k])}`).join(',')}}`;
 }
 
 /** Python `str(value)` for the values that can reach an f-string in a message. */

@@ -27,6 +27,8 @@ export interface DecodedRequest {
   raw: Json;
   /** Whether ParseDict succeeded (MLflow skips type validators when it did). */
   parsed: boolean;
+  /** The JSON text `raw` was read from (bodies only): error messages re-read it as Python would. */
+  rawText?: string;
   parseError?: string;
 }
 
@@ -56,14 +58,22 @@ export function getRequestJson(req: RawRequest): Json | undefined {
 
 /** `_get_normalized_request_json`: double-encoded bodies decoded again; no body is `{}`. */
 export function getNormalizedRequestJson(req: RawRequest): Json {
+  return readNormalized(req).json;
+}
+
+/** The normalized body and the JSON text it was read from (for faithful error messages). */
+function readNormalized(req: RawRequest): { json: Json; text: string | undefined } {
   let json = getRequestJson(req);
+  let text: string | undefined = bodyText(req.body);
   if (typeof json === 'string') {
+    text = json;
     const again = pyJsonLoads(json);
     // json.loads raising here is not an MlflowException: Flask answers a bare 500.
     if (again === undefined) throw new PythonCrash('JSONDecodeError: double-encoded body is not JSON');
     json = again;
   }
-  return json === undefined || json === null ? {} : json;
+  if (json === undefined || json === null) return { json: {}, text: undefined };
+  return { json, text };
 }
 
 /** Query-string dict as MLflow builds it: only fields of the request message, by proto name. */
@@ -115,15 +125,17 @@ export function rejectConflictingAliases(json: Json, typeName: string): void {
 /** Decodes a request for the RPC whose request message is `typeName`. */
 export function decodeRequest(typeName: string, req: RawRequest): DecodedRequest {
   let raw: Json;
+  let rawText: string | undefined;
   const query = req.method === 'GET' && req.query !== '' ? new URLSearchParams(req.query) : undefined;
   if (query && [...query.keys()].length > 0) raw = queryToJson(typeName, query);
-  else raw = getNormalizedRequestJson(req);
+  else ({ json: raw, text: rawText } = readNormalized(req));
   rejectConflictingAliases(raw, typeName);
   const parsed = parseDict(raw, typeName);
   return {
     message: parsed.message,
     raw,
     parsed: parsed.ok,
+    ...(rawText !== undefined ? { rawText } : {}),
     ...(parsed.error ? { parseError: parsed.error } : {}),
   };
 }

@@ -21,6 +21,42 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  // Python reads 2.0 / 1e3 / -0.0 / NaN as floats; the messages say so.
+  {
+    method: 'POST',
+    url: '/api/2.0/mlflow/runs/log-parameter',
+    body: '{"value": 1, "run_id": 2.0, "key": 0}',
+    status: 400,
+    message: `Invalid value 2.0 for parameter 'run_id' supplied:  Hint: Value was of type 'float'.${SEE}`,
+  },
+  {
+    method: 'POST',
+    url: '/api/2.0/mlflow/experiments/set-experiment-tag',
+    body: '{"experiment_id":"1","key":"k","value":1e3}',
+    status: 400,
+    message: `Invalid value 1000.0 for parameter 'value' supplied:  Hint: Value was of type 'float'.${SEE}`,
+  },
+  {
+    method: 'POST',
+    url: '/api/2.0/mlflow/experiments/set-experiment-tag',
+    body: '{"experiment_id":"1","key":"k","value":[1.0, 2, {"a": 1e-7}]}',
+    status: 400,
+    message: `Invalid value [1.0,2,{"a":1e-07}] for parameter 'value' supplied:  Hint: Value was of type 'list'.${SEE}`,
+  },
+  {
+    method: 'POST',
+    url: '/api/2.0/mlflow/experiments/set-experiment-tag',
+    body: '{"experiment_id":"1","key":"k","value":-0.0}',
+    status: 400,
+    message: `Invalid value -0.0 for parameter 'value' supplied:  Hint: Value was of type 'float'.${SEE}`,
+  },
+  {
+    method: 'POST',
+    url: '/api/2.0/mlflow/experiments/set-experiment-tag',
+    body: '{"experiment_id":"1","key":"k","value":NaN}',
+    status: 400,
+    message: `Invalid value NaN for parameter 'value' supplied:  Hint: Value was of type 'float'.${SEE}`,
+  },
   // Beyond tracking: schemas generated from handlers.py for every handler.
   {
     method: 'GET',

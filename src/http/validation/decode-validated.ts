@@ -10,6 +10,6 @@ export function decodeValidated(requestType: string, req: RawRequest): DecodedRe
   const rules = rulesFor(requestType);
   rules?.pre?.(req);
   const decoded = decodeRequest(requestType, req);
-  if (rules) validateRequestJson(decoded.raw, rules.schema, decoded.parsed);
+  if (rules) validateRequestJson(decoded.raw, rules.schema, decoded.parsed, decoded.rawText);
   return decoded;
 }

@@ -4,25 +4,31 @@
  * run_id, type validators skipped after a successful parse, and the exact messages.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { PythonCrash, isObject, pyJsonDumps, pyTypeName, type Json } from '../codec-python.js';
+import { pyJsonLoadsFaithful } from '../codec-json.js';
+import { PythonCrash, isObject, pyJsonDumps, pyTypeName, type Json, type PyJson } from '../codec-python.js';
 import type { Schema } from './rules.js';
 import { AssertionFailure } from './validators.js';
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
 
 /** `invalid_value(path, value, message)` of mlflow/utils/validation.py. */
-export function invalidValueMessage(param: string, value: Json | undefined, message?: string): string {
+export function invalidValueMessage(param: string, value: PyJson | undefined, message?: string): string {
   const formatted = pyJsonDumps(value);
   return message
     ? `Invalid value ${formatted} for parameter '${param}' supplied: ${message}`
     : `Invalid value ${formatted} for parameter '${param}' supplied.`;
 }
 
+/**
+ * Runs one parameter's validators. `pyValue` gives the value as Python holds it (floats told
+ * from ints) for the message; it is only computed when a message needs it.
+ */
 export function validateParam(
   validators: Schema[number][1],
   param: string,
   value: Json | undefined,
   parsed: boolean,
+  pyValue: () => PyJson | undefined = () => value,
 ): void {
   for (const f of validators) {
     if (f.isType && parsed) continue;
@@ -33,13 +39,16 @@ export function validateParam(
       let message: string;
       if (e.detail !== undefined) message = e.detail;
       else if (f.isRequired) message = `Missing value for required parameter '${param}'.`;
-      else message = invalidValueMessage(param, value, ` Hint: Value was of type '${pyTypeName(value)}'.`);
+      else {
+        const shown = pyValue();
+        message = invalidValueMessage(param, shown, ` Hint: Value was of type '${pyTypeName(shown)}'.`);
+      }
       throw MlflowError.invalidParameter(message + SEE_DOCS);
     }
   }
 }
 
-export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean): void {
+export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean, rawText?: string): void {
   if (!schema.length) return;
   if (!isObject(raw)) {
     // MLflow indexes the body as a dict: a JSON array/scalar body crashes the handler.
@@ -52,10 +61,15 @@ export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean):
   for (const [key, validators] of schema) {
     const present = Object.hasOwn(raw, key);
     if (!present && !validators.some((v) => v.isRequired)) continue;
-    let value: Json | undefined = raw[key];
-    if (key === 'run_id' && (value === undefined || value === null) && Object.hasOwn(raw, 'run_uuid')) {
-      value = raw['run_uuid'];
-    }
-    validateParam(validators, key, value, parsed);
+    const valueIn = <T>(obj: { [k: string]: T }): T | undefined => {
+      const v = obj[key];
+      const missing = v === undefined || v === null;
+      return key === 'run_id' && missing && Object.hasOwn(obj, 'run_uuid') ? obj['run_uuid'] : v;
+    };
+    const value = valueIn(raw);
+    validateParam(validators, key, value, parsed, () => {
+      const faithful = rawText === undefined ? undefined : pyJsonLoadsFaithful(rawText);
+      return isObject(faithful) ? valueIn(faithful as { [k: string]: PyJson }) : value;
+    });
   }
 }
