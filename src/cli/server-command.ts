@@ -44,12 +44,21 @@ export async function serverCommand(
   opts: { envFile: string | undefined; command: string },
 ): Promise<void> {
   const primary = cluster.isPrimary;
-  const inv = prepareServer(argv, env, {
-    cwd: process.cwd(),
-    envFile: opts.envFile,
-    command: opts.command,
-    out: (s) => process.stdout.write(s),
-  });
+  let inv: ServerInvocation | undefined;
+  try {
+    inv = prepareServer(argv, env, {
+      cwd: process.cwd(),
+      envFile: opts.envFile,
+      command: opts.command,
+      out: (s) => process.stdout.write(s),
+    });
+  } catch (err) {
+    if (err instanceof UsageError || !(err instanceof Error)) throw err;
+    // Configuration problems (bad --python, MLFLOW_WORKSPACE set...) are reported, not traced.
+    process.stderr.write(`mlflow-ts: error: ${err.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   if (!inv) return;
   if (primary) {
     for (const n of inv.config.notices) process.stdout.write(`${n}\n`);

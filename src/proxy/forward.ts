@@ -96,15 +96,27 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
     };
     reply.raw.once('close', onClose);
 
-    let upstream;
-    try {
-      upstream = await undiciRequest(`http://127.0.0.1:${state.port}${request.raw.url ?? request.url}`, {
+    const send = () =>
+      undiciRequest(`http://127.0.0.1:${state.port}${request.raw.url ?? request.url}`, {
         method: request.method as 'GET',
         headers,
         body,
         dispatcher: agent,
         signal: abort.signal,
       });
+    let upstream;
+    try {
+      try {
+        upstream = await send();
+      } catch (err) {
+        // A pooled connection the child closed just as we reused it: safe to replay once when
+        // nothing of a body has been consumed.
+        const code = (err as { code?: string }).code ?? '';
+        const replayable = body === null || typeof body === 'string' || Buffer.isBuffer(body);
+        if (!replayable || abort.signal.aborted || !['ECONNRESET', 'UND_ERR_SOCKET'].includes(code))
+          throw err;
+        upstream = await send();
+      }
     } catch (err) {
       reply.raw.off('close', onClose);
       const code = (err as { code?: string }).code ?? '';
