@@ -83,8 +83,13 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
 
   registerSecurity(app, o.security);
 
-  const divert = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply =>
-    o.forward ? o.forward(request, reply) : sendNotImplemented(request, reply);
+  const divert = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply => {
+    if (o.forward) return o.forward(request, reply);
+    // A plain OPTIONS is not an endpoint call: answer it empty (204 on API paths, as MLflow does)
+    // rather than 501. CORS preflights never get here (the security layer answers them).
+    if (request.method === 'OPTIONS') return reply.code(200).send();
+    return sendNotImplemented(request, reply);
+  };
 
   const useNative = o.native !== undefined && !o.guardedByApp;
   const nativeKeys = new Set(useNative ? o.native!.nativeKeys : []);

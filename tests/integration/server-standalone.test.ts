@@ -44,6 +44,12 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     }
   });
 
+  it('answers a plain OPTIONS on API paths with 204, as MLflow does', async () => {
+    const res = await fetch(`${srv.base}/api/2.0/mlflow/experiments/get`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('serves native routes', async () => {
     const res = await fetch(`${srv.base}/api/2.0/mlflow/experiments/get?experiment_id=0`);
     expect(res.status).toBe(200);
