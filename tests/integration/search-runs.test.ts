@@ -110,6 +110,20 @@ for (const [name, enabled, open] of backends) {
       ).toEqual(canonical(fx.answers.full_runs));
     });
 
+    it('searchRuns: metrics, params and tags come in the order MLflow lists them', async () => {
+      const r = await searchRuns(fx.dialect, {
+        experiment_ids: ['1', '2'],
+        run_view_type: 'ALL',
+        max_results: 1000,
+        order_by: ['attributes.run_id'],
+      });
+      const keys = (runs: unknown[]): string[][] =>
+        (runs as { data: Record<string, { key: string }[] | undefined> }[]).map((run) =>
+          ['metrics', 'params', 'tags'].map((k) => (run.data[k] ?? []).map((x) => x.key).join(',')),
+        );
+      expect(keys(r.runs)).toEqual(keys(fx.answers.full_runs));
+    });
+
     it('searchExperiments: every query of the battery', async () => {
       const mismatches: unknown[] = [];
       for (const a of fx.answers.experiments) {
