@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RouteStats } from '../http/app.js';
 import type { FoundPython } from './find-python.js';
+import { nativeOffReason } from './native-policy.js';
 import type { ServerConfig } from './server-config.js';
 
 /** The start-up banner: where the data lives, what is native vs proxied, and the child's state. */
@@ -20,12 +21,12 @@ export function logBanner(
       (config.serveArtifacts ? `, served from ${config.artifactsDestination}` : ', not served'),
     `  RPCs: ${info.stats.nativeRpcs} native, ${info.stats.proxiedRpcs} ${fallback}; UI and other routes likewise`,
   ];
-  if (config.appName) {
+  const off = nativeOffReason(config);
+  if (off) {
+    const exempt = config.appName ? '/health' : '/health and /version';
     lines.push(
-      `  --app-name ${config.appName}: every route but /health goes through the Python app, which guards it`,
+      `  nothing is served natively (${off}): every route but ${exempt} goes to ${info.python ? 'the Python child' : '501'}`,
     );
-  } else if (!info.nativeLayer) {
-    lines.push('  native layer not available in this build: nothing is served natively');
   }
   lines.push(
     config.security.disabled

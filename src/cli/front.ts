@@ -5,6 +5,7 @@ import { pinnedMlflowVersion } from '../http/health.js';
 import { loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
 import type { ChildLink } from '../proxy/child-link.js';
 import { createForwarder } from '../proxy/forward.js';
+import { nativeOffReason } from './native-policy.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface Front {
@@ -22,8 +23,7 @@ export async function startFront(
 ): Promise<Front> {
   const { log, link } = opts;
   const guardedByApp = config.appName !== undefined;
-  // With --app-name the Python app guards every route, so nothing may be answered natively.
-  const native = guardedByApp
+  const native = nativeOffReason(config)
     ? undefined
     : await loadNativeLayer(config.backendStoreUri, {
         defaultArtifactRoot: config.defaultArtifactRoot,

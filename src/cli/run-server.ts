@@ -7,6 +7,7 @@ import { PythonChild } from '../proxy/python-child.js';
 import { logBanner } from './banner.js';
 import type { FoundPython } from './find-python.js';
 import { startFront } from './front.js';
+import { nativeOffReason } from './native-policy.js';
 import { loadNativeLayer } from '../http/native-layer.js';
 import type { ServerConfig } from './server-config.js';
 import { SERVER_OPTIONS } from './server-options.js';
@@ -119,7 +120,7 @@ export async function runServer(
 
   try {
     if (config.workers > 1) {
-      if (!config.appName) {
+      if (!nativeOffReason(config)) {
         const layer = await loadNativeLayer(config.backendStoreUri, {
           defaultArtifactRoot: config.defaultArtifactRoot,
           truncateLongValues: config.truncateLongValues,

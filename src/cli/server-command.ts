@@ -1,5 +1,6 @@
 import { findPython, type FoundPython } from './find-python.js';
 import { serverHelp } from './help.js';
+import { nativeOffReason } from './native-policy.js';
 import { parseOptions } from './parse-args.js';
 import { runServer } from './run-server.js';
 import { resolveServerConfig, type ServerConfig } from './server-config.js';
@@ -29,6 +30,12 @@ export function prepareServer(
   }
   const config = resolveServerConfig(parsed, env, { cwd: opts.cwd, envFile: opts.envFile });
   const python = config.noPython ? undefined : findPython(config.python, env, opts.cwd);
+  const off = nativeOffReason(config);
+  if (!python && off && !config.appName && !config.artifactsOnly) {
+    throw new UsageError(
+      `${off}, and there is no Python MLflow child to serve it (give --python, drop --no-python).`,
+    );
+  }
   if (!python && config.appName) {
     throw new UsageError(
       `--app-name ${config.appName} needs the Python MLflow child (it guards every route), ` +

@@ -185,3 +185,19 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
     });
   });
 });
+
+describe('what may be served natively', () => {
+  it('routes everything to the child when Python-only behaviour is asked for', async () => {
+    const { nativeOffReason } = await import('../../src/cli/native-policy.js');
+    expect(nativeOffReason(prep([]))).toBeUndefined();
+    expect(nativeOffReason(prep(['--backend-store-uri', 'postgresql://u@h/db']))).toBeUndefined();
+    expect(nativeOffReason(prep(['--artifacts-only']))).toMatch(/artifacts-only/);
+    expect(nativeOffReason(prep(['--enable-workspaces']))).toMatch(/workspaces/);
+  });
+
+  it('refuses a store only Python serves when there is no Python child', () => {
+    expect(usage(['--backend-store-uri', 'mysql://u@h/db'])).toMatch(
+      /^the backend store 'mysql:\/\/u@h\/db' is not one mlflow-ts serves natively/,
+    );
+  });
+});

@@ -1,0 +1,19 @@
+import { parseBackendUri } from '../stores/uri.js';
+import type { ServerConfig } from './server-config.js';
+
+/**
+ * Why nothing may be served natively in this configuration, or undefined when native serving is
+ * on. In each case the Python server implements behaviour our native layer does not (auth,
+ * artifacts-only 503s, workspace scoping, other store types), so it must answer everything.
+ */
+export function nativeOffReason(config: ServerConfig): string | undefined {
+  if (config.appName) return `--app-name ${config.appName} guards every route`;
+  if (config.artifactsOnly) return '--artifacts-only disables the tracking endpoints';
+  if (config.enableWorkspaces) return 'workspaces are enabled';
+  try {
+    parseBackendUri(config.backendStoreUri);
+  } catch {
+    return `the backend store '${config.backendStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql)`;
+  }
+  return undefined;
+}
