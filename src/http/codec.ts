@@ -28,7 +28,7 @@ export interface DecodedRequest {
   /** Whether ParseDict succeeded (MLflow skips type validators when it did). */
   parsed: boolean;
   /** The JSON text `raw` was read from (bodies only): error messages re-read it as Python would. */
-  rawText?: string;
+  rawText?: () => string;
   parseError?: string;
 }
 
@@ -49,11 +49,18 @@ function bodyText(body: Buffer | string | undefined): string {
   return typeof body === 'string' ? body : body.toString('utf8');
 }
 
+// Flask caches get_json per request; so do we (logBatch reads the body twice: its size check, then
+// the decode), keyed by the RawRequest object.
+const parsedBodies = new WeakMap<RawRequest, Json | undefined>();
+
 /** `_get_request_json`: Content-Type check, then get_json(force=True, silent=True). */
 export function getRequestJson(req: RawRequest): Json | undefined {
   checkContentType(req.method, req.contentType);
+  if (parsedBodies.has(req)) return parsedBodies.get(req);
   const text = bodyText(req.body);
-  return text === '' ? undefined : pyJsonLoads(text);
+  const json = text === '' ? undefined : pyJsonLoads(text);
+  parsedBodies.set(req, json);
+  return json;
 }
 
 /** `_get_normalized_request_json`: double-encoded bodies decoded again; no body is `{}`. */
@@ -61,12 +68,15 @@ export function getNormalizedRequestJson(req: RawRequest): Json {
   return readNormalized(req).json;
 }
 
-/** The normalized body and the JSON text it was read from (for faithful error messages). */
-function readNormalized(req: RawRequest): { json: Json; text: string | undefined } {
+/**
+ * The normalized body, and (lazily: only error messages need it) the JSON text it was read from.
+ */
+function readNormalized(req: RawRequest): { json: Json; text: (() => string) | undefined } {
   let json = getRequestJson(req);
-  let text: string | undefined = bodyText(req.body);
+  let text = (): string => bodyText(req.body);
   if (typeof json === 'string') {
-    text = json;
+    const inner = json;
+    text = () => inner;
     const again = pyJsonLoads(json);
     // json.loads raising here is not an MlflowException: Flask answers a bare 500.
     if (again === undefined) throw new PythonCrash('JSONDecodeError: double-encoded body is not JSON');
@@ -125,7 +135,7 @@ export function rejectConflictingAliases(json: Json, typeName: string): void {
 /** Decodes a request for the RPC whose request message is `typeName`. */
 export function decodeRequest(typeName: string, req: RawRequest): DecodedRequest {
   let raw: Json;
-  let rawText: string | undefined;
+  let rawText: (() => string) | undefined;
   const query = req.method === 'GET' && req.query !== '' ? new URLSearchParams(req.query) : undefined;
   if (query && [...query.keys()].length > 0) raw = queryToJson(typeName, query);
   else ({ json: raw, text: rawText } = readNormalized(req));

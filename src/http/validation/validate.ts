@@ -48,7 +48,12 @@ export function validateParam(
   }
 }
 
-export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean, rawText?: string): void {
+export function validateRequestJson(
+  raw: Json,
+  schema: Schema,
+  parsed: boolean,
+  rawText?: () => string,
+): void {
   if (!schema.length) return;
   if (!isObject(raw)) {
     // MLflow indexes the body as a dict: a JSON array/scalar body crashes the handler.
@@ -68,7 +73,7 @@ export function validateRequestJson(raw: Json, schema: Schema, parsed: boolean, 
     };
     const value = valueIn(raw);
     validateParam(validators, key, value, parsed, () => {
-      const faithful = rawText === undefined ? undefined : pyJsonLoadsFaithful(rawText);
+      const faithful = rawText === undefined ? undefined : pyJsonLoadsFaithful(rawText());
       return isObject(faithful) ? valueIn(faithful as { [k: string]: PyJson }) : value;
     });
   }
