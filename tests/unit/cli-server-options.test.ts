@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../../src/cli/env-file.js';
+import { parseOptions } from '../../src/cli/parse-args.js';
+import { resolveServerConfig } from '../../src/cli/server-config.js';
+import { SERVER_OPTIONS } from '../../src/cli/server-options.js';
 import { prepareServer } from '../../src/cli/server-command.js';
 import { UsageError, formatUsageError } from '../../src/cli/usage-error.js';
 
@@ -55,12 +58,10 @@ describe('mlflow-ts server options (as `mlflow server` parses them)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-mlruns-'));
     mkdirSync(join(dir, 'mlruns', '0'), { recursive: true });
     writeFileSync(join(dir, 'mlruns', '0', 'meta.yaml'), 'name: Default\n');
-    const inv = prepareServer(
-      ['--no-python'],
-      {},
-      { cwd: dir, envFile: undefined, command: 'x', out: () => undefined },
+    const parsed = parseOptions([], SERVER_OPTIONS, {});
+    expect(resolveServerConfig(parsed, {}, { cwd: dir, envFile: undefined }).backendStoreUri).toBe(
+      './mlruns',
     );
-    expect(inv!.config.backendStoreUri).toBe('./mlruns');
   });
 
   it('reads short flags, --opt=value and MLFLOW_* variables; the command line wins', () => {
@@ -192,7 +193,12 @@ describe('what may be served natively', () => {
     expect(nativeOffReason(prep([]))).toBeUndefined();
     expect(nativeOffReason(prep(['--backend-store-uri', 'postgresql://u@h/db']))).toBeUndefined();
     expect(nativeOffReason(prep(['--artifacts-only']))).toMatch(/artifacts-only/);
-    expect(nativeOffReason(prep(['--enable-workspaces']))).toMatch(/workspaces/);
+    const ws = resolveServerConfig(
+      parseOptions(['--enable-workspaces'], SERVER_OPTIONS, {}),
+      {},
+      { cwd, envFile: undefined },
+    );
+    expect(nativeOffReason(ws)).toMatch(/workspaces/);
   });
 
   it('refuses a store only Python serves when there is no Python child', () => {
