@@ -251,15 +251,21 @@ def compare(pair, scenario: Callable[[Side], Any], test_key: str) -> tuple[list,
         with open(os.path.join(dump_dir, f"{test_key}.{pair.dialect}.json"), "w") as f:
             json.dump({"reference": rn, "candidate": cn}, f, indent=1, default=repr)
     if canonical(rn) != canonical(cn):
-        raise ParityDifference(
-            report(
-                rn,
-                cn,
-                f"reference: python ({pair.dialect})",
-                f"candidate: {pair.candidate.kind} ({pair.dialect})",
-            )
+        text = report(
+            rn,
+            cn,
+            f"reference: python ({pair.dialect})",
+            f"candidate: {pair.candidate.kind} ({pair.dialect})",
         )
+        if any(_server_side_failure(e) for e in cand.transcript):
+            text += f"\n\ncandidate server log (last lines, {pair.candidate.log_path}):\n{pair.candidate.log_tail(30)}"
+        raise ParityDifference(text)
     return rn, cn
+
+
+def _server_side_failure(entry: dict) -> bool:
+    status = entry.get("status")
+    return (isinstance(status, int) and status >= 500 and status != 501) or "exception" in entry
 
 
 def standalone_unrouted(ref: list[dict], cand: list[dict]) -> None:
