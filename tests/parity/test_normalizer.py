@@ -1,0 +1,75 @@
+"""The suite's own machinery (no servers): normalization must map consistently and stay strict."""
+
+from diffreport import canonical, report
+from normalize import Normalizer
+
+RA = "a" * 32
+RB = "b" * 32
+RC = "c" * 32
+
+
+def norm(t):
+    return Normalizer().normalize(t)
+
+
+def test_ids_are_mapped_by_first_appearance_and_references_must_agree():
+    left = [{"run": {"run_id": RA, "experiment_id": "7"}}, {"tags": [{"key": "mlflow.parentRunId", "value": RA}]}]
+    right = [{"run": {"run_id": RB, "experiment_id": "3"}}, {"tags": [{"key": "mlflow.parentRunId", "value": RB}]}]
+    assert canonical(norm(left)) == canonical(norm(right))
+    # a reference to another run is a difference
+    wrong = [{"run": {"run_id": RB, "experiment_id": "3"}}, {"tags": [{"key": "mlflow.parentRunId", "value": RC}]}]
+    assert canonical(norm(left)) != canonical(norm(wrong))
+
+
+def test_ids_inside_strings_and_uris():
+    out = norm([{"experiment_id": "12", "msg": f"Run '{RA}' not found", "uri": f"mlflow-artifacts:/12/{RA}/artifacts"}])
+    assert out == [{"experiment_id": "<exp:1>", "msg": "Run '<run:1>' not found", "uri": "mlflow-artifacts:/<exp:1>/<run:1>/artifacts"}]
+
+
+def test_whole_values_equal_to_an_experiment_id_stay_exact_outside_id_fields():
+    out = norm([{"experiment_id": "1", "step": "1", "value": "1", "n": 1}])
+    assert out == [{"experiment_id": "<exp:1>", "step": "1", "value": "1", "n": 1}]
+
+
+def test_wall_clock_times_are_normalized_but_chosen_times_and_types_are_not():
+    import time
+
+    now = int(time.time() * 1000)
+    out = norm([{"start_time": now, "end_time": str(now), "timestamp": 1600000000000, "creation_time": 5}])
+    assert out == [{"start_time": "<now:int>", "end_time": "<now:str>", "timestamp": 1600000000000, "creation_time": 5}]
+
+
+def test_generated_run_names_only():
+    out = norm([{"run_name": "bold-fox-123"}, {"run_name": "my_run"}, {"key": "mlflow.runName", "value": "bold-fox-123"}])
+    assert out == [{"run_name": "<run-name:1>"}, {"run_name": "my_run"}, {"key": "mlflow.runName", "value": "<run-name:1>"}]
+
+
+def test_value_types_are_compared():
+    assert canonical(norm([{"v": 1}])) != canonical(norm([{"v": 1.0}]))
+    assert canonical(norm([{"v": 1}])) != canonical(norm([{"v": "1"}]))
+    assert canonical(norm([{"v": None}])) != canonical(norm([{}]))
+
+
+def test_sqlalchemy_wrapper_keeps_the_database_message():
+    msg = (
+        "Experiment(name=x) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: "
+        "experiments.workspace, experiments.name\n[SQL: INSERT INTO experiments (name) VALUES (?)]\n"
+        "[parameters: ('x',)]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)"
+    )
+    out = norm([{"message": msg}])
+    assert out[0]["message"] == (
+        "Experiment(name=x) already exists. Error: UNIQUE constraint failed: experiments.workspace, experiments.name"
+    )
+
+
+def test_python_set_order_in_messages():
+    a = norm([{"message": "Valid keys are '{'b', 'a', 'c'}'"}])
+    b = norm([{"message": "Valid keys are '{'c', 'b', 'a'}'"}])
+    assert a == b
+    assert norm([{"message": "Valid keys are '{'a', 'b'}'"}]) != a
+
+
+def test_report_shows_both_sides():
+    text = report([{"step": "x", "status": 200}], [{"step": "x", "status": 400}], "REF", "CAND")
+    assert "PARITY DIFFERENCE" in text and "REF" in text and "CAND" in text
+    assert '"status": 200' in text and '"status": 400' in text
