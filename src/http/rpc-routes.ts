@@ -47,22 +47,44 @@ export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyR
   return sendJson(reply, err.httpStatus, JSON.stringify(err.toJSON()));
 }
 
-function rawRequest(request: FastifyRequest): RawRequest {
+/**
+ * Fastify does not read GET/HEAD bodies, but MLflow does when there is no query string (rare:
+ * a client sending JSON with GET). Read the stream ourselves in that case only.
+ */
+async function bodyOf(request: FastifyRequest, bodyLimit: number): Promise<Buffer | undefined> {
+  if (request.body !== undefined && request.body !== null) return request.body as Buffer;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  const h = request.headers;
+  const hasBody =
+    (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'];
+  if (!hasBody || (request.method === 'GET' && request.url.includes('?'))) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > bodyLimit) throw new MlflowError('Request body is too large', 'BAD_REQUEST');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function rawRequest(request: FastifyRequest, body: Buffer | undefined): RawRequest {
   const q = request.url.indexOf('?');
   return {
     // HEAD is routed like GET but MLflow reads the query string only when the method *is* GET.
     method: request.method,
     query: q < 0 ? '' : request.url.slice(q + 1),
     contentType: request.headers['content-type'],
-    body: request.body as Buffer | undefined,
+    body,
   };
 }
 
-function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler) {
+function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
   const serialize = serializerFor(rpc.responseType);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
-      const decoded = decodeValidated(rpc.requestType, rawRequest(request));
+      const body = await bodyOf(request, bodyLimit);
+      const decoded = decodeValidated(rpc.requestType, rawRequest(request, body));
       applyPathParams(
         decoded.message,
         rpc.requestType,
@@ -97,7 +119,7 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
           url,
           bodyLimit,
           handler: handler
-            ? nativeRoute(rpc, route, handler)
+            ? nativeRoute(rpc, route, handler, bodyLimit)
             : async (request, reply) => {
                 await opts.fallback(request, reply, rpc);
                 return reply;

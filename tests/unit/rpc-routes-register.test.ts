@@ -59,6 +59,19 @@ describe('registerRpcRoutes', () => {
     );
   });
 
+  it('reads a GET body when there is no query string (MLflow does; Fastify would not)', async () => {
+    const seen: unknown[] = [];
+    const { app } = await build({
+      'MlflowService.getRun': async (req) => {
+        seen.push(req);
+        return {};
+      },
+    });
+    await app.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/get', payload: '{"run_id":"b"}' });
+    await app.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/get?run_id=q', payload: '{"run_id":"b"}' });
+    expect(seen).toEqual([{ run_id: 'b' }, { run_id: 'q' }]);
+  });
+
   it('reads no query string on HEAD, as MLflow (HEAD with valid params is a 400 there)', async () => {
     const { app } = await build({ 'MlflowService.getExperiment': async () => ({ experiment: {} }) });
     const res = await app.inject({ method: 'HEAD', url: '/api/2.0/mlflow/experiments/get?experiment_id=0' });
