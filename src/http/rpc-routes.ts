@@ -49,7 +49,7 @@ export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyR
 
 /**
  * Fastify does not read GET/HEAD bodies, but MLflow does when there is no query string (rare:
- * a client sending JSON with GET). Read the stream ourselves in that case only.
+ * a client sending JSON with GET). Read the stream ourselves; the codec decides which source counts.
  */
 async function bodyOf(request: FastifyRequest, bodyLimit: number): Promise<Buffer | undefined> {
   if (request.body !== undefined && request.body !== null) return request.body as Buffer;
@@ -57,7 +57,7 @@ async function bodyOf(request: FastifyRequest, bodyLimit: number): Promise<Buffe
   const h = request.headers;
   const hasBody =
     (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'];
-  if (!hasBody || (request.method === 'GET' && request.url.includes('?'))) return undefined;
+  if (!hasBody) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request.raw) {
