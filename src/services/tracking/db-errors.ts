@@ -1,4 +1,5 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { driverErrorMessage } from '../../stores/driver-error.js';
 
 /**
  * How MLflow's ManagedSessionMaker reports database failures: OperationalError (locked database,
@@ -8,7 +9,7 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 export function translateDbError(err: unknown): unknown {
   if (err instanceof MlflowError || typeof err !== 'object' || err === null || !('code' in err)) return err;
   const code = String((err as { code: unknown }).code);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = driverErrorMessage(err);
   const isSqlite = code.startsWith('SQLITE_');
   const isPg = /^[0-9A-Z]{5}$/.test(code);
   if (!isSqlite && !isPg && !/^E[A-Z]+$/.test(code)) return err;

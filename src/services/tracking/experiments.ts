@@ -25,7 +25,7 @@ import {
 export function experimentServices(store: SqlTrackingStore) {
   return {
     async createExperiment(req: CreateExperiment): Promise<CreateExperiment_Response> {
-      const tags = (req.tags ?? []).map((t) => ({ key: t.key!, value: t.value ?? '' }));
+      const tags = (req.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
       if (tags.filter((t) => isCustomViewTag(t.key)).length > MAX_CUSTOM_VIEWS_PER_EXPERIMENT) {
         throw customViewLimitError();
       }

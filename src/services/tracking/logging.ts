@@ -24,10 +24,11 @@ function toDouble(v: unknown): unknown {
 export function loggingServices(store: SqlTrackingStore, opts: { truncateLongValues: boolean }) {
   return {
     async logMetric(req: LogMetric): Promise<Record<string, never>> {
+      // Unset proto fields read as their defaults ('' / 0) in Python, and that is what MLflow logs.
       const metric = {
-        key: req.key,
-        value: toDouble(req.value),
-        timestamp: req.timestamp,
+        key: req.key ?? '',
+        value: toDouble(req.value ?? 0),
+        timestamp: req.timestamp ?? 0,
         step: req.step ?? 0,
       };
       validateMetric(metric);
@@ -41,7 +42,7 @@ export function loggingServices(store: SqlTrackingStore, opts: { truncateLongVal
     },
 
     async logParam(req: LogParam): Promise<Record<string, never>> {
-      const p = validateParam(req.key, req.value ?? '', '', opts.truncateLongValues);
+      const p = validateParam(req.key ?? '', req.value ?? '', '', opts.truncateLongValues);
       await store.logParam(req.run_id || req.run_uuid || '', p.key, p.value);
       return {};
     },
@@ -50,12 +51,12 @@ export function loggingServices(store: SqlTrackingStore, opts: { truncateLongVal
       const runId = req.run_id ?? '';
       validateRunId(runId);
       const metrics = (req.metrics ?? []).map((m, i) => {
-        const metric = { key: m.key, value: toDouble(m.value), timestamp: m.timestamp, step: m.step ?? 0 };
+        const metric = { key: m.key ?? '', value: toDouble(m.value ?? 0), timestamp: m.timestamp ?? 0, step: m.step ?? 0 };
         validateMetric(metric, `metrics[${i}]`);
         return { ...(metric as MetricInput), model_id: m.model_id || undefined, dataset_name: m.dataset_name || undefined, dataset_digest: m.dataset_digest || undefined };
       });
-      const params = (req.params ?? []).map((p, i) => validateParam(p.key, p.value ?? '', `params[${i}]`, opts.truncateLongValues));
-      const tags = (req.tags ?? []).map((t, i) => validateTag(t.key, t.value ?? '', `tags[${i}]`, opts.truncateLongValues));
+      const params = (req.params ?? []).map((p, i) => validateParam(p.key ?? '', p.value ?? '', `params[${i}]`, opts.truncateLongValues));
+      const tags = (req.tags ?? []).map((t, i) => validateTag(t.key ?? '', t.value ?? '', `tags[${i}]`, opts.truncateLongValues));
       validateBatchLimits(metrics.length, params.length, tags.length);
       validateParamKeysUnique(params);
       await store.logBatch(runId, { metrics, params, tags });
@@ -65,21 +66,22 @@ export function loggingServices(store: SqlTrackingStore, opts: { truncateLongVal
     async logInputs(req: LogInputs): Promise<Record<string, never>> {
       const runId = req.run_id ?? '';
       validateRunId(runId);
-      const datasets = req.datasets ?? [];
+      // An unset dataset (or field) is the proto default: an empty Dataset / '' (Dataset.from_proto).
+      const datasets = (req.datasets ?? []).map((d) => ({
+        tags: (d.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' })),
+        dataset: {
+          name: d.dataset?.name ?? '',
+          digest: d.dataset?.digest ?? '',
+          source_type: d.dataset?.source_type ?? '',
+          source: d.dataset?.source ?? '',
+          ...(d.dataset?.schema !== undefined ? { schema: d.dataset.schema } : {}),
+          ...(d.dataset?.profile !== undefined ? { profile: d.dataset.profile } : {}),
+        },
+      }));
       validateDatasetInputs(datasets);
       await store.logInputs(
         runId,
-        datasets.map((d) => ({
-          tags: (d.tags ?? []).map((t) => ({ key: t.key!, value: t.value! })),
-          dataset: {
-            name: d.dataset!.name!,
-            digest: d.dataset!.digest!,
-            source_type: d.dataset!.source_type!,
-            source: d.dataset!.source!,
-            ...(d.dataset!.schema !== undefined ? { schema: d.dataset!.schema } : {}),
-            ...(d.dataset!.profile !== undefined ? { profile: d.dataset!.profile } : {}),
-          },
-        })),
+        datasets,
         (req.models ?? []).map((m) => ({ model_id: m.model_id ?? '' })),
       );
       return {};

@@ -51,7 +51,7 @@ export function runServices(store: SqlTrackingStore, opts: { truncateLongValues:
     },
 
     async setTag(req: SetTag): Promise<Record<string, never>> {
-      const tag = validateTag(req.key, req.value ?? '', '', opts.truncateLongValues);
+      const tag = validateTag(req.key ?? '', req.value ?? '', '', opts.truncateLongValues);
       await store.setTag(req.run_id || req.run_uuid || '', tag.key, tag.value);
       return {};
     },

@@ -1,5 +1,6 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { appendToUriPath, resolveUriIfLocal } from '../artifact-uri.js';
+import { driverErrorMessage } from '../driver-error.js';
 import type { ExperimentsTable } from '../tables.js';
 import type { Selectable } from 'kysely';
 import { nowMillis, type Db, type StoreContext } from './context.js';
@@ -143,7 +144,7 @@ export async function createExperiment(
   } catch (err) {
     if (ctx.dialect.isUniqueViolation(err)) {
       throw new MlflowError(
-        `Experiment(name=${name}) already exists. Error: ${(err as Error).message}`,
+        `Experiment(name=${name}) already exists. Error: ${driverErrorMessage(err)}`,
         'RESOURCE_ALREADY_EXISTS',
       );
     }
@@ -226,7 +227,7 @@ export async function renameExperiment(ctx: StoreContext, experimentId: string, 
         .execute();
     } catch (err) {
       // The session's IntegrityError surfaces as BAD_REQUEST in MLflow (ManagedSessionMaker).
-      if (ctx.dialect.isUniqueViolation(err)) throw new MlflowError((err as Error).message, 'BAD_REQUEST');
+      if (ctx.dialect.isUniqueViolation(err)) throw new MlflowError(driverErrorMessage(err), 'BAD_REQUEST');
       throw err;
     }
   });

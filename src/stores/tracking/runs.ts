@@ -92,14 +92,10 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
  * experiment_id '' and the database refuses it (a BAD_REQUEST from the session); the same answer.
  */
 function emptyExperimentIdError(ctx: StoreContext): MlflowError {
-  const prefix =
-    '(raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this flush ' +
-    'is occurring prematurely)\n';
+  // The driver's message only, as elsewhere (see driver-error.ts).
   const detail =
-    ctx.dialect.name === 'sqlite'
-      ? '(sqlite3.IntegrityError) FOREIGN KEY constraint failed'
-      : '(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: ""';
-  return new MlflowError(prefix + detail, 'BAD_REQUEST');
+    ctx.dialect.name === 'sqlite' ? 'FOREIGN KEY constraint failed' : 'invalid input syntax for type integer: ""';
+  return new MlflowError(detail, 'BAD_REQUEST');
 }
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
