@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatEndpoints } from '../../src/cli/commands/endpoints.js';
 import { buildOpenApi, formatOpenApi } from '../../src/cli/commands/openapi.js';
@@ -76,5 +77,23 @@ describe('as main.ts calls them (argv only)', () => {
     expect(out.rpcs.filter((r: { serving: string }) => r.serving === 'native')).toHaveLength(
       NATIVE_RPC_KEYS.length,
     );
+  });
+});
+
+// openapi-spec-validator, where the machine's python3 has it (it is not a project dependency).
+const hasValidator =
+  spawnSync('python3', ['-c', 'import openapi_spec_validator'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasValidator)('the OpenAPI document', () => {
+  it('passes openapi-spec-validator', () => {
+    const out = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import json,sys; from openapi_spec_validator import validate; validate(json.load(sys.stdin)); print("valid")',
+      ],
+      { input: formatOpenApi(['--static-prefix', '/p'], []), encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    expect(out.trim()).toBe('valid');
   });
 });
