@@ -18,8 +18,9 @@ const MAX_BACKOFF_MS = 30_000;
 /** After this long up, a crash counts as a fresh failure (backoff restarts from 1 s). */
 const STABLE_AFTER_MS = 60_000;
 
+/** A ref'd timer on purpose: during shutdown it is what keeps the process alive until the child's group is gone. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
