@@ -40,6 +40,7 @@ export async function runLoad(opts: {
   concurrency: number;
   durationMs: number;
   maxRequests: number;
+  firstIndex?: number; // request indices are firstIndex, firstIndex + 1, ...
   make: (i: number) => Req;
   check?: Check;
   timeoutMs?: number;
@@ -53,11 +54,12 @@ export async function runLoad(opts: {
   });
   const check = opts.check ?? defaultCheck;
   const res: LoadResult = { ok: 0, expected: 0, errors: 0, errorKinds: {}, okIdx: [], lat: [], elapsedMs: 0, bytesIn: 0 };
-  let next = 0;
+  const first = opts.firstIndex ?? 0;
+  let next = first;
   const t0 = performance.now();
   const deadline = t0 + opts.durationMs;
   const worker = async () => {
-    while (next < opts.maxRequests && performance.now() < deadline) {
+    while (next - first < opts.maxRequests && performance.now() < deadline) {
       const i = next++;
       const r = opts.make(i);
       const body = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);

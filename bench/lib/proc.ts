@@ -11,6 +11,7 @@ interface Stat {
   ppid: number;
   comm: string;
   cpuTicks: number; // utime + stime
+  childTicks: number; // cutime + cstime: reaped children's CPU (accounted to their parent)
 }
 
 function readStat(pid: number): Stat | undefined {
@@ -20,7 +21,7 @@ function readStat(pid: number): Stat | undefined {
     const comm = s.slice(s.indexOf('(') + 1, close);
     const f = s.slice(close + 2).split(' ');
     // fields after comm: state(0) ppid(1) ... utime(11) stime(12)
-    return { pid, ppid: Number(f[1]), comm, cpuTicks: Number(f[11]) + Number(f[12]) };
+    return { pid, ppid: Number(f[1]), comm, cpuTicks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
   } catch {
     return undefined;
   }
@@ -56,10 +57,17 @@ export function treePids(root: number): number[] {
   return out;
 }
 
-/** CPU milliseconds used so far by the tree (live processes only). */
+/**
+ * CPU milliseconds used so far by the tree: own time of every live process plus the time of
+ * reaped children (cutime/cstime of their parent), so that exited workers or PostgreSQL back-ends
+ * (closed connections) keep counting.
+ */
 export function treeCpuMs(root: number): number {
   let ticks = 0;
-  for (const p of treePids(root)) ticks += readStat(p)?.cpuTicks ?? 0;
+  for (const p of treePids(root)) {
+    const st = readStat(p);
+    if (st) ticks += st.cpuTicks + st.childTicks;
+  }
   return (ticks * 1000) / CLK_TCK;
 }
 
