@@ -6,5 +6,5 @@
 export function driverErrorMessage(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const detail = (err as { detail?: unknown }).detail;
-  return typeof detail === 'string' && detail ? `${err.message}\nDETAIL:  ${detail}\n` : err.message;
+  return typeof detail === 'string' && detail ? `${err.message}\nDETAIL:  ${detail}` : err.message;
 }
