@@ -3,7 +3,9 @@
  * parallel on the pool, with latest metrics, params and tags grouped per run into one JSON text
  * by the server (the driver parses one row per run instead of one per metric/param/tag; the ids
  * travel as a single array parameter). Produces exactly what `loadRuns(..., { outputs: true })`
- * produces.
+ * produces. Within a run, rows are listed in physical (ctid) order: that is the order in which
+ * MLflow's unordered selectin query sees them (heap or bitmap scans, index entries sorted by TID),
+ * whereas GROUP BY may sort the rows and PostgreSQL's sort is not stable.
  */
 import { sql } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
@@ -26,11 +28,11 @@ export async function loadPageRunsPostgres(d: StoreDialect, rows: RunRow[]): Pro
   const ids = rows.map((r) => r.run_uuid);
   const list = sql`${ids}::text[]`;
   const [metrics, params, tags, datasets, outputs] = await Promise.all([
-    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value, timestamp, step, is_nan))::text AS j
+    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value, timestamp, step, is_nan) ORDER BY ctid)::text AS j
       FROM latest_metrics WHERE run_uuid = ANY(${list}) GROUP BY run_uuid`.execute(d.db),
-    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value))::text AS j
+    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value) ORDER BY ctid)::text AS j
       FROM params WHERE run_uuid = ANY(${list}) GROUP BY run_uuid`.execute(d.db),
-    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value))::text AS j
+    sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(key, value) ORDER BY ctid)::text AS j
       FROM tags WHERE run_uuid = ANY(${list}) GROUP BY run_uuid`.execute(d.db),
     loadDatasetInputs(d.db, ids),
     sql<{
