@@ -61,7 +61,7 @@ def test_fluent_nested_runs_and_search(parity):
             df2 = mlflow.search_runs(
                 experiment_ids=[exp.experiment_id],
                 filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
-                order_by=["attributes.run_name DESC"],
+                order_by=["attributes.start_time DESC"],  # not run_name: one name is random
             )
             s.observe("children DataFrame", df2)
             s.observe(
