@@ -142,6 +142,7 @@ class Side:
 
         old_env = os.environ.get("MLFLOW_TRACKING_URI")
         os.environ["MLFLOW_TRACKING_URI"] = self.base_url
+        os.environ.pop("MLFLOW_EXPERIMENT_ID", None)  # set_experiment() exports it
         mlflow.set_tracking_uri(self.base_url)
         try:
             yield mlflow
@@ -152,6 +153,7 @@ class Side:
                 from mlflow.tracking import fluent as _fl
 
                 _fl._active_experiment_id = None
+            os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
             if old_env is None:
                 os.environ.pop("MLFLOW_TRACKING_URI", None)
             else:
