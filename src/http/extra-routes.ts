@@ -42,10 +42,16 @@ export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: 
 function queryValues(request: FastifyRequest, name: string): string[] {
   const q = request.url.indexOf('?');
   if (q < 0) return [];
-  return [...new URLSearchParams(request.url.slice(q + 1)).entries()].filter(([k]) => k === name).map(([, v]) => v);
+  return [...new URLSearchParams(request.url.slice(q + 1)).entries()]
+    .filter(([k]) => k === name)
+    .map(([, v]) => v);
 }
 
-async function getHistoryBulk(stores: Stores, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function getHistoryBulk(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const runIds = queryValues(request, 'run_id');
   if (runIds.length === 0) {
     throw MlflowError.invalidParameter('GetMetricHistoryBulk request must specify at least one run_id.');

@@ -37,7 +37,8 @@ export interface Stores {
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
-  const dialect = loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, opts.poolSize);
+  const dialect =
+    loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, opts.poolSize);
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {

@@ -39,7 +39,9 @@ export async function ensureSchema(dialect: StoreDialect): Promise<'created' | '
 async function currentRevision(dialect: StoreDialect): Promise<string | undefined> {
   const tables = await dialect.listTables();
   if (!tables.includes('alembic_version')) return undefined;
-  const rows = await sql<{ version_num: string }>`SELECT version_num FROM alembic_version`.execute(dialect.db);
+  const rows = await sql<{ version_num: string }>`SELECT version_num FROM alembic_version`.execute(
+    dialect.db,
+  );
   // Alembic's MigrationContext.get_current_revision: one row, or none.
   if (rows.rows.length > 1) {
     throw new MlflowError(

@@ -2,8 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { MlflowError } from '../errors/mlflow-error.js';
 
 export type BackendLocation =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'postgresql'; connectionString: string };
+  { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; connectionString: string };
 
 /**
  * Parses a backend store URI as SQLAlchemy reads it:

@@ -8,7 +8,13 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALEMBIC_HEAD } from '../../src/gen/sql/alembic.js';
 import { openStores } from '../../src/stores/index.js';
-import { backendNames, mlflowDbUpgrade, newBackend, runPython, type TestBackend } from '../helpers/store-backends.js';
+import {
+  backendNames,
+  mlflowDbUpgrade,
+  newBackend,
+  runPython,
+  type TestBackend,
+} from '../helpers/store-backends.js';
 
 const cleanups: TestBackend[] = [];
 afterAll(async () => {
@@ -39,12 +45,16 @@ describe.each(backendNames)('schema on %s', (dialect) => {
     const before = runPython('store_introspect.py', [b.pythonUri]);
     const stores = await openStores(b.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
     const exp = await stores.tracking.getExperiment('0');
-    expect(exp).toMatchObject({ experiment_id: '0', name: 'Default', artifact_location: 'mlflow-artifacts:/0' });
+    expect(exp).toMatchObject({
+      experiment_id: '0',
+      name: 'Default',
+      artifact_location: 'mlflow-artifacts:/0',
+    });
     await stores.close();
     expect(runPython('store_introspect.py', [b.pythonUri])).toEqual(before);
   });
 
-  it('refuses an older revision with MLflow\'s guidance', async () => {
+  it("refuses an older revision with MLflow's guidance", async () => {
     const b = await newBackend(dialect, 'schema_old');
     cleanups.push(b);
     const stores = await openStores(b.uri, { defaultArtifactRoot: '/tmp/x' });
@@ -61,7 +71,9 @@ describe.each(backendNames)('schema on %s', (dialect) => {
   it('creates the schema once when several processes open an empty database at the same time', async () => {
     const b = await newBackend(dialect, 'schema_race');
     cleanups.push(b);
-    const opened = await Promise.all([1, 2, 3].map(() => openStores(b.uri, { defaultArtifactRoot: '/tmp/x' })));
+    const opened = await Promise.all(
+      [1, 2, 3].map(() => openStores(b.uri, { defaultArtifactRoot: '/tmp/x' })),
+    );
     for (const s of opened) {
       expect((await s.tracking.getExperiment('0')).name).toBe('Default');
       await s.close();

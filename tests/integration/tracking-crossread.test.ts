@@ -13,7 +13,13 @@ import { backendNames, newBackend, runPython, type TestBackend } from '../helper
 function normalize(value: unknown): unknown {
   const json = JSON.parse(
     JSON.stringify(value, (_k, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v,
+      typeof v === 'number' && !Number.isFinite(v)
+        ? Number.isNaN(v)
+          ? 'NaN'
+          : v > 0
+            ? 'Infinity'
+            : '-Infinity'
+        : v,
     ),
   );
   const sortDeep = (v: unknown): unknown => {
@@ -54,7 +60,12 @@ describe.each(backendNames)('cross-reading with Python MLflow on %s', (dialect) 
       name: 'ts-written',
       tags: [{ key: 'owner', value: 'ts' }],
     });
-    const { run } = await call('createRun', { experiment_id: exp, start_time: 123, user_id: 'alice', run_name: 'r1' });
+    const { run } = await call('createRun', {
+      experiment_id: exp,
+      start_time: 123,
+      user_id: 'alice',
+      run_name: 'r1',
+    });
     const runId = run.info.run_id as string;
     await call('logBatch', {
       run_id: runId,
@@ -85,9 +96,15 @@ describe.each(backendNames)('cross-reading with Python MLflow on %s', (dialect) 
     await call('deleteRun', { run_id: other.info.run_id });
 
     const ours = {
-      experiments: [(await call('getExperiment', { experiment_id: exp })).experiment, (await call('getExperiment', { experiment_id: '0' })).experiment],
+      experiments: [
+        (await call('getExperiment', { experiment_id: exp })).experiment,
+        (await call('getExperiment', { experiment_id: '0' })).experiment,
+      ],
       experiment_by_name: [(await call('getExperimentByName', { experiment_name: 'ts-written' })).experiment],
-      runs: [(await call('getRun', { run_id: runId })).run, (await call('getRun', { run_id: other.info.run_id })).run],
+      runs: [
+        (await call('getRun', { run_id: runId })).run,
+        (await call('getRun', { run_id: other.info.run_id })).run,
+      ],
       histories: [
         (await call('getMetricHistory', { run_id: runId, metric_key: 'm' })).metrics,
         (await call('getMetricHistory', { run_id: runId, metric_key: 'big' })).metrics,
@@ -133,7 +150,10 @@ describe.each(backendNames)('cross-reading with Python MLflow on %s', (dialect) 
     const ours = {
       experiments: [(await call('getExperiment', { experiment_id: ids.experiment_id })).experiment],
       experiment_by_name: [],
-      runs: [(await call('getRun', { run_id: ids.run_id })).run, (await call('getRun', { run_id: ids.deleted_run_id })).run],
+      runs: [
+        (await call('getRun', { run_id: ids.run_id })).run,
+        (await call('getRun', { run_id: ids.deleted_run_id })).run,
+      ],
       histories: [
         (await call('getMetricHistory', { run_id: ids.run_id, metric_key: 'loss' })).metrics,
         (await call('getMetricHistory', { run_id: ids.run_id, metric_key: 'acc' })).metrics,
@@ -141,7 +161,9 @@ describe.each(backendNames)('cross-reading with Python MLflow on %s', (dialect) 
     };
     expect(normalize(ours)).toEqual(normalize(theirs));
     // Python's latest-metric choice (step, then timestamp, then value) is what mlflow-ts shows.
-    const loss = (ours.runs[0].data.metrics as { key: string; value: number; step: number }[]).find((m) => m.key === 'loss');
+    const loss = (ours.runs[0].data.metrics as { key: string; value: number; step: number }[]).find(
+      (m) => m.key === 'loss',
+    );
     expect(loss?.step).toBe(2);
     expect(Number.isNaN(loss?.value)).toBe(true);
 

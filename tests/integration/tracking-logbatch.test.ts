@@ -43,7 +43,8 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
     // has one connection (better-sqlite3 is synchronous: a second in-process connection waiting on
     // the file lock would block the event loop that must commit the first).
     const pools = dialect === 'postgresql' ? 3 : 1;
-    for (let i = 0; i < pools; i++) stores.push(await openStores(backend.uri, { defaultArtifactRoot: '/tmp/a', poolSize: 8 }));
+    for (let i = 0; i < pools; i++)
+      stores.push(await openStores(backend.uri, { defaultArtifactRoot: '/tmp/a', poolSize: 8 }));
     h = stores.map((s) => createNativeHandlers(s));
   });
   afterAll(async () => {
@@ -59,7 +60,13 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
   async function expectLatestConsistent(runId: string): Promise<number> {
     const db = stores[0]!.tracking.db;
     // The latest row per key, recomputed from the full history with MLflow's ordering.
-    const expected = await sql<{ key: string; value: number; timestamp: number; step: number; is_nan: unknown }>`
+    const expected = await sql<{
+      key: string;
+      value: number;
+      timestamp: number;
+      step: number;
+      is_nan: unknown;
+    }>`
       SELECT key, value, timestamp, step, is_nan FROM (
         SELECT key, value, timestamp, step, is_nan,
                ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn
@@ -71,7 +78,13 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
       .where('run_uuid', '=', runId)
       .orderBy('key')
       .execute();
-    const norm = (r: { key: string; value: number; timestamp: number | null; step: number; is_nan: unknown }) => ({
+    const norm = (r: {
+      key: string;
+      value: number;
+      timestamp: number | null;
+      step: number;
+      is_nan: unknown;
+    }) => ({
       ...r,
       is_nan: Boolean(r.is_nan),
     });
@@ -87,14 +100,23 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
       shuffle(keys, rand)
         .slice(0, 90)
         .flatMap((key) => [
-          { key, value: Math.round(rand() * 1000) / 10, timestamp: 1000 + Math.floor(rand() * 50), step: Math.floor(rand() * 20) },
+          {
+            key,
+            value: Math.round(rand() * 1000) / 10,
+            timestamp: 1000 + Math.floor(rand() * 50),
+            step: Math.floor(rand() * 20),
+          },
           // identical rows across batches: concurrent inserts of one PK
           { key, value: 1, timestamp: 7, step: b % 3 },
         ]),
     );
     await Promise.all(
       batches.map((metrics, i) =>
-        call('logBatch', { run_id: runId, metrics, tags: [{ key: `t${i % 4}`, value: String(i) }] }, i % stores.length),
+        call(
+          'logBatch',
+          { run_id: runId, metrics, tags: [{ key: `t${i % 4}`, value: String(i) }] },
+          i % stores.length,
+        ),
       ),
     );
     expect(await expectLatestConsistent(runId)).toBe(120);

@@ -23,7 +23,22 @@ type Case = { fn: string; args: unknown[] };
 const long = (n: number, ch = 'k') => ch.repeat(n);
 const cases: Case[] = [];
 for (const path of ['', 'metrics[3]']) {
-  for (const key of ['a', 'a/b.c-d e:f', '', '.', '..', '../x', '/abs', 'a//b', 'a/./b', 'bad$', 'ünï', 'x\ny', long(250), long(251)]) {
+  for (const key of [
+    'a',
+    'a/b.c-d e:f',
+    '',
+    '.',
+    '..',
+    '../x',
+    '/abs',
+    'a//b',
+    'a/./b',
+    'bad$',
+    'ünï',
+    'x\ny',
+    long(250),
+    long(251),
+  ]) {
     cases.push({ fn: 'metric', args: [key, 1.5, 10, 0, path] });
   }
   cases.push({ fn: 'metric', args: ['m', 'x', 10, 0, path] });
@@ -36,7 +51,8 @@ for (const path of ['', 'metrics[3]']) {
   cases.push({ fn: 'metric', args: ['m', null, 1, 0, path] });
 }
 for (const path of ['', 'params[1]']) {
-  for (const key of ['p', '', 'bad*', '../p', long(251), 'é']) cases.push({ fn: 'param', args: [key, 'v', path] });
+  for (const key of ['p', '', 'bad*', '../p', long(251), 'é'])
+    cases.push({ fn: 'param', args: [key, 'v', path] });
   cases.push({ fn: 'param', args: ['p', long(6000, 'v'), path] });
   cases.push({ fn: 'param', args: ['p', long(6001, 'v'), path] });
 }
@@ -44,15 +60,35 @@ for (const path of ['', 'tags[2]']) {
   for (const key of ['t', '', 'bad?', '/t', long(251)]) cases.push({ fn: 'tag', args: [key, 'v', path] });
   cases.push({ fn: 'tag', args: ['t', long(8001, 'v'), path] });
 }
-for (const [k, val] of [['ok', 'v'], ['', 'v'], ['bad!', 'v'], [long(251), 'v'], ['k', long(20001, 'v')], ['k', long(20000, 'v')]]) {
+for (const [k, val] of [
+  ['ok', 'v'],
+  ['', 'v'],
+  ['bad!', 'v'],
+  [long(251), 'v'],
+  ['k', long(20001, 'v')],
+  ['k', long(20000, 'v')],
+]) {
   cases.push({ fn: 'experiment_tag', args: [k, val] });
 }
-for (const name of ['ok', '', '   ', long(500), long(501), 'naïve']) cases.push({ fn: 'experiment_name', args: [name] });
-for (const id of ['abc123', '-bad', '', long(256, 'a'), long(257, 'a'), 'with space', 'a_b-c']) cases.push({ fn: 'run_id', args: [id] });
-for (const counts of [[1000, 0, 0], [1001, 0, 0], [0, 101, 0], [0, 0, 101], [900, 100, 1], [1000, 100, 100]]) {
+for (const name of ['ok', '', '   ', long(500), long(501), 'naïve'])
+  cases.push({ fn: 'experiment_name', args: [name] });
+for (const id of ['abc123', '-bad', '', long(256, 'a'), long(257, 'a'), 'with space', 'a_b-c'])
+  cases.push({ fn: 'run_id', args: [id] });
+for (const counts of [
+  [1000, 0, 0],
+  [1001, 0, 0],
+  [0, 101, 0],
+  [0, 0, 101],
+  [900, 100, 1],
+  [1000, 100, 100],
+]) {
   cases.push({ fn: 'batch_limits', args: counts });
 }
-for (const keys of [['a', 'b'], ['a', 'b', 'a', 'a', "it's"]]) cases.push({ fn: 'param_keys_unique', args: [keys] });
+for (const keys of [
+  ['a', 'b'],
+  ['a', 'b', 'a', 'a', "it's"],
+])
+  cases.push({ fn: 'param_keys_unique', args: [keys] });
 const ds = { name: 'd', digest: 'x', source_type: 'local', source: 's' };
 for (const d of [
   ds,
@@ -71,7 +107,10 @@ function runTs(c: Case): { ok?: unknown; error?: string; code?: string } {
     const a = c.args as never[];
     switch (c.fn) {
       case 'metric':
-        validateMetric({ key: a[0] ?? undefined, value: a[1] ?? undefined, timestamp: a[2], step: a[3] }, a[4]);
+        validateMetric(
+          { key: a[0] ?? undefined, value: a[1] ?? undefined, timestamp: a[2], step: a[3] },
+          a[4],
+        );
         return { ok: null };
       case 'param': {
         const p = validateParam(a[0], a[1], a[2]);
@@ -117,7 +156,10 @@ describe('tracking validation matches mlflow.utils.validation', () => {
   if (res.status !== 0) throw new Error(`python failed: ${res.stderr}`);
   const expected = JSON.parse(res.stdout) as { ok?: unknown; error?: string; code?: string }[];
 
-  it.each(cases.map((c, i) => [`${c.fn} #${i}: ${JSON.stringify(c.args).slice(0, 60)}`, i] as const))('%s', (_name, i) => {
-    expect(runTs(cases[i]!)).toEqual(expected[i]);
-  });
+  it.each(cases.map((c, i) => [`${c.fn} #${i}: ${JSON.stringify(c.args).slice(0, 60)}`, i] as const))(
+    '%s',
+    (_name, i) => {
+      expect(runTs(cases[i]!)).toEqual(expected[i]);
+    },
+  );
 });

@@ -21,7 +21,9 @@ export function translateDbError(err: unknown): unknown {
 }
 
 /** Wraps every function of a service object so database errors read as MLflow's. */
-export function withDbErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(services: T): T {
+export function withDbErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  services: T,
+): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(services)) {
     out[name] = async (...args: never[]) => {

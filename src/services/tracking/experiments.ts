@@ -72,7 +72,10 @@ export function experimentServices(store: SqlTrackingStore) {
         // handlers._validate_custom_view_tag_write: only a new custom-view tag is capped.
         const exp = await store.getExperiment(req.experiment_id ?? '');
         const tags = exp.tags ?? [];
-        if (!tags.some((t) => t.key === key) && tags.filter((t) => isCustomViewTag(t.key)).length >= MAX_CUSTOM_VIEWS_PER_EXPERIMENT) {
+        if (
+          !tags.some((t) => t.key === key) &&
+          tags.filter((t) => isCustomViewTag(t.key)).length >= MAX_CUSTOM_VIEWS_PER_EXPERIMENT
+        ) {
           throw customViewLimitError(exp.experiment_id);
         }
       }

@@ -51,12 +51,26 @@ export function loggingServices(store: SqlTrackingStore, opts: { truncateLongVal
       const runId = req.run_id ?? '';
       validateRunId(runId);
       const metrics = (req.metrics ?? []).map((m, i) => {
-        const metric = { key: m.key ?? '', value: toDouble(m.value ?? 0), timestamp: m.timestamp ?? 0, step: m.step ?? 0 };
+        const metric = {
+          key: m.key ?? '',
+          value: toDouble(m.value ?? 0),
+          timestamp: m.timestamp ?? 0,
+          step: m.step ?? 0,
+        };
         validateMetric(metric, `metrics[${i}]`);
-        return { ...(metric as MetricInput), model_id: m.model_id || undefined, dataset_name: m.dataset_name || undefined, dataset_digest: m.dataset_digest || undefined };
+        return {
+          ...(metric as MetricInput),
+          model_id: m.model_id || undefined,
+          dataset_name: m.dataset_name || undefined,
+          dataset_digest: m.dataset_digest || undefined,
+        };
       });
-      const params = (req.params ?? []).map((p, i) => validateParam(p.key ?? '', p.value ?? '', `params[${i}]`, opts.truncateLongValues));
-      const tags = (req.tags ?? []).map((t, i) => validateTag(t.key ?? '', t.value ?? '', `tags[${i}]`, opts.truncateLongValues));
+      const params = (req.params ?? []).map((p, i) =>
+        validateParam(p.key ?? '', p.value ?? '', `params[${i}]`, opts.truncateLongValues),
+      );
+      const tags = (req.tags ?? []).map((t, i) =>
+        validateTag(t.key ?? '', t.value ?? '', `tags[${i}]`, opts.truncateLongValues),
+      );
       validateBatchLimits(metrics.length, params.length, tags.length);
       validateParamKeysUnique(params);
       await store.logBatch(runId, { metrics, params, tags });

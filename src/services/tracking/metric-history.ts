@@ -28,7 +28,9 @@ export function metricHistoryServices(store: SqlTrackingStore) {
       return res;
     },
 
-    async getMetricHistoryBulkInterval(req: GetMetricHistoryBulkInterval): Promise<{ metrics?: MetricWithRunId[] }> {
+    async getMetricHistoryBulkInterval(
+      req: GetMetricHistoryBulkInterval,
+    ): Promise<{ metrics?: MetricWithRunId[] }> {
       const runIds = req.run_ids ?? [];
       if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
         throw MlflowError.invalidParameter(
@@ -47,9 +49,17 @@ export function metricHistoryServices(store: SqlTrackingStore) {
           );
         }
       } else if (start !== undefined || end !== undefined) {
-        throw MlflowError.invalidParameter('If either start step or end step are specified, both must be specified.');
+        throw MlflowError.invalidParameter(
+          'If either start step or end step are specified, both must be specified.',
+        );
       }
-      const metrics = await store.getMetricHistoryBulkInterval(runIds, req.metric_key ?? '', maxResults, start, end);
+      const metrics = await store.getMetricHistoryBulkInterval(
+        runIds,
+        req.metric_key ?? '',
+        maxResults,
+        start,
+        end,
+      );
       return metrics.length > 0 ? { metrics } : {};
     },
   };

@@ -55,7 +55,11 @@ export function pyNormpath(path: string): string {
   const out: string[] = [];
   for (const comp of path.split('/')) {
     if (comp === '' || comp === '.') continue;
-    if (comp !== '..' || (initial === 0 && out.length === 0) || (out.length > 0 && out[out.length - 1] === '..')) {
+    if (
+      comp !== '..' ||
+      (initial === 0 && out.length === 0) ||
+      (out.length > 0 && out[out.length - 1] === '..')
+    ) {
       out.push(comp);
     } else if (out.length > 0) {
       out.pop();

@@ -66,7 +66,12 @@ export interface LengthOptions {
 }
 
 /** _validate_length_limit: error, or truncation where MLflow truncates (param / run tag values). */
-export function validateLengthLimit(entity: string, limit: number, value: string, opts: LengthOptions = {}): string {
+export function validateLengthLimit(
+  entity: string,
+  limit: number,
+  value: string,
+  opts: LengthOptions = {},
+): string {
   if (value.length <= limit || pyLen(value) <= limit) return value;
   if (opts.truncate && (opts.truncateLongValues ?? true)) return pySlice(value, limit);
   throw invalid(exceedsMaximumLength(entity, limit));
@@ -118,13 +123,21 @@ export function validateMetric(m: MetricLike, path = ''): void {
 }
 
 /** _validate_param: returns the (possibly truncated) param. */
-export function validateParam(key: string | undefined, value: string, path = '', truncateLongValues = true): { key: string; value: string } {
+export function validateParam(
+  key: string | undefined,
+  value: string,
+  path = '',
+  truncateLongValues = true,
+): { key: string; value: string } {
   const keyPath = appendPath(path, 'key');
   if (key === undefined || key === null) throw invalid(invalidValue(keyPath, '', MISSING_KEY_NAME_MESSAGE));
   checkName(key, keyPath);
   return {
     key: validateLengthLimit('Param key', MAX_ENTITY_KEY_LENGTH, key),
-    value: validateLengthLimit('Param value', MAX_PARAM_VAL_LENGTH, value, { truncate: true, truncateLongValues }),
+    value: validateLengthLimit('Param value', MAX_PARAM_VAL_LENGTH, value, {
+      truncate: true,
+      truncateLongValues,
+    }),
   };
 }
 
@@ -134,11 +147,19 @@ function validateTagName(name: string | undefined, path = 'key'): asserts name i
 }
 
 /** _validate_tag (run tags): returns the (possibly truncated) tag. */
-export function validateTag(key: string | undefined, value: string, path = '', truncateLongValues = true): { key: string; value: string } {
+export function validateTag(
+  key: string | undefined,
+  value: string,
+  path = '',
+  truncateLongValues = true,
+): { key: string; value: string } {
   validateTagName(key, appendPath(path, 'key'));
   return {
     key: validateLengthLimit(appendPath(path, 'key'), MAX_ENTITY_KEY_LENGTH, key),
-    value: validateLengthLimit(appendPath(path, 'value'), MAX_TAG_VAL_LENGTH, value, { truncate: true, truncateLongValues }),
+    value: validateLengthLimit(appendPath(path, 'value'), MAX_TAG_VAL_LENGTH, value, {
+      truncate: true,
+      truncateLongValues,
+    }),
   };
 }
 
@@ -153,7 +174,8 @@ export function validateExperimentName(name: string | undefined): asserts name i
   if (name === undefined || name === null || !name.trim()) {
     throw invalid(`Invalid experiment name: '${name ?? 'None'}'`);
   }
-  if (pyLen(name) > MAX_EXPERIMENT_NAME_LENGTH) throw invalid(exceedsMaximumLength('name', MAX_EXPERIMENT_NAME_LENGTH));
+  if (pyLen(name) > MAX_EXPERIMENT_NAME_LENGTH)
+    throw invalid(exceedsMaximumLength('name', MAX_EXPERIMENT_NAME_LENGTH));
 }
 
 export function validateRunId(runId: string, path = 'run_id'): void {
@@ -192,7 +214,14 @@ export function validateParamKeysUnique(params: { key: string }[]): void {
 }
 
 export interface DatasetInputLike {
-  dataset?: { name?: string; digest?: string; source_type?: string; source?: string; schema?: string; profile?: string };
+  dataset?: {
+    name?: string;
+    digest?: string;
+    source_type?: string;
+    source?: string;
+    schema?: string;
+    profile?: string;
+  };
   tags?: { key?: string; value?: string }[];
 }
 
@@ -205,9 +234,12 @@ export function validateDatasetInputs(inputs: DatasetInputLike[]): void {
     if (d.digest === undefined) throw invalid('Dataset digest cannot be None');
     if (d.source_type === undefined) throw invalid('Dataset source_type cannot be None');
     if (d.source === undefined) throw invalid('Dataset source cannot be None');
-    if (pyLen(d.name) > MAX_DATASET_NAME_SIZE) throw invalid(exceedsMaximumLength('name', MAX_DATASET_NAME_SIZE));
-    if (pyLen(d.digest) > MAX_DATASET_DIGEST_SIZE) throw invalid(exceedsMaximumLength('digest', MAX_DATASET_DIGEST_SIZE));
-    if (pyLen(d.source) > MAX_DATASET_SOURCE_SIZE) throw invalid(exceedsMaximumLength('source', MAX_DATASET_SOURCE_SIZE));
+    if (pyLen(d.name) > MAX_DATASET_NAME_SIZE)
+      throw invalid(exceedsMaximumLength('name', MAX_DATASET_NAME_SIZE));
+    if (pyLen(d.digest) > MAX_DATASET_DIGEST_SIZE)
+      throw invalid(exceedsMaximumLength('digest', MAX_DATASET_DIGEST_SIZE));
+    if (pyLen(d.source) > MAX_DATASET_SOURCE_SIZE)
+      throw invalid(exceedsMaximumLength('source', MAX_DATASET_SOURCE_SIZE));
     if (d.schema !== undefined && pyLen(d.schema) > MAX_DATASET_SCHEMA_SIZE) {
       throw invalid(exceedsMaximumLength('schema', MAX_DATASET_SCHEMA_SIZE));
     }
@@ -217,13 +249,32 @@ export function validateDatasetInputs(inputs: DatasetInputLike[]): void {
     for (const t of input.tags ?? []) {
       if (t.key === undefined) throw invalid('InputTag key cannot be None');
       if (t.value === undefined) throw invalid('InputTag value cannot be None');
-      if (pyLen(t.key) > MAX_INPUT_TAG_KEY_SIZE) throw invalid(exceedsMaximumLength('key', MAX_INPUT_TAG_KEY_SIZE));
-      if (pyLen(t.value) > MAX_INPUT_TAG_VALUE_SIZE) throw invalid(exceedsMaximumLength('value', MAX_INPUT_TAG_VALUE_SIZE));
+      if (pyLen(t.key) > MAX_INPUT_TAG_KEY_SIZE)
+        throw invalid(exceedsMaximumLength('key', MAX_INPUT_TAG_KEY_SIZE));
+      if (pyLen(t.value) > MAX_INPUT_TAG_VALUE_SIZE)
+        throw invalid(exceedsMaximumLength('value', MAX_INPUT_TAG_VALUE_SIZE));
     }
   }
 }
 
-const USES_PARAMS = new Set(['', 'ftp', 'hdl', 'prospero', 'http', 'imap', 'https', 'shttp', 'rtsp', 'rtsps', 'rtspu', 'sip', 'sips', 'mms', 'sftp', 'tel']);
+const USES_PARAMS = new Set([
+  '',
+  'ftp',
+  'hdl',
+  'prospero',
+  'http',
+  'imap',
+  'https',
+  'shttp',
+  'rtsp',
+  'rtsps',
+  'rtspu',
+  'sip',
+  'sips',
+  'mms',
+  'sftp',
+  'tel',
+]);
 
 /** handlers._validate_storage_location_uri (minus the host-addressed scheme policy) + runs:/ check. */
 export function validateArtifactLocation(location: string, field = 'artifact_location'): void {

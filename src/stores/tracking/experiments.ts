@@ -30,7 +30,11 @@ export function parseExperimentId(id: string | number): number {
 }
 
 /** SqlAlchemyStore._get_experiment: an empty id means the default experiment. */
-export async function getExperimentRow(db: Db, experimentId: string | undefined, view: ViewType): Promise<ExperimentRow> {
+export async function getExperimentRow(
+  db: Db,
+  experimentId: string | undefined,
+  view: ViewType,
+): Promise<ExperimentRow> {
   const id = parseExperimentId(experimentId || DEFAULT_EXPERIMENT_ID);
   // Out of the INTEGER column's range nothing can match (and PostgreSQL would refuse the bind).
   const row =
@@ -56,7 +60,10 @@ export async function toExperiment(db: Db, row: ExperimentRow): Promise<Experime
 }
 
 /** Experiment.to_proto: creation/last-update times only when truthy; tags always (maybe empty). */
-export function experimentEntity(row: ExperimentRow, tags: { key: string; value: string | null }[]): Experiment {
+export function experimentEntity(
+  row: ExperimentRow,
+  tags: { key: string; value: string | null }[],
+): Experiment {
   const exp: Experiment = { experiment_id: String(row.experiment_id), name: row.name };
   if (row.artifact_location !== null) exp.artifact_location = row.artifact_location;
   if (row.lifecycle_stage !== null) exp.lifecycle_stage = row.lifecycle_stage;
@@ -213,7 +220,11 @@ export async function restoreExperiment(ctx: StoreContext, experimentId: string)
   });
 }
 
-export async function renameExperiment(ctx: StoreContext, experimentId: string, newName: string): Promise<void> {
+export async function renameExperiment(
+  ctx: StoreContext,
+  experimentId: string,
+  newName: string,
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const row = await getExperimentRow(trx, experimentId, 'ALL');
     if (row.lifecycle_stage !== LIFECYCLE_ACTIVE) {
@@ -259,7 +270,11 @@ export async function setExperimentTag(
   });
 }
 
-export async function deleteExperimentTag(ctx: StoreContext, experimentId: string, key: string): Promise<void> {
+export async function deleteExperimentTag(
+  ctx: StoreContext,
+  experimentId: string,
+  key: string,
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const row = await getExperimentRow(trx, experimentId, 'ALL');
     checkExperimentActive(row);

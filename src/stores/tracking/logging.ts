@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { Db, StoreContext } from './context.js';
-import { RUN_NAME_TAG, type DatasetInputInput, type MetricInput, type ParamInput, type TagInput } from './entities.js';
+import {
+  RUN_NAME_TAG,
+  type DatasetInputInput,
+  type MetricInput,
+  type ParamInput,
+  type TagInput,
+} from './entities.js';
 import { pyReprDictList } from './py-format.js';
 import { checkRunActive, getRunRow, updateRunInfoIn } from './runs.js';
 import type { RunRow } from './run-entities.js';
@@ -26,17 +32,24 @@ interface MetricRow {
 }
 
 /** Stored identity of a metric (metric_pk minus run_uuid). */
-const metricIdentity = (m: MetricRow): string => `${m.key}\u0000${m.timestamp}\u0000${m.step}\u0000${m.value}\u0000${m.isNan}`;
+const metricIdentity = (m: MetricRow): string =>
+  `${m.key}\u0000${m.timestamp}\u0000${m.step}\u0000${m.value}\u0000${m.isNan}`;
 
 /** Orders rows by the metric primary key so concurrent writers take index locks in one order. */
 function comparePk(a: MetricRow, b: MetricRow): number {
   if (a.key !== b.key) return a.key < b.key ? -1 : 1;
-  return a.timestamp - b.timestamp || a.step - b.step || a.value - b.value || Number(a.isNan) - Number(b.isNan);
+  return (
+    a.timestamp - b.timestamp || a.step - b.step || a.value - b.value || Number(a.isNan) - Number(b.isNan)
+  );
 }
 
 /** (step, timestamp, value) ordering of _update_latest_metrics_if_necessary. */
 const newerThan = (a: MetricRow, b: MetricRow): boolean =>
-  a.step !== b.step ? a.step > b.step : a.timestamp !== b.timestamp ? a.timestamp > b.timestamp : a.value > b.value;
+  a.step !== b.step
+    ? a.step > b.step
+    : a.timestamp !== b.timestamp
+      ? a.timestamp > b.timestamp
+      : a.value > b.value;
 
 function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -140,7 +153,13 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
   const rowsById = new Map<string, MetricRow>();
   for (const m of metrics) {
     const s = sanitizeMetricValue(m.value);
-    const row: MetricRow = { key: m.key, value: s.value, timestamp: m.timestamp, step: m.step, isNan: s.isNan };
+    const row: MetricRow = {
+      key: m.key,
+      value: s.value,
+      timestamp: m.timestamp,
+      step: m.step,
+      isNan: s.isNan,
+    };
     const id = metricIdentity(row);
     if (!rowsById.has(id)) rowsById.set(id, row);
   }
@@ -150,7 +169,16 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
   for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 6))) {
     await trx
       .insertInto('metrics')
-      .values(part.map((m) => ({ run_uuid: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, is_nan: b(m.isNan) })))
+      .values(
+        part.map((m) => ({
+          run_uuid: runId,
+          key: m.key,
+          value: m.value,
+          timestamp: m.timestamp,
+          step: m.step,
+          is_nan: b(m.isNan),
+        })),
+      )
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -165,7 +193,16 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
   for (const part of chunk(latest, Math.floor(ctx.dialect.maxBindParams / 6))) {
     await trx
       .insertInto('latest_metrics')
-      .values(part.map((m) => ({ run_uuid: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, is_nan: b(m.isNan) })))
+      .values(
+        part.map((m) => ({
+          run_uuid: runId,
+          key: m.key,
+          value: m.value,
+          timestamp: m.timestamp,
+          step: m.step,
+          is_nan: b(m.isNan),
+        })),
+      )
       .onConflict((oc) =>
         oc
           .columns(['key', 'run_uuid'])
@@ -234,7 +271,9 @@ async function writeTags(ctx: StoreContext, trx: Db, run: RunRow, tags: TagInput
     await trx
       .insertInto('tags')
       .values(part.map(([key, value]) => ({ run_uuid: run.run_uuid, key, value })))
-      .onConflict((oc) => oc.columns(['key', 'run_uuid']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .onConflict((oc) =>
+        oc.columns(['key', 'run_uuid']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+      )
       .execute();
   }
   if (runName !== undefined) {
@@ -270,11 +309,21 @@ export async function logInputs(
         .selectFrom('datasets')
         .select(['dataset_uuid', 'name', 'digest'])
         .where('experiment_id', '=', experimentId)
-        .where('name', 'in', inputs.map((d) => d.dataset.name))
-        .where('digest', 'in', inputs.map((d) => d.dataset.digest))
+        .where(
+          'name',
+          'in',
+          inputs.map((d) => d.dataset.name),
+        )
+        .where(
+          'digest',
+          'in',
+          inputs.map((d) => d.dataset.digest),
+        )
         .execute();
       for (const e of existing) datasetUuids.set(`${e.name}\u0000${e.digest}`, e.dataset_uuid);
-      const newDatasets = inputs.filter((d) => !datasetUuids.has(`${d.dataset.name}\u0000${d.dataset.digest}`));
+      const newDatasets = inputs.filter(
+        (d) => !datasetUuids.has(`${d.dataset.name}\u0000${d.dataset.digest}`),
+      );
       if (newDatasets.length > 0) {
         const values = newDatasets.map((d) => {
           const uuid = randomUUID().replace(/-/g, '');
@@ -301,13 +350,25 @@ export async function logInputs(
         .where('destination_id', '=', runId)
         .execute();
       const linkedIds = new Set(linked.map((l) => l.source_id));
-      const edges: { input_uuid: string; source_type: string; source_id: string; destination_type: string; destination_id: string }[] = [];
+      const edges: {
+        input_uuid: string;
+        source_type: string;
+        source_id: string;
+        destination_type: string;
+        destination_id: string;
+      }[] = [];
       const inputTags: { input_uuid: string; name: string; value: string }[] = [];
       for (const d of inputs) {
         const datasetUuid = datasetUuids.get(`${d.dataset.name}\u0000${d.dataset.digest}`)!;
         if (linkedIds.has(datasetUuid)) continue;
         const inputUuid = randomUUID().replace(/-/g, '');
-        edges.push({ input_uuid: inputUuid, source_type: 'DATASET', source_id: datasetUuid, destination_type: 'RUN', destination_id: runId });
+        edges.push({
+          input_uuid: inputUuid,
+          source_type: 'DATASET',
+          source_id: datasetUuid,
+          destination_type: 'RUN',
+          destination_id: runId,
+        });
         for (const t of d.tags) inputTags.push({ input_uuid: inputUuid, name: t.key, value: t.value });
       }
       if (edges.length > 0) await trx.insertInto('inputs').values(edges).execute();
@@ -324,7 +385,9 @@ export async function logInputs(
           destination_type: 'MODEL_INPUT',
           destination_id: m.model_id,
         })
-        .onConflict((oc) => oc.columns(['source_type', 'source_id', 'destination_type', 'destination_id']).doNothing())
+        .onConflict((oc) =>
+          oc.columns(['source_type', 'source_id', 'destination_type', 'destination_id']).doNothing(),
+        )
         .execute();
     }
   });

@@ -18,9 +18,12 @@ export function parseOffsetToken(token: string | undefined): number {
   } catch {
     throw MlflowError.invalidParameter(`Invalid page token, decoded value=b'${decoded}'`);
   }
-  const offset = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).offset : undefined;
-  if (!offset) throw MlflowError.invalidParameter(`Invalid page token, parsed value=${JSON.stringify(parsed)}`);
+  const offset =
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).offset : undefined;
+  if (!offset)
+    throw MlflowError.invalidParameter(`Invalid page token, parsed value=${JSON.stringify(parsed)}`);
   const n = typeof offset === 'number' ? offset : Number(String(offset).trim());
-  if (!Number.isInteger(n)) throw MlflowError.invalidParameter(`Invalid page token, not stringable ${String(offset)}`);
+  if (!Number.isInteger(n))
+    throw MlflowError.invalidParameter(`Invalid page token, not stringable ${String(offset)}`);
   return n;
 }

@@ -24,6 +24,10 @@ export async function deleteAssessmentsOfRuns(db: Db, experimentId: number): Pro
     .limit(1)
     .executeTakeFirst();
   if (!any) return;
-  const runs = await db.selectFrom('runs').select('run_uuid').where('experiment_id', '=', experimentId).execute();
+  const runs = await db
+    .selectFrom('runs')
+    .select('run_uuid')
+    .where('experiment_id', '=', experimentId)
+    .execute();
   for (const r of runs) await deleteAssessmentsOfRun(db, r.run_uuid);
 }

@@ -119,7 +119,9 @@ export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {
     const run: Run = { info: runInfoEntity(row, nameTag), data, inputs };
     if (opts.outputs) {
       const mo = modelOutputsBy.get(row.run_uuid);
-      run.outputs = mo ? { model_outputs: mo.map((x) => ({ model_id: x.destination_id, step: x.step })) } : {};
+      run.outputs = mo
+        ? { model_outputs: mo.map((x) => ({ model_id: x.destination_id, step: x.step })) }
+        : {};
     }
     return run;
   });

@@ -94,7 +94,9 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
 function emptyExperimentIdError(ctx: StoreContext): MlflowError {
   // The driver's message only, as elsewhere (see driver-error.ts).
   const detail =
-    ctx.dialect.name === 'sqlite' ? 'FOREIGN KEY constraint failed' : 'invalid input syntax for type integer: ""';
+    ctx.dialect.name === 'sqlite'
+      ? 'FOREIGN KEY constraint failed'
+      : 'invalid input syntax for type integer: ""';
   return new MlflowError(detail, 'BAD_REQUEST');
 }
 
@@ -170,7 +172,13 @@ export async function setTag(ctx: StoreContext, runId: string, key: string, valu
     const row = await getRunRow(trx, runId);
     checkRunActive(row);
     if (key === RUN_NAME_TAG) {
-      await updateRunInfoIn(trx, runId, (row.status ?? undefined) as RunStatus | undefined, row.end_time ?? undefined, value);
+      await updateRunInfoIn(
+        trx,
+        runId,
+        (row.status ?? undefined) as RunStatus | undefined,
+        row.end_time ?? undefined,
+        value,
+      );
       return;
     }
     await trx
@@ -185,7 +193,11 @@ export async function deleteTag(ctx: StoreContext, runId: string, key: string): 
   await ctx.db.transaction().execute(async (trx) => {
     const row = await getRunRow(trx, runId);
     checkRunActive(row);
-    const res = await trx.deleteFrom('tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+    const res = await trx
+      .deleteFrom('tags')
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) {
       throw MlflowError.notFound(`No tag with name: ${key} in run with id ${runId}`);
     }

@@ -17,7 +17,11 @@ export class SqlTrackingStore {
     return this.ctx.db;
   }
 
-  createExperiment(name: string, artifactLocation: string | undefined, tags: { key: string; value: string }[]): Promise<string> {
+  createExperiment(
+    name: string,
+    artifactLocation: string | undefined,
+    tags: { key: string; value: string }[],
+  ): Promise<string> {
     return experiments.createExperiment(this.ctx, name, artifactLocation, tags);
   }
   getExperiment(experimentId: string): Promise<Experiment> {
@@ -73,7 +77,11 @@ export class SqlTrackingStore {
   logParam(runId: string, key: string, value: string): Promise<void> {
     return logging.logParam(this.ctx, runId, { key, value });
   }
-  logInputs(runId: string, datasets: Parameters<typeof logging.logInputs>[2], models: { model_id: string }[]): Promise<void> {
+  logInputs(
+    runId: string,
+    datasets: Parameters<typeof logging.logInputs>[2],
+    models: { model_id: string }[],
+  ): Promise<void> {
     return logging.logInputs(this.ctx, runId, datasets, models);
   }
 
