@@ -116,14 +116,22 @@ function corsResponseHeaders(policy: CorsPolicy, request: FastifyRequest, reply:
 export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): void {
   if (opts.disabled) return;
   const { cors, staticPrefix } = opts;
+  // Clients send a handful of distinct Host values; remember the verdicts (bounded, so a flood of
+  // random Hosts cannot grow it) instead of running ~30 patterns per request.
+  const hostVerdicts = new Map<string, boolean>();
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (host === undefined) return false;
+    let ok = hostVerdicts.get(host);
+    if (ok === undefined) {
+      ok = isAllowedHost(opts.allowedHosts, host);
+      if (hostVerdicts.size < 256) hostVerdicts.set(host, ok);
+    }
+    return ok;
+  };
 
   app.addHook('onRequest', async (request, reply) => {
     const path = decodedPath(request.url);
-    if (
-      opts.checkHost &&
-      !isHealthPath(path, staticPrefix) &&
-      !isAllowedHost(opts.allowedHosts, request.headers.host)
-    ) {
+    if (opts.checkHost && !isHealthPath(path, staticPrefix) && !hostAllowed(request.headers.host)) {
       request.log.warn({ host: request.headers.host }, 'Rejected request with invalid Host header');
       request.securityAnsweredBy = 'host';
       return reply.code(403).type('text/plain').send(INVALID_HOST_MSG);

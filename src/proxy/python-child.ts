@@ -15,6 +15,7 @@ export interface SupervisorOptions extends Omit<ChildOptions, 'port'> {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const ACCESS_LINE = /"[A-Z]+ \S+ HTTP\/[\d.]+" \d{3}/;
 /** After this long up, a crash counts as a fresh failure (backoff restarts from 1 s). */
 const STABLE_AFTER_MS = 60_000;
 
@@ -70,7 +71,9 @@ export class PythonChild {
           log.debug({ src: 'python' }, 'child security middleware off: mlflow-ts applies it in front');
           return;
         }
-        log.info({ src: 'python' }, line);
+        // uvicorn's per-request access lines duplicate what we know; keep them out of info logs.
+        if (ACCESS_LINE.test(line)) log.debug({ src: 'python' }, line);
+        else log.info({ src: 'python' }, line);
       });
     }
     const exited = new Promise<string>((resolve) => {
