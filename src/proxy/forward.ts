@@ -62,7 +62,9 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
     // Shorter than uvicorn's 5 s keep-alive, so a pooled socket is never reused as the child closes it.
     keepAliveTimeout: 4000,
     keepAliveMaxTimeout: 4000,
-    headersTimeout: 15 * 60_000,
+    // The headers timer runs while the request body is still being uploaded: a multi-GB artifact
+    // at modest speed must not be cut off, so no limit (a dead child closes the socket anyway).
+    headersTimeout: 0,
     bodyTimeout: 15 * 60_000,
     pipelining: 1,
   });
