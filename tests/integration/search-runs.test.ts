@@ -8,13 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
 import { searchExperiments } from '../../src/services/tracking/search-experiments.js';
 import { searchRuns } from '../../src/services/tracking/search-runs.js';
+import { backendNames } from '../helpers/store-backends.js';
 import {
   canonical,
   HAVE_PYTHON,
   normalizeSets,
-  PG_URL,
-  postgresFixture,
-  sqliteFixture,
+  openFixture,
   viewName,
   type Fixture,
 } from './search-fixture/fixture.js';
@@ -39,16 +38,11 @@ function expectedOf(a: {
   return { ids: a.ids, token: a.token ?? undefined };
 }
 
-const backends: [string, boolean, () => Promise<Fixture>][] = [
-  ['sqlite', HAVE_PYTHON, sqliteFixture],
-  ['postgresql', HAVE_PYTHON && PG_URL !== undefined, () => postgresFixture(PG_URL!)],
-];
-
-for (const [name, enabled, open] of backends) {
-  describe.skipIf(!enabled)(`search on ${name} matches MLflow`, () => {
+for (const name of backendNames) {
+  describe.skipIf(!HAVE_PYTHON)(`search on ${name} matches MLflow`, () => {
     let fx: Fixture;
     beforeAll(async () => {
-      fx = await open();
+      fx = await openFixture(name);
     }, 240_000);
     afterAll(async () => {
       await fx?.cleanup();

@@ -8,16 +8,16 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { StoreDialect } from '../../../src/stores/dialects/dialect.js';
 import { openPostgres } from '../../../src/stores/dialects/postgres.js';
 import { openSqlite } from '../../../src/stores/dialects/sqlite.js';
+import { parseBackendUri } from '../../../src/stores/uri.js';
+import { newBackend } from '../../helpers/store-backends.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 export const PYTHON = join(ROOT, '.venv/bin/python');
 export const HAVE_PYTHON = existsSync(PYTHON);
-export const PG_URL = process.env.MLFLOW_TS_TEST_PG_URL;
 
 export interface ErrorAnswer {
   error: string;
@@ -71,44 +71,27 @@ async function build(uri: string, dir: string): Promise<FixtureAnswers> {
   return JSON.parse(readFileSync(out, 'utf8')) as FixtureAnswers;
 }
 
-export async function sqliteFixture(): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'h4-search-'));
-  const path = join(dir, 'mlflow.db');
-  const answers = await build(`sqlite:///${path}`, dir);
-  const dialect = openSqlite(path);
-  return { answers, dialect, cleanup: () => dialect.close() };
-}
-
-export async function postgresFixture(serverUrl: string): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'h4-search-'));
-  const name = `h4_search_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const drop = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  };
+/**
+ * A fresh database of `dialect` (tests/helpers/store-backends.ts: SQLite file, or PostgreSQL
+ * database when MLFLOW_TS_TEST_PG_URL is set), loaded by Python MLflow, opened by our dialect.
+ */
+export async function openFixture(dialect: 'sqlite' | 'postgresql'): Promise<Fixture> {
+  const backend = await newBackend(dialect, 'h4_search');
   let answers: FixtureAnswers;
   try {
-    // SQLAlchemy's default PostgreSQL driver in this release is psycopg 3; the venv has psycopg2.
-    answers = await build(url.toString().replace(/^postgres(ql)?:/, 'postgresql+psycopg2:'), dir);
+    answers = await build(backend.pythonUri, mkdtempSync(join(tmpdir(), 'h4-search-')));
   } catch (err) {
-    await drop();
+    await backend.drop();
     throw err;
   }
-  const dialect = openPostgres(url.toString(), 4);
+  const loc = parseBackendUri(backend.uri);
+  const d = loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, 4);
   return {
     answers,
-    dialect,
+    dialect: d,
     async cleanup() {
-      await dialect.close();
-      await drop();
+      await d.close();
+      await backend.drop();
     },
   };
 }
