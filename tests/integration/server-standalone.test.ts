@@ -159,3 +159,35 @@ describe('mlflow-ts server --workers 2', () => {
     }
   });
 });
+
+describe('mlflow-ts server --static-prefix', () => {
+  it('moves /health, /version and the ajax-api routes under the prefix, as MLflow does', async () => {
+    const srv = await startServer(['--no-python', '--static-prefix', '/mlflow']);
+    try {
+      const { request } = await import('undici');
+      const health = await request(`${srv.base}/mlflow/health`, { headers: { host: 'evil.example.com' } });
+      expect(health.statusCode).toBe(200);
+      expect(await health.body.text()).toBe('OK');
+      // The bare path is not exempt from the Host check under a prefix.
+      const bare = await request(`${srv.base}/health`, { headers: { host: 'evil.example.com' } });
+      expect(bare.statusCode).toBe(403);
+      await bare.body.dump();
+      const ajax = await request(`${srv.base}/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0`);
+      expect(ajax.statusCode).toBe(200);
+      await ajax.body.dump();
+      const api = await request(`${srv.base}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+      expect(api.statusCode).toBe(200);
+      await api.body.dump();
+      // Cross-origin blocking covers the prefixed API paths.
+      const cross = await request(`${srv.base}/mlflow/ajax-api/2.0/mlflow/experiments/create`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
+        body: '{"name":"x"}',
+      });
+      expect(cross.statusCode).toBe(403);
+      await cross.body.dump();
+    } finally {
+      expect(await srv.stop()).toBe(0);
+    }
+  });
+});
