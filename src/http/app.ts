@@ -109,17 +109,20 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     return undefined;
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    );
-  });
+  // Only at debug level: a hook per request costs on the hot path.
+  if (o.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    });
+  }
 
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof MlflowError) return sendError(reply, error);
