@@ -1,6 +1,6 @@
 /**
  * searchRuns in SQL: one statement selects the page of run rows (filters as EXISTS sub-selects,
- * sort keys as LEFT JOINs), then H3's `loadRuns` fetches metrics / params / tags / inputs /
+ * sort keys as LEFT JOINs), then page-loader.ts fetches metrics / params / tags / inputs /
  * outputs for the whole page with one query per table.
  *
  * Equivalence with MLflow's `_search_runs`: MLflow inner-joins one filtered sub-select per
@@ -12,10 +12,10 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
-import { loadRuns, type RunRow } from '../tracking/run-entities.js';
+import type { RunRow } from '../tracking/run-entities.js';
 import type { Run } from '../tracking/entities.js';
 import { boolLit, compare } from './compare.js';
-import { loadPageRunsPostgres } from './pg-page-loader.js';
+import { loadPageRuns } from './page-loader.js';
 import type { RunPredicate, RunSearchQuery, RunSortKey } from './types.js';
 
 const DATASET_CONTEXT_TAG = 'mlflow.data.context';
@@ -98,14 +98,7 @@ export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise
   return res.rows;
 }
 
-/** Full runs for a page of rows, in the same order; batches stay under the bind-parameter cap. */
+/** Full runs for a page of rows, in the same order (one query per table, see page-loader.ts). */
 export async function loadSearchRuns(d: StoreDialect, rows: RunRow[]): Promise<Run[]> {
-  // PostgreSQL takes the ids as one array parameter: no batching needed.
-  if (d.name === 'postgresql') return loadPageRunsPostgres(d, rows);
-  const batch = Math.max(1, Math.min(rows.length, d.maxBindParams - 16));
-  const out: Run[] = [];
-  for (let i = 0; i < rows.length; i += batch) {
-    out.push(...(await loadRuns(d.db, rows.slice(i, i + batch), { outputs: true })));
-  }
-  return out;
+  return loadPageRuns(d, rows);
 }
