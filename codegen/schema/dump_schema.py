@@ -36,6 +36,22 @@ def sql_literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+_CONSTRAINT_START = re.compile(r"^(CONSTRAINT|CHECK|FOREIGN KEY|PRIMARY KEY|UNIQUE)\b")
+
+
+def canonical_table_ddl(ddl: str) -> str:
+    # Alembic's batch mode (SQLite table rebuilds) emits table constraints in set order, which
+    # varies from one `mlflow db upgrade` to the next. Columns keep their order; the constraint
+    # clauses are sorted so the generated file is stable (their order has no meaning to SQLite).
+    head, sep, rest = ddl.partition(" (\n\t")
+    if not sep or not rest.endswith("\n)"):
+        return ddl
+    items = rest[: -len("\n)")].split(", \n\t")
+    columns = [i for i in items if not _CONSTRAINT_START.match(i)]
+    constraints = sorted(i for i in items if _CONSTRAINT_START.match(i))
+    return head + sep + ", \n\t".join(columns + constraints) + "\n)"
+
+
 def dump_sqlite(path: str) -> tuple[list[str], str]:
     run_upgrade(f"sqlite:///{path}")
     con = sqlite3.connect(path)
@@ -46,7 +62,7 @@ def dump_sqlite(path: str) -> tuple[list[str], str]:
     # Alembic creates some indexes from unordered collections; sort them (and triggers) by name so
     # the generated file is stable. Tables keep creation order; order among indexes is immaterial.
     others = [s for t, n, s in sorted((o for o in objects if o[0] != "table"), key=lambda o: (o[0], o[1]))]
-    statements = [s for _, s in tables]
+    statements = [canonical_table_ddl(s) for _, s in tables]
     for name, _ in tables:
         cur = con.execute(f'SELECT * FROM "{name}"')
         cols = [d[0] for d in cur.description]
