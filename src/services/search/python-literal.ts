@@ -98,27 +98,46 @@ class Parser {
       const c = this.s[this.i]!;
       if (!triple && c === '\n') throw new PyLiteralSyntaxError('unterminated string');
       if (c === '\\') {
-        const e = this.s[this.i + 1];
-        const map: Record<string, string> = {
-          n: '\n',
-          t: '\t',
-          r: '\r',
-          '\\': '\\',
-          "'": "'",
-          '"': '"',
-          '0': '\0',
-        };
-        if (e !== undefined && map[e] !== undefined) {
-          out += map[e];
-          this.i += 2;
-          continue;
-        }
-        out += c;
-        this.i++;
+        const [text, used] = this.escape(this.s.slice(this.i + 1));
+        out += text;
+        this.i += 1 + used;
         continue;
       }
       out += c;
       this.i++;
     }
+  }
+
+  /** A Python string escape (after the backslash): returns the text and the characters used. */
+  private escape(rest: string): [string, number] {
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '\\': '\\',
+      "'": "'",
+      '"': '"',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+      '\n': '',
+    };
+    const e = rest[0];
+    if (e === undefined) throw new PyLiteralSyntaxError('dangling backslash');
+    if (simple[e] !== undefined) return [simple[e], 1];
+    const oct = /^[0-7]{1,3}/.exec(rest);
+    if (oct) return [String.fromCodePoint(parseInt(oct[0], 8)), oct[0].length];
+    const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (hexLen > 0) {
+      const hex = rest.slice(1, 1 + hexLen);
+      if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex))
+        throw new PyLiteralSyntaxError('truncated escape');
+      const cp = parseInt(hex, 16);
+      if (cp > 0x10ffff) throw new PyLiteralSyntaxError('illegal Unicode character');
+      return [String.fromCodePoint(cp), 1 + hexLen];
+    }
+    // Unknown escapes keep the backslash, as Python does.
+    return ['\\' + e, 1];
   }
 }

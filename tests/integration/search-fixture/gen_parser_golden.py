@@ -149,6 +149,14 @@ RUN_FILTERS = [
     "metrics.m RLIKE 1",
     "params.p RLIKE 'a'",
     "params.p REGEXP 'a'",
+    "run_id IN ('a\\x41', 'b\\u00e9', 'c\\101', 'd\\q', 'e\\\\')",
+    "run_id IN (\"it's\", 'x')",
+    "run_id IN ('a', 'b', )",
+    "run_id IN ('a' , 1.5)",
+    "run_id IN ('a', True)",
+    "run_id IN ('a', None)",
+    "run_id IN (('a', 'b'))",
+    "run_id IN (['a'])",
 ]
 
 EXPERIMENT_FILTERS = [
