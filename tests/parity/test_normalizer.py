@@ -73,3 +73,13 @@ def test_report_shows_both_sides():
     text = report([{"step": "x", "status": 200}], [{"step": "x", "status": 400}], "REF", "CAND")
     assert "PARITY DIFFERENCE" in text and "REF" in text and "CAND" in text
     assert '"status": 200' in text and '"status": 400' in text
+
+
+def test_ids_only_in_a_dropped_statement_tail_are_not_mapped():
+    wrapped = (
+        "(psycopg2.errors.StringDataRightTruncation) value too long\n[SQL: INSERT INTO tags]\n"
+        f"[parameters: {{'run_uuid': '{RA}'}}]\n(Background on this error at: https://sqlalche.me/e/21/9h9h)"
+    )
+    left = [{"message": wrapped}, {"run_id": RB}]
+    right = [{"message": "value too long"}, {"run_id": RC}]
+    assert canonical(norm(left)) == canonical(norm(right))
