@@ -37,6 +37,10 @@ DB_STATEMENT_TAIL_RE = re.compile(
 )
 
 
+# psycopg2 quotes the failing statement under the server's message ("\nLINE 1: ...INSERT ...\n   ^"):
+# statement text, dropped with the rest of the statement (same rule, 2.1).
+PG_STATEMENT_CONTEXT_RE = re.compile(r"\nLINE \d+: [^\n]*\n *\^")
+
 # SQLAlchemy's note when the failing statement ran from an ORM autoflush (same rule, 2.1).
 AUTOFLUSH_NOTE_RE = re.compile(
     r"\(raised as a result of Query-invoked autoflush; consider using a session\.no_autoflush block "
@@ -217,6 +221,7 @@ def clean_text(s: str) -> str:
     s = DB_DRIVER_CLASS_RE.sub("", s)
     s = DB_STATEMENT_TAIL_RE.sub("", s)
     s = AUTOFLUSH_NOTE_RE.sub("", s)
+    s = PG_STATEMENT_CONTEXT_RE.sub("", s)
     s = PY_SET_RE.sub(_sorted_set, s)
     return s
 

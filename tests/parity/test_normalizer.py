@@ -83,3 +83,8 @@ def test_ids_only_in_a_dropped_statement_tail_are_not_mapped():
     left = [{"message": wrapped}, {"run_id": RB}]
     right = [{"message": "value too long"}, {"run_id": RC}]
     assert canonical(norm(left)) == canonical(norm(right))
+
+
+def test_psycopg2_statement_context_is_dropped():
+    msg = 'invalid input syntax for type integer: ""\nLINE 1: ...artifacts\', \'\')\n                 ^'
+    assert norm([{"message": msg}]) == [{"message": 'invalid input syntax for type integer: ""'}]
