@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -96,6 +96,7 @@ export async function startServer(
       const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };
