@@ -1,4 +1,5 @@
 import { MlflowError } from '../errors/mlflow-error.js';
+import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { openPostgres } from './dialects/postgres.js';
@@ -21,6 +22,10 @@ export interface OpenStoresOptions {
   artifactLocationMaxLength?: number;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** The server's artifacts destination (trusted host for artifact locations, as the root is). */
+  artifactsDestination?: string;
+  /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
+  allowedHostAddressedArtifactSchemes?: string[];
 }
 
 /** What services get: the stores over one database. */
@@ -47,6 +52,10 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
       artifactRoot: resolveUriIfLocal(opts.defaultArtifactRoot),
       truncateLongValues: opts.truncateLongValues ?? true,
       artifactLocationMaxLength: opts.artifactLocationMaxLength ?? 2048,
+      artifactHostPolicy: makeArtifactHostPolicy(
+        [opts.defaultArtifactRoot, opts.artifactsDestination],
+        opts.allowedHostAddressedArtifactSchemes,
+      ),
     };
     await ensureDefaultExperiment(ctx);
     return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };

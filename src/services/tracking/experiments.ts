@@ -12,6 +12,7 @@ import type {
 } from '../../gen/messages.js';
 import type { SqlTrackingStore } from '../../stores/tracking/store.js';
 import type { Experiment } from '../../stores/tracking/entities.js';
+import { validateArtifactUriHost } from './host-policy.js';
 import {
   customViewLimitError,
   isCustomViewTag,
@@ -29,7 +30,11 @@ export function experimentServices(store: SqlTrackingStore) {
       if (tags.filter((t) => isCustomViewTag(t.key)).length > MAX_CUSTOM_VIEWS_PER_EXPERIMENT) {
         throw customViewLimitError();
       }
-      if (req.artifact_location) validateArtifactLocation(req.artifact_location);
+      if (req.artifact_location) {
+        validateArtifactLocation(req.artifact_location, 'artifact_location', () =>
+          validateArtifactUriHost(req.artifact_location!, 'artifact_location', store.ctx.artifactHostPolicy),
+        );
+      }
       validateExperimentName(req.name);
       for (const t of tags) validateExperimentTag(t.key, t.value);
       const id = await store.createExperiment(req.name, req.artifact_location || undefined, tags);

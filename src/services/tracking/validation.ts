@@ -277,7 +277,11 @@ const USES_PARAMS = new Set([
 ]);
 
 /** handlers._validate_storage_location_uri (minus the host-addressed scheme policy) + runs:/ check. */
-export function validateArtifactLocation(location: string, field = 'artifact_location'): void {
+export function validateArtifactLocation(
+  location: string,
+  field = 'artifact_location',
+  checkHost?: () => void,
+): void {
   // urllib.parse.urlparse: a non-empty fragment for any scheme; `;params` on the last path
   // segment only for the schemes in urllib.parse.uses_params.
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1]?.toLowerCase() ?? '';
@@ -303,6 +307,7 @@ export function validateArtifactLocation(location: string, field = 'artifact_loc
     }
     if (query.includes('..')) throw invalid('Invalid query string');
   }
+  checkHost?.();
   if (location.startsWith('runs:')) {
     throw invalid(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
   }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { ArtifactHostPolicy } from '../../services/tracking/host-policy.js';
 import type { StoreDialect } from '../dialects/dialect.js';
 import type { TrackingDatabase } from '../tables.js';
 
@@ -12,6 +13,8 @@ export interface StoreContext {
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (default 2048). */
   artifactLocationMaxLength: number;
+  /** Which host-addressed artifact locations clients may store (services check it). */
+  artifactHostPolicy: ArtifactHostPolicy;
 }
 
 export type Db = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;
