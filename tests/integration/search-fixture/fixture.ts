@@ -4,7 +4,7 @@
  * returns MLflow's own answers together with a store dialect opened on the same database.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,11 +77,13 @@ async function build(uri: string, dir: string): Promise<FixtureAnswers> {
  */
 export async function openFixture(dialect: 'sqlite' | 'postgresql'): Promise<Fixture> {
   const backend = await newBackend(dialect, 'h4_search');
+  const work = mkdtempSync(join(tmpdir(), 'h4-search-'));
   let answers: FixtureAnswers;
   try {
-    answers = await build(backend.pythonUri, mkdtempSync(join(tmpdir(), 'h4-search-')));
+    answers = await build(backend.pythonUri, work);
   } catch (err) {
     await backend.drop();
+    rmSync(work, { recursive: true, force: true });
     throw err;
   }
   const loc = parseBackendUri(backend.uri);
@@ -92,6 +94,7 @@ export async function openFixture(dialect: 'sqlite' | 'postgresql'): Promise<Fix
     async cleanup() {
       await d.close();
       await backend.drop();
+      rmSync(work, { recursive: true, force: true });
     },
   };
 }
