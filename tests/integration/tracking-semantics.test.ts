@@ -76,6 +76,14 @@ describe.each(backendNames)('tracking semantics on %s', (dialect) => {
     );
     await fails(
       'createExperiment',
+      { name: 'x', artifact_location: 'http://elsewhere.example/a' },
+      'INVALID_PARAMETER_VALUE',
+      "'artifact_location' cannot use the 'http' scheme: the 'http' scheme addresses a host other than the " +
+        "tracking server's configured artifact storage, so the server would connect to the host named in the URI. " +
+        'Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it.',
+    );
+    await fails(
+      'createExperiment',
       { name: `exp-${n}` },
       'RESOURCE_ALREADY_EXISTS',
       new RegExp(`^Experiment\\(name=exp-${n}\\) already exists\\. Error: `),
