@@ -70,6 +70,22 @@ for (const [k, val] of [
 ]) {
   cases.push({ fn: 'experiment_tag', args: [k, val] });
 }
+for (const val of [
+  '{"type": "duration", "value": "30d"}',
+  '{"type": "duration", "value": " 12h "}',
+  '{"type": "duration", "value": "0d"}',
+  '{"type": "duration", "value": 5}',
+  '{"type": "other", "value": "1d"}',
+  '{"value": "1d"}',
+  '[1]',
+  'not json',
+  `{"type": "duration", "value": "${'9'.repeat(40)}d"}`,
+]) {
+  cases.push({ fn: 'experiment_tag', args: ['mlflow.trace.archivalRetention', val] });
+}
+for (const val of ['{}', '{"older_than": "2h"}', '{"older_than": "2x"}', '{"older_than": null}', '"s"']) {
+  cases.push({ fn: 'experiment_tag', args: ['mlflow.trace.archiveNow', val] });
+}
 for (const name of ['ok', '', '   ', long(500), long(501), 'naïve'])
   cases.push({ fn: 'experiment_name', args: [name] });
 for (const id of ['abc123', '-bad', '', long(256, 'a'), long(257, 'a'), 'with space', 'a_b-c'])

@@ -163,11 +163,46 @@ export function validateTag(
   };
 }
 
-/** _validate_experiment_tag (trace-archival tag values are not checked by mlflow-ts). */
+/** _validate_experiment_tag, including the trace-archival tags' JSON values. */
 export function validateExperimentTag(key: string | undefined, value: string): void {
   validateTagName(key);
   validateLengthLimit('key', MAX_EXPERIMENT_TAG_KEY_LENGTH, key);
   validateLengthLimit('value', MAX_EXPERIMENT_TAG_VAL_LENGTH, value);
+  if (key === 'mlflow.trace.archivalRetention')
+    parseArchivalDurationConfig(value, 'value', 'duration', false);
+  else if (key === 'mlflow.trace.archiveNow')
+    parseArchivalDurationConfig(value, 'older_than', undefined, true);
+}
+
+const RETENTION_FORM_MESSAGE =
+  "Trace archival retention must be in the form `<int><unit>`, where unit is one of 'm', 'h', or 'd'.";
+
+/** _parse_trace_archival_duration_config + _validate_trace_archival_retention_string */
+function parseArchivalDurationConfig(
+  value: string,
+  durationKey: string,
+  expectedType: string | undefined,
+  allowMissing: boolean,
+): void {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(value);
+  } catch {
+    throw invalid('Trace archival config must be encoded as a JSON object.');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw invalid('Trace archival config must be encoded as a JSON object.');
+  }
+  const obj = payload as Record<string, unknown>;
+  if (expectedType !== undefined && obj.type !== expectedType) {
+    throw invalid(`Trace archival config must use type '${expectedType}'.`);
+  }
+  const duration = obj[durationKey];
+  if ((duration === undefined || duration === null) && allowMissing) return;
+  if (typeof duration !== 'string') throw invalid(RETENTION_FORM_MESSAGE);
+  const trimmed = duration.trim();
+  if (pyLen(trimmed) > 32) throw invalid('Trace archival duration must be at most 32 characters.');
+  if (!/^[1-9][0-9]*[mhd]$/.test(trimmed)) throw invalid(RETENTION_FORM_MESSAGE);
 }
 
 export function validateExperimentName(name: string | undefined): asserts name is string {
