@@ -7,7 +7,15 @@ import { execSync } from 'node:child_process';
 import { PgAdmin, createMlflowSchema, copySqlite } from './lib/db.js';
 import { runLoad, pct, type LoadResult } from './lib/load.js';
 import { systems, type SystemDef, type SchemaKind } from './lib/systems.js';
-import { treeCpuMs, treePids, rssSampler, treeRssMiB, stopServer, freePort, type Server } from './lib/proc.js';
+import {
+  treeCpuMs,
+  treePids,
+  rssSampler,
+  treeRssMiB,
+  stopServer,
+  freePort,
+  type Server,
+} from './lib/proc.js';
 import { allScenarios, type Scenario, type Ctx } from './lib/scenarios.js';
 import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
 import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
@@ -24,7 +32,8 @@ const pgBase = opt('pg-url')!;
 const pgDir = opt('pg-dir')!;
 const only = opt('only')?.split(',');
 const wantSystems = opt('systems')?.split(',');
-const outDir = opt('out') ?? join(root, 'bench/results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
+const outDir =
+  opt('out') ?? join(root, 'bench/results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
 const noFloor = flag('no-floor');
 mkdirSync(outDir, { recursive: true });
 mkdirSync(join(work, 'logs'), { recursive: true });
@@ -32,7 +41,14 @@ mkdirSync(join(work, 'sqlite'), { recursive: true });
 
 const size: ReadSize = quick
   ? { runs: 1000, experiments: 300, bigParams: 1000, historyPoints: 100_000, bulkRuns: 100, bulkSteps: 500 }
-  : { runs: 10_000, experiments: 1000, bigParams: 1000, historyPoints: 1_000_000, bulkRuns: 100, bulkSteps: 10_000 };
+  : {
+      runs: 10_000,
+      experiments: 1000,
+      bigParams: 1000,
+      historyPoints: 1_000_000,
+      bulkRuns: 100,
+      bulkSteps: 10_000,
+    };
 
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const postmasterPid = Number(readFileSync(join(pgDir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
@@ -51,12 +67,26 @@ const scenarios = allScenarios().filter((s) => !only || only.some((o) => s.id.st
 const tplDb = (k: SchemaKind) => `tpl_${k}`;
 const tplFile = (k: SchemaKind) => join(work, 'sqlite', `tpl_${k}.db`);
 
-async function withServer<T>(sys: SystemDef, uri: string, tag: string, f: (srv: Server) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  sys: SystemDef,
+  uri: string,
+  tag: string,
+  f: (srv: Server) => Promise<T>,
+): Promise<T> {
   const port = await freePort();
   const srv = await sys.start(uri, port, join(work, 'logs', `${sys.id}-${tag}.log`));
   try {
     // Prime every worker process (Python imports lazily on the first requests of each worker).
-    await runLoad({ baseUrl: srv.baseUrl, concurrency: 8, durationMs: 60_000, maxRequests: 32, make: (i) => (i % 2 ? { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: { max_results: 10 } } : { method: 'GET', path: '/api/2.0/mlflow/experiments/get?experiment_id=0' }) });
+    await runLoad({
+      baseUrl: srv.baseUrl,
+      concurrency: 8,
+      durationMs: 60_000,
+      maxRequests: 32,
+      make: (i) =>
+        i % 2
+          ? { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: { max_results: 10 } }
+          : { method: 'GET', path: '/api/2.0/mlflow/experiments/get?experiment_id=0' },
+    });
     return await f(srv);
   } finally {
     await stopServer(srv);
@@ -92,15 +122,30 @@ async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
       }
       log(`template ${kind} ready`);
     } catch (e) {
-      for (const s of sysAll) if (s.schema === kind) naReason.set(s.id, `schema template failed: ${(e as Error).message.slice(0, 200)}`);
+      for (const s of sysAll)
+        if (s.schema === kind)
+          naReason.set(s.id, `schema template failed: ${(e as Error).message.slice(0, 200)}`);
       log(`template ${kind} FAILED`, (e as Error).message.slice(0, 300));
     }
   }
 }
 
 // ---------- one measured scenario on one running server ----------
-async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp: () => Inspector): Promise<Row> {
-  const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend: sc.backend, concurrency: sc.concurrency, unit: sc.unit };
+async function measure(
+  sc: Scenario,
+  sys: SystemDef,
+  srv: Server,
+  ctx: Ctx,
+  insp: () => Inspector,
+): Promise<Row> {
+  const row: Row = {
+    scenario: sc.id,
+    title: sc.title,
+    system: sys.id,
+    backend: sc.backend,
+    concurrency: sc.concurrency,
+    unit: sc.unit,
+  };
   let prep;
   try {
     prep = await sc.prepare(ctx);
@@ -114,13 +159,28 @@ async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp
   const warm = sc.warmup(quick);
   if (warm > 0) {
     // warm-up requests come first in index order (steps/timestamps keep increasing)
-    const w = await runLoad({ baseUrl: srv.baseUrl, concurrency: sc.concurrency, durationMs: 30_000, maxRequests: warm, make: prep.make, check: prep.check });
+    const w = await runLoad({
+      baseUrl: srv.baseUrl,
+      concurrency: sc.concurrency,
+      durationMs: 30_000,
+      maxRequests: warm,
+      make: prep.make,
+      check: prep.check,
+    });
     okAll.push(...w.okIdx);
   }
   const cpu0 = treeCpuMs(srv.pid);
   const pg0 = sc.backend === 'pg' ? treeCpuMs(postmasterPid) : 0;
   const rss = rssSampler(srv.pid);
-  const r: LoadResult = await runLoad({ baseUrl: srv.baseUrl, concurrency: sc.concurrency, durationMs: sc.durationMs(quick), maxRequests: sc.maxRequests(quick), firstIndex: warm, make: prep.make, check: prep.check });
+  const r: LoadResult = await runLoad({
+    baseUrl: srv.baseUrl,
+    concurrency: sc.concurrency,
+    durationMs: sc.durationMs(quick),
+    maxRequests: sc.maxRequests(quick),
+    firstIndex: warm,
+    make: prep.make,
+    check: prep.check,
+  });
   row.peakRssMiB = rss.stop();
   const done = r.ok + r.expected + r.errors;
   row.cpuMsPerReq = (treeCpuMs(srv.pid) - cpu0) / Math.max(1, done);
@@ -128,8 +188,16 @@ async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp
   okAll.push(...r.okIdx);
   const lat = [...r.lat].sort((a, b) => a - b);
   Object.assign(row, {
-    ok: r.ok, expected: r.expected, errors: r.errors, errorKinds: r.errorKinds, requests: done,
-    rps: ((r.ok + r.expected) / r.elapsedMs) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: r.elapsedMs,
+    ok: r.ok,
+    expected: r.expected,
+    errors: r.errors,
+    errorKinds: r.errorKinds,
+    requests: done,
+    rps: ((r.ok + r.expected) / r.elapsedMs) * 1000,
+    p50: pct(lat, 50),
+    p95: pct(lat, 95),
+    p99: pct(lat, 99),
+    elapsedMs: r.elapsedMs,
   });
   const kinds = Object.keys(r.errorKinds);
   if (r.ok + r.expected === 0 && kinds.length && kinds.every((k) => /HTTP (501|404|405)/.test(k))) {
@@ -149,7 +217,12 @@ async function measure(sc: Scenario, sys: SystemDef, srv: Server, ctx: Ctx, insp
   return row;
 }
 
-function inspectorFor(sys: SystemDef, backend: 'pg' | 'sqlite', target: string, base: string): () => Inspector {
+function inspectorFor(
+  sys: SystemDef,
+  backend: 'pg' | 'sqlite',
+  target: string,
+  base: string,
+): () => Inspector {
   if (sys.schema === 'fml') return () => apiInspector(base);
   return () => sqlInspector(backend, target);
 }
@@ -157,7 +230,9 @@ function inspectorFor(sys: SystemDef, backend: 'pg' | 'sqlite', target: string, 
 function logRow(r: Row) {
   if (r.na) return log(`  ${r.system}: n/a (${r.na})`);
   const u = r.unit ? ` ${((r.rps ?? 0) * r.unit.perReq).toFixed(0)} ${r.unit.name}` : '';
-  log(`  ${r.system}: ${r.rps?.toFixed(1)} req/s${u} p50 ${r.p50?.toFixed(1)} p99 ${r.p99?.toFixed(1)} ms, err ${r.errors}, cpu ${r.cpuMsPerReq?.toFixed(2)} ms/req, rss ${r.peakRssMiB?.toFixed(0)} MiB${r.problems?.length ? ' PROBLEMS: ' + r.problems.join('; ') : ''}${r.errors ? ' ' + JSON.stringify(r.errorKinds) : ''}`);
+  log(
+    `  ${r.system}: ${r.rps?.toFixed(1)} req/s${u} p50 ${r.p50?.toFixed(1)} p99 ${r.p99?.toFixed(1)} ms, err ${r.errors}, cpu ${r.cpuMsPerReq?.toFixed(2)} ms/req, rss ${r.peakRssMiB?.toFixed(0)} MiB${r.problems?.length ? ' PROBLEMS: ' + r.problems.join('; ') : ''}${r.errors ? ' ' + JSON.stringify(r.errorKinds) : ''}`,
+  );
 }
 
 async function recordFootprint(sys: SystemDef, srv: Server) {
@@ -166,7 +241,12 @@ async function recordFootprint(sys: SystemDef, srv: Server) {
     return;
   }
   await new Promise((r) => setTimeout(r, 1000));
-  footprints.push({ system: sys.id, startMs: [srv.startMs], idleRssMiB: treeRssMiB(srv.pid), processes: treePids(srv.pid).length });
+  footprints.push({
+    system: sys.id,
+    startMs: [srv.startMs],
+    idleRssMiB: treeRssMiB(srv.pid),
+    processes: treePids(srv.pid).length,
+  });
 }
 
 async function main() {
@@ -182,7 +262,15 @@ async function main() {
   const shared = quick || flag('shared-db');
   const runWrites = async (sys: SystemDef, list: Scenario[], backend: 'pg' | 'sqlite') => {
     if (naReason.has(sys.id)) {
-      for (const sc of list) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, na: naReason.get(sys.id) });
+      for (const sc of list)
+        rows.push({
+          scenario: sc.id,
+          title: sc.title,
+          system: sys.id,
+          backend,
+          concurrency: sc.concurrency,
+          na: naReason.get(sys.id),
+        });
       return;
     }
     let target: string;
@@ -202,7 +290,13 @@ async function main() {
         if (backend === 'pg') await recordFootprint(sys, srv);
         for (const sc of list) {
           log(`${sc.id} on ${sys.id}: ${sc.title}`);
-          const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size }, inspectorFor(sys, backend, target, srv.baseUrl));
+          const row = await measure(
+            sc,
+            sys,
+            srv,
+            { base: srv.baseUrl, quick, size },
+            inspectorFor(sys, backend, target, srv.baseUrl),
+          );
           rows.push(row);
           logRow(row);
         }
@@ -210,7 +304,14 @@ async function main() {
     } catch (e) {
       for (const sc of list) {
         if (rows.some((r) => r.scenario === sc.id && r.system === sys.id)) continue;
-        const row: Row = { scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] };
+        const row: Row = {
+          scenario: sc.id,
+          title: sc.title,
+          system: sys.id,
+          backend,
+          concurrency: sc.concurrency,
+          problems: [`server failed: ${(e as Error).message.slice(0, 200)}`],
+        };
         rows.push(row);
         logRow(row);
       }
@@ -230,19 +331,32 @@ async function main() {
       const sys = ready().find((s) => s.schema === kind)!;
       try {
         await admin.create(`read_${kind}`, tplDb(kind));
-        if (kind === 'fml') await withServer(sys, sys.pgUri(pgBase, `read_${kind}`), 'seed', (srv) => seedViaApi(srv.baseUrl, size));
+        if (kind === 'fml')
+          await withServer(sys, sys.pgUri(pgBase, `read_${kind}`), 'seed', (srv) =>
+            seedViaApi(srv.baseUrl, size),
+          );
         else await seedMlflowPg(admin.url(`read_${kind}`), size);
         await admin.vacuumAnalyze(`read_${kind}`);
         log(`  read_${kind} seeded`);
       } catch (e) {
-        for (const s of sysAll) if (s.schema === kind) naReason.set(s.id, `read seed failed: ${(e as Error).message.slice(0, 200)}`);
+        for (const s of sysAll)
+          if (s.schema === kind)
+            naReason.set(s.id, `read seed failed: ${(e as Error).message.slice(0, 200)}`);
         log(`  read_${kind} FAILED: ${(e as Error).message.slice(0, 300)}`);
       }
     }
     log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     for (const sys of sysAll) {
       if (naReason.has(sys.id)) {
-        for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, na: naReason.get(sys.id) });
+        for (const sc of reads)
+          rows.push({
+            scenario: sc.id,
+            title: sc.title,
+            system: sys.id,
+            backend: 'pg',
+            concurrency: sc.concurrency,
+            na: naReason.get(sys.id),
+          });
         continue;
       }
       const db = `bench_${sys.id.replace(/-/g, '_')}`;
@@ -253,28 +367,59 @@ async function main() {
           try {
             ids = await readIds(srv.baseUrl, size);
           } catch (e) {
-            for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`] });
+            for (const sc of reads)
+              rows.push({
+                scenario: sc.id,
+                title: sc.title,
+                system: sys.id,
+                backend: 'pg',
+                concurrency: sc.concurrency,
+                problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`],
+              });
             return;
           }
           for (const sc of reads) {
             log(`${sc.id} on ${sys.id}`);
-            const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () => apiInspector(srv.baseUrl));
+            const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
+              apiInspector(srv.baseUrl),
+            );
             rows.push(row);
             logRow(row);
           }
         });
       } catch (e) {
-        for (const sc of reads) rows.push({ scenario: sc.id, title: sc.title, system: sys.id, backend: 'pg', concurrency: sc.concurrency, problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] });
+        for (const sc of reads)
+          rows.push({
+            scenario: sc.id,
+            title: sc.title,
+            system: sys.id,
+            backend: 'pg',
+            concurrency: sc.concurrency,
+            problems: [`server failed: ${(e as Error).message.slice(0, 200)}`],
+          });
       }
     }
   }
 
   if (!noFloor) {
     log('raw-driver floors');
-    rows.push(...(await runFloors({ admin, pgTemplate: tplDb('mlflow'), sqliteTemplate: tplFile('mlflow'), work, quick, scenarios, postmasterPid, log })));
+    rows.push(
+      ...(await runFloors({
+        admin,
+        pgTemplate: tplDb('mlflow'),
+        sqliteTemplate: tplFile('mlflow'),
+        work,
+        quick,
+        scenarios,
+        postmasterPid,
+        log,
+      })),
+    );
     if (reads.length && (await admin.exists('read_mlflow'))) {
       try {
-        rows.push(...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })));
+        rows.push(
+          ...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })),
+        );
       } catch (e) {
         log(`read floors failed: ${(e as Error).message}`);
       }
@@ -282,7 +427,15 @@ async function main() {
   }
 
   const machine = describeMachine();
-  const failed = writeReport({ outDir, rows, footprints, quick, machine, size, docsPath: flag('no-docs') ? undefined : join(root, 'docs/benchmarks.md') });
+  const failed = writeReport({
+    outDir,
+    rows,
+    footprints,
+    quick,
+    machine,
+    size,
+    docsPath: flag('no-docs') ? undefined : join(root, 'docs/benchmarks.md'),
+  });
   log(`results in ${outDir}`);
   if (failed.length) {
     log(`FAILED (errors or wrong data on mlflow-ts / floor):\n  ${failed.join('\n  ')}`);
@@ -306,8 +459,12 @@ function describeMachine(): Record<string, string> {
     'load average at the end (1/5/15 min)': sh("cut -d' ' -f1-3 /proc/loadavg"),
     node: process.version,
     postgres: sh(`psql "${pgBase}/postgres" -Atc 'SHOW server_version'`),
-    pgSettings: sh(`psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`),
-    sqlite: sh(`node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`),
+    pgSettings: sh(
+      `psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`,
+    ),
+    sqlite: sh(
+      `node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`,
+    ),
   };
 }
 main().catch((e) => {

@@ -23,12 +23,16 @@ export class PgAdmin {
     return (await this.q('SELECT 1 FROM pg_database WHERE datname = $1', [db])).length > 0;
   }
   async drop(db: string) {
-    await this.q('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db]);
+    await this.q(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [db],
+    );
     await this.q(`DROP DATABASE IF EXISTS "${db}"`);
   }
   async create(db: string, template?: string) {
     await this.drop(db);
-    if (template) await this.q('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [template]);
+    if (template)
+      await this.q('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [template]);
     await this.q(`CREATE DATABASE "${db}"${template ? ` TEMPLATE "${template}"` : ''}`);
   }
   async vacuumAnalyze(db: string) {
@@ -38,10 +42,19 @@ export class PgAdmin {
 
 /** Creates MLflow's schema (as the given MLflow version's server would on first start). */
 export function createMlflowSchema(python: string, uri: string, artifactDir: string) {
-  execFileSync(python, ['-c', 'import sys\nfrom mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore\nSqlAlchemyStore(sys.argv[1], sys.argv[2])', uri, artifactDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MLFLOW_SQLALCHEMYSTORE_ECHO: 'false' },
-  });
+  execFileSync(
+    python,
+    [
+      '-c',
+      'import sys\nfrom mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore\nSqlAlchemyStore(sys.argv[1], sys.argv[2])',
+      uri,
+      artifactDir,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MLFLOW_SQLALCHEMYSTORE_ECHO: 'false' },
+    },
+  );
 }
 
 export function copySqlite(template: string, file: string) {

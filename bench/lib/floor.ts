@@ -21,20 +21,35 @@ WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (latest_metrics.step
 
 type Metric = [key: string, value: number, ts: number, step: number];
 /** The metrics of request i of a scenario (same shapes as bench/lib/scenarios.ts). */
-function batchFor(kind: string, i: number, runs: string[]): { run: string; metrics: Metric[] } | { createRun: true } | undefined {
+function batchFor(
+  kind: string,
+  i: number,
+  runs: string[],
+): { run: string; metrics: Metric[] } | { createRun: true } | undefined {
   const ts = Date.now();
   if (kind.startsWith('W1') || kind.startsWith('S1')) return { createRun: true };
-  if (kind.startsWith('W2') || kind.startsWith('S2')) return { run: runs[i % runs.length]!, metrics: [['loss', Math.random(), ts, i]] };
-  if (kind.startsWith('W3') || kind.startsWith('S3')) return { run: runs[0]!, metrics: Array.from({ length: 10 }, (_, k) => [`metric_${k}`, k + Math.random(), ts, 0] as Metric) };
+  if (kind.startsWith('W2') || kind.startsWith('S2'))
+    return { run: runs[i % runs.length]!, metrics: [['loss', Math.random(), ts, i]] };
+  if (kind.startsWith('W3') || kind.startsWith('S3'))
+    return {
+      run: runs[0]!,
+      metrics: Array.from({ length: 10 }, (_, k) => [`metric_${k}`, k + Math.random(), ts, 0] as Metric),
+    };
   if (kind.startsWith('W4') || kind.startsWith('S4')) {
     const round = Math.floor(i / runs.length);
     const m: Metric[] = [];
-    for (let k = 0; k < 100; k++) for (let s = 0; s < 10; s++) m.push([`m_${k}`, Math.random(), ts, round * 10 + s]);
+    for (let k = 0; k < 100; k++)
+      for (let s = 0; s < 10; s++) m.push([`m_${k}`, Math.random(), ts, round * 10 + s]);
     return { run: runs[i % runs.length]!, metrics: m };
   }
   if (kind.startsWith('W5') || kind.startsWith('S5')) {
     // sorted keys: the floor shows the deadlock-free shape
-    return { run: runs[0]!, metrics: Array.from({ length: 500 }, (_, k) => [`train/key_${k}`, Math.random(), ts, i] as Metric).sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+    return {
+      run: runs[0]!,
+      metrics: Array.from({ length: 500 }, (_, k) => [`train/key_${k}`, Math.random(), ts, i] as Metric).sort(
+        (a, b) => (a[0] < b[0] ? -1 : 1),
+      ),
+    };
   }
   return undefined;
 }
@@ -53,11 +68,20 @@ export async function runFloors(o: {
 }): Promise<Row[]> {
   const rows: Row[] = [];
   for (const sc of o.scenarios.filter((s) => s.group === 'write' && batchFor(s.id, 0, ['x']))) {
-    const row: Row = { scenario: sc.id, title: sc.title, system: 'floor', backend: sc.backend, concurrency: sc.concurrency, unit: sc.unit };
+    const row: Row = {
+      scenario: sc.id,
+      title: sc.title,
+      system: 'floor',
+      backend: sc.backend,
+      concurrency: sc.concurrency,
+      unit: sc.unit,
+    };
     try {
       if (sc.backend === 'pg') await pgFloor(o, sc, row);
       else sqliteFloor(o, sc, row);
-      o.log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms, errors ${row.errors}`);
+      o.log(
+        `  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms, errors ${row.errors}`,
+      );
     } catch (e) {
       row.problems = [`floor failed: ${(e as Error).message.slice(0, 200)}`];
       o.log(`  floor ${sc.id} FAILED ${(e as Error).message}`);
@@ -70,14 +94,20 @@ export async function runFloors(o: {
 async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
   const db = 'bench_floor';
   await o.admin.create(db, o.pgTemplate);
-  const conns = await Promise.all(Array.from({ length: sc.concurrency }, async () => {
-    const c = new pg.Client({ connectionString: o.admin.url(db) });
-    await c.connect();
-    return c;
-  }));
+  const conns = await Promise.all(
+    Array.from({ length: sc.concurrency }, async () => {
+      const c = new pg.Client({ connectionString: o.admin.url(db) });
+      await c.connect();
+      return c;
+    }),
+  );
   try {
     const c0 = conns[0]!;
-    const exp = (await c0.query(`INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0) RETURNING experiment_id`)).rows[0].experiment_id;
+    const exp = (
+      await c0.query(
+        `INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0) RETURNING experiment_id`,
+      )
+    ).rows[0].experiment_id;
     const runs: string[] = [];
     const insertRun = async (c: pg.Client) => {
       const id = uuid();
@@ -98,28 +128,45 @@ async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Ro
     const deadline = t0 + sc.durationMs(o.quick);
     const max = sc.maxRequests(o.quick);
     const pg0 = treeCpuMs(o.postmasterPid);
-    await Promise.all(conns.map(async (c) => {
-      while (next < max && performance.now() < deadline) {
-        const i = next++;
-        const b = batchFor(sc.id, i, runs)!;
-        const ts = performance.now();
-        try {
-          if ('createRun' in b) await insertRun(c);
-          else {
-            const m = b.metrics;
-            await c.query(PG_BATCH, [m.map((x) => x[0]), m.map((x) => x[1]), m.map((x) => x[2]), m.map(() => b.run), m.map((x) => x[3]), m.map(() => false)]);
+    await Promise.all(
+      conns.map(async (c) => {
+        while (next < max && performance.now() < deadline) {
+          const i = next++;
+          const b = batchFor(sc.id, i, runs)!;
+          const ts = performance.now();
+          try {
+            if ('createRun' in b) await insertRun(c);
+            else {
+              const m = b.metrics;
+              await c.query(PG_BATCH, [
+                m.map((x) => x[0]),
+                m.map((x) => x[1]),
+                m.map((x) => x[2]),
+                m.map(() => b.run),
+                m.map((x) => x[3]),
+                m.map(() => false),
+              ]);
+            }
+          } catch {
+            errors++;
           }
-        } catch {
-          errors++;
+          lat.push(performance.now() - ts);
         }
-        lat.push(performance.now() - ts);
-      }
-    }));
+      }),
+    );
     const el = performance.now() - t0;
     lat.sort((a, b) => a - b);
     Object.assign(row, {
-      requests: lat.length, ok: lat.length - errors, errors, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99),
-      pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length), elapsedMs: el,
+      requests: lat.length,
+      ok: lat.length - errors,
+      errors,
+      expected: 0,
+      rps: (lat.length / el) * 1000,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
+      elapsedMs: el,
     });
   } finally {
     await Promise.all(conns.map((c) => c.end()));
@@ -134,8 +181,15 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 20000');
-    const exp = Number(db.prepare(`INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0)`).run().lastInsertRowid);
-    const runIns = db.prepare(`INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+    const exp = Number(
+      db
+        .prepare(
+          `INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('floor', '/tmp/a', 'active', 0, 0)`,
+        )
+        .run().lastInsertRowid,
+    );
+    const runIns =
+      db.prepare(`INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
                                VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'RUNNING', ?, '', 'active', ?, ?)`);
     const tagIns = db.prepare(`INSERT INTO tags(key, value, run_uuid) VALUES (?, ?, ?)`);
     const insertRun = db.transaction(() => {
@@ -145,8 +199,11 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
       tagIns.run('mlflow.runName', `run-${id.slice(0, 6)}`, id);
       return id;
     });
-    const mIns = db.prepare(`INSERT OR IGNORE INTO metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)`);
-    const lUp = db.prepare(`INSERT INTO latest_metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)
+    const mIns = db.prepare(
+      `INSERT OR IGNORE INTO metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)`,
+    );
+    const lUp =
+      db.prepare(`INSERT INTO latest_metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)
       ON CONFLICT(key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
       WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`);
     const logBatch = db.transaction((run: string, m: Metric[]) => {
@@ -168,7 +225,17 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
     }
     const el = performance.now() - t0;
     lat.sort((a, b) => a - b);
-    Object.assign(row, { requests: lat.length, ok: lat.length, errors: 0, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: el });
+    Object.assign(row, {
+      requests: lat.length,
+      ok: lat.length,
+      errors: 0,
+      expected: 0,
+      rps: (lat.length / el) * 1000,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      elapsedMs: el,
+    });
   } finally {
     db.close();
   }
@@ -179,9 +246,25 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
 // database and serialized with JSON.stringify, through a pg.Pool of the scenario's concurrency.
 
 const runJson = (r: any, params: any[], metrics: any[], tags: any[]) => ({
-  info: { run_id: r.run_uuid, run_uuid: r.run_uuid, run_name: r.name, experiment_id: String(r.experiment_id), user_id: r.user_id, status: r.status, start_time: Number(r.start_time), end_time: Number(r.end_time), artifact_uri: r.artifact_uri, lifecycle_stage: r.lifecycle_stage },
+  info: {
+    run_id: r.run_uuid,
+    run_uuid: r.run_uuid,
+    run_name: r.name,
+    experiment_id: String(r.experiment_id),
+    user_id: r.user_id,
+    status: r.status,
+    start_time: Number(r.start_time),
+    end_time: Number(r.end_time),
+    artifact_uri: r.artifact_uri,
+    lifecycle_stage: r.lifecycle_stage,
+  },
   data: {
-    metrics: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp), step: Number(m.step) })),
+    metrics: metrics.map((m) => ({
+      key: m.key,
+      value: m.value,
+      timestamp: Number(m.timestamp),
+      step: Number(m.step),
+    })),
     params: params.map((p) => ({ key: p.key, value: p.value })),
     tags: tags.map((t) => ({ key: t.key, value: t.value })),
   },
@@ -193,7 +276,9 @@ async function runsPage(c: pg.Pool, runs: any[]): Promise<string> {
   const ids = runs.map((r) => r.run_uuid);
   const [p, m, t] = await Promise.all([
     c.query('SELECT run_uuid, key, value FROM params WHERE run_uuid = ANY($1)', [ids]),
-    c.query('SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = ANY($1)', [ids]),
+    c.query('SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = ANY($1)', [
+      ids,
+    ]),
     c.query('SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)', [ids]),
   ]);
   const group = (rows: any[]) => {
@@ -201,11 +286,18 @@ async function runsPage(c: pg.Pool, runs: any[]): Promise<string> {
     for (const r of rows) (g.get(r.run_uuid) ?? g.set(r.run_uuid, []).get(r.run_uuid)!).push(r);
     return g;
   };
-  const gp = group(p.rows), gm = group(m.rows), gt = group(t.rows);
-  return JSON.stringify({ runs: runs.map((r) => runJson(r, gp.get(r.run_uuid) ?? [], gm.get(r.run_uuid) ?? [], gt.get(r.run_uuid) ?? [])) });
+  const gp = group(p.rows),
+    gm = group(m.rows),
+    gt = group(t.rows);
+  return JSON.stringify({
+    runs: runs.map((r) =>
+      runJson(r, gp.get(r.run_uuid) ?? [], gm.get(r.run_uuid) ?? [], gt.get(r.run_uuid) ?? []),
+    ),
+  });
 }
 
-const RUN_COLS = 'r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage';
+const RUN_COLS =
+  'r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage';
 
 export async function runReadFloors(o: {
   admin: PgAdmin;
@@ -217,42 +309,111 @@ export async function runReadFloors(o: {
 }): Promise<Row[]> {
   const rows: Row[] = [];
   const one = async (sql: string, p: unknown[] = []) => (await o.admin.q(sql, p, o.db))[0];
-  const expId = async (n: string) => (await one('SELECT experiment_id FROM experiments WHERE name = $1', [n])).experiment_id;
+  const expId = async (n: string) =>
+    (await one('SELECT experiment_id FROM experiments WHERE name = $1', [n])).experiment_id;
   const searchExp = await expId('bench_search');
-  const bigRun = (await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_big')])).run_uuid;
-  const histRun = (await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_history')])).run_uuid;
-  const bulkRuns = (await o.admin.q('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_bulk')], o.db)).map((r) => r.run_uuid);
+  const bigRun = (await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_big')]))
+    .run_uuid;
+  const histRun = (
+    await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_history')])
+  ).run_uuid;
+  const bulkRuns = (
+    await o.admin.q('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_bulk')], o.db)
+  ).map((r) => r.run_uuid);
   const impl: Record<string, (c: pg.Pool) => Promise<string>> = {
-    R1: async (c) => runsPage(c, (await c.query(`SELECT ${RUN_COLS} FROM runs r WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY r.start_time DESC, r.run_uuid LIMIT 100`, [searchExp])).rows),
-    R2: async (c) => runsPage(c, (await c.query(
-      `SELECT ${RUN_COLS} FROM runs r JOIN params p ON p.run_uuid = r.run_uuid AND p.key = 'lr' AND p.value = '0.01'
+    R1: async (c) =>
+      runsPage(
+        c,
+        (
+          await c.query(
+            `SELECT ${RUN_COLS} FROM runs r WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY r.start_time DESC, r.run_uuid LIMIT 100`,
+            [searchExp],
+          )
+        ).rows,
+      ),
+    R2: async (c) =>
+      runsPage(
+        c,
+        (
+          await c.query(
+            `SELECT ${RUN_COLS} FROM runs r JOIN params p ON p.run_uuid = r.run_uuid AND p.key = 'lr' AND p.value = '0.01'
        JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND m.value > 0.2
-       WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY m.value DESC, r.start_time DESC, r.run_uuid LIMIT 1000`, [searchExp])).rows),
+       WHERE r.experiment_id = $1 AND r.lifecycle_stage = 'active' ORDER BY m.value DESC, r.start_time DESC, r.run_uuid LIMIT 1000`,
+            [searchExp],
+          )
+        ).rows,
+      ),
     R3: async (c) => {
-      const e = (await c.query(`SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE lifecycle_stage = 'active' ORDER BY creation_time DESC, experiment_id LIMIT 1000`)).rows;
-      const t = (await c.query('SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY($1)', [e.map((x) => x.experiment_id)])).rows;
-      return JSON.stringify({ experiments: e.map((x) => ({ ...x, experiment_id: String(x.experiment_id), tags: t.filter((y) => y.experiment_id === x.experiment_id).map((y) => ({ key: y.key, value: y.value })) })) });
+      const e = (
+        await c.query(
+          `SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE lifecycle_stage = 'active' ORDER BY creation_time DESC, experiment_id LIMIT 1000`,
+        )
+      ).rows;
+      const t = (
+        await c.query('SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY($1)', [
+          e.map((x) => x.experiment_id),
+        ])
+      ).rows;
+      return JSON.stringify({
+        experiments: e.map((x) => ({
+          ...x,
+          experiment_id: String(x.experiment_id),
+          tags: t
+            .filter((y) => y.experiment_id === x.experiment_id)
+            .map((y) => ({ key: y.key, value: y.value })),
+        })),
+      });
     },
     R4: async (c) => {
       const r = (await c.query(`SELECT ${RUN_COLS} FROM runs r WHERE r.run_uuid = $1`, [bigRun])).rows;
       return JSON.stringify({ run: JSON.parse(await runsPage(c, r)).runs[0] });
     },
     R5: async (c) => {
-      const m = (await c.query(`SELECT key, value, timestamp, step FROM metrics WHERE run_uuid = $1 AND key = 'loss' ORDER BY timestamp, step, value`, [histRun])).rows;
-      return JSON.stringify({ metrics: m.map((x) => ({ key: x.key, value: x.value, timestamp: Number(x.timestamp), step: Number(x.step) })) });
+      const m = (
+        await c.query(
+          `SELECT key, value, timestamp, step FROM metrics WHERE run_uuid = $1 AND key = 'loss' ORDER BY timestamp, step, value`,
+          [histRun],
+        )
+      ).rows;
+      return JSON.stringify({
+        metrics: m.map((x) => ({
+          key: x.key,
+          value: x.value,
+          timestamp: Number(x.timestamp),
+          step: Number(x.step),
+        })),
+      });
     },
     R6: async (c) => {
-      const m = (await c.query(
-        `SELECT DISTINCT ON (run_uuid, b) run_uuid, key, value, timestamp, step FROM (
+      const m = (
+        await c.query(
+          `SELECT DISTINCT ON (run_uuid, b) run_uuid, key, value, timestamp, step FROM (
            SELECT run_uuid, key, value, timestamp, step, ntile(320) OVER (PARTITION BY run_uuid ORDER BY step) AS b
-           FROM metrics WHERE run_uuid = ANY($1) AND key = 'loss') s ORDER BY run_uuid, b, step`, [bulkRuns])).rows;
-      return JSON.stringify({ metrics: m.map((x) => ({ key: x.key, value: x.value, timestamp: Number(x.timestamp), step: Number(x.step), run_id: x.run_uuid })) });
+           FROM metrics WHERE run_uuid = ANY($1) AND key = 'loss') s ORDER BY run_uuid, b, step`,
+          [bulkRuns],
+        )
+      ).rows;
+      return JSON.stringify({
+        metrics: m.map((x) => ({
+          key: x.key,
+          value: x.value,
+          timestamp: Number(x.timestamp),
+          step: Number(x.step),
+          run_id: x.run_uuid,
+        })),
+      });
     },
   };
   for (const sc of o.scenarios.filter((s) => s.group === 'read')) {
     const f = impl[sc.id.slice(0, 2)];
     if (!f) continue;
-    const row: Row = { scenario: sc.id, title: sc.title, system: 'floor', backend: 'pg', concurrency: sc.concurrency };
+    const row: Row = {
+      scenario: sc.id,
+      title: sc.title,
+      system: 'floor',
+      backend: 'pg',
+      concurrency: sc.concurrency,
+    };
     const pool = new pg.Pool({ connectionString: o.admin.url(o.db), max: sc.concurrency });
     try {
       for (let w = 0; w < Math.min(3, sc.warmup(o.quick)); w++) await f(pool);
@@ -263,20 +424,31 @@ export async function runReadFloors(o: {
       const deadline = t0 + sc.durationMs(o.quick);
       const pg0 = treeCpuMs(o.postmasterPid);
       const cpu0 = process.cpuUsage();
-      await Promise.all(Array.from({ length: sc.concurrency }, async () => {
-        while (next < max && performance.now() < deadline) {
-          next++;
-          const ts = performance.now();
-          await f(pool);
-          lat.push(performance.now() - ts);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: sc.concurrency }, async () => {
+          while (next < max && performance.now() < deadline) {
+            next++;
+            const ts = performance.now();
+            await f(pool);
+            lat.push(performance.now() - ts);
+          }
+        }),
+      );
       const el = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       lat.sort((a, b) => a - b);
       Object.assign(row, {
-        requests: lat.length, ok: lat.length, errors: 0, expected: 0, rps: (lat.length / el) * 1000, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), elapsedMs: el,
-        cpuMsPerReq: (cpu.user + cpu.system) / 1000 / Math.max(1, lat.length), pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
+        requests: lat.length,
+        ok: lat.length,
+        errors: 0,
+        expected: 0,
+        rps: (lat.length / el) * 1000,
+        p50: pct(lat, 50),
+        p95: pct(lat, 95),
+        p99: pct(lat, 99),
+        elapsedMs: el,
+        cpuMsPerReq: (cpu.user + cpu.system) / 1000 / Math.max(1, lat.length),
+        pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
       });
       o.log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms`);
     } catch (e) {

@@ -43,21 +43,38 @@ export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
     return (await client.query(sql.replace(/\?(\d)/g, '$$$1'), params)).rows;
   };
   // SQLite's '?' placeholders are positional: repeat parameters as referenced.
-  const expand = (sql: string, params: unknown[]) => [...sql.matchAll(/\?(\d)/g)].map((m) => params[Number(m[1]) - 1]);
+  const expand = (sql: string, params: unknown[]) =>
+    [...sql.matchAll(/\?(\d)/g)].map((m) => params[Number(m[1]) - 1]);
   const n = (v: unknown) => Number(v);
   return {
     exact: true,
-    runsInExp: async (exp) => n((await q('SELECT count(*) AS c FROM runs WHERE experiment_id = ?1', [Number(exp)]))[0].c),
+    runsInExp: async (exp) =>
+      n((await q('SELECT count(*) AS c FROM runs WHERE experiment_id = ?1', [Number(exp)]))[0].c),
     metricStats: async (exp) => {
       const r = (await q(STATS_SQL, [Number(exp)]))[0];
       return { metrics: n(r.metrics), keys: n(r.keys), latest: n(r.latest), good: n(r.good) };
     },
     paramCount: async (exp) =>
-      n((await q('SELECT count(*) AS c FROM params WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1)', [Number(exp)]))[0].c),
-    param: async (run, key) => (await q('SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2', [run, key]))[0]?.value,
+      n(
+        (
+          await q(
+            'SELECT count(*) AS c FROM params WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1)',
+            [Number(exp)],
+          )
+        )[0].c,
+      ),
+    param: async (run, key) =>
+      (await q('SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2', [run, key]))[0]?.value,
     runNameMismatches: async (exp) =>
-      n((await q(`SELECT count(*) AS c FROM runs r JOIN tags t ON t.run_uuid = r.run_uuid AND t.key = 'mlflow.runName'
-                  WHERE r.experiment_id = ?1 AND r.name <> t.value`, [Number(exp)]))[0].c),
+      n(
+        (
+          await q(
+            `SELECT count(*) AS c FROM runs r JOIN tags t ON t.run_uuid = r.run_uuid AND t.key = 'mlflow.runName'
+                  WHERE r.experiment_id = ?1 AND r.name <> t.value`,
+            [Number(exp)],
+          )
+        )[0].c,
+      ),
     close: async () => {
       await client?.end();
     },
@@ -73,7 +90,11 @@ export function apiInspector(base: string): Inspector {
       let n = 0;
       let token: string | undefined;
       for (let page = 0; page < 1000; page++) {
-        const r = await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [exp], max_results: 1000, page_token: token });
+        const r = await call(base, 'POST', '/api/2.0/mlflow/runs/search', {
+          experiment_ids: [exp],
+          max_results: 1000,
+          page_token: token,
+        });
         n += r.runs?.length ?? 0;
         token = r.next_page_token;
         if (!token) break;
@@ -86,11 +107,18 @@ export function apiInspector(base: string): Inspector {
         const latest: any[] = (await run(id)).data.metrics ?? [];
         s.latest += latest.length;
         for (const l of latest) {
-          const h: any[] = (await get(`/metrics/get-history?run_id=${id}&metric_key=${encodeURIComponent(l.key)}`)).metrics ?? [];
+          const h: any[] =
+            (await get(`/metrics/get-history?run_id=${id}&metric_key=${encodeURIComponent(l.key)}`))
+              .metrics ?? [];
           s.metrics += h.length;
           if (h.length) s.keys++;
           const best = h.reduce((a, b) =>
-            b.step > a.step || (b.step === a.step && (b.timestamp > a.timestamp || (b.timestamp === a.timestamp && b.value > a.value))) ? b : a);
+            b.step > a.step ||
+            (b.step === a.step &&
+              (b.timestamp > a.timestamp || (b.timestamp === a.timestamp && b.value > a.value)))
+              ? b
+              : a,
+          );
           if (best.step === l.step && best.timestamp === l.timestamp && best.value === l.value) s.good++;
         }
       }

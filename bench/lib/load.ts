@@ -53,7 +53,16 @@ export async function runLoad(opts: {
     bodyTimeout: opts.timeoutMs ?? 120_000,
   });
   const check = opts.check ?? defaultCheck;
-  const res: LoadResult = { ok: 0, expected: 0, errors: 0, errorKinds: {}, okIdx: [], lat: [], elapsedMs: 0, bytesIn: 0 };
+  const res: LoadResult = {
+    ok: 0,
+    expected: 0,
+    errors: 0,
+    errorKinds: {},
+    okIdx: [],
+    lat: [],
+    elapsedMs: 0,
+    bytesIn: 0,
+  };
   const first = opts.firstIndex ?? 0;
   let next = first;
   const t0 = performance.now();
@@ -62,7 +71,8 @@ export async function runLoad(opts: {
     while (next - first < opts.maxRequests && performance.now() < deadline) {
       const i = next++;
       const r = opts.make(i);
-      const body = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      const body =
+        r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
       const ts = performance.now();
       let kind: string;
       try {
@@ -82,8 +92,7 @@ export async function runLoad(opts: {
       if (kind === 'ok') {
         res.ok++;
         res.okIdx.push(i);
-      }
-      else if (kind === 'expected') res.expected++;
+      } else if (kind === 'expected') res.expected++;
       else {
         res.errors++;
         res.errorKinds[kind] = (res.errorKinds[kind] ?? 0) + 1;
@@ -103,7 +112,12 @@ export function pct(sorted: number[], p: number): number {
 }
 
 /** One JSON request (for setup steps); throws on a non-200. */
-export async function call(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+export async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<any> {
   const { request } = await import('undici');
   const r = await request(baseUrl + path, {
     method,

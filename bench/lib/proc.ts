@@ -21,7 +21,13 @@ function readStat(pid: number): Stat | undefined {
     const comm = s.slice(s.indexOf('(') + 1, close);
     const f = s.slice(close + 2).split(' ');
     // fields after comm: state(0) ppid(1) ... utime(11) stime(12)
-    return { pid, ppid: Number(f[1]), comm, cpuTicks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+    return {
+      pid,
+      ppid: Number(f[1]),
+      comm,
+      cpuTicks: Number(f[11]) + Number(f[12]),
+      childTicks: Number(f[13]) + Number(f[14]),
+    };
   } catch {
     return undefined;
   }
@@ -166,7 +172,13 @@ export async function stopServer(srv: Server): Promise<void> {
   }
   const t0 = Date.now();
   while (Date.now() - t0 < 10_000 && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
-  for (const p of pids) if (alive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  for (const p of pids)
+    if (alive(p))
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   try {
     process.kill(-srv.pid, 'SIGKILL');
   } catch {

@@ -36,9 +36,22 @@ export interface Footprint {
 }
 
 const PEERS = ['mlflow', 'mlflow-go', 'fasttrackml', 'floor'];
-const LABEL: Record<string, string> = { 'mlflow-ts': 'mlflow-ts', mlflow: 'MLflow (Python)', 'mlflow-go': 'mlflow-go', fasttrackml: 'FastTrackML', floor: 'raw-driver floor' };
-const COLOR: Record<string, string> = { 'mlflow-ts': '#2f6fdd', mlflow: '#e07b39', 'mlflow-go': '#3aa17e', fasttrackml: '#9b59b6', floor: '#888888' };
-const f = (v: number | undefined, d = 1) => (v === undefined || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(d));
+const LABEL: Record<string, string> = {
+  'mlflow-ts': 'mlflow-ts',
+  mlflow: 'MLflow (Python)',
+  'mlflow-go': 'mlflow-go',
+  fasttrackml: 'FastTrackML',
+  floor: 'raw-driver floor',
+};
+const COLOR: Record<string, string> = {
+  'mlflow-ts': '#2f6fdd',
+  mlflow: '#e07b39',
+  'mlflow-go': '#3aa17e',
+  fasttrackml: '#9b59b6',
+  floor: '#888888',
+};
+const f = (v: number | undefined, d = 1) =>
+  v === undefined || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(d);
 const usable = (r?: Row) => !!r && !r.na && r.rps !== undefined && (r.ok ?? 0) + (r.expected ?? 0) > 0;
 
 export function writeReport(o: {
@@ -51,16 +64,29 @@ export function writeReport(o: {
   docsPath?: string;
 }): string[] {
   const { rows } = o;
-  writeFileSync(join(o.outDir, 'results.json'), JSON.stringify({ quick: o.quick, machine: o.machine, size: o.size, rows, footprints: o.footprints }, null, 2));
+  writeFileSync(
+    join(o.outDir, 'results.json'),
+    JSON.stringify(
+      { quick: o.quick, machine: o.machine, size: o.size, rows, footprints: o.footprints },
+      null,
+      2,
+    ),
+  );
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
   const get = (sc: string, sys: string) => rows.find((r) => r.scenario === sc && r.system === sys);
   const L: string[] = [];
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  L.push(`Mode: **${o.quick ? 'quick (development; short runs, small data)' : 'full'}**, ${when} UTC. Read data set: ${o.size.runs} runs x (20 params, 20 metrics, 5 tags); ${o.size.experiments} experiments; big run ${o.size.bigParams} params/metrics; history ${o.size.historyPoints} points; bulk-interval ${o.size.bulkRuns} runs x ${o.size.bulkSteps} steps.`, '');
+  L.push(
+    `Mode: **${o.quick ? 'quick (development; short runs, small data)' : 'full'}**, ${when} UTC. Read data set: ${o.size.runs} runs x (20 params, 20 metrics, 5 tags); ${o.size.experiments} experiments; big run ${o.size.bigParams} params/metrics; history ${o.size.historyPoints} points; bulk-interval ${o.size.bulkRuns} runs x ${o.size.bulkSteps} steps.`,
+    '',
+  );
   L.push('### Machine', '');
   for (const [k, v] of Object.entries(o.machine)) L.push(`- ${k}: ${v}`);
   L.push('', '### Speed-up of mlflow-ts (throughput ratio, >1 = mlflow-ts faster)', '');
-  L.push(`| Scenario | ${PEERS.map((p) => `vs ${LABEL[p]}`).join(' | ')} |`, `|---|${PEERS.map(() => '---:').join('|')}|`);
+  L.push(
+    `| Scenario | ${PEERS.map((p) => `vs ${LABEL[p]}`).join(' | ')} |`,
+    `|---|${PEERS.map(() => '---:').join('|')}|`,
+  );
   for (const sc of scenarios) {
     const ts = get(sc, 'mlflow-ts');
     const cells = PEERS.map((p) => {
@@ -72,31 +98,55 @@ export function writeReport(o: {
     });
     L.push(`| ${sc} | ${cells.join(' | ')} |`);
   }
-  L.push('', 'Throughput counts successful requests only (200, or the error a scenario asks for). The floor column is mlflow-ts over the raw driver doing the same work without HTTP (1.0 = at the floor). † the peer had errors or wrong data in that scenario (see below); ‡ mlflow-ts did.', '');
+  L.push(
+    '',
+    'Throughput counts successful requests only (200, or the error a scenario asks for). The floor column is mlflow-ts over the raw driver doing the same work without HTTP (1.0 = at the floor). † the peer had errors or wrong data in that scenario (see below); ‡ mlflow-ts did.',
+    '',
+  );
   L.push('### Per scenario', '');
   for (const sc of scenarios) {
     const first = rows.find((r) => r.scenario === sc)!;
     L.push(`#### ${sc}: ${first.title} (${first.backend === 'pg' ? 'PostgreSQL' : 'SQLite'})`, '');
     const unit = first.unit;
-    L.push(`| System | ok req/s |${unit ? ` ${unit.name} |` : ''} p50 ms | p95 ms | p99 ms | requests | errors | server CPU ms/req | PG CPU ms/req | peak RSS MiB | data check |`);
+    L.push(
+      `| System | ok req/s |${unit ? ` ${unit.name} |` : ''} p50 ms | p95 ms | p99 ms | requests | errors | server CPU ms/req | PG CPU ms/req | peak RSS MiB | data check |`,
+    );
     L.push(`|---|---:|${unit ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---|`);
     for (const r of rows.filter((x) => x.scenario === sc)) {
       if (r.na) {
-        L.push(`| ${LABEL[r.system] ?? r.system} | n/a |${unit ? ' |' : ''} | | | | | | | | ${r.na.replace(/\|/g, '/').slice(0, 120)} |`);
+        L.push(
+          `| ${LABEL[r.system] ?? r.system} | n/a |${unit ? ' |' : ''} | | | | | | | | ${r.na.replace(/\|/g, '/').slice(0, 120)} |`,
+        );
         continue;
       }
-      const errs = r.errors ? `${r.errors} (${Object.entries(r.errorKinds ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ').replace(/\|/g, '/')})` : '0';
-      const check = r.problems?.length ? `**${r.problems.join('; ').replace(/\|/g, '/')}**` : r.expected ? `ok (${r.expected} expected errors)` : 'ok';
-      L.push(`| ${LABEL[r.system] ?? r.system} | ${f(r.rps)} |${unit ? ` ${f((r.rps ?? 0) * unit.perReq)} |` : ''} ${f(r.p50, 2)} | ${f(r.p95, 2)} | ${f(r.p99, 2)} | ${r.requests ?? '–'} | ${errs} | ${f(r.cpuMsPerReq, 2)} | ${f(r.pgCpuMsPerReq, 2)} | ${f(r.peakRssMiB)} | ${check} |`);
+      const errs = r.errors
+        ? `${r.errors} (${Object.entries(r.errorKinds ?? {})
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; ')
+            .replace(/\|/g, '/')})`
+        : '0';
+      const check = r.problems?.length
+        ? `**${r.problems.join('; ').replace(/\|/g, '/')}**`
+        : r.expected
+          ? `ok (${r.expected} expected errors)`
+          : 'ok';
+      L.push(
+        `| ${LABEL[r.system] ?? r.system} | ${f(r.rps)} |${unit ? ` ${f((r.rps ?? 0) * unit.perReq)} |` : ''} ${f(r.p50, 2)} | ${f(r.p95, 2)} | ${f(r.p99, 2)} | ${r.requests ?? '–'} | ${errs} | ${f(r.cpuMsPerReq, 2)} | ${f(r.pgCpuMsPerReq, 2)} | ${f(r.peakRssMiB)} | ${check} |`,
+      );
     }
     L.push('');
   }
   if (o.footprints.length) {
     L.push('### Footprint (M0): cold start to first healthy response, idle memory', '');
-    L.push('| System | cold start ms (median of starts) | idle RSS MiB (process tree) | processes |', '|---|---:|---:|---:|');
+    L.push(
+      '| System | cold start ms (median of starts) | idle RSS MiB (process tree) | processes |',
+      '|---|---:|---:|---:|',
+    );
     for (const fp of o.footprints) {
       const s = [...fp.startMs].sort((a, b) => a - b);
-      L.push(`| ${LABEL[fp.system] ?? fp.system} | ${f(s[Math.floor(s.length / 2)])} (${s.length} starts) | ${f(fp.idleRssMiB)} | ${fp.processes} |`);
+      L.push(
+        `| ${LABEL[fp.system] ?? fp.system} | ${f(s[Math.floor(s.length / 2)])} (${s.length} starts) | ${f(fp.idleRssMiB)} | ${fp.processes} |`,
+      );
     }
     L.push('');
   }
@@ -108,7 +158,9 @@ export function writeReport(o: {
     const doc = readFileSync(o.docsPath, 'utf8');
     const rel = relative(join(o.docsPath, '..'), join(o.outDir, 'chart.svg'));
     const block = `<!-- results:begin (written by bench/main.ts) -->\n![chart](${rel})\n\n${md}\n<!-- results:end -->`;
-    const next = doc.includes('<!-- results:begin') ? doc.replace(/<!-- results:begin[\s\S]*<!-- results:end -->/, block) : `${doc}\n## Latest results\n\n${block}\n`;
+    const next = doc.includes('<!-- results:begin')
+      ? doc.replace(/<!-- results:begin[\s\S]*<!-- results:end -->/, block)
+      : `${doc}\n## Latest results\n\n${block}\n`;
     writeFileSync(o.docsPath, next);
   }
   // failures: errors or wrong data on our server or the floor (speed never fails the run)
@@ -116,7 +168,8 @@ export function writeReport(o: {
   for (const r of rows) {
     if (r.system !== 'mlflow-ts' && r.system !== 'floor') continue;
     if (r.na) continue;
-    if (r.errors) failed.push(`${r.system} ${r.scenario}: ${r.errors} errors ${JSON.stringify(r.errorKinds)}`);
+    if (r.errors)
+      failed.push(`${r.system} ${r.scenario}: ${r.errors} errors ${JSON.stringify(r.errorKinds)}`);
     if (r.problems?.length) failed.push(`${r.system} ${r.scenario}: ${r.problems.join('; ')}`);
   }
   return failed;
@@ -133,18 +186,29 @@ function chart(rows: Row[], scenarios: string[]): string {
   const top = 50;
   const minL = -1;
   const maxL = 2; // 0.1x .. 100x
-  const x = (ratio: number) => left + ((Math.log10(Math.min(Math.max(ratio, 10 ** minL), 10 ** maxL)) - minL) / (maxL - minL)) * plotW;
-  const shown = scenarios.filter((sc) => usable(rows.find((r) => r.scenario === sc && r.system === 'mlflow')));
+  const x = (ratio: number) =>
+    left + ((Math.log10(Math.min(Math.max(ratio, 10 ** minL), 10 ** maxL)) - minL) / (maxL - minL)) * plotW;
+  const shown = scenarios.filter((sc) =>
+    usable(rows.find((r) => r.scenario === sc && r.system === 'mlflow')),
+  );
   const height = top + shown.length * groupH + 40;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
-  out.push(`<text x="${left}" y="18" font-size="14" font-weight="bold">Throughput relative to Python MLflow 3.18 (log scale, 1x = MLflow)</text>`);
+  out.push(
+    `<text x="${left}" y="18" font-size="14" font-weight="bold">Throughput relative to Python MLflow 3.18 (log scale, 1x = MLflow)</text>`,
+  );
   systems.forEach((s, k) => {
-    out.push(`<rect x="${left + k * 150}" y="28" width="10" height="10" fill="${COLOR[s]}"/><text x="${left + k * 150 + 14}" y="37">${LABEL[s]}</text>`);
+    out.push(
+      `<rect x="${left + k * 150}" y="28" width="10" height="10" fill="${COLOR[s]}"/><text x="${left + k * 150 + 14}" y="37">${LABEL[s]}</text>`,
+    );
   });
   for (const t of [0.1, 0.3, 1, 3, 10, 30, 100]) {
-    out.push(`<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${height - 30}" stroke="${t === 1 ? '#333' : '#ddd'}"/>`);
+    out.push(
+      `<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${height - 30}" stroke="${t === 1 ? '#333' : '#ddd'}"/>`,
+    );
     out.push(`<text x="${x(t)}" y="${height - 16}" text-anchor="middle">${t}x</text>`);
   }
   shown.forEach((sc, g) => {
@@ -155,14 +219,20 @@ function chart(rows: Row[], scenarios: string[]): string {
       const r = rows.find((q) => q.scenario === sc && q.system === s);
       const y = y0 + k * barH;
       if (!usable(r)) {
-        out.push(`<text x="${x(1) + 3}" y="${y + barH - 1}" fill="#aaa" font-size="8">${r?.na ? 'n/a' : '–'}</text>`);
+        out.push(
+          `<text x="${x(1) + 3}" y="${y + barH - 1}" fill="#aaa" font-size="8">${r?.na ? 'n/a' : '–'}</text>`,
+        );
         return;
       }
       const ratio = r!.rps! / base.rps!;
       const x0 = x(1);
       const x1 = x(ratio);
-      out.push(`<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${COLOR[s]}"${r!.errors || r!.problems?.length ? ' stroke="red"' : ''}/>`);
-      out.push(`<text x="${Math.max(x0, x1) + 3}" y="${y + barH - 2}" font-size="8">${ratio.toFixed(ratio < 10 ? 2 : 1)}x${r!.errors ? ` (${r!.errors} err)` : ''}</text>`);
+      out.push(
+        `<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${COLOR[s]}"${r!.errors || r!.problems?.length ? ' stroke="red"' : ''}/>`,
+      );
+      out.push(
+        `<text x="${Math.max(x0, x1) + 3}" y="${y + barH - 2}" font-size="8">${ratio.toFixed(ratio < 10 ? 2 : 1)}x${r!.errors ? ` (${r!.errors} err)` : ''}</text>`,
+      );
     });
   });
   out.push('</svg>');

@@ -36,9 +36,16 @@ export interface Scenario {
 const A = '/api/2.0/mlflow';
 let expSeq = 0;
 const newExp = async (ctx: Ctx, name: string) =>
-  (await call(ctx.base, 'POST', `${A}/experiments/create`, { name: `${name}_${Date.now()}_${expSeq++}` })).experiment_id as string;
+  (await call(ctx.base, 'POST', `${A}/experiments/create`, { name: `${name}_${Date.now()}_${expSeq++}` }))
+    .experiment_id as string;
 const newRun = async (ctx: Ctx, exp: string) =>
-  (await call(ctx.base, 'POST', `${A}/runs/create`, { experiment_id: exp, start_time: Date.now(), tags: [{ key: 'mlflow.user', value: 'bench' }] })).run.info.run_id as string;
+  (
+    await call(ctx.base, 'POST', `${A}/runs/create`, {
+      experiment_id: exp,
+      start_time: Date.now(),
+      tags: [{ key: 'mlflow.user', value: 'bench' }],
+    })
+  ).run.info.run_id as string;
 const newRuns = async (ctx: Ctx, exp: string, n: number) => {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(await newRun(ctx, exp));
@@ -56,13 +63,22 @@ function shuffle<T>(xs: T[]): T[] {
 }
 
 /** Checks metric history / latest consistency; expected = metrics per sampled or all runs. */
-async function checkMetrics(insp: Inspector, exp: string, sample: string[], expMetrics: number, expKeys: number) {
+async function checkMetrics(
+  insp: Inspector,
+  exp: string,
+  sample: string[],
+  expMetrics: number,
+  expKeys: number,
+) {
   const s = await insp.metricStats(exp, sample);
   return [
     ...problem(s.metrics === expMetrics, `metrics rows ${s.metrics}, expected ${expMetrics}`),
     ...problem(s.keys === expKeys, `distinct (run,key) ${s.keys}, expected ${expKeys}`),
     ...problem(s.latest === expKeys, `latest_metrics rows ${s.latest}, expected ${expKeys}`),
-    ...problem(s.good === s.keys, `${s.keys - s.good} latest_metrics rows differ from the max of the history`),
+    ...problem(
+      s.good === s.keys,
+      `${s.keys - s.good} latest_metrics rows differ from the max of the history`,
+    ),
   ];
 }
 
@@ -82,7 +98,15 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
       async prepare(ctx) {
         const exp = await newExp(ctx, 'w1');
         return {
-          make: () => ({ method: 'POST', path: `${A}/runs/create`, body: { experiment_id: exp, start_time: Date.now(), tags: [{ key: 'mlflow.user', value: 'bench' }] } }),
+          make: () => ({
+            method: 'POST',
+            path: `${A}/runs/create`,
+            body: {
+              experiment_id: exp,
+              start_time: Date.now(),
+              tags: [{ key: 'mlflow.user', value: 'bench' }],
+            },
+          }),
           verify: async (insp, ok) => {
             const n = await insp.runsInExp(exp);
             return problem(n === ok.length, `runs ${n}, expected ${ok.length}`);
@@ -101,8 +125,19 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
         const runs = await newRuns(ctx, exp, this.concurrency);
         return {
           sample: runs,
-          make: (i) => ({ method: 'POST', path: `${A}/runs/log-metric`, body: { run_id: runs[i % runs.length], key: 'loss', value: Math.random(), timestamp: Date.now(), step: i } }),
-          verify: (insp, ok) => checkMetrics(insp, exp, runs, ok.length, new Set(ok.map((i) => i % runs.length)).size),
+          make: (i) => ({
+            method: 'POST',
+            path: `${A}/runs/log-metric`,
+            body: {
+              run_id: runs[i % runs.length],
+              key: 'loss',
+              value: Math.random(),
+              timestamp: Date.now(),
+              step: i,
+            },
+          }),
+          verify: (insp, ok) =>
+            checkMetrics(insp, exp, runs, ok.length, new Set(ok.map((i) => i % runs.length)).size),
         };
       },
     },
@@ -120,7 +155,19 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
           sample: [run],
           make: () => {
             const ts = Date.now();
-            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: Array.from({ length: 10 }, (_, k) => ({ key: `metric_${k}`, value: k + Math.random(), timestamp: ts, step: 0 })) } };
+            return {
+              method: 'POST',
+              path: `${A}/runs/log-batch`,
+              body: {
+                run_id: run,
+                metrics: Array.from({ length: 10 }, (_, k) => ({
+                  key: `metric_${k}`,
+                  value: k + Math.random(),
+                  timestamp: ts,
+                  step: 0,
+                })),
+              },
+            };
           },
           verify: (insp, ok) => checkMetrics(insp, exp, [run], ok.length * 10, ok.length ? 10 : 0),
         };
@@ -144,14 +191,22 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
             const round = Math.floor(i / runs.length);
             const ts = Date.now();
             const metrics = [];
-            for (let k = 0; k < 100; k++) for (let s = 0; s < 10; s++) metrics.push({ key: `m_${k}`, value: Math.random(), timestamp: ts, step: round * 10 + s });
+            for (let k = 0; k < 100; k++)
+              for (let s = 0; s < 10; s++)
+                metrics.push({ key: `m_${k}`, value: Math.random(), timestamp: ts, step: round * 10 + s });
             return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics } };
           },
           verify: async (insp, ok) => {
             const touched = new Set(ok.map((i) => i % runs.length));
             if (insp.exact) return checkMetrics(insp, exp, [], ok.length * 1000, touched.size * 100);
             const sampleOk = count(ok, (i) => i % runs.length < 2);
-            return checkMetrics(insp, exp, runs.slice(0, 2), sampleOk * 1000, [0, 1].filter((r) => touched.has(r)).length * 100);
+            return checkMetrics(
+              insp,
+              exp,
+              runs.slice(0, 2),
+              sampleOk * 1000,
+              [0, 1].filter((r) => touched.has(r)).length * 100,
+            );
           },
         };
       },
@@ -172,7 +227,19 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
           sample: [run],
           make: (i) => {
             const ts = Date.now();
-            return { method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, metrics: shuffle([...keys]).map((key) => ({ key, value: Math.random(), timestamp: ts, step: i })) } };
+            return {
+              method: 'POST',
+              path: `${A}/runs/log-batch`,
+              body: {
+                run_id: run,
+                metrics: shuffle([...keys]).map((key) => ({
+                  key,
+                  value: Math.random(),
+                  timestamp: ts,
+                  step: i,
+                })),
+              },
+            };
           },
           verify: (insp, ok) => checkMetrics(insp, exp, [run], ok.length * 500, ok.length ? 500 : 0),
         };
@@ -192,7 +259,14 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
         const runs = await newRuns(ctx, exp, 50);
         return {
           sample: runs.slice(0, 2),
-          make: (i) => ({ method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: runs[i % runs.length], params: Array.from({ length: 100 }, (_, j) => ({ key: `p_${i}_${j}`, value: `v${j}` })) } }),
+          make: (i) => ({
+            method: 'POST',
+            path: `${A}/runs/log-batch`,
+            body: {
+              run_id: runs[i % runs.length],
+              params: Array.from({ length: 100 }, (_, j) => ({ key: `p_${i}_${j}`, value: `v${j}` })),
+            },
+          }),
           verify: async (insp, ok) => {
             const expected = insp.exact ? ok.length * 100 : count(ok, (i) => i % runs.length < 2) * 100;
             const n = await insp.paramCount(exp, runs.slice(0, 2));
@@ -208,7 +282,10 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
       async prepare(ctx) {
         const exp = await newExp(ctx, 'w6b');
         const run = await newRun(ctx, exp);
-        const params = Array.from({ length: 100 }, (_, j) => ({ key: `param_${j}`, value: `param_value_${j}` }));
+        const params = Array.from({ length: 100 }, (_, j) => ({
+          key: `param_${j}`,
+          value: `param_value_${j}`,
+        }));
         return {
           sample: [run],
           make: () => ({ method: 'POST', path: `${A}/runs/log-batch`, body: { run_id: run, params } }),
@@ -229,7 +306,11 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
         await call(ctx.base, 'POST', `${A}/runs/log-parameter`, { run_id: run, key: 'lr', value: '0.01' });
         return {
           sample: [run],
-          make: (i) => ({ method: 'POST', path: `${A}/runs/log-parameter`, body: { run_id: run, key: 'lr', value: `0.1_${i}` } }),
+          make: (i) => ({
+            method: 'POST',
+            path: `${A}/runs/log-parameter`,
+            body: { run_id: run, key: 'lr', value: `0.1_${i}` },
+          }),
           check: (status, body, i) => {
             if (status === 400 && /INVALID_PARAMETER_VALUE/.test(body)) return 'expected';
             if (status === 200) return 'accepted a changed param';
@@ -255,7 +336,13 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
           make: (i) => ({
             method: 'POST',
             path: `${A}/runs/log-batch`,
-            body: { run_id: runs[i % runs.length], tags: [{ key: 'mlflow.runName', value: `name-${i}` }, ...Array.from({ length: 99 }, (_, j) => ({ key: `tag_${j}`, value: `v${i}` }))] },
+            body: {
+              run_id: runs[i % runs.length],
+              tags: [
+                { key: 'mlflow.runName', value: `name-${i}` },
+                ...Array.from({ length: 99 }, (_, j) => ({ key: `tag_${j}`, value: `v${i}` })),
+              ],
+            },
           }),
           verify: async (insp) => {
             const n = await insp.runNameMismatches(exp, runs.slice(0, 3));
@@ -269,7 +356,12 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
 }
 
 function readScenarios(): Scenario[] {
-  const base = { group: 'read' as const, backend: 'pg' as const, durationMs: dur(2500, 20000), warmup: dur(3, 20) };
+  const base = {
+    group: 'read' as const,
+    backend: 'pg' as const,
+    durationMs: dur(2500, 20000),
+    warmup: dur(3, 20),
+  };
   const json = (body: string) => JSON.parse(body);
   return [
     {
@@ -280,11 +372,22 @@ function readScenarios(): Scenario[] {
       maxRequests: dur(2000, 50000),
       async prepare(ctx) {
         return {
-          make: () => ({ method: 'POST', path: '/ajax-api/2.0/mlflow/runs/search', body: { experiment_ids: [ctx.ids!.searchExp], max_results: 100, order_by: ['attributes.start_time DESC'], run_view_type: 'ACTIVE_ONLY' } }),
+          make: () => ({
+            method: 'POST',
+            path: '/ajax-api/2.0/mlflow/runs/search',
+            body: {
+              experiment_ids: [ctx.ids!.searchExp],
+              max_results: 100,
+              order_by: ['attributes.start_time DESC'],
+              run_view_type: 'ACTIVE_ONLY',
+            },
+          }),
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const r = json(b).runs ?? [];
-            return r.length === 100 && r[0].data.params?.length === 20 ? 'ok' : `wrong page (${r.length} runs)`;
+            return r.length === 100 && r[0].data.params?.length === 20
+              ? 'ok'
+              : `wrong page (${r.length} runs)`;
           },
         };
       },
@@ -292,7 +395,8 @@ function readScenarios(): Scenario[] {
     {
       ...base,
       id: 'R2-search-runs-bulk',
-      title: "SearchRuns 1000 runs, filter params.lr = '0.01' and metrics.acc > 0.2, order by metrics.acc DESC, c=2",
+      title:
+        "SearchRuns 1000 runs, filter params.lr = '0.01' and metrics.acc > 0.2, order by metrics.acc DESC, c=2",
       concurrency: 2,
       maxRequests: dur(500, 10000),
       async prepare(ctx) {
@@ -301,13 +405,24 @@ function readScenarios(): Scenario[] {
         for (let i = 0; i < n; i++) if (i % 2 === 0 && ((i * 7919) % n) / n > 0.2) matching++;
         const want = Math.min(1000, matching);
         return {
-          make: () => ({ method: 'POST', path: `${A}/runs/search`, body: { experiment_ids: [ctx.ids!.searchExp], max_results: 1000, filter: "params.lr = '0.01' and metrics.acc > 0.2", order_by: ['metrics.acc DESC'] } }),
+          make: () => ({
+            method: 'POST',
+            path: `${A}/runs/search`,
+            body: {
+              experiment_ids: [ctx.ids!.searchExp],
+              max_results: 1000,
+              filter: "params.lr = '0.01' and metrics.acc > 0.2",
+              order_by: ['metrics.acc DESC'],
+            },
+          }),
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const runs = json(b).runs ?? [];
             const acc = runs.map((r: any) => r.data.metrics.find((m: any) => m.key === 'acc')?.value);
             const sorted = acc.every((v: number, k: number) => k === 0 || acc[k - 1] >= v);
-            return runs.length === want && sorted ? 'ok' : `wrong result (${runs.length} runs, expected ${want}${sorted ? '' : ', unsorted'})`;
+            return runs.length === want && sorted
+              ? 'ok'
+              : `wrong result (${runs.length} runs, expected ${want}${sorted ? '' : ', unsorted'})`;
           },
         };
       },
@@ -322,7 +437,12 @@ function readScenarios(): Scenario[] {
         const want = Math.min(1000, ctx.size.experiments);
         return {
           make: () => ({ method: 'POST', path: `${A}/experiments/search`, body: { max_results: 1000 } }),
-          check: (s, b, i) => (s !== 200 ? defaultCheck(s, b, i) : (json(b).experiments?.length ?? 0) >= want ? 'ok' : 'too few experiments'),
+          check: (s, b, i) =>
+            s !== 200
+              ? defaultCheck(s, b, i)
+              : (json(b).experiments?.length ?? 0) >= want
+                ? 'ok'
+                : 'too few experiments',
         };
       },
     },
@@ -335,7 +455,12 @@ function readScenarios(): Scenario[] {
       async prepare(ctx) {
         return {
           make: () => ({ method: 'GET', path: `${A}/runs/get?run_id=${ctx.ids!.bigRun}` }),
-          check: (s, b, i) => (s !== 200 ? defaultCheck(s, b, i) : json(b).run.data.params?.length === ctx.size.bigParams ? 'ok' : 'wrong params count'),
+          check: (s, b, i) =>
+            s !== 200
+              ? defaultCheck(s, b, i)
+              : json(b).run.data.params?.length === ctx.size.bigParams
+                ? 'ok'
+                : 'wrong params count',
         };
       },
     },
@@ -349,7 +474,10 @@ function readScenarios(): Scenario[] {
       warmup: dur(0, 0),
       async prepare(ctx) {
         return {
-          make: () => ({ method: 'GET', path: `${A}/metrics/get-history?run_id=${ctx.ids!.histRun}&metric_key=loss` }),
+          make: () => ({
+            method: 'GET',
+            path: `${A}/metrics/get-history?run_id=${ctx.ids!.histRun}&metric_key=loss`,
+          }),
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const n = json(b).metrics?.length ?? 0;
@@ -367,12 +495,17 @@ function readScenarios(): Scenario[] {
       async prepare(ctx) {
         const q = ctx.ids!.bulkRuns.map((r) => `run_ids=${r}`).join('&');
         return {
-          make: () => ({ method: 'GET', path: `/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?${q}&metric_key=loss&max_results=320` }),
+          make: () => ({
+            method: 'GET',
+            path: `/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?${q}&metric_key=loss&max_results=320`,
+          }),
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const m = json(b).metrics ?? [];
             const runs = new Set(m.map((x: any) => x.run_id)).size;
-            return runs === ctx.ids!.bulkRuns.length && m.length <= 320 * runs ? 'ok' : `wrong result (${m.length} points, ${runs} runs)`;
+            return runs === ctx.ids!.bulkRuns.length && m.length <= 320 * runs
+              ? 'ok'
+              : `wrong result (${m.length} points, ${runs} runs)`;
           },
         };
       },

@@ -85,17 +85,69 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
       );
       return r.rows[0].experiment_id as number;
     };
-    const runs = new Batcher(c, 'runs',
-      ['run_uuid', 'name', 'source_type', 'source_name', 'entry_point_name', 'user_id', 'status', 'start_time', 'end_time', 'source_version', 'lifecycle_stage', 'artifact_uri', 'experiment_id'],
-      ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text', 'text', 'text', 'int4']);
-    const params = new Batcher(c, 'params', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], 20_000, runs);
+    const runs = new Batcher(
+      c,
+      'runs',
+      [
+        'run_uuid',
+        'name',
+        'source_type',
+        'source_name',
+        'entry_point_name',
+        'user_id',
+        'status',
+        'start_time',
+        'end_time',
+        'source_version',
+        'lifecycle_stage',
+        'artifact_uri',
+        'experiment_id',
+      ],
+      [
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'int8',
+        'int8',
+        'text',
+        'text',
+        'text',
+        'int4',
+      ],
+    );
+    const params = new Batcher(
+      c,
+      'params',
+      ['key', 'value', 'run_uuid'],
+      ['text', 'text', 'text'],
+      20_000,
+      runs,
+    );
     const tags = new Batcher(c, 'tags', ['key', 'value', 'run_uuid'], ['text', 'text', 'text'], 20_000, runs);
     const metricCols = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'];
     const metricTypes = ['text', 'float8', 'int8', 'int8', 'bool', 'text'];
     const metrics = new Batcher(c, 'metrics', metricCols, metricTypes, 50_000, runs);
     const latest = new Batcher(c, 'latest_metrics', metricCols, metricTypes, 20_000, runs);
     const addRun = (id: string, i: number, e: number) =>
-      runs.add([id, `run-${i}`, 'LOCAL', '', '', 'u', 'FINISHED', T0 + i * 1000, T0 + i * 1000 + 500, '', 'active', `/tmp/mlflow-bench-artifacts/${id}`, e]);
+      runs.add([
+        id,
+        `run-${i}`,
+        'LOCAL',
+        '',
+        '',
+        'u',
+        'FINISHED',
+        T0 + i * 1000,
+        T0 + i * 1000 + 500,
+        '',
+        'active',
+        `/tmp/mlflow-bench-artifacts/${id}`,
+        e,
+      ]);
 
     // R1/R2: the search experiment
     const searchExp = await exp('bench_search');
@@ -110,7 +162,12 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
       }
     }
     // R4: experiments with 3 tags
-    const etags = new Batcher(c, 'experiment_tags', ['key', 'value', 'experiment_id'], ['text', 'text', 'int4']);
+    const etags = new Batcher(
+      c,
+      'experiment_tags',
+      ['key', 'value', 'experiment_id'],
+      ['text', 'text', 'int4'],
+    );
     for (let i = 0; i < size.experiments; i++) {
       const e = await exp(`exp_${i}`);
       await etags.add(['owner', `user_${i % 7}`, e]);
@@ -131,7 +188,8 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
     const histExp = await exp('bench_history');
     const histRun = runUuid('c', 0);
     await addRun(histRun, 0, histExp);
-    for (let s = 0; s < size.historyPoints; s++) await metrics.add(['loss', 1 / (s + 1), T0 + s, s, false, histRun]);
+    for (let s = 0; s < size.historyPoints; s++)
+      await metrics.add(['loss', 1 / (s + 1), T0 + s, s, false, histRun]);
     const lastH = size.historyPoints - 1;
     await latest.add(['loss', 1 / (lastH + 1), T0 + lastH, lastH, false, histRun]);
     // R7: bulk-interval runs
@@ -141,7 +199,8 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
       const id = runUuid('d', r);
       bulkRuns.push(id);
       await addRun(id, r, bulkExp);
-      for (let s = 0; s < size.bulkSteps; s++) await metrics.add(['loss', (r + 1) / (s + 1), T0 + s, s, false, id]);
+      for (let s = 0; s < size.bulkSteps; s++)
+        await metrics.add(['loss', (r + 1) / (s + 1), T0 + s, s, false, id]);
       const l = size.bulkSteps - 1;
       await latest.add(['loss', (r + 1) / (l + 1), T0 + l, l, false, id]);
     }
@@ -156,14 +215,19 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
 /** Finds the ids of the seeded objects through the REST API (works for every system). */
 export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
   const expId = async (name: string) =>
-    (await call(base, 'GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).experiment.experiment_id as string;
+    (await call(base, 'GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).experiment
+      .experiment_id as string;
   const oneRun = async (e: string) =>
-    (await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [e], max_results: 1 })).runs[0].info.run_id as string;
+    (await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [e], max_results: 1 })).runs[0]
+      .info.run_id as string;
   const searchExp = await expId('bench_search');
   const bigRun = await oneRun(await expId('bench_big'));
   const histRun = await oneRun(await expId('bench_history'));
   const bulkExp = await expId('bench_bulk');
-  const r = await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [bulkExp], max_results: Math.max(1, size.bulkRuns) });
+  const r = await call(base, 'POST', '/api/2.0/mlflow/runs/search', {
+    experiment_ids: [bulkExp],
+    max_results: Math.max(1, size.bulkRuns),
+  });
   return { searchExp, bigRun, histRun, bulkExp, bulkRuns: r.runs.map((x: any) => x.info.run_id) };
 }
 
@@ -173,12 +237,15 @@ export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
   const exp = async (name: string, tags: { key: string; value: string }[] = []) =>
     (await api('/experiments/create', { name, tags })).experiment_id as string;
   const newRun = async (e: string, i: number, tags: { key: string; value: string }[] = []) =>
-    (await api('/runs/create', { experiment_id: e, start_time: T0 + i * 1000, run_name: `run-${i}`, tags })).run.info.run_id as string;
+    (await api('/runs/create', { experiment_id: e, start_time: T0 + i * 1000, run_name: `run-${i}`, tags }))
+      .run.info.run_id as string;
   const par = async <T>(n: number, width: number, f: (i: number) => Promise<T>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: width }, async () => {
-      while (next < n) await f(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < n) await f(next++);
+      }),
+    );
   };
   const searchExp = await exp('bench_search');
   await par(size.runs, 8, async (i) => {
@@ -186,7 +253,9 @@ export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
     await api('/runs/log-batch', {
       run_id: id,
       params: runParams(i).map(([key, value]) => ({ key, value })),
-      tags: runTags(i).filter(([k]) => k !== 'mlflow.runName').map(([key, value]) => ({ key, value })),
+      tags: runTags(i)
+        .filter(([k]) => k !== 'mlflow.runName')
+        .map(([key, value]) => ({ key, value })),
       metrics: runMetrics(i, size.runs).map(([key, value]) => ({ key, value, timestamp: T0 + i, step: 0 })),
     });
     await api('/runs/update', { run_id: id, status: 'FINISHED', end_time: T0 + i * 1000 + 500 });
@@ -196,7 +265,8 @@ export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
       { key: 'owner', value: `user_${i % 7}` },
       { key: 'project', value: `p_${i % 13}` },
       { key: 'mlflow.note.content', value: `experiment number ${i}` },
-    ]));
+    ]),
+  );
   const bigRun = await newRun(await exp('bench_big'), 0);
   for (let j = 0; j < size.bigParams; j += 100) {
     const ks = Array.from({ length: Math.min(100, size.bigParams - j) }, (_, k) => j + k);
@@ -204,14 +274,17 @@ export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
       run_id: bigRun,
       params: ks.map((k) => ({ key: `param_${k}`, value: `value_${k}` })),
       metrics: ks.map((k) => ({ key: `metric_${k}`, value: k / 3, timestamp: T0, step: 0 })),
-      tags: ks.filter((k) => k % 10 === 0).map((k) => ({ key: `tag_${k / 10}`, value: `tag value ${k / 10}` })),
+      tags: ks
+        .filter((k) => k % 10 === 0)
+        .map((k) => ({ key: `tag_${k / 10}`, value: `tag value ${k / 10}` })),
     });
   }
   const hist = async (run: string, points: number, scale: number) => {
     const chunks = Math.ceil(points / 1000);
     await par(chunks, 4, async (c) => {
       const metrics = [];
-      for (let s = c * 1000; s < Math.min(points, (c + 1) * 1000); s++) metrics.push({ key: 'loss', value: scale / (s + 1), timestamp: T0 + s, step: s });
+      for (let s = c * 1000; s < Math.min(points, (c + 1) * 1000); s++)
+        metrics.push({ key: 'loss', value: scale / (s + 1), timestamp: T0 + s, step: s });
       await api('/runs/log-batch', { run_id: run, metrics });
     });
   };

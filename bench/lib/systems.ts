@@ -25,28 +25,54 @@ export function systems(root: string, work: string): SystemDef[] {
   const art = join(work, 'artifacts');
   mkdirSync(art, { recursive: true });
   const venv = (n: string) => join(work, n, 'bin');
-  const pyServer = (bin: string, extraEnv: NodeJS.ProcessEnv = {}) => (uri: string, port: number, log: string, args: string[] = []) =>
-    startServer({
-      name: bin,
-      cmd: bin,
-      args: ['server', '--backend-store-uri', uri, '--default-artifact-root', art, '--host', '127.0.0.1', '--port', String(port), ...args],
-      env: { MLFLOW_SQLALCHEMYSTORE_ECHO: 'false', ...extraEnv },
-      port,
-      healthPath: '/health',
-      logFile: log,
-      timeoutMs: 120_000,
-    });
+  const pyServer =
+    (bin: string, extraEnv: NodeJS.ProcessEnv = {}) =>
+    (uri: string, port: number, log: string, args: string[] = []) =>
+      startServer({
+        name: bin,
+        cmd: bin,
+        args: [
+          'server',
+          '--backend-store-uri',
+          uri,
+          '--default-artifact-root',
+          art,
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          ...args,
+        ],
+        env: { MLFLOW_SQLALCHEMYSTORE_ECHO: 'false', ...extraEnv },
+        port,
+        healthPath: '/health',
+        logFile: log,
+        timeoutMs: 120_000,
+      });
   return [
     {
       id: 'mlflow-ts',
       label: 'mlflow-ts',
       schema: 'mlflow',
-      unavailable: () => (existsSync(join(root, 'dist/cli/main.js')) ? undefined : 'not built (npm run build failed?)'),
+      unavailable: () =>
+        existsSync(join(root, 'dist/cli/main.js')) ? undefined : 'not built (npm run build failed?)',
       start: (uri, port, log) =>
         startServer({
           name: 'mlflow-ts',
           cmd: process.execPath,
-          args: [join(root, 'bin/mlflow-ts.js'), 'server', '--no-python', '--backend-store-uri', uri, '--default-artifact-root', art, '--host', '127.0.0.1', '--port', String(port)],
+          args: [
+            join(root, 'bin/mlflow-ts.js'),
+            'server',
+            '--no-python',
+            '--backend-store-uri',
+            uri,
+            '--default-artifact-root',
+            art,
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+          ],
           env: { MLFLOW_TS_LOG_LEVEL: 'warn' },
           port,
           healthPath: '/health',
@@ -60,7 +86,8 @@ export function systems(root: string, work: string): SystemDef[] {
       label: 'MLflow 3.18 (Python)',
       schema: 'mlflow',
       python: join(venv('venv-mlflow'), 'python'),
-      unavailable: () => (existsSync(join(venv('venv-mlflow'), 'mlflow')) ? undefined : 'bench/.work/venv-mlflow missing'),
+      unavailable: () =>
+        existsSync(join(venv('venv-mlflow'), 'mlflow')) ? undefined : 'bench/.work/venv-mlflow missing',
       start: (uri, port, log) =>
         pyServer(join(venv('venv-mlflow'), 'mlflow'))(uri, port, log, ['--uvicorn-opts', '--no-access-log']),
       pgUri: (b, db) => `${b}/${db}`,
@@ -71,12 +98,14 @@ export function systems(root: string, work: string): SystemDef[] {
       label: 'mlflow-go 0.2.2',
       schema: 'go',
       python: join(venv('venv-go'), 'python'),
-      unavailable: () => (existsSync(join(venv('venv-go'), 'mlflow-go')) ? undefined : 'bench/.work/venv-go missing'),
+      unavailable: () =>
+        existsSync(join(venv('venv-go'), 'mlflow-go')) ? undefined : 'bench/.work/venv-go missing',
       start: (uri, port, log) =>
         // The Go server spawns `mlflow server` (from PATH) as its child for the RPCs it does not serve.
-        pyServer(join(venv('venv-go'), 'mlflow-go'), { PATH: `${venv('venv-go')}:${process.env.PATH}`, MLFLOW_GO_LIBRARY_PATH: join(work, 'go-lib') })(uri, port, log, [
-          '--go-opts', 'log_level=fatal',
-        ]),
+        pyServer(join(venv('venv-go'), 'mlflow-go'), {
+          PATH: `${venv('venv-go')}:${process.env.PATH}`,
+          MLFLOW_GO_LIBRARY_PATH: join(work, 'go-lib'),
+        })(uri, port, log, ['--go-opts', 'log_level=fatal']),
       pgUri: (b, db) => `${b}/${db}`,
       sqliteUri: (f) => `sqlite:///${f}`,
     },
@@ -84,12 +113,25 @@ export function systems(root: string, work: string): SystemDef[] {
       id: 'fasttrackml',
       label: 'FastTrackML 0.6.0',
       schema: 'fml',
-      unavailable: () => (existsSync(join(venv('venv-fml'), 'fml')) ? undefined : 'bench/.work/venv-fml missing'),
+      unavailable: () =>
+        existsSync(join(venv('venv-fml'), 'fml')) ? undefined : 'bench/.work/venv-fml missing',
       start: (uri, port, log) =>
         startServer({
           name: 'fasttrackml',
           cmd: join(venv('venv-fml'), 'fml'),
-          args: ['server', '--listen-address', `127.0.0.1:${port}`, '--database-uri', uri, '--default-artifact-root', art, '--log-level', 'error', '--database-pool-max', '20'],
+          args: [
+            'server',
+            '--listen-address',
+            `127.0.0.1:${port}`,
+            '--database-uri',
+            uri,
+            '--default-artifact-root',
+            art,
+            '--log-level',
+            'error',
+            '--database-pool-max',
+            '20',
+          ],
           port,
           healthPath: '/health',
           logFile: log,
