@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.venv/**', 'src/gen/**', 'bench/results/**', 'tests/parity/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.venv/**', 'src/gen/**', 'bench/results/**', 'bench/.work/**', 'tests/parity/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
