@@ -14,7 +14,7 @@ export type Node =
   | { type: 'function'; text: string }
   | { type: 'identifier'; text: string }
   | { type: 'operation'; text: string }
-  /** `timestamp '...'`: a type name followed by a string literal */
+  /** `<type name> '<string>'` (sqlparse's TypedLiteral) */
   | { type: 'typed'; text: string }
   | { type: 'idlist'; text: string }
   /** `parts` are the non-whitespace members: [left, operator, right] or [identifier, IS NULL]. */
@@ -45,9 +45,13 @@ function nextIdx(nodes: Node[], i: number): number {
   return -1;
 }
 
-/** sqlparse's T_NUMERICAL + T_STRING + T_NAME (a type name such as `timestamp` is not one). */
+/**
+ * sqlparse's T_NUMERICAL + T_STRING + T_NAME. Its grouping compares token types against such
+ * tuples by equality, so subtypes (hexadecimal numbers, Name.Builtin type names such as
+ * `timestamp`, Keyword.Order / DML) do not qualify.
+ */
 function isLiteralOrName(n: Node | undefined): boolean {
-  return isKind(n, 'int', 'float', 'hex', 'string', 'symbol', 'name');
+  return isKind(n, 'int', 'float', 'string', 'symbol', 'name');
 }
 
 function groupParens(nodes: Node[]): Node[] {
@@ -73,11 +77,11 @@ function groupParens(nodes: Node[]): Node[] {
   return out;
 }
 
-/** A name followed by a parenthesis is a function call. */
+/** A name (type names included) followed by a parenthesis is a function call. */
 function groupFunctions(nodes: Node[]): Node[] {
   const out = nodes.slice();
   for (let i = 0; i < out.length; i++) {
-    if (!isKind(out[i], 'name')) continue;
+    if (!isKind(out[i], 'name', 'builtin')) continue;
     const q = nextIdx(out, i);
     if (q >= 0 && out[q]!.type === 'paren') {
       out.splice(i, q - i + 1, { type: 'function', text: concat(out.slice(i, q + 1)) });
@@ -151,13 +155,22 @@ function groupOrder(nodes: Node[]): Node[] {
   return out;
 }
 
+/**
+ * `timestamp '...'` -> a typed literal, but (as sqlparse's `_group` requires a previous token)
+ * only when something precedes the type name in the statement.
+ */
 function groupTypedLiterals(nodes: Node[]): Node[] {
   const out = nodes.slice();
+  let seen = false;
   for (let i = 0; i < out.length; i++) {
-    if (!isKind(out[i], 'builtin')) continue;
-    const q = nextIdx(out, i);
-    if (q >= 0 && isKind(out[q], 'string'))
-      out.splice(i, q - i + 1, { type: 'typed', text: concat(out.slice(i, q + 1)) });
+    if (isWs(out[i]!)) continue;
+    if (seen && isKind(out[i], 'builtin')) {
+      const q = nextIdx(out, i);
+      if (q >= 0 && isKind(out[q], 'string')) {
+        out.splice(i, q - i + 1, { type: 'typed', text: concat(out.slice(i, q + 1)) });
+      }
+    }
+    seen = true;
   }
   return out;
 }
@@ -221,7 +234,7 @@ function listable(n: Node | undefined): boolean {
     n !== undefined &&
     (['function', 'identifier', 'comparison', 'idlist', 'operation'].includes(n.type) ||
       isLiteralOrName(n) ||
-      isKind(n, 'keyword', 'order', 'comment', 'wildcard'))
+      isKind(n, 'keyword', 'comment', 'wildcard'))
   );
 }
 

@@ -17,6 +17,7 @@ export type LexKind =
   | 'float'
   | 'hex'
   | 'keyword'
+  | 'dml' // sqlparse Keyword.DML / DDL / CTE (SELECT, CREATE, WITH, ...): a keyword of another type
   | 'builtin' // sqlparse Name.Builtin (type names such as TIMESTAMP): never an identifier
   | 'order' // ASC / DESC
   | 'comparison' // = != < <= > >= <> ... and [NOT] LIKE / ILIKE / RLIKE / REGEXP
@@ -133,6 +134,21 @@ const KEYWORDS: ReadonlySet<string> = new Set([
   'WITH',
 ]);
 
+/**
+ * Keywords sqlparse types as Keyword.DML / DDL / CTE. sqlparse's grouping tests token types by
+ * exact equality, so these do not count as plain keywords there.
+ */
+const DML_KEYWORDS: ReadonlySet<string> = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'WITH',
+]);
+
 /** Type names sqlparse lexes as Name.Builtin. */
 const BUILTINS: ReadonlySet<string> = new Set([
   'ARRAY',
@@ -185,7 +201,13 @@ export function lex(input: string): Lexeme[] {
       let k = kind;
       const norm = text.toUpperCase().replace(/\s+/g, ' ');
       if (re.source.startsWith(W) && kind === 'keyword') {
-        k = KEYWORDS.has(norm) ? 'keyword' : BUILTINS.has(norm) ? 'builtin' : 'name';
+        k = DML_KEYWORDS.has(norm)
+          ? 'dml'
+          : KEYWORDS.has(norm)
+            ? 'keyword'
+            : BUILTINS.has(norm)
+              ? 'builtin'
+              : 'name';
       }
       out.push({ kind: k, text, norm });
       pos += text.length;
