@@ -119,14 +119,25 @@ export async function call(
   body?: unknown,
 ): Promise<any> {
   const { request } = await import('undici');
-  const r = await request(baseUrl + path, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    headersTimeout: 600_000,
-    bodyTimeout: 600_000,
-  });
-  const text = await r.body.text();
+  // Setup calls only: a connection-level failure (a worker restarted) is retried twice.
+  let r: Awaited<ReturnType<typeof request>> | undefined;
+  let text = '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      r = await request(baseUrl + path, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headersTimeout: 600_000,
+        bodyTimeout: 600_000,
+      });
+      text = await r.body.text();
+      break;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  }
   if (r.statusCode !== 200) throw new Error(`${method} ${path} -> ${r.statusCode}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : {};
 }

@@ -89,7 +89,12 @@ export function systems(root: string, work: string): SystemDef[] {
       unavailable: () =>
         existsSync(join(venv('venv-mlflow'), 'mlflow')) ? undefined : 'bench/.work/venv-mlflow missing',
       start: (uri, port, log) =>
-        pyServer(join(venv('venv-mlflow'), 'mlflow'))(uri, port, log, ['--uvicorn-opts', '--no-access-log']),
+        pyServer(join(venv('venv-mlflow'), 'mlflow'))(uri, port, log, [
+          '--uvicorn-opts',
+          // uvicorn's supervisor kills a worker that misses its 5 s health check; on a busy 2-core
+          // machine that happens under load ("Child process died"), so it gets 60 s here.
+          '--no-access-log --timeout-worker-healthcheck 60',
+        ]),
       pgUri: (b, db) => `${b}/${db}`,
       sqliteUri: (f) => `sqlite:///${f}`,
     },
