@@ -19,14 +19,20 @@ export MLFLOW_TS_TEST_PG_URL="$(bash scripts/pg.sh start "$pgdir")"
 echo "test: PostgreSQL at $MLFLOW_TS_TEST_PG_URL"
 
 npm run --silent build
-npm run --silent typecheck
-npm run --silent lint
-bash scripts/check-generated.sh
 
+# Every step runs even when an earlier one fails, so one run shows every failure.
 status=0
-npx vitest run || status=1
+failed=()
+step() {
+  local name="$1"; shift
+  echo "test: == $name"
+  if ! "$@"; then status=1; failed+=("$name"); fi
+}
+step typecheck npm run --silent typecheck
+step lint npm run --silent lint
+step generated bash scripts/check-generated.sh
+step vitest npx vitest run
+step parity .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider "$@"
 
-if [ -d tests/parity ] && ls tests/parity/test_*.py >/dev/null 2>&1; then
-  .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider "$@" || status=1
-fi
+if [ $status -ne 0 ]; then echo "test: FAILED: ${failed[*]}" >&2; else echo "test: all steps passed"; fi
 exit $status
