@@ -22,6 +22,11 @@ function ownVersion(): string {
  * everything below receives the values it needs.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `mlflow-ts endpoints | head`: a closed pipe ends the listing quietly, as a Unix tool does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const env: Record<string, string | undefined> = { ...process.env };
   let envFile: string | undefined;
   let i = 0;

@@ -1,5 +1,5 @@
 /**
- * `mlflow-ts endpoints [--json] [--native | --proxied] [--static-prefix P]`: every RPC of the
+ * `mlflow-ts endpoints [--json | --markdown] [--native | --proxied] [--static-prefix P]`: every RPC of the
  * pinned MLflow with its method, routes and whether mlflow-ts serves it natively or proxies it
  * to the Python child. Pure: returns the text to print.
  */
@@ -8,15 +8,18 @@ import { UsageError } from '../usage-error.js';
 
 export interface EndpointsOptions {
   json: boolean;
+  /** A Markdown coverage table per service (the README's table is made with it). */
+  markdown: boolean;
   only: 'native' | 'proxied' | undefined;
   staticPrefix: string;
 }
 
 export function parseEndpointsArgs(args: readonly string[]): EndpointsOptions {
-  const o: EndpointsOptions = { json: false, only: undefined, staticPrefix: '' };
+  const o: EndpointsOptions = { json: false, markdown: false, only: undefined, staticPrefix: '' };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') o.json = true;
+    else if (a === '--markdown') o.markdown = true;
     else if (a === '--native') o.only = 'native';
     else if (a === '--proxied') o.only = 'proxied';
     else if (a === '--static-prefix' || a.startsWith('--static-prefix=')) {
@@ -81,6 +84,7 @@ export function formatEndpoints(args: readonly string[], nativeKeys: readonly st
     }));
     return JSON.stringify({ mlflowVersion: MLFLOW_VERSION, rpcs: out }, null, 2) + '\n';
   }
+  if (o.markdown) return formatMarkdown(rows, native);
   const lines: string[] = [];
   const nNative = RPCS.filter((r) => native.has(r.key)).length;
   lines.push(
@@ -95,4 +99,24 @@ export function formatEndpoints(args: readonly string[], nativeKeys: readonly st
     for (const rt of routesOf(r, o.staticPrefix)) lines.push(`           ${rt.method.padEnd(6)} ${rt.url}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Per service: counts, then every native RPC with its routes; proxied RPCs by name only. */
+function formatMarkdown(rows: readonly RpcInfo[], native: ReadonlySet<string>): string {
+  const services = [...new Set(rows.map((r) => r.service))];
+  const out: string[] = [
+    `| Service | RPCs | native | proxied to the Python child |`,
+    `|---|---:|---:|---:|`,
+  ];
+  for (const s of services) {
+    const of = rows.filter((r) => r.service === s);
+    const n = of.filter((r) => native.has(r.key)).length;
+    out.push(`| ${s} | ${of.length} | ${n} | ${of.length - n} |`);
+  }
+  out.push('', '| Native RPC | Routes (each also under `/ajax-api/`) |', '|---|---|');
+  for (const r of rows.filter((x) => native.has(x.key))) {
+    const api = r.routes.filter((rt) => rt.prefix === 'api').map((rt) => `\`${rt.method} ${rt.url}\``);
+    out.push(`| ${r.key} | ${api.join('<br>')} |`);
+  }
+  return out.join('\n') + '\n';
 }
