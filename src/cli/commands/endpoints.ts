@@ -104,10 +104,7 @@ export function formatEndpoints(args: readonly string[], nativeKeys: readonly st
 /** Per service: counts, then every native RPC with its routes; proxied RPCs by name only. */
 function formatMarkdown(rows: readonly RpcInfo[], native: ReadonlySet<string>): string {
   const services = [...new Set(rows.map((r) => r.service))];
-  const out: string[] = [
-    `| Service | RPCs | native | proxied to the Python child |`,
-    `|---|---:|---:|---:|`,
-  ];
+  const out: string[] = [`| Service | RPCs | native | proxied to the Python child |`, `|---|---:|---:|---:|`];
   for (const s of services) {
     const of = rows.filter((r) => r.service === s);
     const n = of.filter((r) => native.has(r.key)).length;
