@@ -6,7 +6,7 @@ import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
-import { ensureDefaultExperiment } from './tracking/experiments.js';
+import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { SqlTrackingStore } from './tracking/store.js';
 import { parseBackendUri } from './uri.js';
 
@@ -57,6 +57,7 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
         opts.allowedHostAddressedArtifactSchemes,
       ),
     };
+    await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
     return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
   } catch (err) {

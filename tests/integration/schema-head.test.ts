@@ -68,6 +68,19 @@ describe.each(backendNames)('schema on %s', (dialect) => {
     );
   });
 
+  it('refuses, as a single-tenant store, experiments of other workspaces', async () => {
+    const b = await newBackend(dialect, 'schema_ws');
+    cleanups.push(b);
+    const stores = await openStores(b.uri, { defaultArtifactRoot: '/tmp/x' });
+    await sql`INSERT INTO experiments (name, workspace, lifecycle_stage) VALUES ('w', 'team-a', 'active')`.execute(
+      stores.tracking.db,
+    );
+    await stores.close();
+    await expect(openStores(b.uri, { defaultArtifactRoot: '/tmp/x' })).rejects.toThrow(
+      'Cannot disable workspaces because experiments exist outside the default workspace',
+    );
+  });
+
   it('creates the schema once when several processes open an empty database at the same time', async () => {
     const b = await newBackend(dialect, 'schema_race');
     cleanups.push(b);

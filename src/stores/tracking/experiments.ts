@@ -82,6 +82,28 @@ export function defaultArtifactLocation(ctx: StoreContext, experimentId: number 
   return appendToUriPath(ctx.artifactRoot, String(experimentId));
 }
 
+/**
+ * SqlAlchemyStore._initialize_store_state: a single-tenant server refuses a database whose
+ * experiments were assigned to other workspaces.
+ */
+export async function checkSingleTenant(ctx: StoreContext): Promise<void> {
+  const other = await ctx.db
+    .selectFrom('experiments')
+    .select('experiment_id')
+    .where('workspace', 'is not', null)
+    .where('workspace', '!=', DEFAULT_WORKSPACE)
+    .limit(1)
+    .executeTakeFirst();
+  if (other) {
+    throw new MlflowError(
+      'Cannot disable workspaces because experiments exist outside the default workspace (i.e., assigned to ' +
+        'non-default workspaces). Enable workspace support (MLFLOW_ENABLE_WORKSPACES=true) or move those ' +
+        'experiments back to the default workspace before starting the tracking store in single-tenant mode.',
+      'INVALID_STATE',
+    );
+  }
+}
+
 /** SqlAlchemyStore._create_default_experiment: experiment 0 named Default, idempotent. */
 export async function ensureDefaultExperiment(ctx: StoreContext): Promise<void> {
   const exists = await ctx.db
