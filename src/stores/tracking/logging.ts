@@ -135,8 +135,8 @@ async function writeParams(
     );
   };
   await check();
-  const rows = [...params].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 3))) {
+  // Request order, as MLflow inserts them: the database's natural order is what get_run shows.
+  for (const part of chunk(params, Math.floor(ctx.dialect.maxBindParams / 3))) {
     await trx
       .insertInto('params')
       .values(part.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
@@ -183,7 +183,9 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
       .execute();
   }
 
-  // The newest value per key of this batch, then one upsert that only overwrites older rows.
+  // The newest value per key of this batch, then one upsert that only overwrites older rows. Rows go
+  // in key order so that concurrent batches on one run lock latest_metrics rows in the same order
+  // (no deadlock on PostgreSQL); for keys new to the run this is also the order get_run lists them.
   const newest = new Map<string, MetricRow>();
   for (const m of rows) {
     const cur = newest.get(m.key);
@@ -266,8 +268,8 @@ async function writeTags(ctx: StoreContext, trx: Db, run: RunRow, tags: TagInput
   for (const t of tags) byKey.set(t.key, t.value); // the last value of a repeated key wins
   const runName = byKey.get(RUN_NAME_TAG);
   byKey.delete(RUN_NAME_TAG);
-  const rows = [...byKey].sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0));
-  for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 3))) {
+  // Request order (first occurrence of a key), as MLflow adds them: get_run shows that order.
+  for (const part of chunk([...byKey], Math.floor(ctx.dialect.maxBindParams / 3))) {
     await trx
       .insertInto('tags')
       .values(part.map(([key, value]) => ({ run_uuid: run.run_uuid, key, value })))
