@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNativeHandlers } from '../../src/services/native.js';
 import type { NativeHandlers } from '../../src/services/types.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
+import { retryStats } from '../../src/stores/tracking/retry.js';
 import { backendNames, newBackend, type TestBackend } from '../helpers/store-backends.js';
 
 const ctx = { log: console } as never;
@@ -110,6 +111,7 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
           { key, value: 1, timestamp: 7, step: b % 3 },
         ]),
     );
+    const retriesBefore = retryStats.retries;
     await Promise.all(
       batches.map((metrics, i) =>
         call(
@@ -120,6 +122,8 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
       ),
     );
     expect(await expectLatestConsistent(runId)).toBe(120);
+    // Consistent lock order: no transaction had to be redriven after a deadlock.
+    expect(retryStats.retries - retriesBefore).toBe(0);
   });
 
   it('re-sending a stored batch is harmless', async () => {
