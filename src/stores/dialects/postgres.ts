@@ -23,6 +23,10 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server drops (restart, failover) emits 'error' on the pool;
+  // without a listener that would crash the process. The next query gets a fresh connection, and
+  // a query in flight fails with the driver's error (TEMPORARILY_UNAVAILABLE for clients).
+  pool.on('error', () => undefined);
   const db = new Kysely<TrackingDatabase>({ dialect: new PostgresDialect({ pool }) });
 
   const listTables = async (): Promise<string[]> => {
