@@ -317,11 +317,34 @@ async function main() {
       }
     }
   };
+  // The floor of a scenario runs right after the systems (disk and CPU contention on a shared
+  // machine drift over minutes, so far-apart measurements would not compare).
+  const floors = async (list: Scenario[]) => {
+    if (noFloor) return;
+    rows.push(
+      ...(await runFloors({
+        admin,
+        pgTemplate: tplDb('mlflow'),
+        sqliteTemplate: tplFile('mlflow'),
+        work,
+        quick,
+        scenarios: list,
+        postmasterPid,
+        log,
+      })),
+    );
+  };
   for (const backend of ['pg', 'sqlite'] as const) {
     const list = writes.filter((s) => s.backend === backend);
     if (!list.length) continue;
-    if (shared) for (const sys of sysAll) await runWrites(sys, list, backend);
-    else for (const sc of list) for (const sys of sysAll) await runWrites(sys, [sc], backend);
+    if (shared) {
+      for (const sys of sysAll) await runWrites(sys, list, backend);
+      await floors(list);
+    } else
+      for (const sc of list) {
+        for (const sys of sysAll) await runWrites(sys, [sc], backend);
+        await floors([sc]);
+      }
   }
 
   if (reads.length) {
@@ -401,28 +424,12 @@ async function main() {
     }
   }
 
-  if (!noFloor) {
-    log('raw-driver floors');
-    rows.push(
-      ...(await runFloors({
-        admin,
-        pgTemplate: tplDb('mlflow'),
-        sqliteTemplate: tplFile('mlflow'),
-        work,
-        quick,
-        scenarios,
-        postmasterPid,
-        log,
-      })),
-    );
-    if (reads.length && (await admin.exists('read_mlflow'))) {
-      try {
-        rows.push(
-          ...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })),
-        );
-      } catch (e) {
-        log(`read floors failed: ${(e as Error).message}`);
-      }
+  if (!noFloor && reads.length && (await admin.exists('read_mlflow'))) {
+    log('raw-driver floors (reads)');
+    try {
+      rows.push(...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })));
+    } catch (e) {
+      log(`read floors failed: ${(e as Error).message}`);
     }
   }
 

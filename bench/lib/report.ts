@@ -185,7 +185,7 @@ function chart(rows: Row[], scenarios: string[]): string {
   const plotW = width - left - 80;
   const top = 50;
   const minL = -1;
-  const maxL = 2; // 0.1x .. 100x
+  const maxL = 3; // 0.1x .. 1000x
   const x = (ratio: number) =>
     left + ((Math.log10(Math.min(Math.max(ratio, 10 ** minL), 10 ** maxL)) - minL) / (maxL - minL)) * plotW;
   const shown = scenarios.filter((sc) =>
@@ -205,7 +205,7 @@ function chart(rows: Row[], scenarios: string[]): string {
       `<rect x="${left + k * 150}" y="28" width="10" height="10" fill="${COLOR[s]}"/><text x="${left + k * 150 + 14}" y="37">${LABEL[s]}</text>`,
     );
   });
-  for (const t of [0.1, 0.3, 1, 3, 10, 30, 100]) {
+  for (const t of [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000]) {
     out.push(
       `<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${height - 30}" stroke="${t === 1 ? '#333' : '#ddd'}"/>`,
     );
