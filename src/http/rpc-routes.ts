@@ -7,13 +7,17 @@
  * raw bytes: MLflow decides from the bytes (its Content-Type check, invalid JSON read as `{}`),
  * so Fastify must not answer 415/400 first or parse differently.
  */
+import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
+import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers } from '../services/types.js';
 import { applyPathParams, type RawRequest } from './codec.js';
 import { PythonCrash } from './codec-python.js';
 import { serializerFor } from './serialize.js';
+import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';
 
 export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
@@ -79,6 +83,62 @@ function rawRequest(request: FastifyRequest, body: Buffer | undefined): RawReque
   };
 }
 
+/**
+ * Bytes of a streamed response gathered before anything is sent. A response that ends within it is
+ * sent whole (with Content-Length, as before); a longer one is streamed (chunked). Errors in this
+ * window (the first database page included) still answer as MLflow: status + JSON error.
+ */
+export const STREAM_HEAD_BYTES = 1024 * 1024;
+
+/**
+ * Sends a response with streamed fields (services/streamed.ts) as a Readable that Fastify pipes to
+ * the socket: the next chunk (and so the next database page) is produced only when the socket has
+ * taken the previous ones. An error after the first byte can only cut the response short: it is
+ * logged and the connection is closed, so the client sees an incomplete body, never a valid one.
+ */
+async function sendStreamed(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rpc: RpcInfo,
+  response: Record<string, unknown>,
+): Promise<FastifyReply> {
+  const chunks = serializeChunks(rpc.responseType, response);
+  let head: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) return sendJson(reply, 200, Buffer.concat(head).toString('utf8'));
+    head.push(next.value);
+    size += next.value.length;
+    if (size >= STREAM_HEAD_BYTES) break;
+  }
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      const first = head;
+      head = [];
+      yield Buffer.concat(first);
+      for (;;) {
+        // Let other requests and I/O in between chunks: a fast client never applies backpressure,
+        // and better-sqlite3 answers synchronously, so nothing else would yield.
+        await setImmediate();
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } catch (err) {
+      request.log.error({ err, rpc: rpc.key }, 'streamed response failed after its first byte');
+      throw err;
+    } finally {
+      // The client went away (or a write failed): stop reading pages.
+      await chunks.return(undefined);
+    }
+  }
+  return reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .send(Readable.from(body(), { objectMode: false }));
+}
+
 function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
   const serialize = serializerFor(rpc.responseType);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -92,6 +152,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, body
         request.params as Record<string, string>,
       );
       const response = await handler(decoded.message, { log: request.log });
+      if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
       if (err instanceof MlflowError) return sendMlflowError(reply, err);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { createNativeHandlers } from '../../src/services/native.js';
+import { materializeStreamed } from '../../src/services/streamed.js';
 import type { NativeHandlers } from '../../src/services/types.js';
 import { backendNames, newBackend, runPython, type TestBackend } from '../helpers/store-backends.js';
 
@@ -43,7 +44,9 @@ describe.each(backendNames)('cross-reading with Python MLflow on %s', (dialect) 
   let backend: TestBackend;
   let stores: Stores;
   let h: NativeHandlers;
-  const call = (rpc: string, req: unknown) => h[`MlflowService.${rpc}`]!(req, ctx);
+  // Streamed fields (the unpaginated metric history) read whole, as a client would see them.
+  const call = async (rpc: string, req: unknown) =>
+    materializeStreamed(await h[`MlflowService.${rpc}`]!(req, ctx));
 
   beforeAll(async () => {
     backend = await newBackend(dialect, 'crossread');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
 import { createNativeHandlers } from '../../src/services/native.js';
+import { materializeStreamed } from '../../src/services/streamed.js';
 import type { NativeHandlers } from '../../src/services/types.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { backendNames, newBackend, type TestBackend } from '../helpers/store-backends.js';
@@ -15,8 +16,10 @@ describe.each(backendNames)('tracking semantics on %s', (dialect) => {
   let backend: TestBackend;
   let stores: Stores;
   let h: NativeHandlers;
+  // Streamed fields (the unpaginated metric history) read whole, as a client would see them.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const call = (rpc: string, req: unknown): Promise<any> => h[`MlflowService.${rpc}`]!(req, ctx);
+  const call = async (rpc: string, req: unknown): Promise<any> =>
+    materializeStreamed(await h[`MlflowService.${rpc}`]!(req, ctx));
   const fails = async (rpc: string, req: unknown, code: string, message: string | RegExp) => {
     const err = await call(rpc, req).then(
       () => undefined,

@@ -1,5 +1,6 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { driverErrorMessage } from '../../stores/driver-error.js';
+import { mapStreamedErrors } from '../streamed.js';
 
 /**
  * How MLflow's ManagedSessionMaker reports database failures: OperationalError (locked database,
@@ -20,7 +21,10 @@ export function translateDbError(err: unknown): unknown {
   return new MlflowError(message, operational ? 'TEMPORARILY_UNAVAILABLE' : 'BAD_REQUEST');
 }
 
-/** Wraps every function of a service object so database errors read as MLflow's. */
+/**
+ * Wraps every function of a service object so database errors read as MLflow's, also those raised
+ * while a streamed response field is read.
+ */
 export function withDbErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
   services: T,
 ): T {
@@ -28,7 +32,7 @@ export function withDbErrors<T extends Record<string, (...args: never[]) => Prom
   for (const [name, fn] of Object.entries(services)) {
     out[name] = async (...args: never[]) => {
       try {
-        return await fn(...args);
+        return mapStreamedErrors(await fn(...args), translateDbError);
       } catch (err) {
         throw translateDbError(err);
       }

@@ -2,6 +2,7 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import type { GetMetricHistory, GetMetricHistoryBulkInterval } from '../../gen/messages.js';
 import type { Metric, MetricWithRunId } from '../../stores/tracking/entities.js';
 import type { SqlTrackingStore } from '../../stores/tracking/store.js';
+import { streamed, type StreamedList } from '../streamed.js';
 
 /** handlers.MAX_RESULTS_PER_RUN / MAX_RUNS_GET_METRIC_HISTORY_BULK */
 export const MAX_RESULTS_PER_RUN = 2500;
@@ -9,19 +10,26 @@ export const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
 
 export function metricHistoryServices(store: SqlTrackingStore) {
   return {
-    async getMetricHistory(req: GetMetricHistory): Promise<{ metrics?: Metric[]; next_page_token?: string }> {
+    /**
+     * With max_results: one page and its next token (one query, as MLflow). Without it: the whole
+     * history as a streamed field, written to the client page by page.
+     */
+    async getMetricHistory(
+      req: GetMetricHistory,
+    ): Promise<{ metrics?: Metric[] | StreamedList<Metric>; next_page_token?: string }> {
       const maxResults = req.max_results;
       if (maxResults !== undefined && maxResults <= 0) {
         throw MlflowError.invalidParameter(
           `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer.`,
         );
       }
-      const page = await store.getMetricHistory(
-        req.run_id || req.run_uuid || '',
-        req.metric_key ?? '',
-        maxResults,
-        req.page_token || undefined,
-      );
+      const runId = req.run_id || req.run_uuid || '';
+      const key = req.metric_key ?? '';
+      const pageToken = req.page_token || undefined;
+      if (maxResults === undefined) {
+        return { metrics: streamed(store.streamMetricHistory(runId, key, pageToken)) };
+      }
+      const page = await store.getMetricHistory(runId, key, maxResults, pageToken);
       const res: { metrics?: Metric[]; next_page_token?: string } = {};
       if (page.metrics.length > 0) res.metrics = page.metrics;
       if (page.nextPageToken) res.next_page_token = page.nextPageToken;

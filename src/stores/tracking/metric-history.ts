@@ -50,8 +50,25 @@ function baseQuery(ctx: StoreContext, runId: string, key: string) {
 }
 
 /**
- * Walks a metric's whole history in pages of PAGE rows with keyset pagination on the metric
- * primary key order, so a long history is never held by the database driver in one result.
+ * get_metric_history without max_results, streamed: the pages of `iterateMetricHistory` from the
+ * page token's offset. The token is checked now (its MLflow error comes before any output); the
+ * database is read only as the pages are pulled.
+ */
+export function streamMetricHistory(
+  ctx: StoreContext,
+  runId: string,
+  key: string,
+  pageToken: string | undefined,
+): () => AsyncGenerator<Metric[]> {
+  const offset = parseOffsetToken(pageToken);
+  return () => iterateMetricHistory(ctx, runId, key, offset);
+}
+
+/**
+ * Walks a metric's whole history in pages of PAGE rows with keyset pagination on the query's
+ * order (timestamp, step, value, is_nan), so a long history is never held by the database driver
+ * in one result. Each page is its own query: no connection is held between pages (better-sqlite3
+ * blocks only for one page at a time; a PostgreSQL pool connection is returned after each page).
  */
 export async function* iterateMetricHistory(
   ctx: StoreContext,
@@ -59,24 +76,48 @@ export async function* iterateMetricHistory(
   key: string,
   offset = 0,
 ): AsyncGenerator<Metric[]> {
-  let after: { timestamp: number; step: number; value: number; is_nan: boolean | number } | undefined;
+  let after: KeysetPosition | undefined;
   let first = true;
   for (;;) {
-    let q = baseQuery(ctx, runId, key);
-    if (first && offset > 0) q = q.offset(offset);
-    if (after) {
-      const a = after;
-      q = q.where(
-        sql<boolean>`(timestamp, step, value, is_nan) > (${a.timestamp}, ${a.step}, ${a.value}, ${a.is_nan})`,
-      );
-    }
-    const rows = await q.limit(PAGE).execute();
+    const page = await fetchPage(ctx, runId, key, first ? offset : 0, after);
     first = false;
-    if (rows.length > 0) yield rows.map(metricEntity);
-    if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = { timestamp: last.timestamp, step: last.step, value: last.value, is_nan: last.is_nan };
+    after = page.last;
+    // Only the yielded array stays referenced while the consumer works on it: the driver's rows
+    // are already garbage, so a long walk keeps about one page alive at a time.
+    if (page.metrics.length > 0) yield page.metrics;
+    if (!page.more) return;
   }
+}
+
+interface KeysetPosition {
+  timestamp: number;
+  step: number;
+  value: number;
+  is_nan: boolean | number;
+}
+
+async function fetchPage(
+  ctx: StoreContext,
+  runId: string,
+  key: string,
+  offset: number,
+  after: KeysetPosition | undefined,
+): Promise<{ metrics: Metric[]; last: KeysetPosition | undefined; more: boolean }> {
+  let q = baseQuery(ctx, runId, key);
+  if (offset > 0) q = q.offset(offset);
+  if (after) {
+    const a = after;
+    q = q.where(
+      sql<boolean>`(timestamp, step, value, is_nan) > (${a.timestamp}, ${a.step}, ${a.value}, ${a.is_nan})`,
+    );
+  }
+  const rows = await q.limit(PAGE).execute();
+  const l = rows[rows.length - 1];
+  return {
+    metrics: rows.map(metricEntity),
+    last: l && { timestamp: l.timestamp, step: l.step, value: l.value, is_nan: l.is_nan },
+    more: rows.length === PAGE,
+  };
 }
 
 /**

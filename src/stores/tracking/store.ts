@@ -91,6 +91,10 @@ export class SqlTrackingStore {
   iterateMetricHistory(runId: string, key: string) {
     return history.iterateMetricHistory(this.ctx, runId, key);
   }
+  /** The unpaginated history as a page source (see metric-history.ts); throws now on a bad token. */
+  streamMetricHistory(runId: string, key: string, pageToken?: string) {
+    return history.streamMetricHistory(this.ctx, runId, key, pageToken);
+  }
   getMetricHistoryBulk(runIds: string[], key: string, maxResults: number): Promise<MetricWithRunId[]> {
     return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
   }
