@@ -36,3 +36,7 @@ pgurl="$(bash scripts/pg.sh start "$pgdir")" || { echo "bench: cannot start Post
 echo "bench: PostgreSQL at $pgurl ($pgdir)" >&2
 
 node --import tsx bench/main.ts --pg-url="$pgurl" --pg-dir="$pgdir" "${args[@]}"
+rc=$?
+# keep the generated results block in the repository's Markdown style
+npx prettier --log-level warn --write docs/benchmarks.md >/dev/null 2>&1 || true
+exit $rc
