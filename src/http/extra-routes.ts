@@ -73,10 +73,20 @@ async function getHistoryBulk(
     if (!/^[+-]?\d+(_\d+)*$/.test(s)) throw new Error(`invalid literal for int() with base 10: '${rawMax}'`);
     maxResults = Math.min(Number(s.replace(/_/g, '')), MAX_HISTORY_RESULTS);
   }
-  const metrics =
-    maxResults > 0 ? await stores.tracking.getMetricHistoryBulk(runIds, metricKey, maxResults) : [];
+  // MLflow passes max_results to the query's LIMIT as is (a negative one: no limit on SQLite, an
+  // error on PostgreSQL), then slices the result with [:max_results] (a negative one drops items
+  // from the end).
+  const metrics = pySliceTo(
+    await stores.tracking.getMetricHistoryBulk(runIds, metricKey, maxResults),
+    maxResults,
+  );
   const body = `{"metrics":[${metrics.map(metricJson).join(',')}]}\n`;
   return reply.code(200).type('application/json').send(body);
+}
+
+/** Python's `items[:n]`. */
+function pySliceTo<T>(items: T[], n: number): T[] {
+  return n >= 0 ? items.slice(0, n) : items.slice(0, Math.max(0, items.length + n));
 }
 
 /** MetricWithRunId.to_dict() through Flask's JSON provider (sorted keys, compact). */
