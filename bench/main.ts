@@ -1,7 +1,7 @@
 // Benchmark driver: mlflow-ts side by side with Python MLflow, mlflow-go and FastTrackML on one
 // local PostgreSQL (a database per system, recreated from a template before each scenario) and
 // SQLite, plus the raw-driver floor. Run through bench/run.sh (`npm run bench [-- --quick]`).
-import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { PgAdmin, createMlflowSchema, copySqlite } from './lib/db.js';

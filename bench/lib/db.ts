@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Database administration for the benchmark: one PostgreSQL cluster, a database per system
 // recreated from a template before each scenario; SQLite files copied from a template file.
 import pg from 'pg';

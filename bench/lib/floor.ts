@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // The raw-driver floor: the same rows as the write scenarios, written straight from Node with
 // `pg` (one-statement CTE per batch, as in the landscape notes §5) or better-sqlite3 (WAL,
 // synchronous=NORMAL, one connection), no HTTP. Reported as system "floor".

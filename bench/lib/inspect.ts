@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Post-scenario data checks. MLflow-schema systems are checked in SQL over the whole
 // experiment; FastTrackML (own schema) through the REST API on a sample of runs.
 import pg from 'pg';

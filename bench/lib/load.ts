@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Closed-loop load generator: an undici Pool with keep-alive, a fixed number of in-flight
 // requests, bounded by count and by time, with a per-request latency record.
 import { Pool } from 'undici';
@@ -24,7 +25,7 @@ export interface LoadResult {
 
 export const defaultCheck: Check = (status, body) => {
   if (status === 200) return 'ok';
-  let code = '';
+  let code: string;
   try {
     code = JSON.parse(body).error_code ?? '';
   } catch {
@@ -121,7 +122,7 @@ export async function call(
   const { request } = await import('undici');
   // Setup calls only: a connection-level failure (a worker restarted) is retried twice.
   let r: Awaited<ReturnType<typeof request>> | undefined;
-  let text = '';
+  let text: string;
   for (let attempt = 0; ; attempt++) {
     try {
       r = await request(baseUrl + path, {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // The scenarios (payloads after docs/benchmark-landscape §6.4). Each one prepares its objects
 // through the REST API (not measured), builds request i, and verifies the stored data afterwards.
 import type { Check, Req } from './load.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Read-scenario data set, written straight into MLflow's schema (PostgreSQL) for the systems
 // that share it (Python MLflow, mlflow-go, mlflow-ts), or through the REST API (FastTrackML,
 // whose schema differs). Deterministic: the same logical content either way.
