@@ -6,6 +6,7 @@
  * message in place, so a failure leaves the fields parsed before it set (handlers see those).
  */
 import { ENUMS, MESSAGES, type FieldMeta } from '../gen/schemas.js';
+import { int64OverflowLiteral } from './codec-json.js';
 import { isObject, pyFloat, pyInt, type Json } from './codec-python.js';
 
 export class ParseError extends Error {
@@ -69,6 +70,15 @@ function convertInteger(v: Json, kind: string): number {
   }
   const [lo, hi] = INT_RANGE[kind]!;
   if (n < lo || n > hi) throw new ParseError(`Value out of range: ${n}`);
+  if (typeof v === 'string' && (kind === 'int64' || kind === 'uint64') && Math.abs(n) >= 2 ** 53) {
+    // Long digit strings: the double may hide that the integer is just out of range.
+    const s = v.trim().replace(/_/g, '');
+    if (/^[+-]?\d+$/.test(s)) {
+      const b = BigInt(s);
+      const [blo, bhi] = kind === 'int64' ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
+      if (b < blo || b > bhi) throw new ParseError(`Value out of range: ${s}`);
+    }
+  }
   return n;
 }
 
@@ -222,6 +232,9 @@ function convertMessage(v: Json, typeName: string, out: WireMessage, depth: numb
     if (!isObject(v)) throw new ParseError(`Failed to parse ${name} field: indices must be integers.`);
     const value = v[name] as Json;
     try {
+      const overflow =
+        f.kind === 'int64' && typeof value === 'number' ? int64OverflowLiteral(v, name) : undefined;
+      if (overflow !== undefined) throw new ParseError(`Value out of range: ${overflow}`);
       if (f.oneof && value !== null) {
         if (seenOneofs.has(f.oneof))
           throw new ParseError(`should not have multiple "${f.oneof}" oneof fields`);
