@@ -50,7 +50,7 @@ describe.each(backendNames)('streamed GetMetricHistory on %s', (dialect) => {
   let app: FastifyInstance;
   let base: string;
   let runId: string;
-  // More than the 1 MiB kept before streaming starts, and several 5,000-row database pages
+  // More than the 1 MiB kept before streaming starts, and many 1,000-row database pages
   // whose boundaries fall inside runs of equal (timestamp, step).
   const N = 25_000;
 
