@@ -144,14 +144,18 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, body
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
       const body = await bodyOf(request, bodyLimit);
-      const decoded = decodeValidated(rpc.requestType, rawRequest(request, body));
+      const raw = rawRequest(request, body);
+      const decoded = decodeValidated(rpc.requestType, raw);
       applyPathParams(
         decoded.message,
         rpc.requestType,
         route.params,
         request.params as Record<string, string>,
       );
-      const response = await handler(decoded.message, { log: request.log });
+      const response = await handler(decoded.message, {
+        log: request.log,
+        args: () => new URLSearchParams(raw.query),
+      });
       if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {

@@ -3,6 +3,11 @@ import type { FastifyBaseLogger } from 'fastify';
 /** What a native RPC implementation may use besides its request. */
 export interface RequestContext {
   log: FastifyBaseLogger;
+  /**
+   * The request's query-string arguments (Flask's `request.args`, any method), for the few MLflow
+   * handlers that read them directly instead of the parsed message. Absent outside HTTP.
+   */
+  args?: () => URLSearchParams;
 }
 
 /**

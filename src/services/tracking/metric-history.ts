@@ -3,6 +3,7 @@ import type { GetMetricHistory, GetMetricHistoryBulkInterval } from '../../gen/m
 import type { Metric, MetricWithRunId } from '../../stores/tracking/entities.js';
 import type { SqlTrackingStore } from '../../stores/tracking/store.js';
 import { streamed, type StreamedList } from '../streamed.js';
+import type { RequestContext } from '../types.js';
 
 /** handlers.MAX_RESULTS_PER_RUN / MAX_RUNS_GET_METRIC_HISTORY_BULK */
 export const MAX_RESULTS_PER_RUN = 2500;
@@ -38,6 +39,7 @@ export function metricHistoryServices(store: SqlTrackingStore) {
 
     async getMetricHistoryBulkInterval(
       req: GetMetricHistoryBulkInterval,
+      ctx?: RequestContext,
     ): Promise<{ metrics?: MetricWithRunId[] }> {
       const runIds = req.run_ids ?? [];
       if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
@@ -49,7 +51,11 @@ export function metricHistoryServices(store: SqlTrackingStore) {
       if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
         throw MlflowError.invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
       }
-      const { start_step: start, end_step: end } = req;
+      // MLflow reads the step bounds from the query string as Python ints, not from the parsed
+      // message (whose int32 fields refuse e.g. 2**40, a bound MLflow accepts).
+      const args = ctx?.args?.();
+      const start = args ? queryInt(args.get('start_step')) : req.start_step;
+      const end = args ? queryInt(args.get('end_step')) : req.end_step;
       if (start !== undefined && end !== undefined) {
         if (start > end) {
           throw MlflowError.invalidParameter(
@@ -71,4 +77,13 @@ export function metricHistoryServices(store: SqlTrackingStore) {
       return metrics.length > 0 ? { metrics } : {};
     },
   };
+}
+
+/**
+ * Python's `int(s)` of a query argument that MLflow's `_assert_intlike` already accepted
+ * (surrounding whitespace and digit-group underscores allowed). Undefined when absent.
+ */
+function queryInt(v: string | null): number | undefined {
+  if (v === null) return undefined;
+  return Number(v.trim().replace(/_/g, ''));
 }
