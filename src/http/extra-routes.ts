@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
+import { PythonCrash } from './codec-python.js';
 import type { Stores } from '../stores/index.js';
 import type { MetricWithRunId } from '../stores/tracking/entities.js';
 import { translateDbError } from '../services/tracking/db-errors.js';
@@ -32,7 +33,16 @@ export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: 
       if (err instanceof MlflowError) {
         return reply.code(err.httpStatus).type('application/json').send(JSON.stringify(err.toJSON()));
       }
-      request.log.error({ err }, 'get-history-bulk failed');
+      if (e instanceof PythonCrash) {
+        // An anticipated crash of MLflow's own handler (int() of a bad max_results): the client
+        // gets the same bare 500, the log one line naming Python's error, no stack of ours.
+        request.log.warn(
+          { pythonError: e.message },
+          'get-history-bulk: request crashed where MLflow would answer a bare 500',
+        );
+      } else {
+        request.log.error({ err }, 'get-history-bulk failed');
+      }
       return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
     }
   });
@@ -70,7 +80,8 @@ async function getHistoryBulk(
   if (rawMax !== undefined) {
     // Python int(): surrounding whitespace, sign and underscores between digits are fine.
     const s = rawMax.trim();
-    if (!/^[+-]?\d+(_\d+)*$/.test(s)) throw new Error(`invalid literal for int() with base 10: '${rawMax}'`);
+    if (!/^[+-]?\d+(_\d+)*$/.test(s))
+      throw new PythonCrash(`ValueError: invalid literal for int() with base 10: '${rawMax}'`);
     maxResults = Math.min(Number(s.replace(/_/g, '')), MAX_HISTORY_RESULTS);
   }
   // MLflow passes max_results to the query's LIMIT as is (a negative one: no limit on SQLite, an

@@ -82,4 +82,29 @@ describe.each(backendNames)('get-history-bulk on %s', (dialect) => {
     const bad = await app.inject({ method: 'GET', url: `${url}?run_id=${runA}&metric_key=m&max_results=x` });
     expect(bad.statusCode).toBe(500);
   });
+
+  it("answers a non-integer max_results with Flask's bare 500, logged as one warning without a stack", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = Fastify({
+      logger: { level: 'info', stream: { write: (l: string) => void lines.push(JSON.parse(l)) } },
+    });
+    registerExtraRoutes(logged, stores, { staticPrefix: '/pre' });
+    await logged.ready();
+    try {
+      const res = await logged.inject({
+        method: 'GET',
+        url: `${url}?run_id=${runA}&metric_key=m&max_results=x`,
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.body).toContain('<title>500 Internal Server Error</title>');
+      expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
+      const warn = lines.filter((l) => l.level === 40);
+      expect(warn).toHaveLength(1);
+      expect(warn[0]!.pythonError).toBe("ValueError: invalid literal for int() with base 10: 'x'");
+      expect(warn[0]!.err).toBeUndefined();
+    } finally {
+      await logged.close();
+    }
+  });
 });
