@@ -5,9 +5,13 @@
  * as one parameter (a PostgreSQL array, a JSON array for SQLite's json_each), so page size is not
  * bounded by the bind-parameter limit. On PostgreSQL the queries run in parallel on the pool.
  *
- * Within a run, rows are listed in physical order (ctid / rowid): that is the order in which
- * MLflow's unordered selectin query sees them (index entries on run_uuid are ordered by row
- * address), whereas GROUP BY may sort and a sort is not stable. Produces what
+ * Within a run, rows are listed in the order the scan of `run_uuid IN (...)` delivers them, as
+ * MLflow's unordered selectin query (and getRun's) sees them. On SQLite that is rowid order (an
+ * UPDATE keeps the rowid). On PostgreSQL an index or bitmap scan delivers a row where it was first
+ * inserted (a HOT update leaves the index entry on the original line pointer), a sequential scan
+ * where its current version lies: ctid order would list every overwritten tag / latest metric
+ * last, so the scan order is numbered (row_number() OVER () before any grouping) and aggregated in
+ * that order, whatever strategy GROUP BY takes (a sort is not stable). Produces what
  * `loadRuns(..., { outputs: true })` produces.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -26,19 +30,28 @@ type KvTuple = [string, string | null];
 
 const kv = ([key, value]: KvTuple): KeyValue => (value === null ? { key } : { key, value });
 
-/** Dialect spelling of "column is one of the page's ids" and of the per-run JSON aggregate. */
+/**
+ * Dialect spelling of "column is one of the page's ids" and of the per-run JSON aggregate of
+ * `cols` of `table` for the page's runs (one row per run: run_uuid, j).
+ */
 function dialectSql(d: StoreDialect, ids: string[]) {
   if (d.name === 'postgresql') {
     const list = sql`${ids}::text[]`;
     return {
       inIds: (col: RawBuilder<unknown>) => sql`${col} = ANY(${list})`,
-      agg: (items: RawBuilder<unknown>) => sql`json_agg(json_build_array(${items}) ORDER BY ctid)::text`,
+      grouped: (table: string, cols: string) =>
+        sql<Grouped>`SELECT run_uuid, json_agg(json_build_array(${sql.raw(cols)}) ORDER BY scan_pos)::text AS j
+          FROM (SELECT run_uuid, ${sql.raw(cols)}, row_number() OVER () AS scan_pos
+                FROM ${sql.table(table)} WHERE run_uuid = ANY(${list})) AS s
+          GROUP BY run_uuid`,
     };
   }
   const list = JSON.stringify(ids);
   return {
     inIds: (col: RawBuilder<unknown>) => sql`${col} IN (SELECT value FROM json_each(${list}))`,
-    agg: (items: RawBuilder<unknown>) => sql`json_group_array(json_array(${items}) ORDER BY rowid)`,
+    grouped: (table: string, cols: string) =>
+      sql<Grouped>`SELECT run_uuid, json_group_array(json_array(${sql.raw(cols)}) ORDER BY rowid) AS j
+        FROM ${sql.table(table)} WHERE run_uuid IN (SELECT value FROM json_each(${list})) GROUP BY run_uuid`,
   };
 }
 
@@ -56,17 +69,11 @@ async function datasetInputs(d: StoreDialect, ids: string[]): Promise<Map<string
 export async function loadPageRuns(d: StoreDialect, rows: RunRow[]): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.run_uuid);
-  const { inIds, agg } = dialectSql(d, ids);
-  const runUuid = sql.ref('run_uuid');
+  const { inIds, grouped } = dialectSql(d, ids);
   const [metrics, params, tags, datasets, outputs] = await Promise.all([
-    sql<Grouped>`SELECT run_uuid, ${agg(sql`key, value, timestamp, step, is_nan`)} AS j
-      FROM latest_metrics WHERE ${inIds(runUuid)} GROUP BY run_uuid`.execute(d.db),
-    sql<Grouped>`SELECT run_uuid, ${agg(sql`key, value`)} AS j FROM params WHERE ${inIds(runUuid)} GROUP BY run_uuid`.execute(
-      d.db,
-    ),
-    sql<Grouped>`SELECT run_uuid, ${agg(sql`key, value`)} AS j FROM tags WHERE ${inIds(runUuid)} GROUP BY run_uuid`.execute(
-      d.db,
-    ),
+    grouped('latest_metrics', 'key, value, timestamp, step, is_nan').execute(d.db),
+    grouped('params', 'key, value').execute(d.db),
+    grouped('tags', 'key, value').execute(d.db),
     datasetInputs(d, ids),
     sql<{
       source_id: string;
