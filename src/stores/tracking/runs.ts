@@ -45,7 +45,6 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
     const exp = await getExperimentRow(trx, args.experimentId, 'ALL');
     checkExperimentActive(exp);
     const runId = randomUUID().replace(/-/g, '');
-    if (!args.experimentId) throw emptyExperimentIdError(ctx);
     const artifactUri = appendToUriPath(exp.artifact_location ?? '', runId, 'artifacts');
     const tags = [...args.tags];
     const runNameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
@@ -57,6 +56,9 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
     }
     const runName = args.runName || runNameTag || generateRunName();
     if (!runNameTag) tags.push({ key: RUN_NAME_TAG, value: runName });
+    // Only the insert itself fails for an empty id, so the checks above (the run-name conflict)
+    // come first, as in MLflow.
+    if (!args.experimentId) throw emptyExperimentIdError(ctx);
     const row: RunRow = {
       run_uuid: runId,
       name: runName,
