@@ -10,6 +10,11 @@ export type DialectName = 'sqlite' | 'postgresql';
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<TrackingDatabase>;
+  /**
+   * Runs a compiled read outside Kysely's connection handling, where the driver has a cheaper path
+   * for one-off reads (PostgreSQL: pool.query). Optional; callers fall back to Kysely.
+   */
+  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[]) => Promise<R[]>;
   /** The generated statements that recreate the pinned alembic head on an empty database. */
   readonly schemaStatements: readonly string[];
   /** Names of the user tables present (any schema objects MLflow would see via the inspector). */

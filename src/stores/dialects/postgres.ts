@@ -41,6 +41,8 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
     db,
     schemaStatements: POSTGRES_SCHEMA,
     supportsRowLocks: true,
+    selectRows: async <R>(text: string, parameters: readonly unknown[]) =>
+      (await pool.query(text, parameters as unknown[])).rows as R[],
     maxBindParams: 65535,
     listTables,
     async createSchemaIfEmpty(statements) {
