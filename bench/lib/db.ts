@@ -1,21 +1,21 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Database administration for the benchmark: one PostgreSQL cluster, a database per system
 // recreated from a template before each scenario; SQLite files copied from a template file.
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import type { DbRow } from './json.js';
 
 export class PgAdmin {
   constructor(public base: string) {}
   url(db: string) {
     return `${this.base}/${db}`;
   }
-  async q(sql: string, params: unknown[] = [], db = 'postgres'): Promise<any[]> {
+  async q<T extends object = DbRow>(sql: string, params: unknown[] = [], db = 'postgres'): Promise<T[]> {
     const c = new pg.Client({ connectionString: this.url(db) });
     await c.connect();
     try {
-      return (await c.query(sql, params)).rows;
+      return (await c.query<T>(sql, params)).rows;
     } finally {
       await c.end();
     }
@@ -63,11 +63,11 @@ export function copySqlite(template: string, file: string) {
   copyFileSync(template, file);
 }
 
-export function sqliteRows(file: string, sql: string, params: unknown[] = []): any[] {
+export function sqliteRows<T extends object = DbRow>(file: string, sql: string, params: unknown[] = []): T[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
-    return db.prepare(sql).all(...params);
+    return db.prepare<unknown[], T>(sql).all(...params);
   } finally {
     db.close();
   }

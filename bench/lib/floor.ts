@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // The raw-driver floor: the same rows as the write scenarios, written straight from Node with
 // `pg` (one-statement CTE per batch, as in the landscape notes §5) or better-sqlite3 (WAL,
 // synchronous=NORMAL, one connection), no HTTP. Reported as system "floor".
@@ -21,6 +20,32 @@ ON CONFLICT (key, run_uuid) DO UPDATE SET value = EXCLUDED.value, timestamp = EX
 WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
 
 type Metric = [key: string, value: number, ts: number, step: number];
+
+/** Rows of the read floors' queries (BIGINT columns arrive as strings from pg). */
+interface IdRow {
+  experiment_id: string;
+  run_uuid: string;
+}
+interface RunDbRow {
+  run_uuid: string;
+  name: string;
+  experiment_id: string | number;
+  user_id: string;
+  status: string;
+  start_time: string | number;
+  end_time: string | number | null;
+  artifact_uri: string;
+  lifecycle_stage: string;
+}
+interface KvDbRow {
+  run_uuid: string;
+  key: string;
+  value: string;
+}
+interface MetricDbRow extends KvDbRow {
+  timestamp: string | number;
+  step: string | number;
+}
 /** The metrics of request i of a scenario (same shapes as bench/lib/scenarios.ts). */
 function batchFor(
   kind: string,
@@ -246,7 +271,7 @@ function sqliteFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row)
 // Read floors: the same answers as R1-R6 computed with plain queries on the seeded MLflow-schema
 // database and serialized with JSON.stringify, through a pg.Pool of the scenario's concurrency.
 
-const runJson = (r: any, params: any[], metrics: any[], tags: any[]) => ({
+const runJson = (r: RunDbRow, params: KvDbRow[], metrics: MetricDbRow[], tags: KvDbRow[]) => ({
   info: {
     run_id: r.run_uuid,
     run_uuid: r.run_uuid,
@@ -273,17 +298,18 @@ const runJson = (r: any, params: any[], metrics: any[], tags: any[]) => ({
   outputs: {},
 });
 
-async function runsPage(c: pg.Pool, runs: any[]): Promise<string> {
+async function runsPage(c: pg.Pool, runs: RunDbRow[]): Promise<string> {
   const ids = runs.map((r) => r.run_uuid);
   const [p, m, t] = await Promise.all([
-    c.query('SELECT run_uuid, key, value FROM params WHERE run_uuid = ANY($1)', [ids]),
-    c.query('SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = ANY($1)', [
-      ids,
-    ]),
-    c.query('SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)', [ids]),
+    c.query<KvDbRow>('SELECT run_uuid, key, value FROM params WHERE run_uuid = ANY($1)', [ids]),
+    c.query<MetricDbRow>(
+      'SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = ANY($1)',
+      [ids],
+    ),
+    c.query<KvDbRow>('SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)', [ids]),
   ]);
-  const group = (rows: any[]) => {
-    const g = new Map<string, any[]>();
+  const group = <R extends { run_uuid: string }>(rows: R[]) => {
+    const g = new Map<string, R[]>();
     for (const r of rows) (g.get(r.run_uuid) ?? g.set(r.run_uuid, []).get(r.run_uuid)!).push(r);
     return g;
   };
@@ -309,7 +335,8 @@ export async function runReadFloors(o: {
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];
-  const one = async (sql: string, p: unknown[] = []) => (await o.admin.q(sql, p, o.db))[0];
+  // Each lookup names an object the seed created: exactly one row.
+  const one = async (sql: string, p: unknown[] = []) => (await o.admin.q<IdRow>(sql, p, o.db))[0]!;
   const expId = async (n: string) =>
     (await one('SELECT experiment_id FROM experiments WHERE name = $1', [n])).experiment_id;
   const searchExp = await expId('bench_search');
@@ -319,7 +346,11 @@ export async function runReadFloors(o: {
     await one('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_history')])
   ).run_uuid;
   const bulkRuns = (
-    await o.admin.q('SELECT run_uuid FROM runs WHERE experiment_id = $1', [await expId('bench_bulk')], o.db)
+    await o.admin.q<IdRow>(
+      'SELECT run_uuid FROM runs WHERE experiment_id = $1',
+      [await expId('bench_bulk')],
+      o.db,
+    )
   ).map((r) => r.run_uuid);
   const impl: Record<string, (c: pg.Pool) => Promise<string>> = {
     R1: async (c) =>

@@ -1,9 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Post-scenario data checks. MLflow-schema systems are checked in SQL over the whole
 // experiment; FastTrackML (own schema) through the REST API on a sample of runs.
 import pg from 'pg';
 import { sqliteRows } from './db.js';
 import { call } from './load.js';
+import type { DbRow } from './json.js';
 
 export interface MetricStats {
   metrics: number; // history rows
@@ -35,46 +35,49 @@ SELECT (SELECT count(*) FROM m) AS metrics,
 
 export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
   let client: pg.Client | undefined;
-  const q = async (sql: string, params: unknown[]): Promise<any[]> => {
-    if (kind === 'sqlite') return sqliteRows(target, sql.replace(/\?(\d)/g, '?'), expand(sql, params));
+  const q = async <T extends object = DbRow>(sql: string, params: unknown[]): Promise<T[]> => {
+    if (kind === 'sqlite') return sqliteRows<T>(target, sql.replace(/\?(\d)/g, '?'), expand(sql, params));
     if (!client) {
       client = new pg.Client({ connectionString: target });
       await client.connect();
     }
-    return (await client.query(sql.replace(/\?(\d)/g, '$$$1'), params)).rows;
+    return (await client.query<T>(sql.replace(/\?(\d)/g, '$$$1'), params)).rows;
   };
   // SQLite's '?' placeholders are positional: repeat parameters as referenced.
   const expand = (sql: string, params: unknown[]) =>
     [...sql.matchAll(/\?(\d)/g)].map((m) => params[Number(m[1]) - 1]);
   const n = (v: unknown) => Number(v);
+  // Aggregate queries: always exactly one row.
+  const one = async (sql: string, params: unknown[]): Promise<DbRow> => (await q(sql, params))[0] ?? {};
   return {
     exact: true,
     runsInExp: async (exp) =>
-      n((await q('SELECT count(*) AS c FROM runs WHERE experiment_id = ?1', [Number(exp)]))[0].c),
+      n((await one('SELECT count(*) AS c FROM runs WHERE experiment_id = ?1', [Number(exp)])).c),
     metricStats: async (exp) => {
-      const r = (await q(STATS_SQL, [Number(exp)]))[0];
+      const r = await one(STATS_SQL, [Number(exp)]);
       return { metrics: n(r.metrics), keys: n(r.keys), latest: n(r.latest), good: n(r.good) };
     },
     paramCount: async (exp) =>
       n(
         (
-          await q(
+          await one(
             'SELECT count(*) AS c FROM params WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1)',
             [Number(exp)],
           )
-        )[0].c,
+        ).c,
       ),
     param: async (run, key) =>
-      (await q('SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2', [run, key]))[0]?.value,
+      (await q<{ value: string }>('SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2', [run, key]))[0]
+        ?.value,
     runNameMismatches: async (exp) =>
       n(
         (
-          await q(
+          await one(
             `SELECT count(*) AS c FROM runs r JOIN tags t ON t.run_uuid = r.run_uuid AND t.key = 'mlflow.runName'
                   WHERE r.experiment_id = ?1 AND r.name <> t.value`,
             [Number(exp)],
           )
-        )[0].c,
+        ).c,
       ),
     close: async () => {
       await client?.end();
@@ -84,7 +87,7 @@ export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
 
 export function apiInspector(base: string): Inspector {
   const get = (p: string) => call(base, 'GET', '/api/2.0/mlflow' + p);
-  const run = async (id: string) => (await get(`/runs/get?run_id=${id}`)).run;
+  const run = async (id: string) => (await get(`/runs/get?run_id=${id}`)).run!;
   return {
     exact: false,
     runsInExp: async (exp) => {
@@ -105,10 +108,10 @@ export function apiInspector(base: string): Inspector {
     metricStats: async (_exp, sample) => {
       const s: MetricStats = { metrics: 0, keys: 0, latest: 0, good: 0 };
       for (const id of sample) {
-        const latest: any[] = (await run(id)).data.metrics ?? [];
+        const latest = (await run(id)).data.metrics ?? [];
         s.latest += latest.length;
         for (const l of latest) {
-          const h: any[] =
+          const h =
             (await get(`/metrics/get-history?run_id=${id}&metric_key=${encodeURIComponent(l.key)}`))
               .metrics ?? [];
           s.metrics += h.length;
@@ -130,12 +133,12 @@ export function apiInspector(base: string): Inspector {
       for (const id of sample) n += ((await run(id)).data.params ?? []).length;
       return n;
     },
-    param: async (id, key) => ((await run(id)).data.params ?? []).find((p: any) => p.key === key)?.value,
+    param: async (id, key) => ((await run(id)).data.params ?? []).find((p) => p.key === key)?.value,
     runNameMismatches: async (_exp, sample) => {
       let n = 0;
       for (const id of sample) {
         const r = await run(id);
-        const tag = (r.data.tags ?? []).find((t: any) => t.key === 'mlflow.runName')?.value;
+        const tag = (r.data.tags ?? []).find((t) => t.key === 'mlflow.runName')?.value;
         if (tag !== undefined && tag !== r.info.run_name) n++;
       }
       return n;

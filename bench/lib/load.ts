@@ -1,7 +1,7 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Closed-loop load generator: an undici Pool with keep-alive, a fixed number of in-flight
 // requests, bounded by count and by time, with a per-request latency record.
 import { Pool } from 'undici';
+import type { MlflowAnswer } from './json.js';
 
 export interface Req {
   method: 'GET' | 'POST';
@@ -27,7 +27,7 @@ export const defaultCheck: Check = (status, body) => {
   if (status === 200) return 'ok';
   let code: string;
   try {
-    code = JSON.parse(body).error_code ?? '';
+    code = (JSON.parse(body) as MlflowAnswer).error_code ?? '';
   } catch {
     code = body.slice(0, 60).replace(/\s+/g, ' ');
   }
@@ -118,7 +118,7 @@ export async function call(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
-): Promise<any> {
+): Promise<MlflowAnswer> {
   const { request } = await import('undici');
   // Setup calls only: a connection-level failure (a worker restarted) is retried twice.
   let r: Awaited<ReturnType<typeof request>> | undefined;
@@ -140,5 +140,5 @@ export async function call(
     }
   }
   if (r.statusCode !== 200) throw new Error(`${method} ${path} -> ${r.statusCode}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : {};
+  return text ? (JSON.parse(text) as MlflowAnswer) : {};
 }

@@ -1,9 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // The scenarios (payloads after docs/benchmark-landscape §6.4). Each one prepares its objects
 // through the REST API (not measured), builds request i, and verifies the stored data afterwards.
 import type { Check, Req } from './load.js';
 import { call, defaultCheck } from './load.js';
 import type { Inspector } from './inspect.js';
+import type { MlflowAnswer } from './json.js';
 import type { ReadIds, ReadSize } from './seed.js';
 
 export interface Ctx {
@@ -38,7 +38,7 @@ const A = '/api/2.0/mlflow';
 let expSeq = 0;
 const newExp = async (ctx: Ctx, name: string) =>
   (await call(ctx.base, 'POST', `${A}/experiments/create`, { name: `${name}_${Date.now()}_${expSeq++}` }))
-    .experiment_id as string;
+    .experiment_id!;
 const newRun = async (ctx: Ctx, exp: string) =>
   (
     await call(ctx.base, 'POST', `${A}/runs/create`, {
@@ -46,7 +46,7 @@ const newRun = async (ctx: Ctx, exp: string) =>
       start_time: Date.now(),
       tags: [{ key: 'mlflow.user', value: 'bench' }],
     })
-  ).run.info.run_id as string;
+  ).run!.info.run_id;
 const newRuns = async (ctx: Ctx, exp: string, n: number) => {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(await newRun(ctx, exp));
@@ -363,7 +363,7 @@ function readScenarios(): Scenario[] {
     durationMs: dur(2500, 20000),
     warmup: dur(3, 20),
   };
-  const json = (body: string) => JSON.parse(body);
+  const json = (body: string) => JSON.parse(body) as MlflowAnswer;
   return [
     {
       ...base,
@@ -386,7 +386,7 @@ function readScenarios(): Scenario[] {
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const r = json(b).runs ?? [];
-            return r.length === 100 && r[0].data.params?.length === 20
+            return r.length === 100 && r[0]?.data.params?.length === 20
               ? 'ok'
               : `wrong page (${r.length} runs)`;
           },
@@ -419,8 +419,8 @@ function readScenarios(): Scenario[] {
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const runs = json(b).runs ?? [];
-            const acc = runs.map((r: any) => r.data.metrics.find((m: any) => m.key === 'acc')?.value);
-            const sorted = acc.every((v: number, k: number) => k === 0 || acc[k - 1] >= v);
+            const acc = runs.map((r) => r.data.metrics?.find((m) => m.key === 'acc')?.value ?? NaN);
+            const sorted = acc.every((v, k) => k === 0 || acc[k - 1]! >= v);
             return runs.length === want && sorted
               ? 'ok'
               : `wrong result (${runs.length} runs, expected ${want}${sorted ? '' : ', unsorted'})`;
@@ -459,7 +459,7 @@ function readScenarios(): Scenario[] {
           check: (s, b, i) =>
             s !== 200
               ? defaultCheck(s, b, i)
-              : json(b).run.data.params?.length === ctx.size.bigParams
+              : json(b).run?.data.params?.length === ctx.size.bigParams
                 ? 'ok'
                 : 'wrong params count',
         };
@@ -503,7 +503,7 @@ function readScenarios(): Scenario[] {
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
             const m = json(b).metrics ?? [];
-            const runs = new Set(m.map((x: any) => x.run_id)).size;
+            const runs = new Set(m.map((x) => x.run_id)).size;
             return runs === ctx.ids!.bulkRuns.length && m.length <= 320 * runs
               ? 'ok'
               : `wrong result (${m.length} points, ${runs} runs)`;

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers and rows from four servers and two drivers */
 // Read-scenario data set, written straight into MLflow's schema (PostgreSQL) for the systems
 // that share it (Python MLflow, mlflow-go, mlflow-ts), or through the REST API (FastTrackML,
 // whose schema differs). Deterministic: the same logical content either way.
@@ -216,11 +215,11 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
 /** Finds the ids of the seeded objects through the REST API (works for every system). */
 export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
   const expId = async (name: string) =>
-    (await call(base, 'GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).experiment
-      .experiment_id as string;
+    (await call(base, 'GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).experiment!
+      .experiment_id;
   const oneRun = async (e: string) =>
-    (await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [e], max_results: 1 })).runs[0]
-      .info.run_id as string;
+    (await call(base, 'POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [e], max_results: 1 }))
+      .runs![0]!.info.run_id;
   const searchExp = await expId('bench_search');
   const bigRun = await oneRun(await expId('bench_big'));
   const histRun = await oneRun(await expId('bench_history'));
@@ -229,17 +228,17 @@ export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
     experiment_ids: [bulkExp],
     max_results: Math.max(1, size.bulkRuns),
   });
-  return { searchExp, bigRun, histRun, bulkExp, bulkRuns: r.runs.map((x: any) => x.info.run_id) };
+  return { searchExp, bigRun, histRun, bulkExp, bulkRuns: (r.runs ?? []).map((x) => x.info.run_id) };
 }
 
 /** Seeds the same logical content through the MLflow REST API (FastTrackML). */
 export async function seedViaApi(base: string, size: ReadSize): Promise<void> {
   const api = (p: string, b: unknown) => call(base, 'POST', '/api/2.0/mlflow' + p, b);
   const exp = async (name: string, tags: { key: string; value: string }[] = []) =>
-    (await api('/experiments/create', { name, tags })).experiment_id as string;
+    (await api('/experiments/create', { name, tags })).experiment_id!;
   const newRun = async (e: string, i: number, tags: { key: string; value: string }[] = []) =>
     (await api('/runs/create', { experiment_id: e, start_time: T0 + i * 1000, run_name: `run-${i}`, tags }))
-      .run.info.run_id as string;
+      .run!.info.run_id;
   const par = async <T>(n: number, width: number, f: (i: number) => Promise<T>) => {
     let next = 0;
     await Promise.all(
