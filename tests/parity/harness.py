@@ -245,8 +245,8 @@ def compare(pair, scenario: Callable[[Side], Any], test_key: str) -> tuple[list,
     run_scenario(cand, scenario)
     if pair.candidate.kind == "ts":
         standalone_unrouted(ref.transcript, cand.transcript)
-    rn = Normalizer(_replacements(pair.reference)).normalize(ref.transcript)
-    cn = Normalizer(_replacements(pair.candidate)).normalize(cand.transcript)
+    rn = Normalizer(_replacements(pair.reference), pair.dialect).normalize(ref.transcript)
+    cn = Normalizer(_replacements(pair.candidate), pair.dialect).normalize(cand.transcript)
     dump_dir = os.environ.get("MLFLOW_TS_PARITY_DUMP")
     if dump_dir:
         os.makedirs(dump_dir, exist_ok=True)

@@ -110,9 +110,10 @@ def _type_name(v: Any) -> str:
 
 
 class Normalizer:
-    def __init__(self, replacements: list[tuple[str, str]] | None = None):
+    def __init__(self, replacements: list[tuple[str, str]] | None = None, dialect: str | None = None):
         # literal (side-specific) prefixes -> placeholders, longest first
         self.replacements = sorted(replacements or [], key=lambda kv: -len(kv[0]))
+        self.dialect = dialect
         self.maps: dict[str, dict[str, str]] = {"run": {}, "exp": {}, "run-name": {}, "user": {}}
 
     # -- pass 1: collect ids in order of appearance ------------------------------------------------
@@ -212,7 +213,27 @@ class Normalizer:
         transcript = [_map_strings(entry, clean_text) for entry in transcript]
         for entry in transcript:
             self.collect(entry)
-        return [self.rewrite(entry) for entry in transcript]
+        out = [self.rewrite(entry) for entry in transcript]
+        if self.dialect == "postgresql":
+            out = [_sort_run_metrics(entry) for entry in out]
+        return out
+
+
+def _sort_run_metrics(obj: Any) -> Any:
+    """PostgreSQL only: a run's `data.metrics` list (its latest metrics) sorted by key, on both sides
+    (docs/parity-differences.md, 2.4: mlflow-ts creates the latest-metric rows of one batch in key
+    order there, to lock them in one order). Nothing else is reordered."""
+    if isinstance(obj, dict):
+        out = {k: _sort_run_metrics(v) for k, v in obj.items()}
+        data = out.get("data")
+        if isinstance(data, dict) and isinstance(data.get("metrics"), list):
+            ms = data["metrics"]
+            if all(isinstance(m, dict) and isinstance(m.get("key"), str) for m in ms):
+                out["data"] = {**data, "metrics": sorted(ms, key=lambda m: m["key"])}
+        return out
+    if isinstance(obj, list):
+        return [_sort_run_metrics(v) for v in obj]
+    return obj
 
 
 def clean_text(s: str) -> str:

@@ -88,3 +88,24 @@ def test_ids_only_in_a_dropped_statement_tail_are_not_mapped():
 def test_psycopg2_statement_context_is_dropped():
     msg = 'invalid input syntax for type integer: ""\nLINE 1: ...artifacts\', \'\')\n                 ^'
     assert norm([{"message": msg}]) == [{"message": 'invalid input syntax for type integer: ""'}]
+
+
+def test_run_metrics_order_is_ignored_on_postgresql_only():
+    """docs/parity-differences.md 2.4: only a run's data.metrics list, only on PostgreSQL."""
+
+    def body(keys):
+        return [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in keys], "params": [{"key": k, "value": "v"} for k in keys]}}}]
+
+    first_seen, sorted_keys = ["zz", "m2", "B", "a"], ["B", "a", "m2", "zz"]
+    pg = lambda t: Normalizer(None, "postgresql").normalize(t)  # noqa: E731
+    lite = lambda t: Normalizer(None, "sqlite").normalize(t)  # noqa: E731
+    # metrics alone in another order: equal on PostgreSQL, a difference on SQLite
+    a = [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in first_seen]}}}]
+    b = [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in sorted_keys]}}}]
+    assert canonical(pg(a)) == canonical(pg(b))
+    assert canonical(lite(a)) != canonical(lite(b))
+    # params (or any other list) in another order stay a difference on PostgreSQL
+    assert canonical(pg(body(first_seen))) != canonical(pg(body(sorted_keys)))
+    # the values still count
+    c = [{"run": {"data": {"metrics": [{"key": k, "value": 2.0 if k == "a" else 1.0} for k in sorted_keys]}}}]
+    assert canonical(pg(a)) != canonical(pg(c))
