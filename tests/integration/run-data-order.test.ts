@@ -44,4 +44,18 @@ describe.each(backendNames)('run data order after overwrites on %s', (dialect) =
     expect(data?.tags?.find((x) => x.key === 't1')?.value).toBe('y');
     expect(data?.metrics?.map((x) => x.key)).toEqual(['m1', 'm2']);
   });
+
+  it('creates latest metrics of a batch in first-appearance order on SQLite (key order on PostgreSQL)', async () => {
+    const t = stores.tracking;
+    const expId = await t.createExperiment('order-metrics', undefined, []);
+    const run = await t.createRun({ experimentId: expId, userId: '', startTime: 0, tags: [], runName: 'r' });
+    const id = run.info.run_id;
+    const m = (key: string, step: number) => ({ key, value: step, timestamp: step, step });
+    await t.logBatch(id, { metrics: [m('zz', 0)], params: [], tags: [] });
+    await t.logBatch(id, { metrics: [m('m2', 1), m('B', 0), m('m2', 0), m('a', 0)], params: [], tags: [] });
+    const keys = (await t.getRun(id)).data.metrics?.map((x) => x.key);
+    expect(keys).toEqual(dialect === 'sqlite' ? ['zz', 'm2', 'B', 'a'] : ['zz', 'B', 'a', 'm2']);
+    const found = await searchRuns(stores.dialect, { experiment_ids: [expId] });
+    expect(found.runs[0]?.data.metrics?.map((x) => x.key)).toEqual(keys);
+  });
 });

@@ -183,15 +183,19 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
       .execute();
   }
 
-  // The newest value per key of this batch, then one upsert that only overwrites older rows. Rows go
-  // in key order so that concurrent batches on one run lock latest_metrics rows in the same order
-  // (no deadlock on PostgreSQL); for keys new to the run this is also the order get_run lists them.
+  // The newest value per key of this batch, then one upsert that only overwrites older rows. Keys new
+  // to the run get rows in the order get_run then lists them: MLflow's is the order of first
+  // appearance in the batch. SQLite has one writer at a time, so that order is used there. On
+  // PostgreSQL rows go in key order instead, so that concurrent batches on one run lock
+  // latest_metrics rows in one order (no deadlock); docs/parity-differences.md lists the difference.
   const newest = new Map<string, MetricRow>();
   for (const m of rows) {
     const cur = newest.get(m.key);
     if (!cur || newerThan(m, cur)) newest.set(m.key, m);
   }
-  const latest = [...newest.values()].sort((a, c) => (a.key < c.key ? -1 : a.key > c.key ? 1 : 0));
+  // Every key of the batch has a row (rows only drops exact duplicates).
+  const latest = [...new Set(metrics.map((m) => m.key))].map((k) => newest.get(k)!);
+  if (ctx.dialect.name !== 'sqlite') latest.sort((a, c) => (a.key < c.key ? -1 : a.key > c.key ? 1 : 0));
   for (const part of chunk(latest, Math.floor(ctx.dialect.maxBindParams / 6))) {
     await trx
       .insertInto('latest_metrics')
