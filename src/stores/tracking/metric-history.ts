@@ -158,9 +158,14 @@ export async function getMetricHistoryBulk(
 }
 
 /**
- * get_metric_history_bulk_interval: per run, up to maxResults rows evenly sampled in SQL (NTILE
- * buckets over (step, timestamp, value, is_nan), first row of each bucket) plus the run's last row,
- * optionally within [startStep, endStep].
+ * get_metric_history_bulk_interval: per run, MLflow's sample of up to maxResults rows (optionally
+ * within [startStep, endStep]): the first row of each of NTILE(maxResults) buckets over the order
+ * (step, timestamp, value, is_nan), then the run's last row appended (or put in place of the last
+ * sampled row when there are already maxResults). One statement for all runs: each row's position
+ * `ra` and its run's row count `cnt` come from one window pass, and a row is kept when it starts an
+ * NTILE bucket (computed arithmetically: with q = cnt / n and r = cnt % n, the first r buckets hold
+ * q + 1 rows and the others q, so bucket starts are at 0, q+1, ..., r(q+1), r(q+1)+q, ...) or is
+ * the last row; only those rows leave the database.
  */
 export async function getMetricHistoryBulkInterval(
   ctx: StoreContext,
@@ -170,42 +175,91 @@ export async function getMetricHistoryBulkInterval(
   startStep: number | undefined,
   endStep: number | undefined,
 ): Promise<MetricWithRunId[]> {
-  const n = Math.max(1, maxResults);
+  if (runIds.length === 0) return [];
+  const n = Math.max(1, Math.trunc(maxResults));
+  const distinct = [...new Set(runIds)];
+  const range =
+    startStep !== undefined && endStep !== undefined
+      ? sql`AND step >= ${startStep} AND step <= ${endStep}`
+      : sql``;
+  const N = sql.lit(n);
+  const q = sql`(cnt / ${N})`;
+  const r = sql`(cnt % ${N})`;
+  // Each returned row carries `flags` (1: starts a bucket, 2: the run's last row); the run id only
+  // on a run's first row (always a bucket start; rows come ordered by run then position), which
+  // keeps the driver from decoding the same 32-character id for every sampled point.
+  const rows = (
+    await sql<SampledRow>`
+      SELECT CASE WHEN ra = 1 THEN run_uuid END AS run_uuid, value, timestamp, step, is_nan,
+        (CASE
+          WHEN cnt <= ${N} THEN 1
+          WHEN ra - 1 < ${r} * (${q} + 1) THEN CASE WHEN (ra - 1) % (${q} + 1) = 0 THEN 1 ELSE 0 END
+          ELSE CASE WHEN (ra - 1 - ${r} * (${q} + 1)) % ${q} = 0 THEN 1 ELSE 0 END
+        END) + (CASE WHEN ra = cnt THEN 2 ELSE 0 END) AS flags
+      FROM (
+        SELECT run_uuid, value, timestamp, step, is_nan,
+               ROW_NUMBER() OVER (PARTITION BY run_uuid ORDER BY step, timestamp, value, is_nan) AS ra,
+               COUNT(*) OVER (PARTITION BY run_uuid) AS cnt
+        FROM metrics
+        WHERE key = ${key} AND run_uuid IN (${sql.join(distinct)}) ${range}
+      ) positioned
+      WHERE ra = cnt OR cnt <= ${N}
+        OR ra - 1 < ${r} * (${q} + 1) AND (ra - 1) % (${q} + 1) = 0
+        OR ra - 1 >= ${r} * (${q} + 1) AND (ra - 1 - ${r} * (${q} + 1)) % NULLIF(${q}, 0) = 0
+      ORDER BY positioned.run_uuid, ra`.execute(ctx.db)
+  ).rows;
+
+  const byRun = new Map<string, MetricWithRunId[]>();
+  let i = 0;
+  while (i < rows.length) {
+    const runId = rows[i]!.run_uuid!;
+    const sampled: SampledRow[] = [];
+    let last: SampledRow | undefined;
+    do {
+      const row = rows[i]!;
+      const flags = Number(row.flags);
+      if (flags & 1) sampled.push(row);
+      if (flags & 2) last = row;
+      i++;
+    } while (i < rows.length && rows[i]!.run_uuid === null);
+    if (last && (sampled.length === 0 || !sameRowKey(sampled[sampled.length - 1]!, last))) {
+      if (sampled.length >= n) sampled[sampled.length - 1] = last;
+      else sampled.push(last);
+    }
+    byRun.set(
+      runId,
+      sampled.map((s) => ({
+        key,
+        value: s.is_nan ? NaN : s.value,
+        timestamp: s.timestamp ?? 0,
+        step: s.step,
+        run_id: runId,
+      })),
+    );
+  }
   const out: MetricWithRunId[] = [];
   for (const runId of runIds) {
-    const range =
-      startStep !== undefined && endStep !== undefined
-        ? sql`AND step >= ${startStep} AND step <= ${endStep}`
-        : sql``;
-    const sampled = await sql<{ value: number; timestamp: number; step: number; is_nan: boolean | number }>`
-      SELECT value, timestamp, step, is_nan FROM (
-        SELECT value, timestamp, step, is_nan,
-               ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY step, timestamp, value, is_nan) AS rn
-        FROM (
-          SELECT value, timestamp, step, is_nan,
-                 NTILE(${n}) OVER (ORDER BY step, timestamp, value, is_nan) AS bucket
-          FROM metrics WHERE run_uuid = ${runId} AND key = ${key} ${range}
-        ) bucketed
-      ) ranked
-      WHERE rn = 1
-      ORDER BY step, timestamp, value, is_nan`.execute(ctx.db);
-    const rows = sampled.rows;
-    const last = await sql<{ value: number; timestamp: number; step: number; is_nan: boolean | number }>`
-      SELECT value, timestamp, step, is_nan FROM metrics
-      WHERE run_uuid = ${runId} AND key = ${key} ${range}
-      ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC
-      LIMIT 1`.execute(ctx.db);
-    const lastRow = last.rows[0];
-    const same = (a: (typeof rows)[number], b: (typeof rows)[number]): boolean =>
-      a.step === b.step &&
-      a.timestamp === b.timestamp &&
-      Boolean(a.is_nan) === Boolean(b.is_nan) &&
-      (Boolean(a.is_nan) || a.value === b.value);
-    if (lastRow && (rows.length === 0 || !same(rows[rows.length - 1]!, lastRow))) {
-      if (rows.length >= n) rows[rows.length - 1] = lastRow;
-      else rows.push(lastRow);
-    }
-    for (const r of rows) out.push({ ...metricEntity({ ...r, key }), run_id: runId });
+    const metrics = byRun.get(runId);
+    if (metrics) for (const m of metrics) out.push(m);
   }
   return out;
+}
+
+interface SampledRow {
+  run_uuid: string | null;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: boolean | number;
+  flags: number | string;
+}
+
+/** MLflow's _row_key: (step, timestamp, value or None when NaN, is_nan). */
+function sameRowKey(a: SampledRow, b: SampledRow): boolean {
+  return (
+    a.step === b.step &&
+    a.timestamp === b.timestamp &&
+    Boolean(a.is_nan) === Boolean(b.is_nan) &&
+    (Boolean(a.is_nan) || a.value === b.value)
+  );
 }
