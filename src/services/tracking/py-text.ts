@@ -10,6 +10,11 @@ export function pyJsonDumps(value: unknown): string {
     if (Number.isNaN(value)) return 'NaN';
     if (value === Infinity) return 'Infinity';
     if (value === -Infinity) return '-Infinity';
+    // Numbers here are ints of the request (timestamps, steps): Python prints every digit, where
+    // JS rounds to the shortest round-trip text (-2**63 -> -9223372036854776000).
+    if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= 2 ** 64) {
+      return BigInt(value).toString();
+    }
     return String(value);
   }
   const json = JSON.stringify(value) ?? 'null';
