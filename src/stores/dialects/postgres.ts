@@ -12,6 +12,33 @@ const SCHEMA_LOCK_KEY = 7_305_233_871;
  * Opens a PostgreSQL pool. int8 columns (timestamps, steps) are parsed to numbers: MLflow's values
  * fit in 2^53 and the wire format carries them as JSON numbers anyway.
  */
+const TWO_53 = 2 ** 53;
+const TWO_63 = 2 ** 63;
+
+/**
+ * The driver sends a number as `String(n)`: beyond 2^53 that is a rounded decimal
+ * (`-2**63` becomes "-9223372036854776000"), which PostgreSQL refuses for a BIGINT although the
+ * value, and the int64 the client wrote, are in range. Such integers are sent as their exact
+ * decimal instead; 2^63 itself (the double nearest to 2^63-1, which a client may send: larger
+ * literals are refused by the codec) as int64's maximum. For a DOUBLE PRECISION column both
+ * spellings read back as the same double.
+ */
+export function pgInt64Param(v: unknown): unknown {
+  if (typeof v !== 'number' || !(v > TWO_53 || v < -TWO_53) || !Number.isInteger(v)) return v;
+  return v === TWO_63 ? '9223372036854775807' : BigInt(v).toString();
+}
+
+function exactInt64Parameters(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const params = args[1];
+    if (Array.isArray(params) && params.some((v) => pgInt64Param(v) !== v)) {
+      args[1] = params.map(pgInt64Param);
+    }
+    return query(...args);
+  };
+}
+
 export function openPostgres(connectionString: string, poolSize = 10): StoreDialect {
   const pool = new pg.Pool({
     connectionString,
@@ -27,6 +54,7 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
   // without a listener that would crash the process. The next query gets a fresh connection, and
   // a query in flight fails with the driver's error (TEMPORARILY_UNAVAILABLE for clients).
   pool.on('error', () => undefined);
+  pool.on('connect', exactInt64Parameters);
   const db = new Kysely<TrackingDatabase>({ dialect: new PostgresDialect({ pool }) });
 
   const listTables = async (): Promise<string[]> => {
