@@ -84,7 +84,7 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
         .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
         .execute();
     }
-    const [run] = await loadRuns(trx, [row]);
+    const [run] = await loadRuns(trx, [row], { justCreated: true });
     return run!;
   });
 }
