@@ -125,6 +125,9 @@ def test_create_run_unset_experiment_checks(parity):
                 body["experiment_id"] = eid
             s.post("/mlflow/runs/create", body)
         s.post("/mlflow/runs/create", {"experiment_id": None, "start_time": T0 + 1, "run_name": "null_exp"})
+        # without a conflict the database refuses the empty id (same message for "" and unset)
+        s.post("/mlflow/runs/create", {"experiment_id": "", "start_time": T0 + 2, "run_name": "empty_exp"})
+        s.post("/mlflow/runs/create", {"start_time": T0 + 3, "tags": [{"key": "mlflow.runName", "value": "same"}], "run_name": "same"})
 
     parity.check(sc)
 
