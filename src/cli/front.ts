@@ -4,7 +4,7 @@ import { buildApp, type RouteStats } from '../http/app.js';
 import { pinnedMlflowVersion } from '../http/health.js';
 import { loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
 import type { ChildLink } from '../proxy/child-link.js';
-import { createForwarder } from '../proxy/forward.js';
+import type { createForwarder } from '../proxy/forward.js';
 import { nativeOffReason } from './native-policy.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -30,7 +30,11 @@ export async function startFront(
         truncateLongValues: config.truncateLongValues,
         artifactLocationMaxLength: config.artifactLocationMaxLength,
       });
-  const forwarder = link ? createForwarder(link) : undefined;
+  // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
+  // servers start faster and stay smaller without it.
+  const forwarder: ReturnType<typeof createForwarder> | undefined = link
+    ? (await import('../proxy/forward.js')).createForwarder(link)
+    : undefined;
   const { app, stats } = await buildApp({
     logger: log,
     security: config.security,

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { request } from 'undici';
 import type { ChildLink } from './child-link.js';
 import { childCommand, type ChildOptions } from './child-command.js';
 import { freePort } from './free-port.js';
@@ -114,6 +113,8 @@ export class PythonChild {
       if (gone !== undefined) return { ok: false, reason: `it ${gone}` };
       if (this.stopping || this.proc !== proc) return { ok: false, reason: 'stopped' };
       try {
+        // undici is imported here, not at the top: standalone servers never load it.
+        const { request } = await import('undici');
         const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
         await res.body.dump();
         if (res.statusCode === 200) return { ok: true };

@@ -2,8 +2,6 @@ import { MlflowError } from '../errors/mlflow-error.js';
 import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
 import type { StoreDialect } from './dialects/dialect.js';
-import { openPostgres } from './dialects/postgres.js';
-import { openSqlite } from './dialects/sqlite.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
@@ -42,8 +40,12 @@ export interface Stores {
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
+  // Only the driver (and DDL) of the backend in use is loaded: pg for SQLite servers, better-sqlite3
+  // for PostgreSQL ones, would only cost start time and memory.
   const dialect =
-    loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, opts.poolSize);
+    loc.dialect === 'sqlite'
+      ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
+      : (await import('./dialects/postgres.js')).openPostgres(loc.connectionString, opts.poolSize);
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {
