@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import { SQLITE_SCHEMA } from '../../gen/sql/sqlite.js';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreDialect } from './dialect.js';
@@ -18,6 +26,35 @@ class ImmediateSqliteDialect extends SqliteDialect {
     };
     return driver;
   }
+}
+
+/** Prepared statements kept per SQL text (the store's queries are a small fixed set of shapes). */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * The database as Kysely sees it, with prepared statements reused by SQL text: preparing (parsing
+ * and planning) is otherwise paid again on every query of every request. Safe because the store
+ * never streams (Kysely's iterate), so one statement is never run twice at once on the single
+ * connection; SQLite re-prepares a cached statement itself after a schema change. The cache is
+ * dropped whole when full (shapes with many IN-list sizes are the only way to fill it).
+ */
+function withStatementCache(raw: Database.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => {
+      cache.clear();
+      raw.close();
+    },
+    prepare(sqlText: string): SqliteStatement {
+      let stmt = cache.get(sqlText);
+      if (stmt === undefined) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        stmt = raw.prepare(sqlText) as unknown as SqliteStatement;
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 /**
@@ -41,7 +78,9 @@ export function openSqlite(path: string): StoreDialect {
       return 0;
     }
   });
-  const db = new Kysely<TrackingDatabase>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
+  const db = new Kysely<TrackingDatabase>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }),
+  });
 
   const listTablesSync = (): string[] =>
     (
