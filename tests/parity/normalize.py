@@ -220,16 +220,23 @@ class Normalizer:
 
 
 def _sort_run_metrics(obj: Any) -> Any:
-    """PostgreSQL only: a run's `data.metrics` list (its latest metrics) sorted by key, on both sides
-    (docs/parity-differences.md, 2.4: mlflow-ts creates the latest-metric rows of one batch in key
-    order there, to lock them in one order). Nothing else is reordered."""
+    """PostgreSQL only: a run's `data.metrics`, `data.params` and `data.tags` lists sorted by key, on
+    both sides (docs/parity-differences.md, 2.4: without an ORDER BY, PostgreSQL returns these rows in
+    an order that depends on its plan and on where updated row versions land, so the pinned server's
+    own order is not a contract there). Values, and the order of every other list, still count; on
+    SQLite nothing is reordered."""
     if isinstance(obj, dict):
         out = {k: _sort_run_metrics(v) for k, v in obj.items()}
         data = out.get("data")
-        if isinstance(data, dict) and isinstance(data.get("metrics"), list):
-            ms = data["metrics"]
-            if all(isinstance(m, dict) and isinstance(m.get("key"), str) for m in ms):
-                out["data"] = {**data, "metrics": sorted(ms, key=lambda m: m["key"])}
+        if isinstance(data, dict):
+            data = dict(data)
+            for field in ("metrics", "params", "tags"):
+                items = data.get(field)
+                if isinstance(items, list) and all(
+                    isinstance(m, dict) and isinstance(m.get("key"), str) for m in items
+                ):
+                    data[field] = sorted(items, key=lambda m: m["key"])
+            out["data"] = data
         return out
     if isinstance(obj, list):
         return [_sort_run_metrics(v) for v in obj]

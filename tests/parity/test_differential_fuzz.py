@@ -605,8 +605,22 @@ def run_sequence(s, seed: int, n_ops: int = N_OPS) -> None:
         r.step(i, op)
 
 
+# Seeds whose sequence logs integers beyond 2**53: an open parity bug (docs/parity-differences.md,
+# section 4.1). Strict: the day it is fixed these pass and the marker must go.
+INT64_PRECISION_SEEDS = {6}
+
+
+def _seed_param(seed: int):
+    if seed in INT64_PRECISION_SEEDS:
+        return pytest.param(
+            seed,
+            marks=pytest.mark.xfail(strict=True, reason="known limitation 4.1: int64 beyond 2**53"),
+        )
+    return seed
+
+
 @pytest.mark.rpc(*ALL_RPCS, case="both")
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", [_seed_param(x) for x in SEEDS])
 def test_differential_fuzz(parity, seed):
     # the seed in the key: experiment names and MLFLOW_TS_PARITY_DUMP files per seed
     harness.compare(parity.pair, lambda s: run_sequence(s, seed), f"{parity.test_key}_s{seed}")

@@ -35,6 +35,7 @@ def new_run(s, eid, i=0, **extra):
     return out["run"]["info"]["run_id"] if isinstance(out, dict) and "run" in out else None
 
 
+@pytest.mark.xfail(strict=True, reason="known limitation, docs/parity-differences.md section 4.1: int64 beyond 2**53")
 @pytest.mark.rpc("MlflowService.logMetric", "MlflowService.getRun", "MlflowService.getMetricHistory", case="ok")
 def test_int64_precision_of_steps_and_timestamps(parity):
     """int64 values beyond 2**53 are stored and returned exactly (JSON numbers are not doubles to MLflow)."""
@@ -58,6 +59,7 @@ def test_int64_precision_of_steps_and_timestamps(parity):
     parity.check(sc)
 
 
+@pytest.mark.xfail(strict=True, reason="known limitation, docs/parity-differences.md section 4.1: int64 beyond 2**53")
 @pytest.mark.rpc("MlflowService.createRun", "MlflowService.updateRun", case="ok")
 def test_int64_precision_of_run_times(parity):
     def sc(s):

@@ -90,22 +90,23 @@ def test_psycopg2_statement_context_is_dropped():
     assert norm([{"message": msg}]) == [{"message": 'invalid input syntax for type integer: ""'}]
 
 
-def test_run_metrics_order_is_ignored_on_postgresql_only():
-    """docs/parity-differences.md 2.4: only a run's data.metrics list, only on PostgreSQL."""
+def test_run_data_order_is_ignored_on_postgresql_only():
+    """docs/parity-differences.md 2.4: a run's data.metrics/params/tags lists, only on PostgreSQL."""
 
-    def body(keys):
-        return [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in keys], "params": [{"key": k, "value": "v"} for k in keys]}}}]
+    def body(keys, field="metrics"):
+        value = 1.0 if field == "metrics" else "v"
+        return [{"run": {"data": {field: [{"key": k, "value": value} for k in keys]}}}]
 
     first_seen, sorted_keys = ["zz", "m2", "B", "a"], ["B", "a", "m2", "zz"]
     pg = lambda t: Normalizer(None, "postgresql").normalize(t)  # noqa: E731
     lite = lambda t: Normalizer(None, "sqlite").normalize(t)  # noqa: E731
-    # metrics alone in another order: equal on PostgreSQL, a difference on SQLite
-    a = [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in first_seen]}}}]
-    b = [{"run": {"data": {"metrics": [{"key": k, "value": 1.0} for k in sorted_keys]}}}]
-    assert canonical(pg(a)) == canonical(pg(b))
-    assert canonical(lite(a)) != canonical(lite(b))
-    # params (or any other list) in another order stay a difference on PostgreSQL
-    assert canonical(pg(body(first_seen))) != canonical(pg(body(sorted_keys)))
+    for field in ("metrics", "params", "tags"):
+        # another order: equal on PostgreSQL, a difference on SQLite
+        assert canonical(pg(body(first_seen, field))) == canonical(pg(body(sorted_keys, field)))
+        assert canonical(lite(body(first_seen, field))) != canonical(lite(body(sorted_keys, field)))
+    # any other list in another order stays a difference on PostgreSQL
+    runs = lambda keys: [{"runs": [{"info": {"run_name": k}} for k in keys]}]  # noqa: E731
+    assert canonical(pg(runs(first_seen))) != canonical(pg(runs(sorted_keys)))
     # the values still count
     c = [{"run": {"data": {"metrics": [{"key": k, "value": 2.0 if k == "a" else 1.0} for k in sorted_keys]}}}]
-    assert canonical(pg(a)) != canonical(pg(c))
+    assert canonical(pg(body(first_seen))) != canonical(pg(c))
