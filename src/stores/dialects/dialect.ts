@@ -3,6 +3,12 @@ import type { TrackingDatabase } from '../tables.js';
 
 export type DialectName = 'sqlite' | 'postgresql';
 
+/** A synchronous connection (better-sqlite3) as writeSync hands it over. */
+export interface SyncDb {
+  get<R>(sql: string, ...params: unknown[]): R | undefined;
+  run(sql: string, ...params: unknown[]): void;
+}
+
 /**
  * Everything that differs between database engines. One implementation per file
  * (sqlite.ts, postgres.ts); MySQL / SQL Server follow as more files implementing this.
@@ -15,6 +21,18 @@ export interface StoreDialect {
    * for one-off reads (PostgreSQL: pool.query). Optional; callers fall back to Kysely.
    */
   readonly selectRows?: <R>(sql: string, parameters: readonly unknown[]) => Promise<R[]>;
+  /**
+   * PostgreSQL: runs one statement on its own (autocommit, so atomic) as a named server-side
+   * prepared statement: parsed and planned once per connection. `name` must be unique per `text`.
+   * int64 values beyond 2^53, also inside arrays, are sent exactly (see pgInt64Param).
+   */
+  readonly runPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+  /**
+   * SQLite: runs `fn` synchronously on the raw connection inside BEGIN IMMEDIATE ... COMMIT
+   * (ROLLBACK when it throws), holding Kysely's connection so no other transaction interleaves.
+   * Statements are prepared once and cached by text.
+   */
+  readonly writeSync?: <T>(fn: (db: SyncDb) => T) => Promise<T>;
   /** The generated statements that recreate the pinned alembic head on an empty database. */
   readonly schemaStatements: readonly string[];
   /** Names of the user tables present (any schema objects MLflow would see via the inspector). */

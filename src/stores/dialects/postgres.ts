@@ -39,6 +39,15 @@ function exactInt64Parameters(client: pg.PoolClient): void {
   };
 }
 
+/** pgInt64Param over a statement's values, arrays included (they are unnest inputs). */
+function exactInt64Values(values: unknown[]): unknown[] {
+  return values.map((v) => {
+    if (!Array.isArray(v)) return pgInt64Param(v);
+    for (const x of v) if (pgInt64Param(x) !== x) return v.map(pgInt64Param);
+    return v;
+  });
+}
+
 export function openPostgres(connectionString: string, poolSize = 10): StoreDialect {
   const pool = new pg.Pool({
     connectionString,
@@ -71,6 +80,8 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
     supportsRowLocks: true,
     selectRows: async <R>(text: string, parameters: readonly unknown[]) =>
       (await pool.query(text, parameters as unknown[])).rows as R[],
+    runPrepared: async <R>(name: string, text: string, values: unknown[]) =>
+      (await pool.query({ name, text, values: exactInt64Values(values) })).rows as R[],
     maxBindParams: 65535,
     listTables,
     async createSchemaIfEmpty(statements) {

@@ -12,7 +12,7 @@ import {
 } from 'kysely';
 import { SQLITE_SCHEMA } from '../../gen/sql/sqlite.js';
 import type { TrackingDatabase } from '../tables.js';
-import type { StoreDialect } from './dialect.js';
+import type { StoreDialect, SyncDb } from './dialect.js';
 
 /**
  * Transactions start with BEGIN IMMEDIATE: they all write, and a deferred transaction that reads
@@ -78,9 +78,15 @@ export function openSqlite(path: string): StoreDialect {
       return 0;
     }
   });
+  const cached = withStatementCache(raw);
   const db = new Kysely<TrackingDatabase>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }),
+    dialect: new ImmediateSqliteDialect({ database: cached }),
   });
+  const stmt = (text: string) => cached.prepare(text) as unknown as Database.Statement;
+  const syncDb: SyncDb = {
+    get: <R>(text: string, ...params: unknown[]) => stmt(text).get(...params) as R | undefined,
+    run: (text: string, ...params: unknown[]) => void stmt(text).run(...params),
+  };
 
   const listTablesSync = (): string[] =>
     (
@@ -94,6 +100,20 @@ export function openSqlite(path: string): StoreDialect {
     db,
     schemaStatements: SQLITE_SCHEMA,
     supportsRowLocks: false,
+    // Kysely's connection() waits for the single connection (its mutex), so no Kysely transaction
+    // is open on it while `fn` runs; `fn` is synchronous, so nothing else runs in between either.
+    writeSync: <T>(fn: (d: SyncDb) => T) =>
+      db.connection().execute(async () => {
+        stmt('BEGIN IMMEDIATE').run();
+        try {
+          const out = fn(syncDb);
+          stmt('COMMIT').run();
+          return out;
+        } catch (err) {
+          if (raw.inTransaction) stmt('ROLLBACK').run();
+          throw err;
+        }
+      }),
     maxBindParams: 32766,
     listTables: async () => listTablesSync(),
     async createSchemaIfEmpty(statements) {

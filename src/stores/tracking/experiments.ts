@@ -19,7 +19,7 @@ import { deleteAssessmentsOfRuns } from './run-cleanup.js';
 
 export type ExperimentRow = Selectable<ExperimentsTable>;
 
-const INT32_MAX = 2_147_483_647;
+export const INT32_MAX = 2_147_483_647;
 
 /** mlflow.utils.validation._parse_experiment_id: Python int() of the string. */
 export function parseExperimentId(id: string | number): number {
@@ -46,9 +46,12 @@ export async function getExperimentRow(
           .where('experiment_id', '=', id)
           .where('lifecycle_stage', 'in', stagesFor(view))
           .executeTakeFirst();
-  if (!row) throw MlflowError.notFound(`No Experiment with id=${id} exists`);
+  if (!row) throw experimentNotFound(id);
   return row;
 }
+
+export const experimentNotFound = (id: number): MlflowError =>
+  MlflowError.notFound(`No Experiment with id=${id} exists`);
 
 export async function toExperiment(db: Db, row: ExperimentRow): Promise<Experiment> {
   const tags = await db
@@ -267,7 +270,7 @@ export async function renameExperiment(
 }
 
 /** _check_experiment_is_active */
-export function checkExperimentActive(row: ExperimentRow): void {
+export function checkExperimentActive(row: Pick<ExperimentRow, 'experiment_id' | 'lifecycle_stage'>): void {
   if (row.lifecycle_stage !== LIFECYCLE_ACTIVE) {
     throw MlflowError.invalidParameter(
       `The experiment ${row.experiment_id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MlflowError } from '../../errors/mlflow-error.js';
+import type { SyncDb } from '../dialects/dialect.js';
 import type { Db, StoreContext } from './context.js';
 import {
   RUN_NAME_TAG,
@@ -9,7 +10,7 @@ import {
   type TagInput,
 } from './entities.js';
 import { pyReprDictList } from './py-format.js';
-import { checkRunActive, getRunRow, updateRunInfoIn } from './runs.js';
+import { checkRunActive, getRunRow, runNotFound, updateRunInfoIn } from './runs.js';
 import type { RunRow } from './run-entities.js';
 import { withDeadlockRetry } from './retry.js';
 
@@ -69,6 +70,14 @@ export interface BatchArgs {
  * order), logged-model metrics, tags (mlflow.runName also renames the run). Inputs are validated.
  */
 export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArgs): Promise<void> {
+  if (
+    batch.params.length === 0 &&
+    batch.tags.length === 0 &&
+    !batch.metrics.some((m) => m.model_id) &&
+    (await logMetricsOnly(ctx, runId, batch.metrics))
+  ) {
+    return;
+  }
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
       const run = await getRunRow(trx, runId);
@@ -81,6 +90,7 @@ export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArg
 }
 
 export async function logMetric(ctx: StoreContext, runId: string, metric: MetricInput): Promise<void> {
+  if (!metric.model_id && (await logMetricsOnly(ctx, runId, [metric]))) return;
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
       const run = await getRunRow(trx, runId);
@@ -96,6 +106,143 @@ export async function logParam(ctx: StoreContext, runId: string, param: ParamInp
     checkRunActive(run);
     await writeParams(ctx, trx, runId, [param], 'single');
   });
+}
+
+/**
+ * Metrics without a logged model (the common case of log_batch / log_metric) through the
+ * dialect's cheap write path: false when it has none. Same rules as writeMetrics below.
+ */
+async function logMetricsOnly(ctx: StoreContext, runId: string, metrics: MetricInput[]): Promise<boolean> {
+  const { runPrepared, writeSync } = ctx.dialect;
+  if (runPrepared) {
+    await logMetricsPg(runPrepared, runId, metrics);
+    return true;
+  }
+  if (writeSync) {
+    await writeSync((d) => logMetricsSqlite(d, runId, metrics));
+    return true;
+  }
+  return false;
+}
+
+/**
+ * One statement (autocommit, so all or nothing): the run's lifecycle stage, the metric rows in
+ * primary-key order (duplicates ignored), and latest_metrics in key order, so that concurrent
+ * batches on one run take row locks in one order and no lock is held across round trips. Per key
+ * the newest of the batch is (step, timestamp, value), the first of equals in request order; it
+ * replaces the stored row only when strictly newer. Nothing is written unless the run is active.
+ */
+const PG_LOG_METRICS = `WITH r AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = $1),
+v AS (
+  SELECT * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::bool[]) WITH ORDINALITY
+    AS t(key, value, timestamp, step, is_nan, ord)
+  WHERE (SELECT lifecycle_stage FROM r) = 'active'
+),
+m AS (
+  INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan)
+  SELECT key, value, timestamp, $1, step, is_nan FROM v ORDER BY key, timestamp, step, value, is_nan
+  ON CONFLICT DO NOTHING
+),
+l AS (
+  INSERT INTO latest_metrics (key, value, timestamp, run_uuid, step, is_nan)
+  SELECT DISTINCT ON (key) key, value, timestamp, $1, step, is_nan FROM v
+  ORDER BY key, step DESC, timestamp DESC, value DESC, ord
+  ON CONFLICT (key, run_uuid) DO UPDATE
+  SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+  WHERE excluded.step > latest_metrics.step
+    OR (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp
+      OR (excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)))
+)
+SELECT lifecycle_stage FROM r`;
+
+async function logMetricsPg(
+  runPrepared: NonNullable<StoreContext['dialect']['runPrepared']>,
+  runId: string,
+  metrics: MetricInput[],
+): Promise<void> {
+  const n = metrics.length;
+  const keys = new Array<string>(n);
+  const values = new Array<number>(n);
+  const timestamps = new Array<number>(n);
+  const steps = new Array<number>(n);
+  const nans = new Array<boolean>(n);
+  for (let i = 0; i < n; i++) {
+    const m = metrics[i]!;
+    const s = sanitizeMetricValue(m.value);
+    keys[i] = m.key;
+    values[i] = s.value;
+    timestamps[i] = m.timestamp;
+    steps[i] = m.step;
+    nans[i] = s.isNan;
+  }
+  const rows = await withDeadlockRetry(() =>
+    runPrepared<{ lifecycle_stage: string | null }>('mlflow_ts_log_metrics', PG_LOG_METRICS, [
+      runId,
+      keys,
+      values,
+      timestamps,
+      steps,
+      nans,
+    ]),
+  );
+  if (rows.length === 0) throw runNotFound(runId);
+  checkRunActive({ run_uuid: runId, lifecycle_stage: rows[0]!.lifecycle_stage });
+}
+
+const SQLITE_INSERT_METRIC =
+  'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ' +
+  'ON CONFLICT DO NOTHING';
+const SQLITE_UPSERT_LATEST =
+  'INSERT INTO latest_metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ' +
+  'ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, ' +
+  'step = excluded.step, is_nan = excluded.is_nan ' +
+  'WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND ' +
+  '(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = latest_metrics.timestamp ' +
+  'AND excluded.value > latest_metrics.value)))';
+
+/** The same writes on SQLite's one connection, in one transaction (prepared statements, no builder). */
+function logMetricsSqlite(d: SyncDb, runId: string, metrics: MetricInput[]): void {
+  const run = d.get<{ run_uuid: string; lifecycle_stage: string | null }>(
+    'SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ?',
+    runId,
+  );
+  if (!run) throw runNotFound(runId);
+  checkRunActive(run);
+  const { rows, latest } = metricRows(metrics, false);
+  for (const m of rows) {
+    d.run(SQLITE_INSERT_METRIC, m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0);
+  }
+  for (const m of latest) {
+    d.run(SQLITE_UPSERT_LATEST, m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0);
+  }
+}
+
+/**
+ * The distinct metric rows of a batch in primary-key order, and per key its newest row
+ * ((step, timestamp, value); the first of equals in request order) in the order latest_metrics
+ * rows are written: first appearance in the batch (MLflow's, which get_run then shows), or key
+ * order (`keyOrder`, PostgreSQL: concurrent batches on one run then lock rows in one order).
+ */
+function metricRows(metrics: MetricInput[], keyOrder: boolean): { rows: MetricRow[]; latest: MetricRow[] } {
+  const rowsById = new Map<string, MetricRow>();
+  const newest = new Map<string, MetricRow>();
+  for (const m of metrics) {
+    const s = sanitizeMetricValue(m.value);
+    const row: MetricRow = {
+      key: m.key,
+      value: s.value,
+      timestamp: m.timestamp,
+      step: m.step,
+      isNan: s.isNan,
+    };
+    const id = metricIdentity(row);
+    if (!rowsById.has(id)) rowsById.set(id, row);
+    const cur = newest.get(row.key);
+    if (!cur || newerThan(row, cur)) newest.set(row.key, row);
+  }
+  const latest = [...newest.values()];
+  if (keyOrder) latest.sort((a, c) => (a.key < c.key ? -1 : a.key > c.key ? 1 : 0));
+  return { rows: [...rowsById.values()].sort(comparePk), latest };
 }
 
 async function writeParams(
@@ -150,20 +297,7 @@ async function writeParams(
 
 async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: MetricInput[]): Promise<void> {
   if (metrics.length === 0) return;
-  const rowsById = new Map<string, MetricRow>();
-  for (const m of metrics) {
-    const s = sanitizeMetricValue(m.value);
-    const row: MetricRow = {
-      key: m.key,
-      value: s.value,
-      timestamp: m.timestamp,
-      step: m.step,
-      isNan: s.isNan,
-    };
-    const id = metricIdentity(row);
-    if (!rowsById.has(id)) rowsById.set(id, row);
-  }
-  const rows = [...rowsById.values()].sort(comparePk);
+  const { rows, latest } = metricRows(metrics, ctx.dialect.name !== 'sqlite');
   const runId = run.run_uuid;
   const b = ctx.dialect.bool;
   for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 6))) {
@@ -183,19 +317,7 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
       .execute();
   }
 
-  // The newest value per key of this batch, then one upsert that only overwrites older rows. Keys new
-  // to the run get rows in the order get_run then lists them: MLflow's is the order of first
-  // appearance in the batch. SQLite has one writer at a time, so that order is used there. On
-  // PostgreSQL rows go in key order instead, so that concurrent batches on one run lock
-  // latest_metrics rows in one order (no deadlock); docs/parity-differences.md lists the difference.
-  const newest = new Map<string, MetricRow>();
-  for (const m of rows) {
-    const cur = newest.get(m.key);
-    if (!cur || newerThan(m, cur)) newest.set(m.key, m);
-  }
-  // Every key of the batch has a row (rows only drops exact duplicates).
-  const latest = [...new Set(metrics.map((m) => m.key))].map((k) => newest.get(k)!);
-  if (ctx.dialect.name !== 'sqlite') latest.sort((a, c) => (a.key < c.key ? -1 : a.key > c.key ? 1 : 0));
+  // One upsert that only overwrites older rows, in metricRows' order (see there).
   for (const part of chunk(latest, Math.floor(ctx.dialect.maxBindParams / 6))) {
     await trx
       .insertInto('latest_metrics')
