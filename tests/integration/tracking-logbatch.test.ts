@@ -194,4 +194,106 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
     expect(await latest()).toEqual({ key: 'k', value: 3, timestamp: 101, step: 2 });
     await expectLatestConsistent(runId);
   });
+
+  it('concurrent writes that fail leave the others whole (SQLite: one commit per group)', async () => {
+    const good = await newRun();
+    const deleted = await newRun();
+    await call('deleteRun', { run_id: deleted });
+    const batch = (runId: string, i: number) =>
+      call('logBatch', {
+        run_id: runId,
+        metrics: [
+          { key: 'a', value: i, timestamp: 1, step: i },
+          { key: 'b', value: i, timestamp: 1, step: i },
+        ],
+      });
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        batch(i % 3 === 0 ? deleted : i % 3 === 1 ? 'nosuchrun' : good, i),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (i % 3 === 2) expect(r.status).toBe('fulfilled');
+      else expect(r.status).toBe('rejected');
+    });
+    expect((results[0] as PromiseRejectedResult).reason.message).toBe(
+      `The run ${deleted} must be in the 'active' state. Current state is deleted.`,
+    );
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('Run with id=nosuchrun not found');
+    const db = stores[0]!.tracking.db;
+    const count = async (runId: string) =>
+      Number(
+        (
+          await db
+            .selectFrom('metrics')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('run_uuid', '=', runId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await count(good)).toBe(20);
+    expect(await count(deleted)).toBe(0);
+    await expectLatestConsistent(good);
+  });
+
+  it('takes the newest of a batch per key; NaN is stored as 0 and comes back as NaN', async () => {
+    const runId = await newRun();
+    await call('logBatch', {
+      run_id: runId,
+      metrics: [
+        { key: 'x', value: 1, timestamp: 5, step: 3 },
+        { key: 'x', value: 'NaN', timestamp: 5, step: 4 },
+        { key: 'x', value: 7, timestamp: 4, step: 4 },
+        { key: 'y', value: 'Infinity', timestamp: 1, step: 0 },
+        { key: 'x', value: 1, timestamp: 5, step: 3 },
+      ],
+    });
+    const { run } = await call('getRun', { run_id: runId });
+    const byKey = Object.fromEntries(
+      (run.data.metrics as { key: string }[]).map((m) => [m.key, m]),
+    ) as Record<string, unknown>;
+    expect(byKey.x).toEqual({ key: 'x', value: NaN, timestamp: 5, step: 4 });
+    expect(byKey.y).toEqual({ key: 'y', value: 1.7976931348623157e308, timestamp: 1, step: 0 });
+    await expectLatestConsistent(runId);
+  });
+
+  it("create_run follows an experiment's stored artifact location", async () => {
+    const { experiment_id } = await call('createExperiment', {
+      name: `loc_${Date.now()}`,
+      artifact_location: '/tmp/first',
+    });
+    const first = (await call('createRun', { experiment_id, start_time: 1 })).run;
+    expect(first.info.artifact_uri).toBe(`/tmp/first/${first.info.run_id}/artifacts`);
+    // Not possible through the API; a shared database could still see it (e.g. an id reused).
+    await stores[0]!.tracking.db
+      .updateTable('experiments')
+      .set({ artifact_location: '/tmp/second' })
+      .where('experiment_id', '=', Number(experiment_id))
+      .execute();
+    const second = (
+      await call('createRun', {
+        experiment_id,
+        start_time: 1,
+        tags: [
+          { key: 't', value: '1' },
+          { key: 'u', value: '2' },
+          { key: 't', value: '3' },
+        ],
+      })
+    ).run;
+    expect(second.info.artifact_uri).toBe(`/tmp/second/${second.info.run_id}/artifacts`);
+    expect(second.data.tags).toEqual([
+      { key: 't', value: '3' },
+      { key: 'u', value: '2' },
+      { key: 'mlflow.runName', value: second.info.run_name },
+    ]);
+    expect((await call('getRun', { run_id: second.info.run_id })).run.data.tags).toEqual(second.data.tags);
+    await call('deleteExperiment', { experiment_id });
+    await expect(call('createRun', { experiment_id, start_time: 1 })).rejects.toThrow(
+      `The experiment ${experiment_id} must be in the 'active' state. Current state is deleted.`,
+    );
+    await expect(call('createRun', { experiment_id: '987654', start_time: 1 })).rejects.toThrow(
+      'No Experiment with id=987654 exists',
+    );
+  });
 });

@@ -50,21 +50,23 @@ export function loggingServices(store: SqlTrackingStore, opts: { truncateLongVal
     async logBatch(req: LogBatch): Promise<Record<string, never>> {
       const runId = req.run_id ?? '';
       validateRunId(runId);
-      const metrics = (req.metrics ?? []).map((m, i) => {
+      const given = req.metrics ?? [];
+      const metrics = new Array<MetricInput>(given.length);
+      const validKeys = new Set<string>();
+      for (let i = 0; i < given.length; i++) {
+        const m = given[i]!;
         const metric = {
           key: m.key ?? '',
           value: toDouble(m.value ?? 0),
           timestamp: m.timestamp ?? 0,
           step: m.step ?? 0,
-        };
-        validateMetric(metric, `metrics[${i}]`);
-        return {
-          ...(metric as MetricInput),
           model_id: m.model_id || undefined,
           dataset_name: m.dataset_name || undefined,
           dataset_digest: m.dataset_digest || undefined,
         };
-      });
+        validateMetric(metric, `metrics[${i}]`, validKeys);
+        metrics[i] = metric as MetricInput;
+      }
       const params = (req.params ?? []).map((p, i) =>
         validateParam(p.key ?? '', p.value ?? '', `params[${i}]`, opts.truncateLongValues),
       );

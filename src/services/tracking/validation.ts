@@ -25,6 +25,8 @@ export const MAX_CUSTOM_VIEWS_PER_EXPERIMENT = 50;
 
 const RUN_ID_REGEX = /^[a-zA-Z0-9][\p{L}\p{N}_-]{0,255}$/u;
 const NAME_REGEX = /^[/\p{L}\p{N}_.\- :]*$/u;
+/** The ASCII subset of NAME_REGEX: the common case, without the Unicode property tables. */
+const ASCII_NAME_REGEX = /^[/A-Za-z0-9_.\- :]*$/;
 const MISSING_KEY_NAME_MESSAGE = 'A key name must be provided.';
 
 const invalid = (msg: string): MlflowError => MlflowError.invalidParameter(msg);
@@ -50,12 +52,15 @@ const badPathMessage = (name: string): string =>
   `This name would resolve to ${pyRepr(pyNormpath(name))}`;
 
 function pathNotUnique(name: string): boolean {
+  // Without a slash normpath only changes '' (to '.'); '.' and '..'-prefixed names are refused.
+  if (!name.includes('/')) return name === '' || name === '.' || name.startsWith('..');
   const norm = pyNormpath(name);
   return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
 function checkName(name: string, path: string): void {
-  if (!NAME_REGEX.test(name)) throw invalid(invalidValue(path, name, badCharacterMessage()));
+  if (!ASCII_NAME_REGEX.test(name) && !NAME_REGEX.test(name))
+    throw invalid(invalidValue(path, name, badCharacterMessage()));
   if (pathNotUnique(name)) throw invalid(invalidValue(path, name, badPathMessage(name)));
 }
 
@@ -84,13 +89,19 @@ export interface MetricLike {
   step: unknown;
 }
 
-/** _validate_metric; `path` is '' for logMetric, `metrics[i]` in a batch. */
-export function validateMetric(m: MetricLike, path = ''): void {
-  const namePath = appendPath(path, 'name');
-  if (m.key === undefined || m.key === null) {
-    throw invalid(invalidValue(namePath, null, `Metric name cannot be None. ${MISSING_KEY_NAME_MESSAGE}`));
+/**
+ * _validate_metric; `path` is '' for logMetric, `metrics[i]` in a batch. `validKeys` (a batch's)
+ * holds keys already found valid: their name checks are skipped, and a key is added once valid.
+ */
+export function validateMetric(m: MetricLike, path = '', validKeys?: Set<string>): void {
+  const known = m.key !== undefined && m.key !== null && validKeys?.has(m.key) === true;
+  if (!known) {
+    const namePath = appendPath(path, 'name');
+    if (m.key === undefined || m.key === null) {
+      throw invalid(invalidValue(namePath, null, `Metric name cannot be None. ${MISSING_KEY_NAME_MESSAGE}`));
+    }
+    checkName(m.key, namePath);
   }
-  checkName(m.key, namePath);
   if (m.value === undefined || m.value === null) throw invalid(missingValue(appendPath(path, 'value')));
   if (typeof m.value !== 'number') {
     throw invalid(
@@ -119,7 +130,9 @@ export function validateMetric(m: MetricLike, path = ''): void {
       ),
     );
   }
-  validateLengthLimit('Metric name', MAX_ENTITY_KEY_LENGTH, m.key);
+  if (known) return;
+  validateLengthLimit('Metric name', MAX_ENTITY_KEY_LENGTH, m.key!);
+  validKeys?.add(m.key!);
 }
 
 /** _validate_param: returns the (possibly truncated) param. */

@@ -57,6 +57,83 @@ function withStatementCache(raw: Database.Database): SqliteDatabase {
   };
 }
 
+interface PendingWrite {
+  fn: (d: SyncDb) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * StoreDialect.writeSync with group commit: the writes that arrive while the event loop is busy
+ * (concurrent requests) run in one BEGIN IMMEDIATE ... COMMIT, each inside its own savepoint, so
+ * one that throws is rolled back alone (all or nothing per write) and the others still commit.
+ * The commit's fsync (WAL, synchronous=FULL) is then paid once per group instead of once per
+ * request; every caller is answered only after the commit that holds its write. Kysely's
+ * connection() waits for the single connection (its mutex), so no Kysely transaction is open
+ * while the group runs, and the group is synchronous, so nothing else runs in between either.
+ */
+function groupCommit(
+  db: Kysely<TrackingDatabase>,
+  raw: Database.Database,
+  stmt: (text: string) => Database.Statement,
+  syncDb: SyncDb,
+): <T>(fn: (d: SyncDb) => T) => Promise<T> {
+  let queue: PendingWrite[] = [];
+  const flush = (): Promise<void> =>
+    db.connection().execute(async () => {
+      const group = queue;
+      queue = [];
+      if (group.length === 0) return;
+      const results: { ok: boolean; value: unknown }[] = [];
+      try {
+        stmt('BEGIN IMMEDIATE').run();
+        const single = group.length === 1;
+        for (const w of group) {
+          if (!single) stmt('SAVEPOINT group_write').run();
+          try {
+            results.push({ ok: true, value: w.fn(syncDb) });
+            if (!single) stmt('RELEASE group_write').run();
+          } catch (err) {
+            // An error SQLite answers by rolling back the whole transaction ends the group.
+            if (!raw.inTransaction) throw err;
+            if (single) {
+              stmt('ROLLBACK').run();
+            } else {
+              stmt('ROLLBACK TO group_write').run();
+              stmt('RELEASE group_write').run();
+            }
+            results.push({ ok: false, value: err });
+          }
+        }
+        if (raw.inTransaction) stmt('COMMIT').run();
+      } catch (err) {
+        if (raw.inTransaction) stmt('ROLLBACK').run();
+        // Nothing of the group was committed: the writes that had succeeded fail with the cause.
+        for (let i = 0; i < group.length; i++) {
+          const r = results[i];
+          group[i]!.reject(r && !r.ok ? r.value : err);
+        }
+        return;
+      }
+      group.forEach((w, i) => (results[i]!.ok ? w.resolve(results[i]!.value) : w.reject(results[i]!.value)));
+    });
+  return <T>(fn: (d: SyncDb) => T) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      // Writes queued from now until this runs join the same group.
+      if (queue.length === 1) {
+        setImmediate(() =>
+          flush().catch((err: unknown) => {
+            // The connection could not be had (database closed): fail what is waiting.
+            const waiting = queue;
+            queue = [];
+            for (const w of waiting) w.reject(err);
+          }),
+        );
+      }
+    });
+}
+
 /**
  * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
  * (store/db/utils.py): foreign keys on, a 20 s busy timeout, case-sensitive LIKE, and a REGEXP
@@ -100,20 +177,7 @@ export function openSqlite(path: string): StoreDialect {
     db,
     schemaStatements: SQLITE_SCHEMA,
     supportsRowLocks: false,
-    // Kysely's connection() waits for the single connection (its mutex), so no Kysely transaction
-    // is open on it while `fn` runs; `fn` is synchronous, so nothing else runs in between either.
-    writeSync: <T>(fn: (d: SyncDb) => T) =>
-      db.connection().execute(async () => {
-        stmt('BEGIN IMMEDIATE').run();
-        try {
-          const out = fn(syncDb);
-          stmt('COMMIT').run();
-          return out;
-        } catch (err) {
-          if (raw.inTransaction) stmt('ROLLBACK').run();
-          throw err;
-        }
-      }),
+    writeSync: groupCommit(db, raw, stmt, syncDb),
     maxBindParams: 32766,
     listTables: async () => listTablesSync(),
     async createSchemaIfEmpty(statements) {
