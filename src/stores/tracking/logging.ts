@@ -208,11 +208,22 @@ function logMetricsSqlite(d: SyncDb, runId: string, metrics: MetricInput[]): voi
   );
   if (!run) throw runNotFound(runId);
   checkRunActive(run);
-  const { rows, latest } = metricRows(metrics, false);
-  for (const m of rows) {
-    d.run(SQLITE_INSERT_METRIC, m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0);
+  // Request order, as MLflow inserts them; a repeated row is ignored by its primary key.
+  const newest = new Map<string, MetricRow>();
+  for (const m of metrics) {
+    const s = sanitizeMetricValue(m.value);
+    const row: MetricRow = {
+      key: m.key,
+      value: s.value,
+      timestamp: m.timestamp,
+      step: m.step,
+      isNan: s.isNan,
+    };
+    d.run(SQLITE_INSERT_METRIC, row.key, row.value, row.timestamp, runId, row.step, row.isNan ? 1 : 0);
+    const cur = newest.get(row.key);
+    if (!cur || newerThan(row, cur)) newest.set(row.key, row);
   }
-  for (const m of latest) {
+  for (const m of newest.values()) {
     d.run(SQLITE_UPSERT_LATEST, m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0);
   }
 }
