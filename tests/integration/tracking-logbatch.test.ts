@@ -296,4 +296,30 @@ describe.each(backendNames)('logBatch on %s', (dialect) => {
       'No Experiment with id=987654 exists',
     );
   });
+
+  it('log_param: a re-sent value is fine, a changed one refused, concurrent senders agree', async () => {
+    const runId = await newRun();
+    await call('logParam', { run_id: runId, key: 'lr', value: '0.1' });
+    await call('logParam', { run_id: runId, key: 'lr', value: '0.1' });
+    await expect(call('logParam', { run_id: runId, key: 'lr', value: '0.2' })).rejects.toThrow(
+      `Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' ` +
+        `for run ID='${runId}'. Attempted logging new value '0.2'.`,
+    );
+    // Many writers race for one new key, each with its own value: exactly one wins.
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        call('logParam', { run_id: runId, key: 'race', value: String(i % 4) }, i % stores.length),
+      ),
+    );
+    const { run } = await call('getRun', { run_id: runId });
+    const stored = (run.data.params as { key: string; value: string }[]).find((p) => p.key === 'race')!.value;
+    results.forEach((r, i) => expect(r.status).toBe(String(i % 4) === stored ? 'fulfilled' : 'rejected'));
+    await call('deleteRun', { run_id: runId });
+    await expect(call('logParam', { run_id: runId, key: 'x', value: '1' })).rejects.toThrow(
+      `The run ${runId} must be in the 'active' state. Current state is deleted.`,
+    );
+    await expect(call('logParam', { run_id: 'nosuchrun', key: 'x', value: '1' })).rejects.toThrow(
+      'Run with id=nosuchrun not found',
+    );
+  });
 });

@@ -101,6 +101,9 @@ export async function logMetric(ctx: StoreContext, runId: string, metric: Metric
 }
 
 export async function logParam(ctx: StoreContext, runId: string, param: ParamInput): Promise<void> {
+  const { runPrepared, writeSync } = ctx.dialect;
+  if (runPrepared && (await logParamPg(runPrepared, runId, param))) return;
+  if (writeSync) return writeSync((d) => logParamSqlite(d, runId, param));
   await ctx.db.transaction().execute(async (trx) => {
     const run = await getRunRow(trx, runId);
     checkRunActive(run);
@@ -256,6 +259,67 @@ function metricRows(metrics: MetricInput[], keyOrder: boolean): { rows: MetricRo
   return { rows: [...rowsById.values()].sort(comparePk), latest };
 }
 
+/** log_param's refusal of a changed value (one param; a batch lists them all, see writeParams). */
+function paramChangedError(runId: string, param: ParamInput, stored: string): MlflowError {
+  return MlflowError.invalidParameter(
+    `Changing param values is not allowed. Param with key='${param.key}' was already logged with ` +
+      `value='${stored}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
+  );
+}
+
+/**
+ * One statement (autocommit): the run's lifecycle stage, the param inserted if the run is active
+ * and the key new, and otherwise the stored value (compared here: equal is fine, as in MLflow).
+ */
+const PG_LOG_PARAM = `WITH r AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = $1),
+i AS (
+  INSERT INTO params (key, value, run_uuid) SELECT $2, $3, $1 FROM r WHERE lifecycle_stage = 'active'
+  ON CONFLICT DO NOTHING RETURNING 1
+)
+SELECT lifecycle_stage, EXISTS (SELECT 1 FROM i) AS inserted,
+  (SELECT value FROM params WHERE run_uuid = $1 AND key = $2) AS stored
+FROM r`;
+
+/** False when the outcome stayed unknown (see below): the caller takes the transactional path. */
+async function logParamPg(
+  runPrepared: NonNullable<StoreContext['dialect']['runPrepared']>,
+  runId: string,
+  param: ParamInput,
+): Promise<boolean> {
+  const [r] = await runPrepared<{ lifecycle_stage: string | null; inserted: boolean; stored: string | null }>(
+    'mlflow_ts_log_param',
+    PG_LOG_PARAM,
+    [runId, param.key, param.value],
+  );
+  if (!r) throw runNotFound(runId);
+  checkRunActive({ run_uuid: runId, lifecycle_stage: r.lifecycle_stage });
+  if (r.inserted) return true;
+  // Not inserted and not visible: a concurrent writer committed the key after this statement's
+  // snapshot was taken.
+  if (r.stored === null) return false;
+  if (r.stored !== param.value) throw paramChangedError(runId, param, r.stored);
+  return true;
+}
+
+function logParamSqlite(d: SyncDb, runId: string, param: ParamInput): void {
+  const run = d.get<{ run_uuid: string; lifecycle_stage: string | null }>(
+    'SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ?',
+    runId,
+  );
+  if (!run) throw runNotFound(runId);
+  checkRunActive(run);
+  const stored = d.get<{ value: string }>(
+    'SELECT value FROM params WHERE run_uuid = ? AND key = ?',
+    runId,
+    param.key,
+  );
+  if (stored === undefined) {
+    d.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', param.key, param.value, runId);
+  } else if (stored.value !== param.value) {
+    throw paramChangedError(runId, param, stored.value);
+  }
+}
+
 async function writeParams(
   ctx: StoreContext,
   trx: Db,
@@ -280,10 +344,7 @@ async function writeParams(
     if (conflicts.length === 0) return;
     if (mode === 'single') {
       const p = conflicts[0]!;
-      throw MlflowError.invalidParameter(
-        `Changing param values is not allowed. Param with key='${p.key}' was already logged with ` +
-          `value='${existing.get(p.key)}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
-      );
+      throw paramChangedError(runId, p, existing.get(p.key)!);
     }
     const described = pyReprDictList(
       conflicts.map((p) => ({ key: p.key, old_value: existing.get(p.key)!, new_value: p.value })),
