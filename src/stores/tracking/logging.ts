@@ -328,7 +328,8 @@ async function writeParams(
   mode: 'single' | 'batch',
 ): Promise<void> {
   if (params.length === 0) return;
-  const check = async (): Promise<void> => {
+  /** Refuses changed values; returns the keys already stored (all with the values given). */
+  const check = async (): Promise<Set<string>> => {
     const keys = params.map((p) => p.key);
     const existing = new Map<string, string>();
     for (const part of chunk(keys, 500)) {
@@ -341,7 +342,7 @@ async function writeParams(
       for (const r of rows) existing.set(r.key, r.value);
     }
     const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
-    if (conflicts.length === 0) return;
+    if (conflicts.length === 0) return new Set(existing.keys());
     if (mode === 'single') {
       const p = conflicts[0]!;
       throw paramChangedError(runId, p, existing.get(p.key)!);
@@ -353,18 +354,23 @@ async function writeParams(
       `Changing param values is not allowed. Params were already logged='${described}' for run ID='${runId}'.`,
     );
   };
-  await check();
-  // Request order, as MLflow inserts them: the database's natural order is what get_run shows.
-  for (const part of chunk(params, Math.floor(ctx.dialect.maxBindParams / 3))) {
-    await trx
+  const stored = await check();
+  // Only new keys (a re-sent param is already there, with its value). Request order, as MLflow
+  // inserts them: the database's natural order is what get_run shows.
+  const fresh = params.filter((p) => !stored.has(p.key));
+  let inserted = 0;
+  for (const part of chunk(fresh, Math.floor(ctx.dialect.maxBindParams / 3))) {
+    const rows = await trx
       .insertInto('params')
       .values(part.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
       .onConflict((oc) => oc.doNothing())
+      .returning('key')
       .execute();
+    inserted += rows.length;
   }
-  // A concurrent writer may have stored a different value between our read and our insert
-  // (ON CONFLICT DO NOTHING kept theirs): re-check now that our rows are settled.
-  await check();
+  // A concurrent writer may have stored one of these keys between our read and our insert
+  // (ON CONFLICT DO NOTHING kept theirs): then re-check now that the rows are settled.
+  if (inserted < fresh.length) await check();
 }
 
 async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: MetricInput[]): Promise<void> {
