@@ -4,7 +4,7 @@
  * as JSON texts built by correlated sub-selects (index lookups on each table's run_uuid index), so
  * the driver materialises one row per run and the page costs one round trip. Dataset inputs (a
  * three-table join, rare in practice) are read in a second query only when a run on the page has
- * any. Produces what `loadRuns(..., { outputs: true })` produces.
+ * any. Runs come out as search_runs / get_run answer them (`outputs` always present).
  *
  * Within a run, rows are listed as MLflow's unordered `run_uuid IN (...)` query sees them. On
  * SQLite that is rowid order (an UPDATE keeps the rowid), which the aggregate states explicitly.
@@ -167,8 +167,8 @@ export async function pageRuns(d: StoreDialect, rows: PageRow[]): Promise<Run[]>
 }
 
 /**
- * get_run's run with its data (and model inputs) in one statement, as `loadRuns(..., { modelInputs:
- * true, outputs: true })` builds it; undefined when there is no such run.
+ * get_run's run with its data (and model inputs) in one statement; undefined when there is no
+ * such run.
  */
 export async function loadRunWithData(d: StoreDialect, runId: string): Promise<Run | undefined> {
   const page = sql`SELECT runs.* FROM runs WHERE runs.run_uuid = ${runId}`;
