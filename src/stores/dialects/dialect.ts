@@ -12,9 +12,11 @@ export interface StoreDialect {
   readonly db: Kysely<TrackingDatabase>;
   /**
    * Runs a compiled read outside Kysely's connection handling, where the driver has a cheaper path
-   * for one-off reads (PostgreSQL: pool.query). Optional; callers fall back to Kysely.
+   * for one-off reads (PostgreSQL: pool.query). With `name`, PostgreSQL prepares the statement once
+   * per connection under that name (for a hot statement whose text never changes: parse and plan
+   * are not paid again). Optional; callers fall back to Kysely.
    */
-  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[]) => Promise<R[]>;
+  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[], name?: string) => Promise<R[]>;
   /** The generated statements that recreate the pinned alembic head on an empty database. */
   readonly schemaStatements: readonly string[];
   /** Names of the user tables present (any schema objects MLflow would see via the inspector). */

@@ -69,8 +69,11 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
     db,
     schemaStatements: POSTGRES_SCHEMA,
     supportsRowLocks: true,
-    selectRows: async <R>(text: string, parameters: readonly unknown[]) =>
-      (await pool.query(text, parameters as unknown[])).rows as R[],
+    selectRows: async <R>(text: string, parameters: readonly unknown[], name?: string) =>
+      (name === undefined
+        ? await pool.query(text, parameters as unknown[])
+        : await pool.query({ name, text, values: parameters.map(pgInt64Param) })
+      ).rows as R[],
     maxBindParams: 65535,
     listTables,
     async createSchemaIfEmpty(statements) {

@@ -172,7 +172,15 @@ export async function pageRuns(d: StoreDialect, rows: PageRow[]): Promise<Run[]>
  */
 export async function loadRunWithData(d: StoreDialect, runId: string): Promise<Run | undefined> {
   const page = sql`SELECT runs.* FROM runs WHERE runs.run_uuid = ${runId}`;
-  const res = await pageWithData(d, page, [sql`p.run_uuid`], { modelInputs: true }).execute(d.db);
-  const [run] = await pageRuns(d, res.rows);
+  const query = pageWithData(d, page, [sql`p.run_uuid`], { modelInputs: true });
+  // The text is the same for every run: on PostgreSQL a named prepared statement (planning this
+  // statement cost about a third of its CPU).
+  const compiled = query.compile(d.db);
+  const rows = d.selectRows
+    ? await d.selectRows<PageRow>(compiled.sql, compiled.parameters, GET_RUN_STATEMENT)
+    : (await query.execute(d.db)).rows;
+  const [run] = await pageRuns(d, rows);
   return run;
 }
+
+const GET_RUN_STATEMENT = 'mlflow_ts_get_run';
