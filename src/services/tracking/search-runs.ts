@@ -1,7 +1,7 @@
 /** MlflowService.searchRuns (handlers.search_runs_impl + SqlAlchemyStore.search_runs). */
 import type { SearchRuns, SearchRuns_Response } from '../../gen/messages.js';
 import type { StoreDialect } from '../../stores/dialects/dialect.js';
-import { loadSearchRuns, searchRunRows } from '../../stores/search/run-search.js';
+import { searchRunPage } from '../../stores/search/run-search.js';
 import type { Run } from '../../stores/tracking/entities.js';
 import { SEARCH_MAX_RESULTS_DEFAULT } from '../search/max-results.js';
 import { createPageToken } from '../search/page-token.js';
@@ -23,10 +23,10 @@ export async function searchRuns(dialect: StoreDialect, req: SearchRuns): Promis
     orderBy: req.order_by ?? [],
     pageToken: req.page_token,
   });
-  const rows = await searchRunRows(dialect, plan);
-  // One extra row was requested: if it came back, there is a next page.
-  const hasMore = rows.length === plan.maxResults + 1;
-  const runs = await loadSearchRuns(dialect, hasMore ? rows.slice(0, plan.maxResults) : rows);
+  const page = await searchRunPage(dialect, plan);
+  // One extra run was requested: if it came back, there is a next page.
+  const hasMore = page.length === plan.maxResults + 1;
+  const runs = hasMore ? page.slice(0, plan.maxResults) : page;
   const result: SearchRunsResult = { runs };
   if (hasMore) result.nextPageToken = createPageToken(plan.offset + plan.maxResults);
   return result;

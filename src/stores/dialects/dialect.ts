@@ -18,15 +18,17 @@ export interface StoreDialect {
   readonly db: Kysely<TrackingDatabase>;
   /**
    * Runs a compiled read outside Kysely's connection handling, where the driver has a cheaper path
-   * for one-off reads (PostgreSQL: pool.query). Optional; callers fall back to Kysely.
+   * for one-off reads (PostgreSQL: pool.query). With `name`, PostgreSQL prepares the statement once
+   * per connection under that name (for a hot statement whose text never changes: parse and plan
+   * are not paid again). Optional; callers fall back to Kysely.
    */
-  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[]) => Promise<R[]>;
+  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[], name?: string) => Promise<R[]>;
   /**
    * PostgreSQL: runs one statement on its own (autocommit, so atomic) as a named server-side
    * prepared statement: parsed and planned once per connection. `name` must be unique per `text`.
    * int64 values beyond 2^53, also inside arrays, are sent exactly (see pgInt64Param).
    */
-  readonly runPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+  readonly runPrepared?: <R>(name: string, text: string, values: readonly unknown[]) => Promise<R[]>;
   /**
    * SQLite: runs `fn` synchronously on the raw connection inside BEGIN IMMEDIATE ... COMMIT
    * (ROLLBACK when it throws), holding Kysely's connection so no other transaction interleaves.

@@ -97,21 +97,27 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
     return res.rows.map((r) => r.table_name);
   };
 
+  // A named statement is parsed and planned once per connection; arrays travel as one array
+  // literal and int64 values beyond 2^53 exactly (pgArrayLiteral, pgInt64Param).
+  const runPrepared = async <R>(name: string, text: string, values: readonly unknown[]): Promise<R[]> =>
+    (
+      await pool.query({
+        name,
+        text,
+        values: values.map((v) => (Array.isArray(v) ? pgArrayLiteral(v) : pgInt64Param(v))),
+      })
+    ).rows as R[];
+
   return {
     name: 'postgresql',
     db,
     schemaStatements: POSTGRES_SCHEMA,
     supportsRowLocks: true,
-    selectRows: async <R>(text: string, parameters: readonly unknown[]) =>
-      (await pool.query(text, parameters as unknown[])).rows as R[],
-    runPrepared: async <R>(name: string, text: string, values: unknown[]) =>
-      (
-        await pool.query({
-          name,
-          text,
-          values: values.map((v) => (Array.isArray(v) ? pgArrayLiteral(v) : pgInt64Param(v))),
-        })
-      ).rows as R[],
+    selectRows: async <R>(text: string, parameters: readonly unknown[], name?: string) =>
+      name === undefined
+        ? ((await pool.query(text, parameters as unknown[])).rows as R[])
+        : runPrepared<R>(name, text, parameters),
+    runPrepared,
     maxBindParams: 65535,
     listTables,
     async createSchemaIfEmpty(statements) {

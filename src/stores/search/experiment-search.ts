@@ -61,7 +61,32 @@ export async function searchExperimentsInStore(
   const rows = (await stmt.execute(d.db)).rows;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.experiment_id);
-  const tags: { experiment_id: number; key: string; value: string | null }[] = [];
+  const tags = await pageTags(d, ids);
+  const byId = new Map<number, { key: string; value: string | null }[]>();
+  for (const t of tags) {
+    const list = byId.get(t.experiment_id);
+    if (list) list.push(t);
+    else byId.set(t.experiment_id, [t]);
+  }
+  return rows.map((r) => experimentEntity(r, byId.get(r.experiment_id) ?? []));
+}
+
+type TagRow = { experiment_id: number; key: string; value: string | null };
+
+/**
+ * The tags of the page's experiments. PostgreSQL takes the ids as one array parameter (a page of
+ * 1000 experiments otherwise compiles, binds and parses 1000 parameters); SQLite keeps the IN list
+ * (its scan of experiment_tags, which has no experiment_id index, lists tags in rowid order).
+ */
+async function pageTags(d: StoreDialect, ids: number[]): Promise<TagRow[]> {
+  if (d.name === 'postgresql') {
+    const res =
+      await sql<TagRow>`SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY(${ids}::int[])`.execute(
+        d.db,
+      );
+    return res.rows;
+  }
+  const tags: TagRow[] = [];
   const batch = Math.max(1, d.maxBindParams - 16);
   for (let i = 0; i < ids.length; i += batch) {
     tags.push(
@@ -72,11 +97,5 @@ export async function searchExperimentsInStore(
         .execute()),
     );
   }
-  const byId = new Map<number, { key: string; value: string | null }[]>();
-  for (const t of tags) {
-    const list = byId.get(t.experiment_id);
-    if (list) list.push(t);
-    else byId.set(t.experiment_id, [t]);
-  }
-  return rows.map((r) => experimentEntity(r, byId.get(r.experiment_id) ?? []));
+  return tags;
 }

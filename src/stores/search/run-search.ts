@@ -1,21 +1,20 @@
 /**
  * searchRuns in SQL: one statement selects the page of run rows (filters as EXISTS sub-selects,
- * sort keys as LEFT JOINs), then page-loader.ts fetches metrics / params / tags / inputs /
- * outputs for the whole page with one query per table.
+ * sort keys as LEFT JOINs) together with each run's metrics / params / tags / outputs
+ * (page-loader.ts).
  *
  * Equivalence with MLflow's `_search_runs`: MLflow inner-joins one filtered sub-select per
  * clause on the run id; each of those has at most one row per run (the tables are keyed by
  * (key, run_uuid)), and datasets are de-duplicated with DISTINCT, so EXISTS selects the same runs.
- * Sort keys reproduce `_get_orderby_clauses`: a CASE that puts missing values (and NaN metrics,
- * before missing ones) last in either direction, then the value, then start_time DESC unless the
- * user sorted on it, then run_uuid.
+ * Sort keys reproduce `_get_orderby_clauses` (see sortSql): missing values (and NaN metrics,
+ * before missing ones) last in either direction, then start_time DESC unless the user sorted on
+ * it, then run_uuid.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
-import type { RunRow } from '../tracking/run-entities.js';
 import type { Run } from '../tracking/entities.js';
 import { boolLit, compare } from './compare.js';
-import { loadPageRuns } from './page-loader.js';
+import { pageRuns, pageWithData } from './page-loader.js';
 import type { RunPredicate, RunSearchQuery, RunSortKey } from './types.js';
 
 const DATASET_CONTEXT_TAG = 'mlflow.data.context';
@@ -55,30 +54,60 @@ function predicateSql(d: StoreDialect, p: RunPredicate): RawBuilder<SqlBool> {
   }
 }
 
+/**
+ * One user sort key: a join (for metric / param / tag keys), the columns the page subquery
+ * exposes for it, and its ORDER BY terms given how its value is addressed (inside the page query,
+ * or over the page subquery `p`). MLflow sorts by a CASE flag that puts missing values (and NaN
+ * metrics, before missing ones) last in either direction, then by the value; the same order is
+ * spelled with NULLS LAST so that the sort's first key is the value itself: a constant CASE as the
+ * first key sent nearly every comparison of the top-N sort to the next key, which PostgreSQL reads
+ * by walking the wide sorted tuple (5x the CPU of the whole page query on 10k runs).
+ */
 interface SortSql {
   join?: RawBuilder<unknown>;
-  terms: RawBuilder<unknown>[];
+  columns: RawBuilder<unknown>[];
+  inner: RawBuilder<unknown>[];
+  outer: RawBuilder<unknown>[];
 }
 
-function sortSql(d: StoreDialect, s: RunSortKey, i: number): SortSql {
-  const dir = sql.raw(s.ascending ? 'ASC' : 'DESC');
+function sortSql(s: RunSortKey, i: number): SortSql {
+  const dir = sql.raw(s.ascending ? 'ASC NULLS LAST' : 'DESC NULLS LAST');
   if (s.on === 'column') {
-    const col = sql.ref(`runs.${s.column}`);
-    return { terms: [sql`CASE WHEN ${col} IS NULL THEN 1 ELSE 0 END`, sql`${col} ${dir}`] };
+    const term = (col: RawBuilder<unknown>) => [sql`${col} ${dir}`];
+    return { columns: [], inner: term(sql.ref(`runs.${s.column}`)), outer: term(sql.ref(`p.${s.column}`)) };
   }
-  const alias = sql.raw(`o${i}`);
+  const alias = `o${i}`;
   const table = sql.raw(s.on === 'metric' ? 'latest_metrics' : s.on === 'param' ? 'params' : 'tags');
-  const join = sql`LEFT OUTER JOIN ${table} ${alias} ON ${alias}.run_uuid = runs.run_uuid AND ${alias}.key = ${s.key}`;
-  const value = sql`${alias}.value`;
-  const flag =
-    s.on === 'metric'
-      ? sql`CASE WHEN ${alias}.is_nan = ${boolLit(d.name, true)} THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`
-      : sql`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`;
-  return { join, terms: [flag, sql`${value} ${dir}`] };
+  const join = sql`LEFT OUTER JOIN ${table} ${sql.raw(alias)} ON ${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid AND ${sql.ref(`${alias}.key`)} = ${s.key}`;
+  const v = sql.raw(`_s${i}v`);
+  if (s.on !== 'metric') {
+    return {
+      join,
+      columns: [sql`${sql.ref(`${alias}.value`)} AS ${v}`],
+      inner: [sql`${sql.ref(`${alias}.value`)} ${dir}`],
+      outer: [sql`${sql.ref(`p._s${i}v`)} ${dir}`],
+    };
+  }
+  // The value when it is a number, else NULL (NaN or no such metric: both after every value),
+  // then NaN before missing (is_nan is true / NULL there, equal among values).
+  const n = sql.raw(`_s${i}n`);
+  const terms = (value: RawBuilder<unknown>, isNan: RawBuilder<unknown>) => [
+    sql`CASE WHEN ${isNan} THEN NULL ELSE ${value} END ${dir}`,
+    sql`${isNan} DESC NULLS LAST`,
+  ];
+  return {
+    join,
+    columns: [sql`${sql.ref(`${alias}.value`)} AS ${v}`, sql`${sql.ref(`${alias}.is_nan`)} AS ${n}`],
+    inner: terms(sql.ref(`${alias}.value`), sql.ref(`${alias}.is_nan`)),
+    outer: terms(sql.ref(`p._s${i}v`), sql.ref(`p._s${i}n`)),
+  };
 }
 
-/** The page of run rows in search order (at most `limit`). */
-export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise<RunRow[]> {
+/**
+ * The runs of the page (at most `limit`) in search order, with their data, in one statement
+ * (page-loader.ts).
+ */
+export async function searchRunPage(d: StoreDialect, q: RunSearchQuery): Promise<Run[]> {
   // Ids outside the INTEGER column's range match nothing (and PostgreSQL would refuse the bind).
   const experimentIds = q.experimentIds.filter((id) => Math.abs(id) <= INT32_MAX);
   if (experimentIds.length === 0 || q.lifecycleStages.length === 0) return [];
@@ -87,18 +116,19 @@ export async function searchRunRows(d: StoreDialect, q: RunSearchQuery): Promise
     sql`runs.lifecycle_stage IN (${sql.join(q.lifecycleStages.map((s) => sql.val(s)))})`,
     ...q.predicates.map((p) => predicateSql(d, p)),
   ];
-  const sorts = q.sort.map((s, i) => sortSql(d, s, i + 1));
+  const sorts = q.sort.map((s, i) => sortSql(s, i + 1));
   const joins = sorts.flatMap((s) => (s.join ? [s.join] : []));
-  const order = sorts.flatMap((s) => s.terms);
-  if (!q.sort.some((s) => s.on === 'column' && s.column === 'start_time'))
-    order.push(sql`runs.start_time DESC`);
-  order.push(sql`runs.run_uuid`);
-  const stmt = sql<RunRow>`SELECT runs.* FROM runs ${sql.join(joins, sql` `)} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(order)} LIMIT ${sql.val(q.limit)} OFFSET ${sql.val(q.offset)}`;
-  const res = await stmt.execute(d.db);
-  return res.rows;
-}
-
-/** Full runs for a page of rows, in the same order (one query per table, see page-loader.ts). */
-export async function loadSearchRuns(d: StoreDialect, rows: RunRow[]): Promise<Run[]> {
-  return loadPageRuns(d, rows);
+  const columns = [sql`runs.*`, ...sorts.flatMap((s) => s.columns)];
+  const inner = sorts.flatMap((s) => s.inner);
+  const outer = sorts.flatMap((s) => s.outer);
+  // Then start_time DESC (plain, as MLflow appends it) unless the user sorted on it, then run_uuid.
+  if (!q.sort.some((s) => s.on === 'column' && s.column === 'start_time')) {
+    inner.push(sql`runs.start_time DESC`);
+    outer.push(sql`p.start_time DESC`);
+  }
+  inner.push(sql`runs.run_uuid`);
+  outer.push(sql`p.run_uuid`);
+  const page = sql`SELECT ${sql.join(columns)} FROM runs ${sql.join(joins, sql` `)} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(inner)} LIMIT ${sql.val(q.limit)} OFFSET ${sql.val(q.offset)}`;
+  const res = await pageWithData(d, page, outer).execute(d.db);
+  return pageRuns(d, res.rows);
 }

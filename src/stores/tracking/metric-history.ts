@@ -43,9 +43,17 @@ export async function getMetricHistory(
 }
 
 function baseQuery(ctx: StoreContext, runId: string, key: string) {
+  return keylessQuery(ctx, runId, key).select('key');
+}
+
+/**
+ * The history's rows without their key column: every row's key equals `key` (both dialects compare
+ * keys byte for byte), so a long walk does not have the driver decode one key string per row.
+ */
+function keylessQuery(ctx: StoreContext, runId: string, key: string) {
   return ctx.db
     .selectFrom('metrics')
-    .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+    .select(['value', 'timestamp', 'step', 'is_nan'])
     .where('run_uuid', '=', runId)
     .where('key', '=', key)
     .orderBy('timestamp')
@@ -108,7 +116,7 @@ async function fetchPage(
   offset: number,
   after: KeysetPosition | undefined,
 ): Promise<{ metrics: Metric[]; last: KeysetPosition | undefined; more: boolean }> {
-  let q = baseQuery(ctx, runId, key);
+  let q = keylessQuery(ctx, runId, key);
   if (offset > 0) q = q.offset(offset);
   if (after) {
     const a = after;
@@ -126,7 +134,12 @@ async function fetchPage(
     : await query.execute();
   const l = rows[rows.length - 1];
   return {
-    metrics: rows.map(metricEntity),
+    metrics: rows.map((r) => ({
+      key,
+      value: r.is_nan ? NaN : r.value,
+      timestamp: r.timestamp ?? 0,
+      step: r.step,
+    })),
     last: l && { timestamp: l.timestamp, step: l.step, value: l.value, is_nan: l.is_nan },
     more: rows.length === PAGE,
   };

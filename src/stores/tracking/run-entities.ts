@@ -54,10 +54,6 @@ function groupBy<T extends Record<K, string>, K extends string>(rows: T[], key: 
 }
 
 export interface LoadRunsOptions {
-  /** get_run adds the run's model inputs; search_runs does not. */
-  modelInputs?: boolean;
-  /** get_run / search_runs carry `outputs` (possibly empty); create_run does not. */
-  outputs?: boolean;
   /**
    * The runs were created in the caller's transaction: they can have no metrics, params or
    * dataset inputs yet, so only their tags are read (create_run: 3 fewer round trips).
@@ -66,15 +62,15 @@ export interface LoadRunsOptions {
 }
 
 /**
- * Builds full Run entities for already-selected run rows with a fixed number of set-based queries
- * (latest metrics, params, tags, dataset inputs, model inputs/outputs), whatever the number of runs.
- * Used by getRun and by search (H4). Order of `rows` is kept.
+ * Builds Run entities (no model inputs / outputs: create_run's shape) for already-selected run rows
+ * with a fixed number of set-based queries, whatever the number of runs. Order of `rows` is kept.
+ * getRun and searchRuns load theirs in one statement (search/page-loader.ts).
  */
 export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {}): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.run_uuid);
   const fresh = opts.justCreated === true;
-  const [metrics, params, tags, datasets, modelInputs, modelOutputs] = await Promise.all([
+  const [metrics, params, tags, datasets] = await Promise.all([
     fresh
       ? Promise.resolve([])
       : db
@@ -87,30 +83,10 @@ export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {
       : db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
     db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
     fresh ? Promise.resolve(new Map<string, DatasetInput[]>()) : loadDatasetInputs(db, ids),
-    opts.modelInputs
-      ? db
-          .selectFrom('inputs')
-          .select(['source_id', 'destination_id'])
-          .where('source_type', '=', 'RUN_INPUT')
-          .where('source_id', 'in', ids)
-          .where('destination_type', '=', 'MODEL_INPUT')
-          .execute()
-      : Promise.resolve([]),
-    opts.outputs
-      ? db
-          .selectFrom('inputs')
-          .select(['source_id', 'destination_id', 'step'])
-          .where('source_type', '=', 'RUN_OUTPUT')
-          .where('source_id', 'in', ids)
-          .where('destination_type', '=', 'MODEL_OUTPUT')
-          .execute()
-      : Promise.resolve([]),
   ]);
   const metricsBy = groupBy(metrics, 'run_uuid');
   const paramsBy = groupBy(params, 'run_uuid');
   const tagsBy = groupBy(tags, 'run_uuid');
-  const modelInputsBy = groupBy(modelInputs, 'source_id');
-  const modelOutputsBy = groupBy(modelOutputs, 'source_id');
 
   return rows.map((row) => {
     const runTags = tagsBy.get(row.run_uuid) ?? [];
@@ -124,16 +100,7 @@ export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {
     const inputs: Run['inputs'] = {};
     const ds = datasets.get(row.run_uuid);
     if (ds && ds.length > 0) inputs.dataset_inputs = ds;
-    const mi = modelInputsBy.get(row.run_uuid);
-    if (mi) inputs.model_inputs = mi.map((x) => ({ model_id: x.destination_id }));
-    const run: Run = { info: runInfoEntity(row, nameTag), data, inputs };
-    if (opts.outputs) {
-      const mo = modelOutputsBy.get(row.run_uuid);
-      run.outputs = mo
-        ? { model_outputs: mo.map((x) => ({ model_id: x.destination_id, step: x.step })) }
-        : {};
-    }
-    return run;
+    return { info: runInfoEntity(row, nameTag), data, inputs };
   });
 }
 

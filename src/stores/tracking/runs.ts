@@ -20,6 +20,7 @@ import {
   parseExperimentId,
 } from './experiments.js';
 import { deleteAssessmentsOfRun } from './run-cleanup.js';
+import { loadRunWithData } from '../search/page-loader.js';
 import { loadRuns, runInfoEntity, type RunRow } from './run-entities.js';
 import { generateRunName } from './run-names.js';
 
@@ -268,9 +269,10 @@ function emptyExperimentIdError(ctx: StoreContext): MlflowError {
 }
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
-  const row = await getRunRow(ctx.db, runId);
-  const [run] = await loadRuns(ctx.db, [row], { modelInputs: true, outputs: true });
-  return run!;
+  // One statement for the run and its data (search's page loader).
+  const run = await loadRunWithData(ctx.dialect, runId);
+  if (!run) throw MlflowError.notFound(`Run with id=${runId} not found`);
+  return run;
 }
 
 /** update_run_info: status / end_time / name (a non-empty name also sets the mlflow.runName tag). */
