@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { MlflowError } from '../errors/mlflow-error.js';
 import type { Forwarder } from '../proxy/forward.js';
 import { registerHealthRoutes } from './health.js';
-import { RPCS, rpcRouteKeys, type NativeLayer } from './native-layer.js';
+import { RPCS, type NativeLayer } from './native-layer.js';
 import { sendNotImplemented } from './not-implemented.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 
@@ -34,13 +34,6 @@ export interface RouteStats {
   proxiedRpcs: number;
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Set on the catch-all route: everything not matched by a native route lands there. */
-    mlflowTsCatchAll?: boolean;
-  }
-}
-
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
   return reply
@@ -52,8 +45,9 @@ function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
 /**
  * The HTTP front: security middleware on every route, /health and /version, the native routes,
  * and everything else diverted to the Python child (or 501 NOT_IMPLEMENTED in standalone mode).
- * Diverted requests are answered from the onRequest hook, before any body parsing, so proxied
- * bodies stream through untouched whatever their size or content type.
+ * Diverted requests are answered from their route's onRequest hook, before any body parsing, so
+ * proxied bodies stream through untouched whatever their size or content type; native routes
+ * carry no such hook.
  */
 export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; stats: RouteStats }> {
   const app: FastifyInstance = Fastify({
@@ -72,10 +66,12 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return undefined;
+  // Callback-style hooks (here and in security.ts): an async one costs a promise and a microtask
+  // hop on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
     reply.header('connection', 'close');
-    return sendError(
+    sendError(
       reply,
       new MlflowError('The server is shutting down. Retry shortly.', 'TEMPORARILY_UNAVAILABLE'),
     );
@@ -93,21 +89,15 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
 
   const useNative = o.native !== undefined && !o.guardedByApp;
   const nativeKeys = new Set(useNative ? o.native!.nativeKeys : []);
-  const proxiedRoutes = rpcRouteKeys(
-    RPCS.filter((r) => !nativeKeys.has(r.key)),
-    o.staticPrefix,
-  );
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (reply.sent) return reply;
-    const route = request.routeOptions;
-    const method = request.method === 'HEAD' ? 'GET' : request.method;
-    if (route.config?.mlflowTsCatchAll || proxiedRoutes.has(`${method} ${route.url ?? ''}`)) {
-      await divert(request, reply);
-      return reply;
-    }
-    return undefined;
-  });
+  /**
+   * Route-level hook of every diverted route (the catch-all here, the proxied RPC routes in
+   * rpc-routes.ts): it answers before any body parsing, after the root hooks (security).
+   */
+  const divertEarly = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    await divert(request, reply);
+    return reply;
+  };
 
   // Only at debug level: a hook per request costs on the hot path.
   if (o.logger.isLevelEnabled('debug')) {
@@ -153,7 +143,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   app.route({
     method: app.supportedMethods,
     url: '/*',
-    config: { mlflowTsCatchAll: true },
+    onRequest: divertEarly,
     // Never reached: the onRequest hook diverts catch-all requests before parsing.
     handler: async (request, reply) => divert(request, reply),
   });

@@ -110,7 +110,7 @@ function reviveTokens(this: unknown, key: string, value: unknown): unknown {
 export function pyJsonLoads(text: string): Json | undefined {
   // Python strips a UTF-8 BOM when decoding bytes; JSON.parse would choke on it.
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (!LONG_DIGITS.test(t)) {
+  if (!hasLongDigitRun(t)) {
     try {
       return JSON.parse(t) as Json;
     } catch {
@@ -125,7 +125,29 @@ export function pyJsonLoads(text: string): Json | undefined {
   }
 }
 
-const LONG_DIGITS = /\d{19}/;
+const LONG_RUN = 19;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Whether the text holds 19 consecutive ASCII digits (what `/\d{19}/` tests, without its cost:
+ * the regex retries at every digit of every long float, more than JSON.parse itself). Any such run
+ * covers one of the positions 18, 37, 56, ...; only the runs around those are measured.
+ */
+export function hasLongDigitRun(text: string): boolean {
+  const n = text.length;
+  for (let p = LONG_RUN - 1; p < n; p += LONG_RUN) {
+    if (!isDigit(text.charCodeAt(p))) continue;
+    let lo = p;
+    while (lo > 0 && isDigit(text.charCodeAt(lo - 1))) lo--;
+    let hi = p;
+    while (hi + 1 < n && isDigit(text.charCodeAt(hi + 1))) hi++;
+    if (hi - lo + 1 >= LONG_RUN) return true;
+  }
+  return false;
+}
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const WS = /[ \t\n\r]*/y;

@@ -20,6 +20,8 @@ export type WireMessage = Record<string, unknown>;
 interface FieldIndex {
   byJsonName: Map<string, FieldMeta>;
   byName: Map<string, FieldMeta>;
+  /** Either spelling; the JSON name wins where a key is both (ParseDict looks it up first). */
+  byKey: Map<string, FieldMeta>;
 }
 const indexCache = new Map<string, FieldIndex>();
 
@@ -28,10 +30,9 @@ export function fieldIndex(typeName: string): FieldIndex {
   if (!idx) {
     const meta = MESSAGES[typeName];
     if (!meta) throw new Error(`unknown message type ${typeName}`);
-    idx = {
-      byJsonName: new Map(meta.fields.map((f) => [f.jsonName, f])),
-      byName: new Map(meta.fields.map((f) => [f.name, f])),
-    };
+    const byJsonName = new Map(meta.fields.map((f) => [f.jsonName, f]));
+    const byName = new Map(meta.fields.map((f) => [f.name, f]));
+    idx = { byJsonName, byName, byKey: new Map([...byName, ...byJsonName]) };
     indexCache.set(typeName, idx);
   }
   return idx;
@@ -223,19 +224,21 @@ function convertMessage(v: Json, typeName: string, out: WireMessage, depth: numb
   else if (Array.isArray(v)) keys = v;
   else if (typeof v === 'string') keys = [...v];
   else throw new ParseError(`'${typeof v}' object is not iterable`);
-  const seenOneofs = new Set<string>();
+  const obj = isObject(v) ? v : undefined;
+  let seenOneofs: Set<string> | undefined;
   for (const k of keys) {
     if (!isHashable(k)) throw new ParseError('unhashable type');
     const name = String(k);
-    const f = typeof k === 'string' ? (idx.byJsonName.get(name) ?? idx.byName.get(name)) : undefined;
+    const f = typeof k === 'string' ? idx.byKey.get(name) : undefined;
     if (!f) continue;
-    if (!isObject(v)) throw new ParseError(`Failed to parse ${name} field: indices must be integers.`);
-    const value = v[name] as Json;
+    if (!obj) throw new ParseError(`Failed to parse ${name} field: indices must be integers.`);
+    const value = obj[name] as Json;
     try {
       const overflow =
-        f.kind === 'int64' && typeof value === 'number' ? int64OverflowLiteral(v, name) : undefined;
+        f.kind === 'int64' && typeof value === 'number' ? int64OverflowLiteral(obj, name) : undefined;
       if (overflow !== undefined) throw new ParseError(`Value out of range: ${overflow}`);
       if (f.oneof && value !== null) {
+        seenOneofs ??= new Set<string>();
         if (seenOneofs.has(f.oneof))
           throw new ParseError(`should not have multiple "${f.oneof}" oneof fields`);
         seenOneofs.add(f.oneof);

@@ -39,7 +39,8 @@ export function checkContentType(method: string, contentType: string | undefined
     throw MlflowError.invalidParameter('Bad Request. Content-Type header is missing.');
   }
   // MLflow splits off parameters without trimming: "application/json ; x" is refused.
-  if (contentType.split(';')[0] !== 'application/json') {
+  const semi = contentType.indexOf(';');
+  if ((semi < 0 ? contentType : contentType.slice(0, semi)) !== 'application/json') {
     throw MlflowError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
   }
 }
@@ -114,21 +115,43 @@ function declarationOrder(typeName: string): readonly FieldMeta[] {
   return MESSAGES[typeName]!.fields;
 }
 
+/** What the alias check looks at in one message type: fields with two spellings or sub-messages. */
+interface AliasField {
+  field: FieldMeta;
+  /** `name` differs from `jsonName` (both spellings may appear). */
+  aliased: boolean;
+  /** A (non well-known) sub-message type to check inside, else undefined. */
+  nested: string | undefined;
+}
+const aliasPlans = new Map<string, readonly AliasField[]>();
+
+/** The fields of `typeName` the alias check needs, in field order (computed once per type). */
+function aliasPlan(typeName: string): readonly AliasField[] {
+  let plan = aliasPlans.get(typeName);
+  if (plan === undefined) {
+    plan = (MESSAGES[typeName]?.fields ?? []).flatMap((f) => {
+      const aliased = f.name !== f.jsonName;
+      const nested = f.kind === 'message' && !f.type!.startsWith('google.protobuf.') ? f.type : undefined;
+      return aliased || nested !== undefined ? [{ field: f, aliased, nested }] : [];
+    });
+    aliasPlans.set(typeName, plan);
+  }
+  return plan;
+}
+
 /** `_reject_conflicting_field_aliases`: one field spelled both `snake_case` and `camelCase`. */
 export function rejectConflictingAliases(json: Json, typeName: string): void {
   if (!isObject(json)) return;
-  const meta = MESSAGES[typeName];
-  if (!meta) return;
-  for (const f of meta.fields) {
-    if (f.name !== f.jsonName && Object.hasOwn(json, f.name) && Object.hasOwn(json, f.jsonName)) {
+  for (const { field: f, aliased, nested } of aliasPlan(typeName)) {
+    if (aliased && Object.hasOwn(json, f.name) && Object.hasOwn(json, f.jsonName)) {
       throw MlflowError.invalidParameter(
         `Request specifies both '${f.name}' and '${f.jsonName}'; provide only one of them.`,
       );
     }
-    if (f.kind !== 'message' || f.type!.startsWith('google.protobuf.')) continue;
+    if (nested === undefined) continue;
     const value = Object.hasOwn(json, f.name) ? json[f.name] : json[f.jsonName];
-    for (const item of Array.isArray(value) ? value : [value])
-      rejectConflictingAliases(item as Json, f.type!);
+    if (Array.isArray(value)) for (const item of value) rejectConflictingAliases(item, nested);
+    else rejectConflictingAliases(value as Json, nested);
   }
 }
 
@@ -137,17 +160,14 @@ export function decodeRequest(typeName: string, req: RawRequest): DecodedRequest
   let raw: Json;
   let rawText: (() => string) | undefined;
   const query = req.method === 'GET' && req.query !== '' ? new URLSearchParams(req.query) : undefined;
-  if (query && [...query.keys()].length > 0) raw = queryToJson(typeName, query);
+  if (query && query.size > 0) raw = queryToJson(typeName, query);
   else ({ json: raw, text: rawText } = readNormalized(req));
   rejectConflictingAliases(raw, typeName);
   const parsed = parseDict(raw, typeName);
-  return {
-    message: parsed.message,
-    raw,
-    parsed: parsed.ok,
-    ...(rawText !== undefined ? { rawText } : {}),
-    ...(parsed.error ? { parseError: parsed.error } : {}),
-  };
+  const decoded: DecodedRequest = { message: parsed.message, raw, parsed: parsed.ok };
+  if (rawText !== undefined) decoded.rawText = rawText;
+  if (parsed.error) decoded.parseError = parsed.error;
+  return decoded;
 }
 
 /** Fills path parameters (Flask passes them to handlers as arguments) into the request. */

@@ -19,18 +19,6 @@ export interface NativeLayer {
   close(): Promise<void>;
 }
 
-/** The routes (method + Fastify url) of every RPC, as registration puts them (static prefix on ajax-api). */
-export function rpcRouteKeys(rpcs: readonly RpcInfo[], staticPrefix: string): Map<string, RpcInfo> {
-  const out = new Map<string, RpcInfo>();
-  for (const rpc of rpcs) {
-    for (const r of rpc.routes) {
-      const url = r.prefix === 'ajax-api' ? `${staticPrefix}${r.url}` : r.url;
-      out.set(`${r.method} ${url}`, rpc);
-    }
-  }
-  return out;
-}
-
 /** Opens the backend store (creating or verifying its schema) and prepares the native routes. */
 export async function loadNativeLayer(
   backendStoreUri: string,

@@ -55,13 +55,14 @@ export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyR
  * Fastify does not read GET/HEAD bodies, but MLflow does when there is no query string (rare:
  * a client sending JSON with GET). Read the stream ourselves; the codec decides which source counts.
  */
-async function bodyOf(request: FastifyRequest, bodyLimit: number): Promise<Buffer | undefined> {
-  if (request.body !== undefined && request.body !== null) return request.body as Buffer;
-  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+function hasUnreadBody(request: FastifyRequest): boolean {
+  if (request.body !== undefined && request.body !== null) return false;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const h = request.headers;
-  const hasBody =
-    (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'];
-  if (!hasBody) return undefined;
+  return (h['content-length'] !== undefined && h['content-length'] !== '0') || !!h['transfer-encoding'];
+}
+
+async function readBody(request: FastifyRequest, bodyLimit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request.raw) {
@@ -141,17 +142,23 @@ async function sendStreamed(
 
 function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
   const serialize = serializerFor(rpc.responseType);
+  const hasPathParams = Object.keys(route.params).length > 0;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
-      const body = await bodyOf(request, bodyLimit);
+      // No await unless there is a GET body to read: each one is a microtask hop per request.
+      const body = hasUnreadBody(request)
+        ? await readBody(request, bodyLimit)
+        : ((request.body ?? undefined) as Buffer | undefined);
       const raw = rawRequest(request, body);
       const decoded = decodeValidated(rpc.requestType, raw);
-      applyPathParams(
-        decoded.message,
-        rpc.requestType,
-        route.params,
-        request.params as Record<string, string>,
-      );
+      if (hasPathParams) {
+        applyPathParams(
+          decoded.message,
+          rpc.requestType,
+          route.params,
+          request.params as Record<string, string>,
+        );
+      }
       const response = await handler(decoded.message, {
         log: request.log,
         args: () => new URLSearchParams(raw.query),
@@ -179,17 +186,21 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
       const handler = opts.native[rpc.key];
       for (const route of rpc.routes) {
         const url = route.prefix === 'ajax-api' ? `${prefix}${route.url}` : route.url;
-        scope.route({
-          method: route.method,
-          url,
-          bodyLimit,
-          handler: handler
-            ? nativeRoute(rpc, route, handler, bodyLimit)
-            : async (request, reply) => {
-                await opts.fallback(request, reply, rpc);
-                return reply;
-              },
-        });
+        if (handler) {
+          scope.route({
+            method: route.method,
+            url,
+            bodyLimit,
+            handler: nativeRoute(rpc, route, handler, bodyLimit),
+          });
+          continue;
+        }
+        const divert = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+          await opts.fallback(request, reply, rpc);
+          return reply;
+        };
+        // Diverted from onRequest, before any body parsing: a proxied body streams through untouched.
+        scope.route({ method: route.method, url, bodyLimit, onRequest: divert, handler: divert });
       }
     }
   });

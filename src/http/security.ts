@@ -44,6 +44,7 @@ declare module 'fastify' {
 function decodedPath(url: string): string {
   const q = url.indexOf('?');
   const raw = q < 0 ? url : url.slice(0, q);
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -57,7 +58,11 @@ function isAllowedOrigin(policy: CorsPolicy, origin: string): boolean {
 
 function appendVary(reply: FastifyReply, value: string): void {
   const cur = reply.getHeader('vary');
-  const parts = cur === undefined ? [] : Array.isArray(cur) ? cur.map(String) : [String(cur)];
+  if (cur === undefined) {
+    reply.header('vary', value);
+    return;
+  }
+  const parts = Array.isArray(cur) ? cur.map(String) : [String(cur)];
   reply.header('vary', [...parts, value].join(', '));
 }
 
@@ -129,12 +134,14 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     return ok;
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: an async one costs a promise and a microtask hop on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     const path = decodedPath(request.url);
     if (opts.checkHost && !isHealthPath(path, staticPrefix) && !hostAllowed(request.headers.host)) {
       request.log.warn({ host: request.headers.host }, 'Rejected request with invalid Host header');
       request.securityAnsweredBy = 'host';
-      return reply.code(403).type('text/plain').send(INVALID_HOST_MSG);
+      reply.code(403).type('text/plain').send(INVALID_HOST_MSG);
+      return;
     }
     const origin = request.headers.origin;
     if (
@@ -144,7 +151,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     ) {
       request.securityAnsweredBy = 'preflight';
       preflight(cors, request, reply);
-      return reply;
+      return;
     }
     if (
       cors.block &&
@@ -153,14 +160,15 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     ) {
       request.log.warn({ origin }, 'Blocked cross-origin request');
       request.securityAnsweredBy = 'cors-block';
-      return reply.code(403).type('text/plain').send(CORS_BLOCKED_MSG);
+      reply.code(403).type('text/plain').send(CORS_BLOCKED_MSG);
+      return;
     }
-    return undefined;
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const layer = request.securityAnsweredBy;
-    if (layer === 'host' || layer === 'preflight') return payload;
+    if (layer === 'host' || layer === 'preflight') return done(null, payload);
     let out = payload;
     if (layer !== 'cors-block') {
       const path = decodedPath(request.url);
@@ -178,6 +186,6 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
       }
     }
     corsResponseHeaders(cors, request, reply);
-    return out;
+    done(null, out);
   });
 }

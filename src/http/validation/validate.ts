@@ -65,16 +65,22 @@ export function validateRequestJson(
   }
   for (const [key, validators] of schema) {
     const present = Object.hasOwn(raw, key);
-    if (!present && !validators.some((v) => v.isRequired)) continue;
-    const valueIn = <T>(obj: { [k: string]: T }): T | undefined => {
-      const v = obj[key];
-      const missing = v === undefined || v === null;
-      return key === 'run_id' && missing && Object.hasOwn(obj, 'run_uuid') ? obj['run_uuid'] : v;
-    };
-    const value = valueIn(raw);
+    if (!present && !validators.some(isRequired)) continue;
+    const value = paramValue(raw, key);
     validateParam(validators, key, value, parsed, () => {
       const faithful = rawText === undefined ? undefined : pyJsonLoadsFaithful(rawText());
-      return isObject(faithful) ? valueIn(faithful as { [k: string]: PyJson }) : value;
+      return isObject(faithful) ? paramValue(faithful as { [k: string]: PyJson }, key) : value;
     });
   }
+}
+
+function isRequired(v: Schema[number][1][number]): boolean {
+  return v.isRequired === true;
+}
+
+/** The parameter as the handler reads it: `run_id` falls back to `run_uuid` when missing. */
+function paramValue<T>(obj: { [k: string]: T }, key: string): T | undefined {
+  const v = obj[key];
+  const missing = v === undefined || v === null;
+  return key === 'run_id' && missing && Object.hasOwn(obj, 'run_uuid') ? obj['run_uuid'] : v;
 }
