@@ -147,6 +147,9 @@ export function openSqlite(path: string): StoreDialect {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 20000');
   raw.pragma('case_sensitive_like = true');
+  // Statement journals (an INSERT ... ON CONFLICT, a savepoint) stay in memory instead of a temporary
+  // file created and deleted per write; a per-connection setting, the database file is unchanged.
+  raw.pragma('temp_store = MEMORY');
   raw.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
     if (typeof pattern !== 'string' || typeof value !== 'string') return 0;
     try {
