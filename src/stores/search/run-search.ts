@@ -1,7 +1,7 @@
 /**
  * searchRuns in SQL: one statement selects the page of run rows (filters as EXISTS sub-selects,
- * sort keys as LEFT JOINs) together with each run's metrics / params / tags / outputs
- * (page-loader.ts).
+ * or as conditions on a sort key's join of the same key; sort keys as LEFT JOINs) together with
+ * each run's metrics / params / tags / outputs (page-loader.ts).
  *
  * Equivalence with MLflow's `_search_runs`: MLflow inner-joins one filtered sub-select per
  * clause on the run id; each of those has at most one row per run (the tables are keyed by
@@ -21,7 +21,21 @@ const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 const RUN_NAME_TAG = 'mlflow.runName';
 const INT32_MAX = 2_147_483_647;
 
-function predicateSql(d: StoreDialect, p: RunPredicate): RawBuilder<SqlBool> {
+/**
+ * A value comparison on the row a sort key's LEFT JOIN already brought in (same table, same key):
+ * (key, run_uuid) is each table's primary key, so that row is the one the EXISTS sub-select would
+ * find, and the run qualifies exactly when the row is there and satisfies the comparison. The
+ * run is then looked up once instead of twice (PostgreSQL's row estimate for a param filter is far
+ * too low, so both lookups run as nested loops over every candidate run).
+ */
+function onSortJoin(alias: string, cond: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${alias}.run_uuid`)} IS NOT NULL AND ${cond})`;
+}
+
+/** The alias of the first sort key joined on `on`'s table with `key`, if any. */
+type SortAliasOf = (on: 'metric' | 'param' | 'tag', key: string) => string | undefined;
+
+function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf): RawBuilder<SqlBool> {
   const dn = d.name;
   switch (p.on) {
     case 'column':
@@ -30,12 +44,16 @@ function predicateSql(d: StoreDialect, p: RunPredicate): RawBuilder<SqlBool> {
       return sql<SqlBool>`EXISTS (SELECT 1 FROM tags f WHERE f.run_uuid = runs.run_uuid AND f.key = ${RUN_NAME_TAG} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
     case 'metric': {
       // NaN is stored as value 0 with is_nan set: it satisfies only "!=" (MLflow's rule).
-      const v = compare(dn, sql.ref('f.value'), p.op, p.value);
-      const nan =
-        p.op === '!='
-          ? sql`(${v} OR f.is_nan = ${boolLit(dn, true)})`
-          : sql`(${v} AND f.is_nan = ${boolLit(dn, false)})`;
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key} AND ${nan})`;
+      const cond = (a: string) => {
+        const v = compare(dn, sql.ref(`${a}.value`), p.op, p.value);
+        const isNan = sql.ref(`${a}.is_nan`);
+        return p.op === '!='
+          ? sql<SqlBool>`(${v} OR ${isNan} = ${boolLit(dn, true)})`
+          : sql<SqlBool>`(${v} AND ${isNan} = ${boolLit(dn, false)})`;
+      };
+      const alias = sortAlias(p.on, p.key);
+      if (alias) return onSortJoin(alias, cond(alias));
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key} AND ${cond('f')})`;
     }
     case 'param':
     case 'tag': {
@@ -44,6 +62,8 @@ function predicateSql(d: StoreDialect, p: RunPredicate): RawBuilder<SqlBool> {
         const exists = sql`EXISTS (SELECT 1 FROM ${table} f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key})`;
         return p.op === 'IS NULL' ? sql<SqlBool>`(NOT ${exists})` : sql<SqlBool>`${exists}`;
       }
+      const alias = sortAlias(p.on, p.key);
+      if (alias) return onSortJoin(alias, compare(dn, sql.ref(`${alias}.value`), p.op, p.value));
       return sql<SqlBool>`EXISTS (SELECT 1 FROM ${table} f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
     }
     case 'dataset':
@@ -111,10 +131,14 @@ export async function searchRunPage(d: StoreDialect, q: RunSearchQuery): Promise
   // Ids outside the INTEGER column's range match nothing (and PostgreSQL would refuse the bind).
   const experimentIds = q.experimentIds.filter((id) => Math.abs(id) <= INT32_MAX);
   if (experimentIds.length === 0 || q.lifecycleStages.length === 0) return [];
+  const sortAlias: SortAliasOf = (on, key) => {
+    const i = q.sort.findIndex((s) => s.on === on && s.key === key);
+    return i < 0 ? undefined : `o${i + 1}`;
+  };
   const where: RawBuilder<unknown>[] = [
     sql`runs.experiment_id IN (${sql.join(experimentIds.map((id) => sql.val(id)))})`,
     sql`runs.lifecycle_stage IN (${sql.join(q.lifecycleStages.map((s) => sql.val(s)))})`,
-    ...q.predicates.map((p) => predicateSql(d, p)),
+    ...q.predicates.map((p) => predicateSql(d, p, sortAlias)),
   ];
   const sorts = q.sort.map((s, i) => sortSql(s, i + 1));
   const joins = sorts.flatMap((s) => (s.join ? [s.join] : []));

@@ -157,6 +157,11 @@ for k in range(120):
     order = rng.choice(VALID_ORDERS) if rng.random() < 0.8 else []
     view = rng.choice([ViewType.ACTIVE_ONLY, ViewType.ALL, ViewType.DELETED_ONLY])
     q(" AND ".join(clauses), order, view=view, max_results=rng.choice([1000, 3, 10]))
+# a filter on the key a sort key joins (checked on that join's row): NaN, missing keys, paging
+q("metrics.acc != 0.5", ["metrics.acc DESC"])
+q("metrics.acc >= -10 AND metrics.acc < 0", ["metrics.acc"], max_results=2)
+q("params.model LIKE '%n%'", ["params.model DESC"], view=ViewType.ALL)
+q("tags.note != 'x' AND tags.env = 'prod'", ["tags.env", "tags.note DESC"], max_results=3)
 q("", max_results=0)
 q("", max_results=-3)
 q("", max_results=50001)
