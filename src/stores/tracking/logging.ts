@@ -32,6 +32,12 @@ interface MetricRow {
   isNan: boolean;
 }
 
+/** A metric as stored: its value sanitized (NaN flag, clamped infinities). */
+function metricRow(m: MetricInput): MetricRow {
+  const s = sanitizeMetricValue(m.value);
+  return { key: m.key, value: s.value, timestamp: m.timestamp, step: m.step, isNan: s.isNan };
+}
+
 /** Stored identity of a metric (metric_pk minus run_uuid). */
 const metricIdentity = (m: MetricRow): string =>
   `${m.key}\u0000${m.timestamp}\u0000${m.step}\u0000${m.value}\u0000${m.isNan}`;
@@ -214,14 +220,7 @@ function logMetricsSqlite(d: SyncDb, runId: string, metrics: MetricInput[]): voi
   // Request order, as MLflow inserts them; a repeated row is ignored by its primary key.
   const newest = new Map<string, MetricRow>();
   for (const m of metrics) {
-    const s = sanitizeMetricValue(m.value);
-    const row: MetricRow = {
-      key: m.key,
-      value: s.value,
-      timestamp: m.timestamp,
-      step: m.step,
-      isNan: s.isNan,
-    };
+    const row = metricRow(m);
     d.run(SQLITE_INSERT_METRIC, row.key, row.value, row.timestamp, runId, row.step, row.isNan ? 1 : 0);
     const cur = newest.get(row.key);
     if (!cur || newerThan(row, cur)) newest.set(row.key, row);
@@ -241,14 +240,7 @@ function metricRows(metrics: MetricInput[], keyOrder: boolean): { rows: MetricRo
   const rowsById = new Map<string, MetricRow>();
   const newest = new Map<string, MetricRow>();
   for (const m of metrics) {
-    const s = sanitizeMetricValue(m.value);
-    const row: MetricRow = {
-      key: m.key,
-      value: s.value,
-      timestamp: m.timestamp,
-      step: m.step,
-      isNan: s.isNan,
-    };
+    const row = metricRow(m);
     const id = metricIdentity(row);
     if (!rowsById.has(id)) rowsById.set(id, row);
     const cur = newest.get(row.key);

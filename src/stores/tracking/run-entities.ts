@@ -1,15 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { RunsTable } from '../tables.js';
 import type { Db } from './context.js';
-import {
-  RUN_NAME_TAG,
-  type DatasetInput,
-  type KeyValue,
-  type Metric,
-  type Run,
-  type RunInfo,
-  type RunStatus,
-} from './entities.js';
+import { type DatasetInput, type Metric, type RunInfo, type RunStatus } from './entities.js';
 
 export type RunRow = Selectable<RunsTable>;
 
@@ -38,70 +30,6 @@ export function metricEntity(r: {
   is_nan: boolean | number;
 }): Metric {
   return { key: r.key, value: r.is_nan ? NaN : r.value, timestamp: r.timestamp ?? 0, step: r.step };
-}
-
-const kv = (t: { key: string; value: string | null }): KeyValue =>
-  t.value === null ? { key: t.key } : { key: t.key, value: t.value };
-
-function groupBy<T extends Record<K, string>, K extends string>(rows: T[], key: K): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const list = out.get(r[key]);
-    if (list) list.push(r);
-    else out.set(r[key], [r]);
-  }
-  return out;
-}
-
-export interface LoadRunsOptions {
-  /**
-   * The runs were created in the caller's transaction: they can have no metrics, params or
-   * dataset inputs yet, so only their tags are read (create_run: 3 fewer round trips).
-   */
-  justCreated?: boolean;
-}
-
-/**
- * Builds Run entities (no model inputs / outputs: create_run's shape) for already-selected run rows
- * with a fixed number of set-based queries, whatever the number of runs. Order of `rows` is kept.
- * getRun and searchRuns load theirs in one statement (search/page-loader.ts).
- */
-export async function loadRuns(db: Db, rows: RunRow[], opts: LoadRunsOptions = {}): Promise<Run[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.run_uuid);
-  const fresh = opts.justCreated === true;
-  const [metrics, params, tags, datasets] = await Promise.all([
-    fresh
-      ? Promise.resolve([])
-      : db
-          .selectFrom('latest_metrics')
-          .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
-          .where('run_uuid', 'in', ids)
-          .execute(),
-    fresh
-      ? Promise.resolve([])
-      : db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
-    db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
-    fresh ? Promise.resolve(new Map<string, DatasetInput[]>()) : loadDatasetInputs(db, ids),
-  ]);
-  const metricsBy = groupBy(metrics, 'run_uuid');
-  const paramsBy = groupBy(params, 'run_uuid');
-  const tagsBy = groupBy(tags, 'run_uuid');
-
-  return rows.map((row) => {
-    const runTags = tagsBy.get(row.run_uuid) ?? [];
-    const nameTag = runTags.find((t) => t.key === RUN_NAME_TAG)?.value;
-    const data: Run['data'] = {};
-    const m = metricsBy.get(row.run_uuid);
-    if (m) data.metrics = m.map(metricEntity);
-    const p = paramsBy.get(row.run_uuid);
-    if (p) data.params = p.map(kv);
-    if (runTags.length > 0) data.tags = runTags.map(kv);
-    const inputs: Run['inputs'] = {};
-    const ds = datasets.get(row.run_uuid);
-    if (ds && ds.length > 0) inputs.dataset_inputs = ds;
-    return { info: runInfoEntity(row, nameTag), data, inputs };
-  });
 }
 
 /** SqlAlchemyStore._get_run_inputs: datasets linked to each run, with their input tags. */

@@ -21,7 +21,7 @@ import {
 } from './experiments.js';
 import { deleteAssessmentsOfRun } from './run-cleanup.js';
 import { loadRunWithData } from '../search/page-loader.js';
-import { loadRuns, runInfoEntity, type RunRow } from './run-entities.js';
+import { runInfoEntity, type RunRow } from './run-entities.js';
 import { generateRunName } from './run-names.js';
 
 /** SqlAlchemyStore._get_run */
@@ -70,48 +70,24 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
   return ctx.db.transaction().execute(async (trx) => {
     const exp = await getExperimentRow(trx, args.experimentId, 'ALL');
     checkExperimentActive(exp);
-    const runId = randomUUID().replace(/-/g, '');
-    const artifactUri = appendToUriPath(exp.artifact_location ?? '', runId, 'artifacts');
-    const tags = [...args.tags];
-    const runNameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
     if (args.runName && runNameTag && args.runName !== runNameTag) {
       throw MlflowError.invalidParameter(
         "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
           `(run_name='${args.runName}', mlflow.runName='${runNameTag}').`,
       );
     }
-    const runName = args.runName || runNameTag || generateRunName();
-    if (!runNameTag) tags.push({ key: RUN_NAME_TAG, value: runName });
     // Only the insert itself fails for an empty id, so the checks above (the run-name conflict)
     // come first, as in MLflow.
     if (!args.experimentId) throw emptyExperimentIdError(ctx);
-    const row: RunRow = {
-      run_uuid: runId,
-      name: runName,
-      source_type: 'UNKNOWN',
-      source_name: '',
-      entry_point_name: '',
-      user_id: args.userId,
-      status: 'RUNNING',
-      start_time: args.startTime,
-      end_time: null,
-      deleted_time: null,
-      source_version: '',
-      lifecycle_stage: LIFECYCLE_ACTIVE,
-      artifact_uri: artifactUri,
-      experiment_id: exp.experiment_id,
-    };
+    const { row, tags } = newRun(args, exp.experiment_id, exp.artifact_location);
     await trx.insertInto('runs').values(row).execute();
-    // Last value wins for a key given twice (one row per key in the tags table).
-    const byKey = new Map(tags.map((t) => [t.key, t.value]));
-    if (byKey.size > 0) {
+    if (tags.size > 0) {
       await trx
         .insertInto('tags')
-        .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
+        .values([...tags].map(([key, value]) => ({ run_uuid: row.run_uuid, key, value })))
         .execute();
     }
-    const [run] = await loadRuns(trx, [row], { justCreated: true });
-    return run!;
+    return createdRun(row, tags);
   });
 }
 
