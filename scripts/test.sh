@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: every test, provisioning what it needs by itself.
-#  1. the pinned Python MLflow in .venv (cached), for the generator check and the parity suite;
+#  1. the pinned Python MLflow (cached outside the clone, linked as .venv), for the generator check
+#     and the parity suite;
 #  2. a throwaway PostgreSQL cluster (scripts/pg.sh), for the PostgreSQL tests;
 #  3. typecheck + lint, the regeneration check, unit and integration tests (vitest),
-#     then the parity suite (pytest) on SQLite and on PostgreSQL.
+#     the provisioning's own tests, then the parity suite (pytest) on SQLite and on PostgreSQL.
 # In CI (CI=true) nothing may be skipped: the PostgreSQL and parity tests must run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,6 +33,7 @@ step typecheck npm run --silent typecheck
 step lint npm run --silent lint
 step generated bash scripts/check-generated.sh
 step vitest npx vitest run
+step provisioning .venv/bin/python -m pytest tests/provision -q -p no:cacheprovider
 step parity .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider "$@"
 
 if [ $status -ne 0 ]; then echo "test: FAILED: ${failed[*]}" >&2; else echo "test: all steps passed"; fi
