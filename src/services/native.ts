@@ -3,6 +3,7 @@
  * and their implementations over the stores. Every other RPC is proxied to the Python server.
  */
 import type { Stores } from '../stores/index.js';
+import { bindDomainHandlers, DOMAIN_RPC_KEYS } from './domains.js';
 import { withDbErrors } from './tracking/db-errors.js';
 import { experimentServices } from './tracking/experiments.js';
 import { loggingServices } from './tracking/logging.js';
@@ -38,7 +39,10 @@ const TRACKING_RPCS = [
   'searchExperiments',
 ] as const;
 
-export const NATIVE_RPC_KEYS: readonly string[] = TRACKING_RPCS.map((rpc) => `MlflowService.${rpc}`);
+export const NATIVE_RPC_KEYS: readonly string[] = [
+  ...TRACKING_RPCS.map((rpc) => `MlflowService.${rpc}`),
+  ...DOMAIN_RPC_KEYS,
+];
 
 export function createNativeHandlers(stores: Stores): NativeHandlers {
   const store = stores.tracking;
@@ -50,7 +54,7 @@ export function createNativeHandlers(stores: Stores): NativeHandlers {
     ...metricHistoryServices(store),
     ...searchServices(stores.dialect),
   });
-  const handlers: Record<string, NativeHandler> = {};
+  const handlers: Record<string, NativeHandler> = bindDomainHandlers(stores);
   for (const rpc of TRACKING_RPCS) handlers[`MlflowService.${rpc}`] = services[rpc]!;
   return handlers;
 }
