@@ -53,6 +53,9 @@ EXTRAS = {
     "psycopg2-binary": "psycopg2",
     "pytest": "pytest",
     "requests": "requests",
+    # the artifact tests' S3: the reference server's S3 client and a real S3-compatible server
+    "boto3": "boto3",
+    "moto[server]": "moto.server",
 }
 
 # What "the venv works" means: the reference server, the client, the SQL store and the
