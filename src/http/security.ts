@@ -9,6 +9,7 @@ import {
   isHealthPath,
   shouldBlockCors,
 } from './security-defaults.js';
+import { pythonScopePath } from './request-target.js';
 
 export interface CorsPolicy {
   allowAll: boolean;
@@ -38,17 +39,6 @@ type Layer = 'host' | 'preflight' | 'cors-block';
 declare module 'fastify' {
   interface FastifyRequest {
     securityAnsweredBy?: Layer;
-  }
-}
-
-function decodedPath(url: string): string {
-  const q = url.indexOf('?');
-  const raw = q < 0 ? url : url.slice(0, q);
-  if (!raw.includes('%')) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
   }
 }
 
@@ -136,7 +126,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
 
   // Callback-style hooks: an async one costs a promise and a microtask hop on every request.
   app.addHook('onRequest', (request, reply, done) => {
-    const path = decodedPath(request.url);
+    const path = pythonScopePath(request.originalUrl);
     if (opts.checkHost && !isHealthPath(path, staticPrefix) && !hostAllowed(request.headers.host)) {
       request.log.warn({ host: request.headers.host }, 'Rejected request with invalid Host header');
       request.securityAnsweredBy = 'host';
@@ -171,7 +161,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     if (layer === 'host' || layer === 'preflight') return done(null, payload);
     let out = payload;
     if (layer !== 'cors-block') {
-      const path = decodedPath(request.url);
+      const path = pythonScopePath(request.originalUrl);
       reply.header('x-content-type-options', 'nosniff');
       if (opts.xFrameOptions && !path.startsWith(TRACE_RENDERER_ASSET_PATH)) {
         reply.header('x-frame-options', opts.xFrameOptions);
