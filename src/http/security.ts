@@ -35,7 +35,7 @@ export interface SecurityOptions {
  * host validation -> CORS (preflight / response headers) -> CORS blocking -> security headers.
  * A response produced by an outer layer carries only the headers of the layers around it.
  */
-type Layer = 'host' | 'preflight' | 'cors-block';
+type Layer = 'host' | 'preflight' | 'cors-block' | 'outside';
 declare module 'fastify' {
   interface FastifyRequest {
     securityAnsweredBy?: Layer;
@@ -158,7 +158,8 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const layer = request.securityAnsweredBy;
-    if (layer === 'host' || layer === 'preflight') return done(null, payload);
+    // 'outside': the child's crash answer, made outside every middleware (forward.ts).
+    if (layer === 'host' || layer === 'preflight' || layer === 'outside') return done(null, payload);
     let out = payload;
     if (layer !== 'cors-block') {
       const path = pythonScopePath(request.originalUrl);

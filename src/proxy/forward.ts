@@ -38,9 +38,31 @@ function declaredLength(raw: FastifyRequest['raw']): number | undefined {
   return cl === undefined ? undefined : Number(cl);
 }
 
+/**
+ * Starlette's ServerErrorMiddleware answer (an exception escaped the app): it is the outermost
+ * layer of the pinned server, so this 500 carries none of the security middleware's headers.
+ */
+function isOutsideMiddleware(status: number, headers: Record<string, unknown>): boolean {
+  return (
+    status === 500 &&
+    headers['content-type'] === 'text/plain; charset=utf-8' &&
+    headers['content-length'] === '21'
+  );
+}
+
+/**
+ * A chunked request body, forwarded chunked. Given the socket stream itself, undici would send a
+ * body that has fully arrived with a Content-Length instead, and that changes what the child does:
+ * Flask (WSGI) reads no body at all without a Content-Length, as the pinned server does with a
+ * chunked request. An async iterable has no length undici can read.
+ */
+async function* chunkedBody(raw: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of raw) yield chunk as Buffer;
+}
+
 /** The request body as something undici can stream, whatever parsed it (or did not). */
 function bodyOf(request: FastifyRequest): {
-  body: Readable | string | Buffer | null;
+  body: Readable | AsyncIterable<Buffer> | string | Buffer | null;
   length: number | undefined;
 } {
   const b = request.body as unknown;
@@ -53,7 +75,7 @@ function bodyOf(request: FastifyRequest): {
     // A declared empty body is sent as one (undici writes `content-length: 0` where the method
     // carries a payload, and leaves it out for GET, HEAD, DELETE, ... as RFC 9110 asks).
     if (!hasBody || raw.readableEnded) return { body: null, length: length === 0 ? 0 : undefined };
-    return { body: raw, length };
+    return length === undefined ? { body: chunkedBody(raw), length } : { body: raw, length };
   }
   // A route in another encapsulation context parsed the body already: send the same bytes back.
   const bytes = typeof b === 'string' || Buffer.isBuffer(b) ? b : JSON.stringify(b);
@@ -106,7 +128,8 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
         path: request.originalUrl,
         method: request.method,
         headers,
-        body,
+        // undici streams any (async) iterable, chunked; its types list only Readable.
+        body: body as Readable | string | Buffer | null,
         signal: abort.signal,
       });
     let upstream;
@@ -135,6 +158,7 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
         new MlflowError(`Proxy to the Python MLflow server failed: ${String(err)}`, 'INTERNAL_ERROR'),
       );
     }
+    if (isOutsideMiddleware(upstream.statusCode, upstream.headers)) request.securityAnsweredBy = 'outside';
     const responseHeaders = stripHopByHop(upstream.headers as Record<string, string | string[]>);
     // Node writes its own Date; a second one would be a duplicate header.
     delete responseHeaders.date;
