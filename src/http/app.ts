@@ -5,13 +5,17 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { METHODS } from 'node:http';
 import type { Logger } from 'pino';
 import { MlflowError } from '../errors/mlflow-error.js';
 import type { Forwarder } from '../proxy/forward.js';
 import { registerHealthRoutes } from './health.js';
+import { clientErrorHandler, h11Refuses, refuseInvalidRequest } from './invalid-request.js';
 import { RPCS, type NativeLayer } from './native-layer.js';
 import { sendNotImplemented } from './not-implemented.js';
+import { isOriginForm, routingUrl } from './request-target.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
+import { expectsContinue, handAllRequestsToApp } from './server-events.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -42,6 +46,19 @@ function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
     .send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
+/** What Starlette's router answers for a target none of its routes can match (`*`, `host:port`). */
+function sendStarletteNotFound(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(404)
+    .header('content-type', 'application/json')
+    .send(Buffer.from('{"detail":"Not Found"}'));
+}
+
+/** A target undici can put on the request line unchanged: origin-form, or absolute-form http(s). */
+function forwardableTarget(target: string): boolean {
+  return isOriginForm(target) || target.startsWith('http://') || target.startsWith('https://');
+}
+
 /**
  * The HTTP front: security middleware on every route, /health and /version, the native routes,
  * and everything else diverted to the Python child (or 501 NOT_IMPLEMENTED in standalone mode).
@@ -60,7 +77,23 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     routerOptions: { maxParamLength: 16_384, ignoreDuplicateSlashes: false },
     // Fastify's own 503 while closing is not MLflow JSON; the onRequest hook below answers instead.
     return503OnClosing: false,
+    // The router sees only targets it reads as Python does; every other one is routed to the
+    // catch-all and diverted with its bytes unchanged (request-target.ts). Everything else reads
+    // the target as received: request.originalUrl.
+    rewriteUrl: (req) => routingUrl(req.url ?? '/'),
+    // Parse errors answered as uvicorn answers them (not Fastify's JSON).
+    clientErrorHandler,
+    // h11's Host rule (one Host, required in HTTP/1.1) is applied in the first hook below, with
+    // uvicorn's answer, instead of Node's bare 400.
+    http: { requireHostHeader: false },
   });
+
+  // Every method Node's parser accepts reaches the catch-all (and so the child, which answers 405
+  // where Flask has no such method), instead of Fastify's own 404 for methods it does not know.
+  for (const method of METHODS) {
+    if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+  }
+  handAllRequestsToApp(app.server);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -69,6 +102,12 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   // Callback-style hooks (here and in security.ts): an async one costs a promise and a microtask
   // hop on every request.
   app.addHook('onRequest', (request, reply, done) => {
+    // h11 refuses these before any middleware runs; so do we.
+    if (h11Refuses(request.raw)) {
+      reply.hijack();
+      refuseInvalidRequest(request.raw.socket);
+      return;
+    }
     if (!closing) return done();
     reply.header('connection', 'close');
     sendError(
@@ -78,6 +117,11 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   });
 
   registerSecurity(app, o.security);
+  app.addHook('onRequest', (request, reply, done) => {
+    // The security middleware let it through: now the body may come (server-events.ts).
+    if (expectsContinue(request.raw) && isOriginForm(request.originalUrl)) reply.raw.writeContinue();
+    done();
+  });
 
   const divert = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply => {
     if (o.forward) return o.forward(request, reply);
@@ -95,6 +139,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
    * rpc-routes.ts): it answers before any body parsing, after the root hooks (security).
    */
   const divertEarly = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    if (!forwardableTarget(request.originalUrl)) return sendStarletteNotFound(reply);
     await divert(request, reply);
     return reply;
   };
@@ -105,7 +150,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
       request.log.debug(
         {
           method: request.method,
-          url: request.url,
+          // The request-target as received (never the routing URL).
+          url: request.originalUrl,
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime),
         },

@@ -13,7 +13,7 @@ export function notImplementedError(method: string, path: string): MlflowError {
 }
 
 export function sendNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const path = request.url.split('?')[0] ?? request.url;
+  const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
   const err = notImplementedError(request.method, path);
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
   return reply

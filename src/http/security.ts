@@ -9,6 +9,7 @@ import {
   isHealthPath,
   shouldBlockCors,
 } from './security-defaults.js';
+import { pythonScopePath } from './request-target.js';
 
 export interface CorsPolicy {
   allowAll: boolean;
@@ -34,21 +35,10 @@ export interface SecurityOptions {
  * host validation -> CORS (preflight / response headers) -> CORS blocking -> security headers.
  * A response produced by an outer layer carries only the headers of the layers around it.
  */
-type Layer = 'host' | 'preflight' | 'cors-block';
+type Layer = 'host' | 'preflight' | 'cors-block' | 'outside';
 declare module 'fastify' {
   interface FastifyRequest {
     securityAnsweredBy?: Layer;
-  }
-}
-
-function decodedPath(url: string): string {
-  const q = url.indexOf('?');
-  const raw = q < 0 ? url : url.slice(0, q);
-  if (!raw.includes('%')) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
   }
 }
 
@@ -136,7 +126,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
 
   // Callback-style hooks: an async one costs a promise and a microtask hop on every request.
   app.addHook('onRequest', (request, reply, done) => {
-    const path = decodedPath(request.url);
+    const path = pythonScopePath(request.originalUrl);
     if (opts.checkHost && !isHealthPath(path, staticPrefix) && !hostAllowed(request.headers.host)) {
       request.log.warn({ host: request.headers.host }, 'Rejected request with invalid Host header');
       request.securityAnsweredBy = 'host';
@@ -168,10 +158,11 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const layer = request.securityAnsweredBy;
-    if (layer === 'host' || layer === 'preflight') return done(null, payload);
+    // 'outside': the child's crash answer, made outside every middleware (forward.ts).
+    if (layer === 'host' || layer === 'preflight' || layer === 'outside') return done(null, payload);
     let out = payload;
     if (layer !== 'cors-block') {
-      const path = decodedPath(request.url);
+      const path = pythonScopePath(request.originalUrl);
       reply.header('x-content-type-options', 'nosniff');
       if (opts.xFrameOptions && !path.startsWith(TRACE_RENDERER_ASSET_PATH)) {
         reply.header('x-frame-options', opts.xFrameOptions);

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent } from 'undici';
 import { MlflowError } from '../errors/mlflow-error.js';
 import type { ChildLink } from './child-link.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { forwardableRequestHeaders, stripHopByHop } from './hop-by-hop.js';
 
 export type Forwarder = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -32,29 +32,63 @@ function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
     .send(Buffer.from(JSON.stringify(err.toJSON())));
 }
 
+/** A Content-Length Node's parser accepted: digits only, one value (conflicting ones are refused). */
+function declaredLength(raw: FastifyRequest['raw']): number | undefined {
+  const cl = raw.headers['content-length'];
+  return cl === undefined ? undefined : Number(cl);
+}
+
+/**
+ * Starlette's ServerErrorMiddleware answer (an exception escaped the app): it is the outermost
+ * layer of the pinned server, so this 500 carries none of the security middleware's headers.
+ */
+function isOutsideMiddleware(status: number, headers: Record<string, unknown>): boolean {
+  return (
+    status === 500 &&
+    headers['content-type'] === 'text/plain; charset=utf-8' &&
+    headers['content-length'] === '21'
+  );
+}
+
+/**
+ * A chunked request body, forwarded chunked. Given the socket stream itself, undici would send a
+ * body that has fully arrived with a Content-Length instead, and that changes what the child does:
+ * Flask (WSGI) reads no body at all without a Content-Length, as the pinned server does with a
+ * chunked request. An async iterable has no length undici can read.
+ */
+async function* chunkedBody(raw: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of raw) yield chunk as Buffer;
+}
+
 /** The request body as something undici can stream, whatever parsed it (or did not). */
-function bodyOf(request: FastifyRequest): { body: Readable | string | Buffer | null; reserialized: boolean } {
+function bodyOf(request: FastifyRequest): {
+  body: Readable | AsyncIterable<Buffer> | string | Buffer | null;
+  length: number | undefined;
+} {
   const b = request.body as unknown;
-  if (b instanceof Readable) return { body: b, reserialized: false };
+  const raw = request.raw;
+  if (b instanceof Readable) return { body: b, length: declaredLength(raw) };
   if (b === undefined || b === null) {
     // Nothing parsed the body: stream it straight from the socket (it may be empty).
-    const raw = request.raw;
-    const hasBody =
-      raw.headers['content-length'] !== undefined
-        ? raw.headers['content-length'] !== '0'
-        : raw.headers['transfer-encoding'] !== undefined;
-    return { body: hasBody && !raw.readableEnded ? raw : null, reserialized: false };
+    const length = declaredLength(raw);
+    const hasBody = length !== undefined ? length > 0 : raw.headers['transfer-encoding'] !== undefined;
+    // A declared empty body is sent as one (undici writes `content-length: 0` where the method
+    // carries a payload, and leaves it out for GET, HEAD, DELETE, ... as RFC 9110 asks).
+    if (!hasBody || raw.readableEnded) return { body: null, length: length === 0 ? 0 : undefined };
+    return length === undefined ? { body: chunkedBody(raw), length } : { body: raw, length };
   }
-  if (typeof b === 'string' || Buffer.isBuffer(b)) return { body: b, reserialized: true };
-  // A route in another encapsulation context parsed JSON already: send the same document back.
-  return { body: JSON.stringify(b), reserialized: true };
+  // A route in another encapsulation context parsed the body already: send the same bytes back.
+  const bytes = typeof b === 'string' || Buffer.isBuffer(b) ? b : JSON.stringify(b);
+  return { body: bytes, length: Buffer.byteLength(bytes) };
 }
 
 /**
  * Streams a request to the Python child and its answer back, both ways without buffering
- * (a multi-GB artifact never sits in memory). The original path and query are forwarded;
- * `Host` is rewritten to the child's own address (it only listens on 127.0.0.1), and
- * X-Forwarded-* are set by us, never taken from the client.
+ * (a multi-GB artifact never sits in memory). The child gets the request-target exactly as the
+ * client sent it (`request.originalUrl`: path bytes, query, escapes, dot segments, backslashes
+ * untouched; undici's dispatcher takes the path as is, where a URL string would be parsed and
+ * normalized) and the client's headers in their order and spelling, Host included, less the
+ * hop-by-hop ones; X-Forwarded-For/Host/Proto are set by us, never taken from the client.
  */
 export function createForwarder(link: ChildLink): { forward: Forwarder; close: () => Promise<void> } {
   const agent = new Agent({
@@ -74,23 +108,12 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
     if (state.status !== 'up' || state.port === undefined) {
       return sendError(reply, unavailable(state.reason ?? `child ${state.status}`));
     }
-    const { body, reserialized } = bodyOf(request);
-    const headers = stripHopByHop(request.headers);
-    delete headers.host;
-    delete headers['x-forwarded-for'];
-    delete headers['x-forwarded-host'];
-    delete headers['x-forwarded-proto'];
-    delete headers['x-forwarded-port'];
-    delete headers['x-real-ip'];
-    delete headers.forwarded;
-    if (reserialized) {
-      delete headers['content-length'];
-      if (body !== null) headers['content-length'] = String(Buffer.byteLength(body as string | Buffer));
-    }
-    headers.host = `127.0.0.1:${state.port}`;
-    if (request.ip) headers['x-forwarded-for'] = request.ip;
-    if (request.headers.host) headers['x-forwarded-host'] = request.headers.host;
-    headers['x-forwarded-proto'] = request.protocol;
+    const { body, length } = bodyOf(request);
+    const headers = forwardableRequestHeaders(request.raw.rawHeaders, request.headers.connection);
+    if (length !== undefined) headers.push('content-length', String(length));
+    if (request.ip) headers.push('x-forwarded-for', request.ip);
+    if (request.headers.host) headers.push('x-forwarded-host', request.headers.host);
+    headers.push('x-forwarded-proto', request.protocol);
 
     const abort = new AbortController();
     const onClose = (): void => {
@@ -98,12 +121,15 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
     };
     reply.raw.once('close', onClose);
 
+    const origin = `http://127.0.0.1:${state.port}`;
     const send = () =>
-      undiciRequest(`http://127.0.0.1:${state.port}${request.raw.url ?? request.url}`, {
-        method: request.method as 'GET',
+      agent.request({
+        origin,
+        path: request.originalUrl,
+        method: request.method,
         headers,
-        body,
-        dispatcher: agent,
+        // undici streams any (async) iterable, chunked; its types list only Readable.
+        body: body as Readable | string | Buffer | null,
         signal: abort.signal,
       });
     let upstream;
@@ -132,6 +158,7 @@ export function createForwarder(link: ChildLink): { forward: Forwarder; close: (
         new MlflowError(`Proxy to the Python MLflow server failed: ${String(err)}`, 'INTERNAL_ERROR'),
       );
     }
+    if (isOutsideMiddleware(upstream.statusCode, upstream.headers)) request.securityAnsweredBy = 'outside';
     const responseHeaders = stripHopByHop(upstream.headers as Record<string, string | string[]>);
     // Node writes its own Date; a second one would be a duplicate header.
     delete responseHeaders.date;

@@ -2,7 +2,8 @@
 
 The reference is always the pinned Python `mlflow server`; the candidate is `mlflow-ts server
 --no-python` (or, with MLFLOW_TS_PARITY_CANDIDATE=python, a second Python server: a sanity check of
-the suite itself, where every scenario must agree).
+the suite itself, where every scenario must agree). The request-line corpus
+(test_http_request_lines.py) uses a third kind, "ts-proxy": mlflow-ts with its Python child.
 
 Each server gets its own fresh database (a SQLite file, or a new PostgreSQL database) and its own
 working directory; it runs in its own process group so that its children (uvicorn) go with it.
@@ -114,6 +115,8 @@ class Server:
         common = ["--backend-store-uri", self.store_uri(), "--host", "127.0.0.1", "--port", str(self.port)]
         if self.kind == "python":
             return [str(VENV_PYTHON), "-m", "mlflow", "server", "--workers", "1", *common]
+        if self.kind == "ts-proxy":
+            return ["node", str(TS_ENTRY), "server", "--python", str(VENV_PYTHON), *common]
         return ["node", str(TS_ENTRY), "server", "--no-python", *common]
 
     def start(self) -> None:
@@ -143,7 +146,9 @@ class Server:
                     f"{self.role} server ({self.kind}) exited with {self.proc.returncode}:\n{self.log_tail()}"
                 )
             try:
-                r = requests.get(self.base_url + "/health", timeout=2)
+                # mlflow-ts listens before its Python child is up: wait for a proxied route.
+                path = "/ajax-api/2.0/mlflow/registered-models/search" if self.kind == "ts-proxy" else "/health"
+                r = requests.get(self.base_url + path, timeout=2)
                 if r.status_code == 200:
                     return
             except requests.RequestException:

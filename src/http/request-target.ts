@@ -1,0 +1,82 @@
+/**
+ * The request-target as the front sees it, and the one rule that keeps the front and the Python
+ * child from disagreeing about a path: the front never rewrites the target it forwards, and it
+ * routes natively only targets whose path both routers read the same way.
+ *
+ * Python (uvicorn + h11, Starlette, Flask/Werkzeug) splits the target at the first `?`,
+ * percent-decodes the path (`urllib.parse.unquote`) and routes on that, with no dot-segment
+ * resolution; Werkzeug merges `//`. find-my-way (Fastify's router) also splits at `#` (and would
+ * at `;` with the semicolon option), decodes differently and throws on a malformed escape, and
+ * strips a scheme and host from an absolute-form target. A path made only of the characters
+ * below means the same thing to both (no decoding, no delimiter, nothing to merge that
+ * find-my-way would match), so only such a path is routed as is; any other target is routed to
+ * the catch-all, i.e. diverted to the child with its bytes untouched.
+ */
+
+/** Origin-form target whose path part holds only unreserved characters and `/`. */
+const PLAIN_TARGET = /^\/[A-Za-z0-9._~/-]*(?:\?|$)/;
+
+/**
+ * Where Fastify routes a target that is not plain: no route is registered there, so the
+ * catch-all takes it (and diverts it; `request.originalUrl` keeps the real target).
+ */
+export const DIVERTED_ROUTING_URL = '/__mlflow-ts__/diverted';
+
+/** Fastify's `rewriteUrl`: the URL the router matches (the request keeps its own in originalUrl). */
+export function routingUrl(target: string): string {
+  return PLAIN_TARGET.test(target) ? target : DIVERTED_ROUTING_URL;
+}
+
+/** `*`, an absolute URI or an authority: uvicorn hands these to the app, whose router matches none. */
+export function isOriginForm(target: string): boolean {
+  return target.charCodeAt(0) === 0x2f;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/**
+ * Python's `urllib.parse.unquote(s)` (UTF-8, errors='replace'): valid `%XX` escapes become bytes,
+ * malformed ones stay as they are, each run of bytes is decoded as UTF-8 with U+FFFD for invalid
+ * sequences. decodeURIComponent differs: it throws on a malformed escape anywhere in the string.
+ */
+export function pyUnquote(s: string): string {
+  if (!s.includes('%')) return s;
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const pct = s.indexOf('%', i);
+    if (pct < 0) {
+      out += s.slice(i);
+      break;
+    }
+    out += s.slice(i, pct);
+    const bytes: number[] = [];
+    let j = pct;
+    while (j + 2 < s.length && s.charCodeAt(j) === 0x25) {
+      const hi = hexValue(s.charCodeAt(j + 1));
+      const lo = hexValue(s.charCodeAt(j + 2));
+      if (hi < 0 || lo < 0) break;
+      bytes.push(hi * 16 + lo);
+      j += 3;
+    }
+    if (bytes.length === 0) {
+      out += '%';
+      i = pct + 1;
+      continue;
+    }
+    out += Buffer.from(bytes).toString('utf8');
+    i = j;
+  }
+  return out;
+}
+
+/** The path as MLflow's middleware sees it (`scope["path"]`): before the first `?`, unquoted. */
+export function pythonScopePath(target: string): string {
+  const q = target.indexOf('?');
+  return pyUnquote(q < 0 ? target : target.slice(0, q));
+}
