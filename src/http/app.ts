@@ -13,6 +13,28 @@ import { RPCS, type NativeLayer } from './native-layer.js';
 import { sendNotImplemented } from './not-implemented.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 
+/** Request limits and timeouts of the front (see the flags in src/cli/server-options.ts). */
+export interface HttpLimits {
+  /** Largest body a native route reads (413 above). */
+  maxBodyBytes: number;
+  /** Request line and headers must arrive within this (Node headersTimeout). */
+  headersTimeoutMs: number;
+  /** A native route's whole body must arrive within this (408 after). */
+  bodyTimeoutMs: number;
+  /** A connection with no byte either way for this long is closed (Fastify connectionTimeout). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (Fastify keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 120_000,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 72_000,
+};
+
 export interface AppOptions {
   logger: Logger;
   security: SecurityOptions;
@@ -27,6 +49,8 @@ export interface AppOptions {
    * else may be answered natively (it would skip authentication).
    */
   guardedByApp: boolean;
+  /** Defaults: DEFAULT_HTTP_LIMITS. */
+  limits?: HttpLimits;
 }
 
 export interface RouteStats {
@@ -50,6 +74,7 @@ function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
  * carry no such hook.
  */
 export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; stats: RouteStats }> {
+  const limits = o.limits ?? DEFAULT_HTTP_LIMITS;
   const app: FastifyInstance = Fastify({
     // pino's Logger is what Fastify wants at run time; its TS type is the narrower base logger.
     loggerInstance: o.logger as unknown as FastifyBaseLogger,
@@ -60,7 +85,14 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     routerOptions: { maxParamLength: 16_384, ignoreDuplicateSlashes: false },
     // Fastify's own 503 while closing is not MLflow JSON; the onRequest hook below answers instead.
     return503OnClosing: false,
+    // Idle sockets and keep-alive. No total request timeout (Node's requestTimeout): a multi-GB
+    // artifact upload streams to the child for as long as its bytes keep coming; native bodies
+    // have their own deadline (bodyTimeoutMs, in the body parser).
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: 0,
   });
+  app.server.headersTimeout = limits.headersTimeoutMs;
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -115,6 +147,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   }
 
   app.setErrorHandler(async (error, request, reply) => {
+    // The client is still sending a body we will not read: answer, then close the connection.
+    if ((error as { closeConnection?: boolean }).closeConnection) reply.header('connection', 'close');
     if (error instanceof MlflowError) return sendError(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -131,11 +165,14 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     staticPrefix: o.staticPrefix,
     version: o.version,
     withVersion: !o.guardedByApp,
+    ...(useNative ? { writeBlocker: () => o.native!.writeBlocker() } : {}),
   });
 
   if (useNative) {
     o.native!.register(app, {
       staticPrefix: o.staticPrefix,
+      maxBodyBytes: limits.maxBodyBytes,
+      bodyTimeoutMs: limits.bodyTimeoutMs,
       fallback: (request, reply) => divert(request, reply),
     });
   }
