@@ -91,8 +91,13 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: 0,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node looks for expired headers (its default, 30 s, would let a slow-header
+      // client outlive a short headers timeout by that much).
+      connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
   });
-  app.server.headersTimeout = limits.headersTimeoutMs;
 
   let closing = false;
   app.addHook('preClose', async () => {

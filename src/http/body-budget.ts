@@ -63,12 +63,6 @@ export class BodyBudget {
     return this.inFlight;
   }
 
-  private tryReserve(n: number): boolean {
-    if (this.inFlight + n > this.budget) return false;
-    this.inFlight += n;
-    return true;
-  }
-
   /** Releases what `request`'s body held; call once its handling is over. */
   release(request: object): void {
     const n = this.held.get(request);
@@ -80,34 +74,51 @@ export class BodyBudget {
 
   /**
    * A Fastify content-type parser (any type, raw bytes): reads the body while counting it against
-   * the limit and the budget, and hands the handler a Buffer.
+   * the limit and the budget, and hands the handler a Buffer. A body refused for its size (413) or
+   * for the budget (503) is read to its end and dropped before the answer is sent, so the client,
+   * which is still sending, gets the answer instead of a reset connection; the body timeout still
+   * bounds that (408, and the connection is closed).
    */
   parser(): (request: FastifyRequest, payload: NodeJS.ReadableStream, done: ParserDone) => void {
     return (request, payload, done) => {
       const declared = Number(request.headers['content-length']);
-      if (declared > this.limit) {
-        discard(payload);
-        done(new BodyTooLarge(this.limit), undefined);
-        return;
-      }
       const chunks: Buffer[] = [];
       let received = 0;
       let reserved = 0;
-      const fail = (err: Error): void => {
+      let refusal: Error | undefined;
+      let finished = false;
+      const finish = (err: Error | null, body?: Buffer): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         payload.removeListener('data', onData);
         payload.removeListener('end', onEnd);
         payload.removeListener('error', onError);
+        if (err) {
+          this.inFlight -= reserved;
+          reserved = 0;
+          chunks.length = 0;
+          // Whatever still comes is dropped (Fastify closes the connection after an error answer).
+          payload.on('error', () => undefined);
+          payload.resume();
+        } else if (reserved > 0) {
+          this.held.set(request, reserved);
+        }
+        done(err, body);
+      };
+      /** Stops keeping the body; the refusal is answered once the body has been read. */
+      const refuse = (err: Error): void => {
+        refusal = err;
         this.inFlight -= reserved;
         reserved = 0;
-        discard(payload);
-        done(err, undefined);
+        chunks.length = 0;
       };
       // Reserve what goes beyond SMALL_BODY: up front when the length is declared, else as it comes.
       const reserveUpTo = (total: number): boolean => {
         const want = Math.max(0, total - SMALL_BODY) - reserved;
         if (want <= 0) return true;
-        if (!this.tryReserve(want)) return false;
+        if (this.inFlight + want > this.budget) return false;
+        this.inFlight += want;
         reserved += want;
         return true;
       };
@@ -116,33 +127,27 @@ export class BodyBudget {
           'The server is handling too many large requests at once. Retry shortly.',
           'TEMPORARILY_UNAVAILABLE',
         );
-      const timer = setTimeout(() => fail(new BodyTimeout(this.timeoutMs)), this.timeoutMs);
-      if (Number.isFinite(declared) && !reserveUpTo(declared)) {
-        fail(busy());
-        return;
-      }
       const onData = (chunk: Buffer | string): void => {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         received += buf.length;
-        if (received > this.limit) return fail(new BodyTooLarge(this.limit));
-        if (!reserveUpTo(received)) return fail(busy());
+        if (refusal) return;
+        if (received > this.limit) return refuse(new BodyTooLarge(this.limit));
+        if (!reserveUpTo(received)) return refuse(busy());
         chunks.push(buf);
       };
       const onEnd = (): void => {
-        clearTimeout(timer);
-        payload.removeListener('data', onData);
-        payload.removeListener('error', onError);
+        if (refusal) return finish(refusal);
         if (Number.isFinite(declared) && received !== declared) {
-          this.inFlight -= reserved;
-          done(
+          return finish(
             Object.assign(new Error('Request body size did not match Content-Length'), { statusCode: 400 }),
           );
-          return;
         }
-        if (reserved > 0) this.held.set(request, reserved);
-        done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+        finish(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
       };
-      const onError = (err: Error): void => fail(Object.assign(err, { statusCode: 400 }));
+      const onError = (err: Error): void => finish(Object.assign(err, { statusCode: 400 }));
+      const timer = setTimeout(() => finish(new BodyTimeout(this.timeoutMs)), this.timeoutMs);
+      if (declared > this.limit) refuse(new BodyTooLarge(this.limit));
+      else if (Number.isFinite(declared) && !reserveUpTo(declared)) refuse(busy());
       payload.on('data', onData);
       payload.once('end', onEnd);
       payload.once('error', onError);
@@ -152,9 +157,3 @@ export class BodyBudget {
 }
 
 type ParserDone = (err: Error | null, body?: unknown) => void;
-
-/** Reads and drops the rest of a refused body, so the answer can be sent on a usable connection. */
-function discard(payload: NodeJS.ReadableStream): void {
-  payload.on('error', () => undefined);
-  payload.resume();
-}
