@@ -170,23 +170,22 @@ function connectSqlite(path: string): Database.Database {
   return raw;
 }
 
-/** Whether this process may write the database file and create its -wal / -shm files. */
+/**
+ * Whether this process may write the database: its file, its directory (SQLite creates the -wal
+ * and -shm files there) and those files when present. A connection that opened a read-only file
+ * creates them with the file's mode, so they stay read-only until their permissions are fixed too.
+ */
 function writable(path: string): boolean {
   if (path === ':memory:') return true;
-  try {
-    accessSync(path, constants.W_OK);
-    accessSync(dirname(path), constants.W_OK);
-    return true;
-  } catch (err) {
-    // Not created yet: the directory decides.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  for (const f of [path, `${path}-wal`, `${path}-shm`, dirname(path)]) {
     try {
-      accessSync(dirname(path), constants.W_OK);
-      return true;
-    } catch {
-      return false;
+      accessSync(f, constants.W_OK);
+    } catch (err) {
+      // Not created yet: the directory decides.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
     }
   }
+  return true;
 }
 
 function isReadOnlyError(err: unknown): boolean {
@@ -213,10 +212,11 @@ export function openSqlite(path: string): StoreDialect {
    */
   const reopenIfWritable = (): void => {
     if (!readOnly || !writable(path)) return;
-    const next = connectSqlite(path);
+    // Closed first: connections of one process share the file's lock and WAL index state, which
+    // the read-only connection would keep read-only for the new one.
     cached.reset();
     raw.close();
-    raw = next;
+    raw = connectSqlite(path);
     readOnly = false;
   };
   const guard = {
