@@ -7,6 +7,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { MlflowError } from '../errors/mlflow-error.js';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './body-budget.js';
 import type { Forwarder } from '../proxy/forward.js';
 import { registerHealthRoutes } from './health.js';
 import { RPCS, type NativeLayer } from './native-layer.js';
@@ -28,9 +29,9 @@ export interface HttpLimits {
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  maxBodyBytes: 64 * 1024 * 1024,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   headersTimeoutMs: 30_000,
-  bodyTimeoutMs: 120_000,
+  bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
   idleTimeoutMs: 120_000,
   keepAliveTimeoutMs: 72_000,
 };

@@ -13,6 +13,8 @@ import { relieveHeapSoon } from './heap-relief.js';
 
 /** Default `--max-body-size`: above every body a valid native request needs (see docs/server.md). */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Default `--body-timeout`. */
+export const DEFAULT_BODY_TIMEOUT_MS = 120_000;
 const SMALL_BODY = 1024 * 1024;
 /** Bodies from this size on leave enough garbage behind to be worth a collection once handled. */
 const LARGE_BODY = 8 * 1024 * 1024;

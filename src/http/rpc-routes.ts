@@ -19,7 +19,7 @@ import { PythonCrash } from './codec-python.js';
 import { serializerFor } from './serialize.js';
 import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';
-import { BodyBudget, DEFAULT_MAX_BODY_BYTES } from './body-budget.js';
+import { BodyBudget, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './body-budget.js';
 
 export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
 
@@ -30,7 +30,7 @@ export interface RpcRoutesOptions {
   staticPrefix?: string;
   /** Largest request body a native route accepts (MLflow has no limit of its own). */
   bodyLimit?: number;
-  /** A native route's whole body must arrive within this (408 after); default 120 s. */
+  /** A native route's whole body must arrive within this (408 after). */
   bodyTimeoutMs?: number;
 }
 
@@ -183,7 +183,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, budg
 export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions): void {
   const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_MAX_BODY_BYTES;
-  const budget = new BodyBudget(bodyLimit, opts.bodyTimeoutMs ?? 120_000);
+  const budget = new BodyBudget(bodyLimit, opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', budget.parser());
