@@ -62,6 +62,11 @@ describe('SQLite database read-only at start', () => {
     const created = await createRun();
     expect(created.status, await created.clone().text()).toBe(200);
     expect((await fetch(`${srv.base}/ready`)).status).toBe(200);
+    // Probed like /health: by orchestrators that send the pod's address as Host.
+    const { request } = await import('undici');
+    const probe = await request(`${srv.base}/ready`, { headers: { host: '10.1.2.3:5000' } });
+    expect(probe.statusCode).toBe(200);
+    await probe.body.text();
     const again = await createRun();
     expect(again.status).toBe(200);
   });
