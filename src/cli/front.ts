@@ -29,6 +29,7 @@ export async function startFront(
         defaultArtifactRoot: config.defaultArtifactRoot,
         truncateLongValues: config.truncateLongValues,
         artifactLocationMaxLength: config.artifactLocationMaxLength,
+        dbTimeoutMs: config.dbTimeoutMs,
       });
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.
@@ -43,6 +44,7 @@ export async function startFront(
     forward: forwarder?.forward,
     native,
     guardedByApp,
+    limits: config.http,
   });
   if (opts.listen) await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;

@@ -4,6 +4,7 @@ import type { SecurityOptions } from '../http/security.js';
 import { resolveSecurityOptions } from '../http/security-defaults.js';
 import type { OptionValue, ParsedOptions } from './parse-args.js';
 import { UsageError } from './usage-error.js';
+import type { HttpLimits } from '../http/app.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
 export interface ServerConfig {
@@ -40,6 +41,10 @@ export interface ServerConfig {
   noPython: boolean;
   pythonWorkers: number;
   pythonStartupTimeoutMs: number;
+  /** Request limits and timeouts of the HTTP front (ms, bytes). */
+  http: HttpLimits;
+  /** PostgreSQL statement / answer / connection timeout (ms). */
+  dbTimeoutMs: number;
   /** MLFLOW_TRUNCATE_LONG_VALUES (MLflow default: true). */
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
@@ -302,6 +307,14 @@ export function resolveServerConfig(
     noPython: v.no_python === true,
     pythonWorkers: Number(v.python_workers ?? 1),
     pythonStartupTimeoutMs: Number(v.python_startup_timeout ?? 180) * 1000,
+    http: {
+      maxBodyBytes: Number(v.max_body_size ?? 64) * 1024 * 1024,
+      headersTimeoutMs: Number(v.headers_timeout ?? 30) * 1000,
+      bodyTimeoutMs: Number(v.body_timeout ?? 120) * 1000,
+      idleTimeoutMs: Number(v.idle_timeout ?? 120) * 1000,
+      keepAliveTimeoutMs: Number(v.keep_alive_timeout ?? 72) * 1000,
+    },
+    dbTimeoutMs: Number(v.db_timeout ?? 30) * 1000,
     truncateLongValues:
       env.MLFLOW_TRUNCATE_LONG_VALUES === undefined
         ? true

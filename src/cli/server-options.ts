@@ -265,6 +265,69 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     ours: true,
   },
   {
+    key: 'max_body_size',
+    long: '--max-body-size',
+    env: 'MLFLOW_TS_MAX_BODY_SIZE',
+    kind: { type: 'int', min: 1 },
+    default: 64,
+    metavar: 'MB',
+    help:
+      'Largest request body (MiB) a natively served route reads; larger ones answer 413. Proxied routes ' +
+      '(artifact uploads) stream and have no limit.',
+    ours: true,
+  },
+  {
+    key: 'headers_timeout',
+    long: '--headers-timeout',
+    env: 'MLFLOW_TS_HEADERS_TIMEOUT',
+    kind: { type: 'int', min: 1 },
+    default: 30,
+    help: 'Seconds a client has to send the request line and headers (Node headersTimeout).',
+    ours: true,
+  },
+  {
+    key: 'body_timeout',
+    long: '--body-timeout',
+    env: 'MLFLOW_TS_BODY_TIMEOUT',
+    kind: { type: 'int', min: 1 },
+    default: 120,
+    help:
+      'Seconds a client has to send the whole body of a natively served request (408 after). ' +
+      'Proxied bodies (artifact uploads) are bounded by --idle-timeout only.',
+    ours: true,
+  },
+  {
+    key: 'idle_timeout',
+    long: '--idle-timeout',
+    env: 'MLFLOW_TS_IDLE_TIMEOUT',
+    kind: { type: 'int', min: 1 },
+    default: 120,
+    help:
+      'Seconds without a byte in either direction after which a connection with a request in progress ' +
+      'is closed (Fastify connectionTimeout).',
+    ours: true,
+  },
+  {
+    key: 'keep_alive_timeout',
+    long: '--keep-alive-timeout',
+    env: 'MLFLOW_TS_KEEP_ALIVE_TIMEOUT',
+    kind: { type: 'int', min: 1 },
+    default: 72,
+    help: 'Seconds an idle keep-alive connection stays open (Fastify keepAliveTimeout).',
+    ours: true,
+  },
+  {
+    key: 'db_timeout',
+    long: '--db-timeout',
+    env: 'MLFLOW_TS_DB_TIMEOUT',
+    kind: { type: 'int', min: 1 },
+    default: 30,
+    help:
+      'PostgreSQL: seconds a statement may run, and a query may wait for an answer or a connection, ' +
+      'before the request answers 503 TEMPORARILY_UNAVAILABLE.',
+    ours: true,
+  },
+  {
     key: 'python',
     long: '--python',
     env: 'MLFLOW_TS_PYTHON',

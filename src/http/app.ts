@@ -8,6 +8,7 @@ import Fastify, {
 import { METHODS } from 'node:http';
 import type { Logger } from 'pino';
 import { MlflowError } from '../errors/mlflow-error.js';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './body-budget.js';
 import type { Forwarder } from '../proxy/forward.js';
 import { registerHealthRoutes } from './health.js';
 import { clientErrorHandler, h11Refuses, refuseInvalidRequest } from './invalid-request.js';
@@ -16,6 +17,28 @@ import { sendNotImplemented } from './not-implemented.js';
 import { isOriginForm, routingUrl } from './request-target.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 import { expectsContinue, handAllRequestsToApp } from './server-events.js';
+
+/** Request limits and timeouts of the front (see the flags in src/cli/server-options.ts). */
+export interface HttpLimits {
+  /** Largest body a native route reads (413 above). */
+  maxBodyBytes: number;
+  /** Request line and headers must arrive within this (Node headersTimeout). */
+  headersTimeoutMs: number;
+  /** A native route's whole body must arrive within this (408 after). */
+  bodyTimeoutMs: number;
+  /** A connection with no byte either way for this long is closed (Fastify connectionTimeout). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (Fastify keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 72_000,
+};
 
 export interface AppOptions {
   logger: Logger;
@@ -31,6 +54,8 @@ export interface AppOptions {
    * else may be answered natively (it would skip authentication).
    */
   guardedByApp: boolean;
+  /** Defaults: DEFAULT_HTTP_LIMITS. */
+  limits?: HttpLimits;
 }
 
 export interface RouteStats {
@@ -67,6 +92,7 @@ function forwardableTarget(target: string): boolean {
  * carry no such hook.
  */
 export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; stats: RouteStats }> {
+  const limits = o.limits ?? DEFAULT_HTTP_LIMITS;
   const app: FastifyInstance = Fastify({
     // pino's Logger is what Fastify wants at run time; its TS type is the narrower base logger.
     loggerInstance: o.logger as unknown as FastifyBaseLogger,
@@ -83,9 +109,21 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     rewriteUrl: (req) => routingUrl(req.url ?? '/'),
     // Parse errors answered as uvicorn answers them (not Fastify's JSON).
     clientErrorHandler,
-    // h11's Host rule (one Host, required in HTTP/1.1) is applied in the first hook below, with
-    // uvicorn's answer, instead of Node's bare 400.
-    http: { requireHostHeader: false },
+    // Idle sockets and keep-alive. No total request timeout (Node's requestTimeout): a multi-GB
+    // artifact upload streams to the child for as long as its bytes keep coming; native bodies
+    // have their own deadline (bodyTimeoutMs, in the body parser).
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: 0,
+    http: {
+      // h11's Host rule (one Host, required in HTTP/1.1) is applied in the first hook below, with
+      // uvicorn's answer, instead of Node's bare 400.
+      requireHostHeader: false,
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node looks for expired headers (its default, 30 s, would let a slow-header
+      // client outlive a short headers timeout by that much).
+      connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
   });
 
   // Every method Node's parser accepts reaches the catch-all (and so the child, which answers 405
@@ -161,6 +199,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
   }
 
   app.setErrorHandler(async (error, request, reply) => {
+    // The client is still sending a body we will not read: answer, then close the connection.
+    if ((error as { closeConnection?: boolean }).closeConnection) reply.header('connection', 'close');
     if (error instanceof MlflowError) return sendError(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -177,11 +217,14 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     staticPrefix: o.staticPrefix,
     version: o.version,
     withVersion: !o.guardedByApp,
+    ...(useNative ? { writeBlocker: () => o.native!.writeBlocker() } : {}),
   });
 
   if (useNative) {
     o.native!.register(app, {
       staticPrefix: o.staticPrefix,
+      maxBodyBytes: limits.maxBodyBytes,
+      bodyTimeoutMs: limits.bodyTimeoutMs,
       fallback: (request, reply) => divert(request, reply),
     });
   }

@@ -36,6 +36,13 @@ function literalOutsideInt64(lit: string, fracOrExp: boolean): boolean {
 }
 
 /**
+ * Python (3.11+) refuses to convert an integer literal of more than 4300 digits
+ * (sys.get_int_max_str_digits): json.loads raises ValueError, and Flask reads the body as None.
+ */
+const PY_INT_MAX_DIGITS = 4300;
+class IntTooLong extends Error {}
+
+/**
  * Rewrites a JSON text for JSON.parse: bare NaN/Infinity/-Infinity tokens outside strings, and
  * numbers outside int64 whose double would hide it (long literals only), become sentinel
  * strings that the reviver turns back (recording the latter). Undefined when nothing changes.
@@ -59,6 +66,13 @@ function rewriteTokens(text: string): string | undefined {
       const m = NUMBER_TOKEN.exec(text);
       if (m && m[0].length > 0) {
         const lit = m[0];
+        if (
+          m[1] === undefined &&
+          m[2] === undefined &&
+          lit.length - (ch === '-' ? 1 : 0) > PY_INT_MAX_DIGITS
+        ) {
+          throw new IntTooLong();
+        }
         if (
           lit.replace(/[-.]/g, '').length >= 19 &&
           literalOutsideInt64(lit, m[1] !== undefined || m[2] !== undefined)
@@ -117,8 +131,8 @@ export function pyJsonLoads(text: string): Json | undefined {
       // NaN / Infinity tokens: below
     }
   }
-  const rewritten = rewriteTokens(t);
   try {
+    const rewritten = rewriteTokens(t);
     return JSON.parse(rewritten ?? t, reviveTokens) as Json;
   } catch {
     return undefined;

@@ -7,7 +7,7 @@
  */
 import { ENUMS, MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { int64OverflowLiteral } from './codec-json.js';
-import { isObject, pyFloat, pyInt, type Json } from './codec-python.js';
+import { isObject, pyChars, pyFloat, pyInt, type Json } from './codec-python.js';
 
 export class ParseError extends Error {
   override name = 'ParseError';
@@ -219,10 +219,10 @@ function convertMessage(v: Json, typeName: string, out: WireMessage, depth: numb
   if (depth > MAX_DEPTH) throw new ParseError(`Message too deep. Max recursion depth is ${MAX_DEPTH}`);
   const idx = fieldIndex(typeName);
   // Python iterates whatever it is given: a dict's keys, a list's items, a string's characters.
-  let keys: Json[];
+  let keys: Iterable<Json>;
   if (isObject(v)) keys = Object.keys(v);
   else if (Array.isArray(v)) keys = v;
-  else if (typeof v === 'string') keys = [...v];
+  else if (typeof v === 'string') keys = pyChars(v);
   else throw new ParseError(`'${typeof v}' object is not iterable`);
   const obj = isObject(v) ? v : undefined;
   let seenOneofs: Set<string> | undefined;
@@ -345,6 +345,17 @@ export function parseDict(js: Json, typeName: string): ParseOutcome {
     return { message, ok: true };
   } catch (e) {
     if (e instanceof ParseError) return { message, ok: false, error: e.message };
+    throw e;
+  }
+}
+
+/** Whether ParseDict refuses `v` for a numeric (or other scalar) field of kind `kind`. */
+export function numericFieldError(v: Json, f: FieldMeta, kind: string): boolean {
+  try {
+    convertScalar(v, f, kind);
+    return false;
+  } catch (e) {
+    if (e instanceof ParseError || e instanceof UnknownEnumName) return true;
     throw e;
   }
 }

@@ -20,6 +20,29 @@ export function isObject(v: unknown): v is { [key: string]: Json } {
 }
 
 /**
+ * `len(s)` of a Python str: code points (a surrogate pair is one). Counted in place: spreading a
+ * request's 100 MB string into an array of characters exhausts the heap.
+ */
+export function pyStrLen(s: string): number {
+  let n = s.length;
+  for (let i = 0; i + 1 < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) continue;
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}
+
+/** The characters of a Python str, one code point at a time (lazily). */
+export function* pyChars(s: string): Generator<string> {
+  yield* s;
+}
+
+/**
  * A JSON number Python reads as a float (`2.0`, `1e3`, `NaN`): JSON.parse loses the difference
  * with `2`, which MLflow's messages show (`Invalid value 2.0 ... of type 'float'`). Only the
  * faithful reader (codec-json.ts `pyJsonLoadsFaithful`) produces these, for error messages.

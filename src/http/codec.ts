@@ -4,6 +4,7 @@
  * GET parameters, double-encoded bodies, the conflicting-alias check, then ParseDict. The raw
  * JSON it returns is what MLflow's per-handler validators look at.
  */
+import { isUtf8 } from 'node:buffer';
 import { MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { fieldIndex, parseDict, type WireMessage } from './codec-parse-dict.js';
@@ -58,6 +59,12 @@ const parsedBodies = new WeakMap<RawRequest, Json | undefined>();
 export function getRequestJson(req: RawRequest): Json | undefined {
   checkContentType(req.method, req.contentType);
   if (parsedBodies.has(req)) return parsedBodies.get(req);
+  // Bytes that are not UTF-8 make Python's json.loads raise (UnicodeDecodeError): get_json(silent)
+  // gives None, as for any undecodable body. Decoding them would store U+FFFD instead.
+  if (Buffer.isBuffer(req.body) && !isUtf8(req.body)) {
+    parsedBodies.set(req, undefined);
+    return undefined;
+  }
   const text = bodyText(req.body);
   const json = text === '' ? undefined : pyJsonLoads(text);
   parsedBodies.set(req, json);

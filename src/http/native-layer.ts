@@ -12,10 +12,19 @@ import { registerRpcRoutes } from './rpc-routes.js';
 
 export type Fallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
 
+export interface NativeRegisterOptions {
+  fallback: Fallback;
+  staticPrefix: string;
+  maxBodyBytes?: number;
+  bodyTimeoutMs?: number;
+}
+
 export interface NativeLayer {
   /** RPC keys served natively. */
   nativeKeys: readonly string[];
-  register(app: FastifyInstance, opts: { fallback: Fallback; staticPrefix: string }): void;
+  register(app: FastifyInstance, opts: NativeRegisterOptions): void;
+  /** Undefined when writes can succeed, else why not (the readiness endpoint answers 503 with it). */
+  writeBlocker(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -28,10 +37,17 @@ export async function loadNativeLayer(
   const handlers = createNativeHandlers(stores);
   return {
     nativeKeys: NATIVE_RPC_KEYS,
-    register(app, { fallback, staticPrefix }) {
-      registerRpcRoutes(app, { native: handlers, fallback, staticPrefix });
+    register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
+      registerRpcRoutes(app, {
+        native: handlers,
+        fallback,
+        staticPrefix,
+        ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),
+        ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
+      });
       registerExtraRoutes(app, stores, { staticPrefix });
     },
+    writeBlocker: () => stores.writeBlocker(),
     close: () => stores.close(),
   };
 }

@@ -19,6 +19,7 @@ import { PythonCrash } from './codec-python.js';
 import { serializerFor } from './serialize.js';
 import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';
+import { BodyBudget, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './body-budget.js';
 
 export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
 
@@ -29,9 +30,9 @@ export interface RpcRoutesOptions {
   staticPrefix?: string;
   /** Largest request body a native route accepts (MLflow has no limit of its own). */
   bodyLimit?: number;
+  /** A native route's whole body must arrive within this (408 after). */
+  bodyTimeoutMs?: number;
 }
-
-const DEFAULT_BODY_LIMIT = 256 * 1024 * 1024;
 
 /** Flask's answer to an unhandled exception in a handler. */
 const FLASK_500 =
@@ -140,7 +141,8 @@ async function sendStreamed(
     .send(Readable.from(body(), { objectMode: false }));
 }
 
-function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
+function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, budget: BodyBudget) {
+  const bodyLimit = budget.limit;
   const serialize = serializerFor(rpc.responseType);
   const hasPathParams = Object.keys(route.params).length > 0;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -172,16 +174,19 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, body
         return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
       }
       throw err;
+    } finally {
+      budget.release(request);
     }
   };
 }
 
 export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions): void {
   const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
-  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_MAX_BODY_BYTES;
+  const budget = new BodyBudget(bodyLimit, opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', budget.parser());
     for (const rpc of RPCS) {
       const handler = opts.native[rpc.key];
       for (const route of rpc.routes) {
@@ -191,7 +196,7 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
             method: route.method,
             url,
             bodyLimit,
-            handler: nativeRoute(rpc, route, handler, bodyLimit),
+            handler: nativeRoute(rpc, route, handler, budget),
           });
           continue;
         }

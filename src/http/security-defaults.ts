@@ -112,7 +112,12 @@ export function isApiPath(path: string, staticPrefix: string): boolean {
 }
 
 export function isHealthPath(path: string, staticPrefix: string): boolean {
-  return path === `${staticPrefix}/health` || path === `${staticPrefix}/version`;
+  // /ready (ours) is probed like /health, by orchestrators that send the pod's address as Host.
+  return (
+    path === `${staticPrefix}/health` ||
+    path === `${staticPrefix}/version` ||
+    path === `${staticPrefix}/ready`
+  );
 }
 
 function splitList(value: string | undefined): string[] | undefined {

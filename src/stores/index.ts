@@ -20,6 +20,8 @@ export interface OpenStoresOptions {
   artifactLocationMaxLength?: number;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** PostgreSQL: statement, answer and connection timeout in ms (default 30 s). */
+  dbTimeoutMs?: number;
   /** The server's artifacts destination (trusted host for artifact locations, as the root is). */
   artifactsDestination?: string;
   /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
@@ -30,6 +32,8 @@ export interface OpenStoresOptions {
 export interface Stores {
   tracking: SqlTrackingStore;
   dialect: StoreDialect;
+  /** Undefined when a write can succeed now, else the reason (for the readiness endpoint). */
+  writeBlocker(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,11 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
   const dialect =
     loc.dialect === 'sqlite'
       ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
-      : (await import('./dialects/postgres.js')).openPostgres(loc.connectionString, opts.poolSize);
+      : (await import('./dialects/postgres.js')).openPostgres(
+          loc.connectionString,
+          opts.poolSize,
+          opts.dbTimeoutMs,
+        );
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {
@@ -61,7 +69,12 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
-    return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
+    return {
+      tracking: new SqlTrackingStore(ctx),
+      dialect,
+      writeBlocker: () => dialect.writeBlocker(),
+      close: () => dialect.close(),
+    };
   } catch (err) {
     await dialect.close().catch(() => undefined);
     if (err instanceof MlflowError) throw err;

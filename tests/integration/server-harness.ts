@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,9 +42,16 @@ export interface RunningServer {
  */
 export async function startServer(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; ready?: RegExp; timeoutMs?: number } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    ready?: RegExp;
+    timeoutMs?: number;
+    /** Run the server as this user (e.g. to test file permissions when the tests run as root). */
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mlflow-ts-server-'));
+  if (opts.user) chownSync(dir, opts.user.uid, opts.user.gid);
   const port = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -65,7 +72,12 @@ export async function startServer(
       `sqlite:///${dir}/mlflow.db`,
       ...args,
     ],
-    { cwd: dir, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: dir,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
+    },
   );
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -18,6 +18,7 @@ import requests
 
 from diffreport import canonical, report
 from normalize import Normalizer, dataframe_to_json
+from strict_numbers import accept_refusals
 
 
 class ParityDifference(AssertionError):
@@ -245,6 +246,7 @@ def compare(pair, scenario: Callable[[Side], Any], test_key: str) -> tuple[list,
     run_scenario(cand, scenario)
     if pair.candidate.kind == "ts":
         standalone_unrouted(ref.transcript, cand.transcript)
+        accept_refusals(ref.transcript, cand.transcript)
     rn = Normalizer(_replacements(pair.reference), pair.dialect).normalize(ref.transcript)
     cn = Normalizer(_replacements(pair.candidate), pair.dialect).normalize(cand.transcript)
     dump_dir = os.environ.get("MLFLOW_TS_PARITY_DUMP")

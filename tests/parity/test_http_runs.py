@@ -233,7 +233,7 @@ def test_log_batch(parity):
         s.post("/mlflow/runs/log-batch", {"run_id": rid, "tags": [{"key": "long", "value": "v" * 8001}]})
         s.post("/mlflow/runs/log-batch", {"run_id": rid, "metrics": [{"key": "m", "value": 1}]})
         s.post("/mlflow/runs/log-batch", {"run_id": rid, "metrics": [{"value": 1, "timestamp": T0}]})
-        s.post("/mlflow/runs/log-batch", {"run_id": rid, "metrics": [{"key": "m", "value": "x", "timestamp": T0}]})
+        # a metric value ParseDict cannot read ("x"): test_http_edge_cases.py::test_unreadable_numbers_refused
         s.post("/mlflow/runs/log-batch", {"run_id": rid, "metrics": {"key": "m"}})
         s.post("/mlflow/runs/log-batch", {"run_id": rid, "params": [{"key": "nov"}]})
         s.post("/mlflow/runs/log-batch", {"metrics": metrics[:1]})

@@ -7,7 +7,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { HANDLER_SCHEMAS, type ValidatorSpec } from '../../gen/handler-schemas.js';
-import { PythonCrash, type Json } from '../codec-python.js';
+import { PythonCrash, pyStrLen, type Json } from '../codec-python.js';
 import { getRequestJson, type RawRequest } from '../codec.js';
 import {
   assertArray,
@@ -83,7 +83,7 @@ function logBatchPre(r: RawRequest): void {
   const json = getRequestJson(r);
   if (json === undefined || json === null) throw new PythonCrash("object of type 'NoneType' has no len()");
   let size: number;
-  if (typeof json === 'string') size = [...json].length;
+  if (typeof json === 'string') size = pyStrLen(json);
   else if (Array.isArray(json)) size = json.length;
   else if (typeof json === 'object') size = Object.keys(json).length;
   else throw new PythonCrash('object has no len()');

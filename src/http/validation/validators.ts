@@ -3,7 +3,7 @@
  * Python semantics. A validator fails by throwing `AssertionFailure` (optionally carrying a
  * message, like `AssertionError(msg)`); Python TypeErrors become PythonCrash (a bare 500).
  */
-import { PythonCrash, isObject, pyFloat, pyInt, type Json } from '../codec-python.js';
+import { PythonCrash, isObject, pyFloat, pyInt, pyStrLen, type Json } from '../codec-python.js';
 
 export class AssertionFailure extends Error {
   constructor(readonly detail?: string) {
@@ -45,6 +45,8 @@ export const assertArray = typed((v) => assert(Array.isArray(v)));
 
 export const assertItemTypeString = typed((v) => {
   if (!iterable(v)) throw new PythonCrash(`'${typeof v}' object is not iterable`);
+  // A str's items are 1-character strs: always true, without splitting the string.
+  if (typeof v === 'string') return;
   assert(items(v).every((x) => typeof x === 'string'));
 });
 
@@ -99,14 +101,13 @@ function iterable(v: Json | undefined): v is string | Json[] | { [k: string]: Js
   return typeof v === 'string' || Array.isArray(v) || isObject(v);
 }
 
-function items(v: string | Json[] | { [k: string]: Json }): Json[] {
-  if (typeof v === 'string') return [...v];
+function items(v: Json[] | { [k: string]: Json }): Json[] {
   if (Array.isArray(v)) return v;
   return Object.keys(v);
 }
 
 export function pyLen(v: Json | undefined): number {
-  if (typeof v === 'string') return [...v].length;
+  if (typeof v === 'string') return pyStrLen(v);
   if (Array.isArray(v)) return v.length;
   if (isObject(v)) return Object.keys(v).length;
   throw new PythonCrash(`object of type '${typeof v}' has no len()`);

@@ -1,5 +1,5 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { driverErrorMessage } from '../../stores/driver-error.js';
+import { driverErrorMessage, isConnectionLoss } from '../../stores/driver-error.js';
 import { mapStreamedErrors } from '../streamed.js';
 
 /**
@@ -8,6 +8,7 @@ import { mapStreamedErrors } from '../streamed.js';
  * the driver's message. MlflowErrors and programming errors pass through unchanged.
  */
 export function translateDbError(err: unknown): unknown {
+  if (isConnectionLoss(err)) return new MlflowError((err as Error).message, 'TEMPORARILY_UNAVAILABLE');
   if (err instanceof MlflowError || typeof err !== 'object' || err === null || !('code' in err)) return err;
   const code = String((err as { code: unknown }).code);
   const message = driverErrorMessage(err);

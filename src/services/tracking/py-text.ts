@@ -74,14 +74,31 @@ export function pyNormpath(path: string): string {
   return joined || '.';
 }
 
-/** len() of a Python str: code points, not UTF-16 units. */
+/** len() of a Python str: code points, not UTF-16 units (no copy: bodies can hold 100 MB strings). */
 export function pyLen(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 
-/** s[:n] by code points. */
+/** s[:n] by code points (one slice, never an array of characters). */
 export function pySlice(s: string, n: number): string {
-  return [...s].slice(0, n).join('');
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) {
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length;
+    const d = pair ? s.charCodeAt(i + 1) : 0;
+    i += pair && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+  }
+  return s.slice(0, i);
 }

@@ -50,6 +50,11 @@ export interface StoreDialect {
   readonly supportsRowLocks: boolean;
   /** True for a unique / primary key violation raised by the driver. */
   isUniqueViolation(err: unknown): boolean;
+  /**
+   * Undefined when a write can succeed now, else why not (a read-only SQLite file, an unreachable
+   * or read-only PostgreSQL). SQLite reopens a connection opened read-only once its file is writable.
+   */
+  writeBlocker(): Promise<string | undefined>;
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParams: number;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { POSTGRES_SCHEMA } from '../../gen/sql/postgres.js';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreDialect } from './dialect.js';
+import { sessionBounds, setUpSession } from './postgres-session.js';
 
 const INT8_OID = 20;
 /** Arbitrary fixed key for the advisory lock that serializes schema creation across processes. */
@@ -73,21 +74,21 @@ export function pgArrayLiteral(values: readonly unknown[]): unknown {
 }
 
 /**
- * No parallel workers for this server's statements: they are short, index-driven queries served
- * concurrently, where a worker's start-up (a process with cold caches) costs more CPU than it
- * saves. PostgreSQL planned one for searchRuns' page query on 10k runs because it underestimates
- * a param filter's rows ~20x; serial plans cut that statement's PostgreSQL CPU ~85 -> ~70 ms.
- * Sent once per new connection (queued ahead of its first query); a startup `options` parameter
- * would be refused by poolers such as PgBouncer. A failure only leaves the server default.
+ * Connections run without parallel workers (`max_parallel_workers_per_gather = 0`, postgres-session.ts):
+ * this server's statements are short, index-driven queries served concurrently, where a worker's
+ * start-up (a process with cold caches) costs more CPU than it saves. PostgreSQL planned one for
+ * searchRuns' page query on 10k runs because it underestimates a param filter's rows ~20x; serial
+ * plans cut that statement's PostgreSQL CPU ~85 -> ~70 ms. Set per new connection with SET; a
+ * startup `options` parameter would be refused by poolers such as PgBouncer.
  */
-function serialPlans(client: pg.PoolClient): void {
-  client.query('SET max_parallel_workers_per_gather = 0').catch(() => undefined);
-}
-
-export function openPostgres(connectionString: string, poolSize = 10): StoreDialect {
+export function openPostgres(connectionString: string, poolSize = 10, timeoutMs = 30_000): StoreDialect {
+  const bounds = sessionBounds(timeoutMs);
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
+    connectionTimeoutMillis: bounds.connectTimeoutMs,
+    query_timeout: bounds.queryTimeoutMs,
+    onConnect: (client: pg.ClientBase) => setUpSession(client, bounds),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID
@@ -100,7 +101,6 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
   // a query in flight fails with the driver's error (TEMPORARILY_UNAVAILABLE for clients).
   pool.on('error', () => undefined);
   pool.on('connect', exactInt64Parameters);
-  pool.on('connect', serialPlans);
   const db = new Kysely<TrackingDatabase>({ dialect: new PostgresDialect({ pool }) });
 
   const listTables = async (): Promise<string[]> => {
@@ -157,6 +157,16 @@ export function openPostgres(connectionString: string, poolSize = 10): StoreDial
         throw err;
       } finally {
         client.release();
+      }
+    },
+    async writeBlocker() {
+      try {
+        const { rows } = await pool.query<{ ro: string }>(
+          "SELECT current_setting('transaction_read_only') AS ro",
+        );
+        return rows[0]?.ro === 'on' ? 'The PostgreSQL database is read-only.' : undefined;
+      } catch (err) {
+        return `The PostgreSQL database cannot be reached: ${(err as Error).message}`;
       }
     },
     bool: (value) => value,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -19,9 +19,18 @@ import type { StoreDialect, SyncDb } from './dialect.js';
  * first cannot wait for the write lock another process holds (SQLITE_BUSY without the busy timeout).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    /** Runs first in every transaction, holding the connection (see reopenIfWritable). */
+    private readonly beforeWrite: () => void,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection: DatabaseConnection) => {
+      this.beforeWrite();
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
     return driver;
@@ -38,18 +47,20 @@ const STATEMENT_CACHE_SIZE = 512;
  * connection; SQLite re-prepares a cached statement itself after a schema change. The cache is
  * dropped whole when full (shapes with many IN-list sizes are the only way to fill it).
  */
-function withStatementCache(raw: Database.Database): SqliteDatabase {
+function withStatementCache(raw: () => Database.Database): SqliteDatabase & { reset(): void } {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
       cache.clear();
-      raw.close();
+      raw().close();
     },
+    /** Drops the statements of a connection about to be replaced. */
+    reset: () => cache.clear(),
     prepare(sqlText: string): SqliteStatement {
       let stmt = cache.get(sqlText);
       if (stmt === undefined) {
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = raw.prepare(sqlText) as unknown as SqliteStatement;
+        stmt = raw().prepare(sqlText) as unknown as SqliteStatement;
         cache.set(sqlText, stmt);
       }
       return stmt;
@@ -74,9 +85,10 @@ interface PendingWrite {
  */
 function groupCommit(
   db: Kysely<TrackingDatabase>,
-  raw: Database.Database,
+  conn: () => Database.Database,
   stmt: (text: string) => Database.Statement,
   syncDb: SyncDb,
+  guard: { beforeWrite(): void; failed(err: unknown): void },
 ): <T>(fn: (d: SyncDb) => T) => Promise<T> {
   let queue: PendingWrite[] = [];
   const flush = (): Promise<void> =>
@@ -84,6 +96,8 @@ function groupCommit(
       const group = queue;
       queue = [];
       if (group.length === 0) return;
+      guard.beforeWrite();
+      const raw = conn();
       const results: { ok: boolean; value: unknown }[] = [];
       try {
         stmt('BEGIN IMMEDIATE').run();
@@ -107,6 +121,7 @@ function groupCommit(
         }
         if (raw.inTransaction) stmt('COMMIT').run();
       } catch (err) {
+        guard.failed(err);
         if (raw.inTransaction) stmt('ROLLBACK').run();
         // Nothing of the group was committed: the writes that had succeeded fail with the cause.
         for (let i = 0; i < group.length; i++) {
@@ -134,14 +149,8 @@ function groupCommit(
     });
 }
 
-/**
- * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
- * (store/db/utils.py): foreign keys on, a 20 s busy timeout, case-sensitive LIKE, and a REGEXP
- * function for RLIKE. WAL journaling is added for concurrent readers; it is a file property
- * that Python MLflow reads transparently. `path` ':memory:' is an in-memory database.
- */
-export function openSqlite(path: string): StoreDialect {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true }); // as _make_parent_dirs_if_sqlite
+/** A connection with this store's settings (see openSqlite). */
+function connectSqlite(path: string): Database.Database {
   const raw = new Database(path);
   if (path !== ':memory:') raw.pragma('journal_mode = WAL');
   raw.pragma('foreign_keys = ON');
@@ -158,9 +167,66 @@ export function openSqlite(path: string): StoreDialect {
       return 0;
     }
   });
-  const cached = withStatementCache(raw);
+  return raw;
+}
+
+/**
+ * Whether this process may write the database: its file, its directory (SQLite creates the -wal
+ * and -shm files there) and those files when present. A connection that opened a read-only file
+ * creates them with the file's mode, so they stay read-only until their permissions are fixed too.
+ */
+function writable(path: string): boolean {
+  if (path === ':memory:') return true;
+  for (const f of [path, `${path}-wal`, `${path}-shm`, dirname(path)]) {
+    try {
+      accessSync(f, constants.W_OK);
+    } catch (err) {
+      // Not created yet: the directory decides.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return true;
+}
+
+function isReadOnlyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
+}
+
+/**
+ * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
+ * (store/db/utils.py): foreign keys on, a 20 s busy timeout, case-sensitive LIKE, and a REGEXP
+ * function for RLIKE. WAL journaling is added for concurrent readers; it is a file property
+ * that Python MLflow reads transparently. `path` ':memory:' is an in-memory database.
+ */
+export function openSqlite(path: string): StoreDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true }); // as _make_parent_dirs_if_sqlite
+  let raw = connectSqlite(path);
+  // SQLite opens a file it may not write read-only, silently, and the connection stays so.
+  let readOnly = !writable(path);
+  const cached = withStatementCache(() => raw);
+  /**
+   * A connection opened read-only (or that failed a write as read-only) is replaced as soon as
+   * the file is writable again, before the next write: otherwise every write keeps failing until
+   * a restart. Runs holding the connection (no statement of the old one is in use).
+   */
+  const reopenIfWritable = (): void => {
+    if (!readOnly || !writable(path)) return;
+    // Closed first: connections of one process share the file's lock and WAL index state, which
+    // the read-only connection would keep read-only for the new one.
+    cached.reset();
+    raw.close();
+    raw = connectSqlite(path);
+    readOnly = false;
+  };
+  const guard = {
+    beforeWrite: reopenIfWritable,
+    failed: (err: unknown) => {
+      if (isReadOnlyError(err)) readOnly = true;
+    },
+  };
   const db = new Kysely<TrackingDatabase>({
-    dialect: new ImmediateSqliteDialect({ database: cached }),
+    dialect: new ImmediateSqliteDialect({ database: cached }, reopenIfWritable),
   });
   const stmt = (text: string) => cached.prepare(text) as unknown as Database.Statement;
   const syncDb: SyncDb = {
@@ -180,12 +246,20 @@ export function openSqlite(path: string): StoreDialect {
     db,
     schemaStatements: SQLITE_SCHEMA,
     supportsRowLocks: false,
-    writeSync: groupCommit(db, raw, stmt, syncDb),
+    writeSync: groupCommit(db, () => raw, stmt, syncDb, guard),
     maxBindParams: 32766,
     listTables: async () => listTablesSync(),
+    writeBlocker: () =>
+      db.connection().execute(async () => {
+        reopenIfWritable();
+        return readOnly
+          ? `The SQLite database ${path} is read-only: writes fail until it is writable.`
+          : undefined;
+      }),
     async createSchemaIfEmpty(statements) {
       // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy timeout)
       // and then sees the tables instead of racing us.
+      reopenIfWritable();
       raw.exec('BEGIN IMMEDIATE');
       try {
         if (listTablesSync().some((t) => !t.startsWith('alembic_'))) {

@@ -184,9 +184,23 @@ export async function createExperiment(
   }
 }
 
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff || i === 0) n++;
+    else {
+      const p = s.charCodeAt(i - 1);
+      if (p < 0xd800 || p > 0xdbff) n++;
+    }
+  }
+  return n;
+}
+
 export function validateArtifactLocationLength(ctx: StoreContext, location: string): void {
   const max = ctx.artifactLocationMaxLength;
-  if ([...location].length > max) {
+  // Code points, counted only when UTF-16 units could exceed the limit (no array of characters).
+  if (location.length > max && codePoints(location) > max) {
     throw MlflowError.invalidParameter(
       'Invalid artifact path length. The length of the artifact path cannot be ' +
         `greater than ${max} characters. To configure this limit, please set the ` +
