@@ -64,11 +64,6 @@ export function getRequestJson(req: RawRequest): Json | undefined {
   return json;
 }
 
-/** `_get_normalized_request_json`: double-encoded bodies decoded again; no body is `{}`. */
-export function getNormalizedRequestJson(req: RawRequest): Json {
-  return readNormalized(req).json;
-}
-
 /**
  * The normalized body, and (lazily: only error messages need it) the JSON text it was read from.
  */

@@ -7,8 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import type { Stores } from '../stores/index.js';
-import type { MetricWithRunId } from '../stores/tracking/entities.js';
-import { translateDbError } from '../services/tracking/db-errors.js';
+import type { StoredMetricWithRunId as MetricWithRunId } from '../stores/tracking/entities.js';
+import { translateDbError } from '../services/db-errors.js';
 import { jsonDumps } from '../py/json.js';
 import { listSlice } from '../py/str.js';
 import { PyFloat, PythonCrash } from '../py/values.js';

@@ -24,7 +24,7 @@ export function invalidValueMessage(param: string, value: PyJson | undefined, me
  * Runs one parameter's validators. `pyValue` gives the value as Python holds it (floats told
  * from ints) for the message; it is only computed when a message needs it.
  */
-export function validateParam(
+export function runParamValidators(
   validators: Schema[number][1],
   param: string,
   value: Json | undefined,
@@ -68,7 +68,7 @@ export function validateRequestJson(
     const present = Object.hasOwn(raw, key);
     if (!present && !validators.some(isRequired)) continue;
     const value = paramValue(raw, key);
-    validateParam(validators, key, value, parsed, () => {
+    runParamValidators(validators, key, value, parsed, () => {
       const faithful = rawText === undefined ? undefined : pyJsonLoadsFaithful(rawText());
       return isObject(faithful) ? paramValue(faithful as { [k: string]: PyJson }, key) : value;
     });

@@ -6,6 +6,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { urlScheme, urlsplit } from '../../py/urlparse.js';
+import type { OpenStoresOptions } from '../../stores/index.js';
 
 const HOST_ADDRESSED_SCHEMES = new Set([
   'ftp',
@@ -100,4 +101,22 @@ export function validateArtifactUriHost(uri: string, field: string, policy: Arti
       "tracking server's configured artifact storage, so the server would connect to the host named in the URI. " +
       'Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it.',
   );
+}
+
+const policies = new WeakMap<object, ArtifactHostPolicy>();
+
+/**
+ * The policy of a server opened with these store options: its default artifact root and
+ * artifacts destination are trusted; MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES are allowed.
+ */
+export function artifactHostPolicyOf(opts: Readonly<OpenStoresOptions>): ArtifactHostPolicy {
+  let policy = policies.get(opts);
+  if (!policy) {
+    policy = makeArtifactHostPolicy(
+      [opts.defaultArtifactRoot, opts.artifactsDestination],
+      opts.allowedHostAddressedArtifactSchemes,
+    );
+    policies.set(opts, policy);
+  }
+  return policy;
 }

@@ -5,6 +5,7 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { jsonDumps } from '../../py/json.js';
 import type { PyJson } from '../../py/values.js';
+import type { Stores } from '../../stores/index.js';
 import { floatRepr } from '../../py/numbers.js';
 import { normpath } from '../../py/path.js';
 import { reprStr } from '../../py/repr.js';
@@ -350,4 +351,9 @@ export function customViewLimitError(experimentId?: string): MlflowError {
     `Unable to create another custom view${ref}; the maximum number of custom views per experiment is ` +
       `${MAX_CUSTOM_VIEWS_PER_EXPERIMENT}. Delete an existing custom view before creating a new one.`,
   );
+}
+
+/** MLFLOW_TRUNCATE_LONG_VALUES of the server (MLflow's default: true). */
+export function truncateLongValues(stores: Stores): boolean {
+  return stores.options.truncateLongValues ?? true;
 }
