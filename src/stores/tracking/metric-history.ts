@@ -3,8 +3,6 @@ import type { StoreContext } from './context.js';
 import type { StoredMetric as Metric, StoredMetricWithRunId as MetricWithRunId } from './entities.js';
 import { metricEntity } from './run-entities.js';
 
-/** mlflow.store.tracking.MAX_RESULTS_GET_METRIC_HISTORY */
-export const MAX_RESULTS_GET_METRIC_HISTORY = 25000;
 /**
  * Rows fetched per round trip when a whole history is walked. Small enough that a page's objects
  * (about 100 bytes a row) never fill most of a 256 KB V8 new-space page: a page still alive at a
