@@ -4,7 +4,7 @@ import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { createTrackingStore, type TrackingStore } from './tracking/store.js';
-import { parseBackendUri } from './uri.js';
+import { parseBackendUri, type BackendLocation } from './uri.js';
 
 export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
@@ -32,6 +32,19 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+type Opener<L> = (loc: L, opts: OpenStoresOptions) => Promise<StoreDialect>;
+
+/**
+ * Each engine's dialect folder, by the engine a URI names. Only the one in use is loaded (its
+ * driver and DDL): pg for SQLite servers, better-sqlite3 for PostgreSQL ones, would only cost start
+ * time and memory.
+ */
+const OPENERS: { [D in BackendLocation['dialect']]: Opener<Extract<BackendLocation, { dialect: D }>> } = {
+  sqlite: async (loc) => (await import('./dialects/sqlite/index.js')).openSqlite(loc.path),
+  postgresql: async (loc, opts) =>
+    (await import('./dialects/postgres/index.js')).openPostgres(loc.connectionString, opts.poolSize),
+};
+
 /**
  * Opens the backend store URI: connects, creates the schema on an empty database (or verifies it is
  * at the pinned alembic head, refusing older revisions with MLflow's message), and seeds the Default
@@ -39,12 +52,7 @@ export interface Stores {
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
-  // Only the driver (and DDL) of the backend in use is loaded: pg for SQLite servers, better-sqlite3
-  // for PostgreSQL ones, would only cost start time and memory.
-  const dialect =
-    loc.dialect === 'sqlite'
-      ? (await import('./dialects/sqlite/index.js')).openSqlite(loc.path)
-      : (await import('./dialects/postgres/index.js')).openPostgres(loc.connectionString, opts.poolSize);
+  const dialect = await (OPENERS[loc.dialect] as Opener<BackendLocation>)(loc, opts);
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {
