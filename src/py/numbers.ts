@@ -2,14 +2,27 @@
 import { PythonCrash, typeName, type Json } from './values.js';
 import { stripWhitespace } from './str.js';
 
+/*
+ * Digits are written with JSON.stringify, the same text as String(v) (both are Number::toString)
+ * without V8's number-string cache, which allocates in the old generation: the response
+ * serializer writes every double through here, and a long streamed response would otherwise
+ * leave tens of MB of old-generation garbage (and it is faster).
+ */
+const numText = JSON.stringify as (v: number) => string;
+
 /** `repr(float)` (= `str(float)`): `2.0`, `-0.0`, `1e-05`, `1e+16`, `inf`, `nan`. */
 export function floatRepr(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
+  return finiteFloatRepr(v);
+}
+
+/** floatRepr of a finite value (the serializer's hot path has already told non-finite ones apart). */
+export function finiteFloatRepr(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
   const abs = Math.abs(v);
-  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(v) ? `${v}.0` : String(v);
+  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(v) ? numText(v) + '.0' : numText(v);
   const [mant, exp] = v.toExponential().split('e') as [string, string];
   const sign = exp[0] === '-' ? '-' : '+';
   return `${mant}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
