@@ -40,6 +40,7 @@ export async function loadNativeLayer(
     register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
       registerRpcRoutes(app, {
         native: handlers,
+        stores,
         fallback,
         staticPrefix,
         ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),

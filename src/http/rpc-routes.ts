@@ -14,8 +14,9 @@ import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
 import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers } from '../services/types.js';
+import type { Stores } from '../stores/index.js';
 import { applyPathParams, type RawRequest } from './codec.js';
-import { PythonCrash } from './codec-python.js';
+import { PythonCrash } from '../py/values.js';
 import { serializerFor } from './serialize.js';
 import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';
@@ -25,6 +26,8 @@ export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: Rp
 
 export interface RpcRoutesOptions {
   native: NativeHandlers;
+  /** The stores the native handlers were made over: passed in each request's context. */
+  stores?: Stores;
   fallback: RpcFallback;
   /** `--static-prefix`: prepended to the `/ajax-api/...` routes only (as MLflow does). */
   staticPrefix?: string;
@@ -141,7 +144,13 @@ async function sendStreamed(
     .send(Readable.from(body(), { objectMode: false }));
 }
 
-function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, budget: BodyBudget) {
+function nativeRoute(
+  rpc: RpcInfo,
+  route: RpcRoute,
+  handler: NativeHandler,
+  budget: BodyBudget,
+  stores: Stores | undefined,
+) {
   const bodyLimit = budget.limit;
   const serialize = serializerFor(rpc.responseType);
   const hasPathParams = Object.keys(route.params).length > 0;
@@ -161,11 +170,12 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, budg
           request.params as Record<string, string>,
         );
       }
-      const response = await handler(decoded.message, {
+      const response = (await handler(decoded.message, {
         log: request.log,
         args: () => new URLSearchParams(raw.query),
-      });
-      if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response);
+        stores,
+      })) as Record<string, unknown> | undefined;
+      if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response!);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
@@ -196,7 +206,7 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
             method: route.method,
             url,
             bodyLimit,
-            handler: nativeRoute(rpc, route, handler, budget),
+            handler: nativeRoute(rpc, route, handler, budget, opts.stores),
           });
           continue;
         }

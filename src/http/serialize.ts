@@ -8,6 +8,7 @@
  * type is compiled once into straight-line JS (one function per type, no per-field lookups).
  */
 import { ENUMS, MESSAGES, type FieldMeta } from '../gen/schemas.js';
+import { finiteFloatRepr } from '../py/numbers.js';
 
 export type Serializer = (message: unknown) => string;
 
@@ -37,15 +38,8 @@ function num(v: unknown): string {
  * below 1e-4 and from 1e16 with a two-digit exponent (`1e-05`, `1e+16`), `-0.0`.
  */
 function dbl(v: unknown): string {
-  if (typeof v !== 'number') return num(v);
-  if (!Number.isFinite(v)) return num(v);
-  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(v);
-  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(v) ? numText(v) + '.0' : numText(v);
-  const [mant, exp] = v.toExponential().split('e') as [string, string];
-  const sign = exp[0] === '-' ? '-' : '+';
-  const digits = exp.replace(/^[+-]/, '').padStart(2, '0');
-  return `${mant}e${sign}${digits}`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return num(v);
+  return finiteFloatRepr(v);
 }
 
 // Strings that need no escaping (the common case) are quoted directly: cheaper than

@@ -1,14 +1,12 @@
-import { MlflowError } from '../errors/mlflow-error.js';
-import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
-import { SqlTrackingStore } from './tracking/store.js';
-import { parseBackendUri } from './uri.js';
+import { createTrackingStore, type TrackingStore } from './tracking/store.js';
+import { parseBackendUri, type BackendLocation } from './uri.js';
 
-export { SqlTrackingStore } from './tracking/store.js';
+export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
 
 export interface OpenStoresOptions {
@@ -28,14 +26,32 @@ export interface OpenStoresOptions {
   allowedHostAddressedArtifactSchemes?: string[];
 }
 
-/** What services get: the stores over one database. */
+/** What services get: the stores over one database, and the options they were opened with. */
 export interface Stores {
-  tracking: SqlTrackingStore;
+  tracking: TrackingStore;
   dialect: StoreDialect;
   /** Undefined when a write can succeed now, else the reason (for the readiness endpoint). */
   writeBlocker(): Promise<string | undefined>;
+  options: Readonly<OpenStoresOptions>;
   close(): Promise<void>;
 }
+
+type Opener<L> = (loc: L, opts: OpenStoresOptions) => Promise<StoreDialect>;
+
+/**
+ * Each engine's dialect folder, by the engine a URI names. Only the one in use is loaded (its
+ * driver and DDL): pg for SQLite servers, better-sqlite3 for PostgreSQL ones, would only cost start
+ * time and memory.
+ */
+const OPENERS: { [D in BackendLocation['dialect']]: Opener<Extract<BackendLocation, { dialect: D }>> } = {
+  sqlite: async (loc) => (await import('./dialects/sqlite/index.js')).openSqlite(loc.path),
+  postgresql: async (loc, opts) =>
+    (await import('./dialects/postgres/index.js')).openPostgres(
+      loc.connectionString,
+      opts.poolSize,
+      opts.dbTimeoutMs,
+    ),
+};
 
 /**
  * Opens the backend store URI: connects, creates the schema on an empty database (or verifies it is
@@ -44,43 +60,26 @@ export interface Stores {
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
-  // Only the driver (and DDL) of the backend in use is loaded: pg for SQLite servers, better-sqlite3
-  // for PostgreSQL ones, would only cost start time and memory.
-  const dialect =
-    loc.dialect === 'sqlite'
-      ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
-      : (await import('./dialects/postgres.js')).openPostgres(
-          loc.connectionString,
-          opts.poolSize,
-          opts.dbTimeoutMs,
-        );
+  const dialect = await (OPENERS[loc.dialect] as Opener<BackendLocation>)(loc, opts);
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {
       dialect,
       db: dialect.db,
       artifactRoot: resolveUriIfLocal(opts.defaultArtifactRoot),
-      truncateLongValues: opts.truncateLongValues ?? true,
       artifactLocationMaxLength: opts.artifactLocationMaxLength ?? 2048,
-      artifactHostPolicy: makeArtifactHostPolicy(
-        [opts.defaultArtifactRoot, opts.artifactsDestination],
-        opts.allowedHostAddressedArtifactSchemes,
-      ),
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
     return {
-      tracking: new SqlTrackingStore(ctx),
+      tracking: createTrackingStore(ctx),
       dialect,
+      options: opts,
       writeBlocker: () => dialect.writeBlocker(),
       close: () => dialect.close(),
     };
   } catch (err) {
     await dialect.close().catch(() => undefined);
-    if (err instanceof MlflowError) throw err;
     throw err;
   }
 }
-
-/** The name the HTTP layer's loader (src/http/native-layer.ts) looks for; same as openStores. */
-export const openStore = openStores;

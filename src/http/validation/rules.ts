@@ -7,7 +7,8 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { HANDLER_SCHEMAS, type ValidatorSpec } from '../../gen/handler-schemas.js';
-import { PythonCrash, pyStrLen, type Json } from '../codec-python.js';
+import { strLen } from '../../py/str.js';
+import { PythonCrash, type Json } from '../../py/values.js';
 import { getRequestJson, type RawRequest } from '../codec.js';
 import {
   assertArray,
@@ -83,7 +84,7 @@ function logBatchPre(r: RawRequest): void {
   const json = getRequestJson(r);
   if (json === undefined || json === null) throw new PythonCrash("object of type 'NoneType' has no len()");
   let size: number;
-  if (typeof json === 'string') size = pyStrLen(json);
+  if (typeof json === 'string') size = strLen(json);
   else if (Array.isArray(json)) size = json.length;
   else if (typeof json === 'object') size = Object.keys(json).length;
   else throw new PythonCrash('object has no len()');

@@ -16,7 +16,7 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import { MESSAGES, type FieldMeta } from '../../gen/schemas.js';
 import { int64OverflowLiteral } from '../codec-json.js';
 import { numericFieldError } from '../codec-parse-dict.js';
-import { isObject, type Json } from '../codec-python.js';
+import { isObject, type Json } from '../../py/values.js';
 
 const NUMERIC = new Set(['int32', 'uint32', 'int64', 'uint64', 'double', 'float']);
 /** As ParseDict's recursion limit: deeper requests are refused by it already. */

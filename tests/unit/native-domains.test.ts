@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RPCS } from '../../src/gen/routes.js';
+import { DOMAINS } from '../../src/services/domains.js';
+import { NATIVE_RPC_KEYS } from '../../src/services/native.js';
+
+describe('native RPCs derived from the domain modules', () => {
+  it('serves the tracking RPCs natively, and only RPCs the generated table knows', () => {
+    const known = new Set(RPCS.map((r) => r.key));
+    expect(NATIVE_RPC_KEYS.filter((k) => !known.has(k))).toEqual([]);
+    expect(new Set(NATIVE_RPC_KEYS).size).toBe(NATIVE_RPC_KEYS.length);
+    expect([...NATIVE_RPC_KEYS].filter((k) => k.startsWith('MlflowService.')).sort()).toEqual(
+      [
+        'createExperiment',
+        'getExperiment',
+        'getExperimentByName',
+        'updateExperiment',
+        'deleteExperiment',
+        'restoreExperiment',
+        'setExperimentTag',
+        'deleteExperimentTag',
+        'createRun',
+        'getRun',
+        'updateRun',
+        'deleteRun',
+        'restoreRun',
+        'setTag',
+        'deleteTag',
+        'logMetric',
+        'logParam',
+        'logBatch',
+        'logInputs',
+        'getMetricHistory',
+        'getMetricHistoryBulkInterval',
+        'searchRuns',
+        'searchExperiments',
+      ]
+        .map((rpc) => `MlflowService.${rpc}`)
+        .sort(),
+    );
+  });
+
+  it('lists each key once per service module', () => {
+    for (const [service, modules] of Object.entries(DOMAINS)) {
+      const keys = modules.flatMap((m) => Object.keys(m));
+      expect(new Set(keys).size, service).toBe(keys.length);
+    }
+  });
+});
