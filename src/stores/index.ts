@@ -1,4 +1,5 @@
 import { MlflowError } from '../errors/mlflow-error.js';
+import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from '../services/webhooks/options.js';
 import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
 import type { StoreDialect } from './dialects/dialect.js';
@@ -7,6 +8,8 @@ import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { SqlTrackingStore } from './tracking/store.js';
 import { parseBackendUri } from './uri.js';
+import type { WebhookStore } from './webhooks/entities.js';
+import { SqlWebhookStore } from './webhooks/store.js';
 
 export { SqlTrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
@@ -24,11 +27,16 @@ export interface OpenStoresOptions {
   artifactsDestination?: string;
   /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
   allowedHostAddressedArtifactSchemes?: string[];
+  /** MLFLOW_WEBHOOK_* settings (MLflow's defaults for any not given). */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /** What services get: the stores over one database. */
 export interface Stores {
   tracking: SqlTrackingStore;
+  /** Webhooks (in MLflow they live in the model registry's database). */
+  webhooks: WebhookStore;
+  webhookOptions: WebhookOptions;
   dialect: StoreDialect;
   close(): Promise<void>;
 }
@@ -61,7 +69,14 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
-    return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
+    const webhookOptions: WebhookOptions = { ...DEFAULT_WEBHOOK_OPTIONS, ...opts.webhooks };
+    return {
+      tracking: new SqlTrackingStore(ctx),
+      webhooks: new SqlWebhookStore(dialect, { encryptionKey: webhookOptions.encryptionKey }),
+      webhookOptions,
+      dialect,
+      close: () => dialect.close(),
+    };
   } catch (err) {
     await dialect.close().catch(() => undefined);
     if (err instanceof MlflowError) throw err;

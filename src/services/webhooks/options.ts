@@ -1,0 +1,29 @@
+/**
+ * Webhook settings, as MLflow reads them from its environment (mlflow/environment_variables.py);
+ * src/cli resolves the variables and passes these down.
+ */
+export interface WebhookOptions {
+  /** MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY (Fernet key); none: a random key per process. */
+  encryptionKey?: string | undefined;
+  /** MLFLOW_WEBHOOK_ALLOWED_SCHEMES, split on commas and stripped (default `https`). */
+  allowedSchemes: readonly string[];
+  /** MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: no public-address checks, at validation or connect time. */
+  allowPrivateIps: boolean;
+  /** MLFLOW_WEBHOOK_REQUEST_TIMEOUT (s): connect and read timeout of one attempt. */
+  requestTimeoutSec: number;
+  /** MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES. */
+  maxRetries: number;
+  /** MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS: deliveries in flight at once. */
+  deliveryMaxWorkers: number;
+  /** MLFLOW_WEBHOOK_CACHE_TTL (s): how long the webhooks of an event are reused. */
+  cacheTtlSec: number;
+}
+
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
+  allowedSchemes: ['https'],
+  allowPrivateIps: false,
+  requestTimeoutSec: 30,
+  maxRetries: 3,
+  deliveryMaxWorkers: 10,
+  cacheTtlSec: 60,
+};
