@@ -8,7 +8,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { pyRepr } from '../tracking/py-text.js';
-import { isPublicIp } from './ip.js';
+import { isPublicIp, pyIpStr } from './ip.js';
 
 /** A refused peer: never retried (MLflow's SSRFProtectionError is no urllib3 error). */
 export class SsrfProtectionError extends Error {
@@ -88,7 +88,7 @@ export function connectChecked(t: ConnectTarget): Promise<Socket> {
                 ? 'Could not determine webhook connection peer address'
                 : ok === undefined
                   ? `Webhook connection resolved to an invalid IP address: ${pyRepr(peer)}`
-                  : `Webhook connection blocked: ${peer.replace(/%.*$/, '')} is not a public IP address. ` +
+                  : `Webhook connection blocked: ${pyIpStr(peer)} is not a public IP address. ` +
                     'This may indicate a DNS rebinding attempt.',
             ),
           );

@@ -84,3 +84,29 @@ export function isPublicIp(text: string): boolean | undefined {
   if (inNet(ip, NAT64, 128)) return v4IsGlobal(ip & 0xffffffffn);
   return !V6_PRIVATE.some((n) => inNet(ip, n, 128));
 }
+
+/** `str(ipaddress.ip_address(text))`: IPv6 in lower-case hex, the longest zero run as `::`, scope kept. */
+export function pyIpStr(text: string): string {
+  const addr = text.replace(/%.*$/, '');
+  const scope = text.slice(addr.length);
+  if (!isIPv6(addr)) return text;
+  const n = v6(addr);
+  const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(16 * (7 - i))) & 0xffffn));
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':') + scope;
+  const head = hex.slice(0, best).join(':');
+  const tail = hex.slice(best + bestLen).join(':');
+  return `${head}::${tail}${scope}`;
+}

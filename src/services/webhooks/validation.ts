@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { StoredWebhookEvent } from '../../stores/webhooks/entities.js';
 import { pyRepr } from '../tracking/py-text.js';
-import { isPublicIp } from './ip.js';
+import { isPublicIp, pyIpStr } from './ip.js';
 import type { WebhookOptions } from './options.js';
 import { pyUrlParse } from './url.js';
 
@@ -74,7 +74,7 @@ export async function validateResolvesToPublicIps(hostname: string, field: strin
   for (const ip of await resolveAll(hostname, field)) {
     if (isPublicIp(ip) !== true) {
       throw MlflowError.invalidParameter(
-        `${field} must not resolve to a non-public IP address. ${pyRepr(hostname)} resolves to ${ip.replace(/%.*$/, '')}.`,
+        `${field} must not resolve to a non-public IP address. ${pyRepr(hostname)} resolves to ${pyIpStr(ip)}.`,
       );
     }
   }
