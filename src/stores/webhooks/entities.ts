@@ -11,7 +11,7 @@ export interface StoredWebhook {
   name: string;
   description: string | null;
   url: string;
-  /** In the database's order (MLflow loads them without an ORDER BY). */
+  /** Sorted by entity and action (see SqlWebhookStore.withEvents). */
   events: StoredWebhookEvent[];
   /** `ACTIVE` | `DISABLED` */
   status: string;

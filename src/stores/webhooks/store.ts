@@ -191,7 +191,10 @@ export class SqlWebhookStore implements WebhookStore {
     return { webhooks, nextPageToken: more ? createOffsetToken(offset + size) : undefined };
   }
 
-  /** Events of each webhook in the database's order (MLflow's lazy load has no ORDER BY). */
+  /**
+   * Events of each webhook by entity and action: the order MLflow's lazy load (no ORDER BY) gets
+   * through the primary key index, always on SQLite (on PostgreSQL it depends on the plan).
+   */
   private async withEvents(db: Db, rows: WebhookRow[]): Promise<StoredWebhook[]> {
     const byId = new Map<string, StoredWebhookEvent[]>(rows.map((r) => [r.webhook_id, []]));
     if (rows.length > 0) {
@@ -199,6 +202,8 @@ export class SqlWebhookStore implements WebhookStore {
         .selectFrom('webhook_events')
         .select(['webhook_id', 'entity', 'action'])
         .where('webhook_id', 'in', [...byId.keys()])
+        .orderBy('entity')
+        .orderBy('action')
         .execute();
       for (const e of events) byId.get(e.webhook_id)?.push({ entity: e.entity, action: e.action });
     }
