@@ -2,7 +2,7 @@ import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecurityOptions } from '../http/security.js';
 import { resolveSecurityOptions } from '../http/security-defaults.js';
-import type { WebhookOptions } from '../services/webhooks/options.js';
+import type { WebhookOptions } from '../stores/webhooks/options.js';
 import type { OptionValue, ParsedOptions } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';

@@ -3,7 +3,7 @@
  * ints with int(), the private-address opt-in with MLflow's boolean parser, the scheme list split on
  * commas and stripped. Unset variables keep MLflow's defaults (services/webhooks/options.ts).
  */
-import type { WebhookOptions } from '../services/webhooks/options.js';
+import type { WebhookOptions } from '../stores/webhooks/options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

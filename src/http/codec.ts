@@ -8,7 +8,7 @@ import { MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { fieldIndex, parseDict, type WireMessage } from './codec-parse-dict.js';
 import { pyJsonLoads } from './codec-json.js';
-import { PythonCrash, isObject, type Json } from './codec-python.js';
+import { PythonCrash, isObject, type Json } from '../py/values.js';
 
 export interface RawRequest {
   method: string;
@@ -62,11 +62,6 @@ export function getRequestJson(req: RawRequest): Json | undefined {
   const json = text === '' ? undefined : pyJsonLoads(text);
   parsedBodies.set(req, json);
   return json;
-}
-
-/** `_get_normalized_request_json`: double-encoded bodies decoded again; no body is `{}`. */
-export function getNormalizedRequestJson(req: RawRequest): Json {
-  return readNormalized(req).json;
 }
 
 /**

@@ -29,7 +29,7 @@ export async function loadNativeLayer(
   return {
     nativeKeys: NATIVE_RPC_KEYS,
     register(app, { fallback, staticPrefix }) {
-      registerRpcRoutes(app, { native: handlers, fallback, staticPrefix });
+      registerRpcRoutes(app, { native: handlers, stores, fallback, staticPrefix });
       registerExtraRoutes(app, stores, { staticPrefix });
     },
     close: () => stores.close(),

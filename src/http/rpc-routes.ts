@@ -14,8 +14,9 @@ import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
 import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers } from '../services/types.js';
+import type { Stores } from '../stores/index.js';
 import { applyPathParams, type RawRequest } from './codec.js';
-import { PythonCrash } from './codec-python.js';
+import { PythonCrash } from '../py/values.js';
 import { serializerFor } from './serialize.js';
 import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';
@@ -24,6 +25,8 @@ export type RpcFallback = (request: FastifyRequest, reply: FastifyReply, rpc: Rp
 
 export interface RpcRoutesOptions {
   native: NativeHandlers;
+  /** The stores the native handlers were made over: passed in each request's context. */
+  stores?: Stores;
   fallback: RpcFallback;
   /** `--static-prefix`: prepended to the `/ajax-api/...` routes only (as MLflow does). */
   staticPrefix?: string;
@@ -140,7 +143,13 @@ async function sendStreamed(
     .send(Readable.from(body(), { objectMode: false }));
 }
 
-function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
+function nativeRoute(
+  rpc: RpcInfo,
+  route: RpcRoute,
+  handler: NativeHandler,
+  bodyLimit: number,
+  stores: Stores | undefined,
+) {
   const serialize = serializerFor(rpc.responseType);
   const hasPathParams = Object.keys(route.params).length > 0;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -159,11 +168,12 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, body
           request.params as Record<string, string>,
         );
       }
-      const response = await handler(decoded.message, {
+      const response = (await handler(decoded.message, {
         log: request.log,
         args: () => new URLSearchParams(raw.query),
-      });
-      if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response);
+        stores,
+      })) as Record<string, unknown> | undefined;
+      if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response!);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
@@ -191,7 +201,7 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
             method: route.method,
             url,
             bodyLimit,
-            handler: nativeRoute(rpc, route, handler, bodyLimit),
+            handler: nativeRoute(rpc, route, handler, bodyLimit, opts.stores),
           });
           continue;
         }

@@ -1,11 +1,29 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { CorsPolicy, SecurityOptions } from './security.js';
 
 /**
  * Pure parts of the security middleware: default allow-lists and the matching rules of the
  * pinned MLflow (fnmatch patterns, IP-shaped patterns only matching IP literals, localhost
  * origins always allowed). Kept free of Fastify so they are unit-testable.
  */
+
+export interface CorsPolicy {
+  allowAll: boolean;
+  origins: readonly string[];
+  credentials: boolean;
+  methods: readonly string[];
+  /** Block state-changing cross-origin API requests (off when origins are '*'). */
+  block: boolean;
+}
+
+export interface SecurityOptions {
+  disabled: boolean;
+  allowedHosts: readonly string[];
+  checkHost: boolean;
+  cors: CorsPolicy;
+  /** Header value, or undefined for none ('NONE'). */
+  xFrameOptions: string | undefined;
+  staticPrefix: string;
+}
 
 export const INVALID_HOST_MSG = 'Invalid Host header - possible DNS rebinding attack detected';
 export const CORS_BLOCKED_MSG = 'Cross-origin request blocked';

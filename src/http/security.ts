@@ -8,26 +8,11 @@ import {
   isApiPath,
   isHealthPath,
   shouldBlockCors,
+  type CorsPolicy,
+  type SecurityOptions,
 } from './security-defaults.js';
 
-export interface CorsPolicy {
-  allowAll: boolean;
-  origins: readonly string[];
-  credentials: boolean;
-  methods: readonly string[];
-  /** Block state-changing cross-origin API requests (off when origins are '*'). */
-  block: boolean;
-}
-
-export interface SecurityOptions {
-  disabled: boolean;
-  allowedHosts: readonly string[];
-  checkHost: boolean;
-  cors: CorsPolicy;
-  /** Header value, or undefined for none ('NONE'). */
-  xFrameOptions: string | undefined;
-  staticPrefix: string;
-}
+export type { CorsPolicy, SecurityOptions } from './security-defaults.js';
 
 /**
  * How far a response went through MLflow's middleware stack, outermost first:

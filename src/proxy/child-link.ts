@@ -1,7 +1,6 @@
 /**
  * What the proxy knows about the Python child: where it listens and whether it is up. In a
- * single process the supervisor updates it directly; under --workers the primary broadcasts
- * updates to the workers (cluster.ts).
+ * single process the supervisor updates it directly.
  */
 export type ChildStatus = 'starting' | 'up' | 'down' | 'stopping';
 

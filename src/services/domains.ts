@@ -1,9 +1,10 @@
 /**
- * The API domains served natively, one module each (model registry, webhooks, ...). A domain
- * module exports its handlers as one object checked against the generated service interface
- * (`satisfies Partial<ModelRegistryService<DomainContext>>`), so request and response types come
- * from src/gen; the native RPC keys are derived from these objects' keys, never listed by hand.
- * Handlers reach their stores through `ctx.stores`.
+ * The API domains served natively, one module each (tracking, model registry, webhooks, ...). A
+ * domain module exports its handlers as one object checked against the generated service
+ * interface (`satisfies DomainHandlers<MlflowService<DomainContext>>`, or `Partial<...>` where no
+ * field is streamed), so request and response types come from src/gen; the native RPC keys are
+ * derived from these objects' keys, never listed by hand. Handlers reach their stores through
+ * `ctx.stores`.
  */
 import type {
   MlflowArtifactsService,
@@ -12,13 +13,12 @@ import type {
   WebhookService,
 } from '../gen/services.js';
 import type { Stores } from '../stores/index.js';
-import type { NativeHandler, RequestContext } from './types.js';
-import { webhookHandlers } from './webhooks/handlers.js';
+import { trackingHandlers } from './tracking/index.js';
+import { withDbErrors } from './db-errors.js';
+import type { DomainContext, DomainHandlers, NativeHandler } from './types.js';
+import { webhookHandlers } from './webhooks/index.js';
 
-/** What a domain handler is called with: the request's context plus the opened stores. */
-export interface DomainContext extends RequestContext {
-  stores: Stores;
-}
+export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
 /** Service name -> its generated interface, for the domain table below. */
 interface ServiceInterfaces {
@@ -28,10 +28,11 @@ interface ServiceInterfaces {
   WebhookService: WebhookService<DomainContext>;
 }
 
-type DomainTable = { [S in keyof ServiceInterfaces]?: readonly Partial<ServiceInterfaces[S]>[] };
+type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<ServiceInterfaces[S]>[] };
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
+  MlflowService: [trackingHandlers],
   WebhookService: [webhookHandlers],
 } satisfies DomainTable;
 
@@ -40,13 +41,21 @@ export const DOMAIN_RPC_KEYS: readonly string[] = Object.entries(DOMAINS as Doma
   ([service, modules]) => (modules ?? []).flatMap((m) => Object.keys(m).map((rpc) => `${service}.${rpc}`)),
 );
 
-/** The domain handlers bound to the stores, keyed `Service.rpc`. */
+type DomainHandler = (request: unknown, ctx: DomainContext) => Promise<unknown>;
+
+/**
+ * The domain handlers over `stores`, keyed `Service.rpc`, with database errors read as MLflow's
+ * (withDbErrors). The HTTP layer passes the stores in its request context, which then reaches
+ * the handler as is; other callers (tests) may leave them out.
+ */
 export function bindDomainHandlers(stores: Stores): Record<string, NativeHandler> {
   const out: Record<string, NativeHandler> = {};
   for (const [service, modules] of Object.entries(DOMAINS as DomainTable)) {
     for (const module of modules ?? []) {
-      for (const [rpc, fn] of Object.entries(module as Record<string, NativeHandler>)) {
-        out[`${service}.${rpc}`] = (request, ctx) => fn.call(module, request, { ...ctx, stores });
+      const handlers = withDbErrors(module as Record<string, DomainHandler>);
+      for (const [rpc, fn] of Object.entries(handlers)) {
+        out[`${service}.${rpc}`] = (request, ctx) =>
+          fn(request, ctx.stores === stores ? (ctx as DomainContext) : { ...ctx, stores });
       }
     }
   }

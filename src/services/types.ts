@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Stores } from '../stores/index.js';
+import type { StreamedList } from './streamed.js';
 
 /** What a native RPC implementation may use besides its request. */
 export interface RequestContext {
@@ -8,15 +10,39 @@ export interface RequestContext {
    * handlers that read them directly instead of the parsed message. Absent outside HTTP.
    */
   args?: () => URLSearchParams;
+  /** The opened stores, when the caller (the HTTP layer) has them at hand; see DomainContext. */
+  stores?: Stores;
 }
 
 /**
  * A native RPC implementation: takes the decoded, validated request (wire-shaped: proto field
  * names, int64 as number, enums by name) and resolves to the wire-shaped response. Fails with
- * MlflowError for MLflow-style errors.
+ * MlflowError for MLflow-style errors. Typed per RPC by the domain modules (services/domains.ts);
+ * this is the erased shape the HTTP layer routes to (the response is whatever that RPC's
+ * serializer takes, hence untyped here).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type NativeHandler<Req = any, Res = any> = (request: Req, ctx: RequestContext) => Promise<Res>;
+export type NativeHandler = (request: unknown, ctx: RequestContext) => Promise<any>;
 
 /** Native implementations keyed by RPC key, e.g. 'MlflowService.getRun'. */
 export type NativeHandlers = Readonly<Record<string, NativeHandler>>;
+
+/** What a domain handler is called with: the request's context plus the opened stores. */
+export interface DomainContext extends RequestContext {
+  stores: Stores;
+}
+
+/** A response whose repeated fields may also be streamed (see streamed.ts). */
+export type Streamable<R> = {
+  [K in keyof R]: NonNullable<R[K]> extends readonly (infer E)[] ? R[K] | StreamedList<E> : R[K];
+};
+
+/**
+ * The handlers a domain module may implement for service interface `S`: its RPCs with their
+ * generated request and response types (a repeated response field may be a StreamedList).
+ */
+export type DomainHandlers<S> = {
+  [K in keyof S]?: S[K] extends (request: infer Q, ctx: infer C) => Promise<infer R>
+    ? (request: Q, ctx: C) => Promise<R | Streamable<R>>
+    : never;
+};

@@ -1,17 +1,15 @@
-import { MlflowError } from '../errors/mlflow-error.js';
-import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from '../services/webhooks/options.js';
-import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
-import { SqlTrackingStore } from './tracking/store.js';
+import { createTrackingStore, type TrackingStore } from './tracking/store.js';
 import { parseBackendUri } from './uri.js';
 import type { WebhookStore } from './webhooks/entities.js';
+import type { WebhookOptions } from './webhooks/options.js';
 import { SqlWebhookStore } from './webhooks/store.js';
 
-export { SqlTrackingStore } from './tracking/store.js';
+export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
 
 export interface OpenStoresOptions {
@@ -31,13 +29,13 @@ export interface OpenStoresOptions {
   webhooks?: Partial<WebhookOptions>;
 }
 
-/** What services get: the stores over one database. */
+/** What services get: the stores over one database, and the options they were opened with. */
 export interface Stores {
-  tracking: SqlTrackingStore;
+  tracking: TrackingStore;
   /** Webhooks (in MLflow they live in the model registry's database). */
   webhooks: WebhookStore;
-  webhookOptions: WebhookOptions;
   dialect: StoreDialect;
+  options: Readonly<OpenStoresOptions>;
   close(): Promise<void>;
 }
 
@@ -52,37 +50,27 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
   // for PostgreSQL ones, would only cost start time and memory.
   const dialect =
     loc.dialect === 'sqlite'
-      ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
-      : (await import('./dialects/postgres.js')).openPostgres(loc.connectionString, opts.poolSize);
+      ? (await import('./dialects/sqlite/index.js')).openSqlite(loc.path)
+      : (await import('./dialects/postgres/index.js')).openPostgres(loc.connectionString, opts.poolSize);
   try {
     await ensureSchema(dialect);
     const ctx: StoreContext = {
       dialect,
       db: dialect.db,
       artifactRoot: resolveUriIfLocal(opts.defaultArtifactRoot),
-      truncateLongValues: opts.truncateLongValues ?? true,
       artifactLocationMaxLength: opts.artifactLocationMaxLength ?? 2048,
-      artifactHostPolicy: makeArtifactHostPolicy(
-        [opts.defaultArtifactRoot, opts.artifactsDestination],
-        opts.allowedHostAddressedArtifactSchemes,
-      ),
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
-    const webhookOptions: WebhookOptions = { ...DEFAULT_WEBHOOK_OPTIONS, ...opts.webhooks };
     return {
-      tracking: new SqlTrackingStore(ctx),
-      webhooks: new SqlWebhookStore(dialect, { encryptionKey: webhookOptions.encryptionKey }),
-      webhookOptions,
+      tracking: createTrackingStore(ctx),
+      webhooks: new SqlWebhookStore(dialect, { encryptionKey: opts.webhooks?.encryptionKey }),
       dialect,
+      options: opts,
       close: () => dialect.close(),
     };
   } catch (err) {
     await dialect.close().catch(() => undefined);
-    if (err instanceof MlflowError) throw err;
     throw err;
   }
 }
-
-/** The name the HTTP layer's loader (src/http/native-layer.ts) looks for; same as openStores. */
-export const openStore = openStores;

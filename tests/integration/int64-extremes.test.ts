@@ -4,7 +4,7 @@
  * in (docs/parity-differences.md 2.5); PostgreSQL must still accept them as BIGINTs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgInt64Param } from '../../src/stores/dialects/postgres.js';
+import { pgInt64Param } from '../../src/stores/dialects/postgres/params.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { backendNames, newBackend, type TestBackend } from '../helpers/store-backends.js';
 

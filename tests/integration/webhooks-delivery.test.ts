@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
 import { deliverWebhooks } from '../../src/services/webhooks/deliver.js';
 import { webhookHandlers } from '../../src/services/webhooks/handlers.js';
-import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from '../../src/services/webhooks/options.js';
+import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from '../../src/stores/webhooks/options.js';
 import { DeliveryError, postWebhook } from '../../src/services/webhooks/send.js';
 import { validateWebhookUrl } from '../../src/services/webhooks/validation.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
@@ -106,7 +106,7 @@ describe('webhook delivery (loopback receiver)', () => {
   beforeEach(async () => {
     receiver.got = [];
     receiver.maxInFlight = 0;
-    for (const w of (await stores.webhooks.listWebhooks(1000, undefined)).webhooks) {
+    for (const w of await stores.webhooks.listWebhooks(1000, 0)) {
       await stores.webhooks.deleteWebhook(w.webhookId);
     }
   });

@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
+import { withDbErrors } from '../../src/services/db-errors.js';
 import { webhookHandlers } from '../../src/services/webhooks/handlers.js';
+import { webhookPage } from '../../src/services/webhooks/paging.js';
 import { generateFernetKey } from '../../src/stores/webhooks/fernet.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { SqlWebhookStore } from '../../src/stores/webhooks/store.js';
@@ -130,15 +132,15 @@ describe.each(backendNames)('webhooks on %s', (dialect) => {
     expect(updated.description).toBeUndefined(); // an empty description is stored, and not shown
     expect(updated.events).toEqual([{ entity: 'MODEL_VERSION', action: 'CREATED' }]);
 
-    const page = await stores.webhooks.listWebhooks(1, undefined);
+    const page = await webhookPage((n, o) => stores.webhooks.listWebhooks(n, o), 1, undefined);
     expect(page.webhooks).toHaveLength(1);
     expect(page.nextPageToken).toBe(Buffer.from('{"offset": 1}').toString('base64'));
     const byEvent = await stores.webhooks.listWebhooksByEvent(
       { entity: 'model_version', action: 'created' },
       100,
-      undefined,
+      0,
     );
-    expect(byEvent.webhooks.map((w) => w.webhookId)).toEqual([id]);
+    expect(byEvent.map((w) => w.webhookId)).toEqual([id]);
 
     await webhookHandlers.deleteWebhook({ webhook_id: id }, ctx);
     const err = await rejects(webhookHandlers.getWebhook({ webhook_id: id }, ctx));
@@ -150,7 +152,7 @@ describe.each(backendNames)('webhooks on %s', (dialect) => {
   });
 
   it('refuses bad input with MLflow messages and stores nothing', async () => {
-    const before = (await stores.webhooks.listWebhooks(1000, undefined)).webhooks.length;
+    const before = (await stores.webhooks.listWebhooks(1001, 0)).length;
     const bad = async (req: Parameters<typeof webhookHandlers.createWebhook>[0]) =>
       (await rejects(webhookHandlers.createWebhook(req, ctx))).message;
     expect(await bad({ name: '-x', url: 'https://a.b', events: [event] })).toMatch(
@@ -166,11 +168,15 @@ describe.each(backendNames)('webhooks on %s', (dialect) => {
       await bad({ name: 'x', url: 'https://a.b', events: [{ entity: 'PROMPT_TAG', action: 'CREATED' }] }),
     ).toBe("Invalid action 'created' for entity 'prompt_tag'. Valid actions are: ['deleted', 'set']");
     const dup = await rejects(
-      webhookHandlers.createWebhook({ name: 'x', url: 'https://a.b', events: [event, event] }, ctx),
+      // bound as the server binds it: database errors read as MLflow's
+      withDbErrors(webhookHandlers).createWebhook(
+        { name: 'x', url: 'https://a.b', events: [event, event] },
+        ctx,
+      ),
     );
     expect(dup.errorCode).toBe('BAD_REQUEST');
-    expect((await stores.webhooks.listWebhooks(1000, undefined)).webhooks.length).toBe(before);
-    expect((await rejects(stores.webhooks.listWebhooks(1001, undefined))).message).toBe(
+    expect((await stores.webhooks.listWebhooks(1001, 0)).length).toBe(before);
+    expect((await rejects(webhookPage(() => Promise.resolve([]), 1001, undefined))).message).toBe(
       'max_results must be between 1 and 1000.',
     );
   });

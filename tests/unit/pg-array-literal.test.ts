@@ -1,6 +1,6 @@
 /** The array literals PostgreSQL's unnest inputs are sent as (dialects/postgres.ts). */
 import { describe, expect, it } from 'vitest';
-import { pgArrayLiteral } from '../../src/stores/dialects/postgres.js';
+import { pgArrayLiteral } from '../../src/stores/dialects/postgres/params.js';
 
 describe('pgArrayLiteral', () => {
   it('joins numbers, booleans and quoted strings', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPublicIp, pyIpStr } from '../../src/services/webhooks/ip.js';
-import { pyUrlParse } from '../../src/services/webhooks/url.js';
+import { jsonDumpsDefault } from '../../src/py/json.js';
+import { urlHostname } from '../../src/py/urlparse.js';
+import { PyFloat } from '../../src/py/values.js';
 
 describe('isPublicIp (MLflow _is_public_ip on Python 3.11 ipaddress)', () => {
   // Expected values printed by the pinned MLflow's _is_public_ip.
@@ -45,7 +47,7 @@ describe('isPublicIp (MLflow _is_public_ip on Python 3.11 ipaddress)', () => {
   it('is undefined for what is no address', () => expect(isPublicIp('example.com')).toBeUndefined());
 });
 
-describe('pyUrlParse (urllib.parse.urlparse: scheme and hostname)', () => {
+describe('urlHostname (urllib.parse.urlparse: scheme and hostname)', () => {
   it.each([
     ['https://User@Example.COM:8443/x?y#z', 'https', 'example.com'],
     ['HTTP://[::1]:80/', 'http', '::1'],
@@ -53,9 +55,19 @@ describe('pyUrlParse (urllib.parse.urlparse: scheme and hostname)', () => {
     ['http:///x', 'http', undefined],
     ['example.com/x', '', undefined],
     ['1http://x', '', undefined],
-  ])('%s', (url, scheme, hostname) => expect(pyUrlParse(url)).toEqual({ scheme, hostname }));
+  ])('%s', (url, scheme, hostname) => expect(urlHostname(url)).toEqual({ scheme, hostname }));
   it('raises for an unbalanced or invalid bracketed host', () => {
-    expect(() => pyUrlParse('http://[::1/x')).toThrow('Invalid IPv6 URL');
-    expect(() => pyUrlParse('http://[zz]/x')).toThrow("'zz' does not appear to be an IPv4 or IPv6 address");
+    expect(() => urlHostname('http://[::1/x')).toThrow('Invalid IPv6 URL');
+    expect(() => urlHostname('http://[zz]/x')).toThrow("'zz' does not appear to be an IPv4 or IPv6 address");
+  });
+});
+
+describe('jsonDumpsDefault (json.dumps with its default layout: the signed webhook body)', () => {
+  it('matches CPython', () => {
+    const value = { b: 1, a: [new PyFloat(1), new PyFloat(105.5), null, true, 'é\u007f"\\\n😀'], c: {} };
+    // CPython: json.dumps({'b': 1, 'a': [1.0, 105.5, None, True, 'é\x7f"\\\n😀'], 'c': {}})
+    expect(jsonDumpsDefault(value)).toBe(
+      '{"b": 1, "a": [1.0, 105.5, null, true, "\\u00e9\\u007f\\"\\\\\\n\\ud83d\\ude00"], "c": {}}',
+    );
   });
 });

@@ -1,14 +1,15 @@
 /** MlflowService.searchExperiments (handlers._search_experiments + SqlAlchemyStore.search_experiments). */
 import type { SearchExperiments, SearchExperiments_Response } from '../../gen/messages.js';
+import type { MlflowService } from '../../gen/services.js';
 import type { StoreDialect } from '../../stores/dialects/dialect.js';
 import { searchExperimentsInStore } from '../../stores/search/experiment-search.js';
-import type { Experiment } from '../../stores/tracking/entities.js';
+import type { StoredExperiment } from '../../stores/tracking/entities.js';
 import { planExperimentSearch } from '../search/experiment-search-plan.js';
 import { createPageToken } from '../search/page-token.js';
-import type { NativeHandler } from '../types.js';
+import type { DomainContext, DomainHandlers } from '../types.js';
 
 export interface SearchExperimentsResult {
-  experiments: Experiment[];
+  experiments: StoredExperiment[];
   nextPageToken?: string;
 }
 
@@ -31,15 +32,12 @@ export async function searchExperiments(
   return result;
 }
 
-export function createSearchExperimentsHandler(
-  dialect: StoreDialect,
-): NativeHandler<SearchExperiments, SearchExperiments_Response> {
-  return async (req) => {
-    const { experiments, nextPageToken } = await searchExperiments(dialect, req);
+export const searchExperimentsHandlers = {
+  async searchExperiments(req, { stores }) {
+    const { experiments, nextPageToken } = await searchExperiments(stores.dialect, req);
     const res: SearchExperiments_Response = {};
-    if (experiments.length > 0)
-      res.experiments = experiments as unknown as SearchExperiments_Response['experiments'];
+    if (experiments.length > 0) res.experiments = experiments;
     if (nextPageToken !== undefined) res.next_page_token = nextPageToken;
     return res;
-  };
-}
+  },
+} satisfies DomainHandlers<MlflowService<DomainContext>>;

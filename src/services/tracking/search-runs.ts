@@ -1,15 +1,16 @@
 /** MlflowService.searchRuns (handlers.search_runs_impl + SqlAlchemyStore.search_runs). */
 import type { SearchRuns, SearchRuns_Response } from '../../gen/messages.js';
+import type { MlflowService } from '../../gen/services.js';
 import type { StoreDialect } from '../../stores/dialects/dialect.js';
 import { searchRunPage } from '../../stores/search/run-search.js';
-import type { Run } from '../../stores/tracking/entities.js';
+import type { StoredRun } from '../../stores/tracking/entities.js';
 import { SEARCH_MAX_RESULTS_DEFAULT } from '../search/max-results.js';
 import { createPageToken } from '../search/page-token.js';
 import { planRunSearch } from '../search/run-search-plan.js';
-import type { NativeHandler } from '../types.js';
+import type { DomainContext, DomainHandlers } from '../types.js';
 
 export interface SearchRunsResult {
-  runs: Run[];
+  runs: StoredRun[];
   nextPageToken?: string;
 }
 
@@ -32,14 +33,12 @@ export async function searchRuns(dialect: StoreDialect, req: SearchRuns): Promis
   return result;
 }
 
-export function createSearchRunsHandler(
-  dialect: StoreDialect,
-): NativeHandler<SearchRuns, SearchRuns_Response> {
-  return async (req) => {
-    const { runs, nextPageToken } = await searchRuns(dialect, req);
+export const searchRunsHandlers = {
+  async searchRuns(req, { stores }) {
+    const { runs, nextPageToken } = await searchRuns(stores.dialect, req);
     const res: SearchRuns_Response = {};
-    if (runs.length > 0) res.runs = runs as unknown as SearchRuns_Response['runs'];
+    if (runs.length > 0) res.runs = runs;
     if (nextPageToken !== undefined) res.next_page_token = nextPageToken;
     return res;
-  };
-}
+  },
+} satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -7,7 +7,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { pyRepr } from '../tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
 import { isPublicIp, pyIpStr } from './ip.js';
 
 /** A refused peer: never retried (MLflow's SSRFProtectionError is no urllib3 error). */
@@ -17,7 +17,7 @@ export class SsrfProtectionError extends Error {
     this.name = 'SSRFProtectionError';
   }
   get pyRepr(): string {
-    return `SSRFProtectionError(${pyRepr(this.message)})`;
+    return `SSRFProtectionError(${reprStr(this.message)})`;
   }
 }
 
@@ -87,7 +87,7 @@ export function connectChecked(t: ConnectTarget): Promise<Socket> {
               peer === undefined
                 ? 'Could not determine webhook connection peer address'
                 : ok === undefined
-                  ? `Webhook connection resolved to an invalid IP address: ${pyRepr(peer)}`
+                  ? `Webhook connection resolved to an invalid IP address: ${reprStr(peer)}`
                   : `Webhook connection blocked: ${pyIpStr(peer)} is not a public IP address. ` +
                     'This may indicate a DNS rebinding attempt.',
             ),

@@ -6,7 +6,8 @@
  */
 import type { StoredWebhook, StoredWebhookEvent, WebhookStore } from '../../stores/webhooks/entities.js';
 import { eventKey } from './events.js';
-import type { WebhookOptions } from './options.js';
+import type { WebhookOptions } from '../../stores/webhooks/options.js';
+import { webhookPage } from './paging.js';
 import type { WebhookPayload } from './payloads.js';
 import { sendWebhookRequest } from './request.js';
 import type { DeliveryError } from './send.js';
@@ -37,7 +38,7 @@ async function listAll(store: WebhookStore, event: StoredWebhookEvent): Promise<
   const out: StoredWebhook[] = [];
   let token: string | undefined;
   do {
-    const page = await store.listWebhooksByEvent(event, 100, token);
+    const page = await webhookPage((n, o) => store.listWebhooksByEvent(event, n, o), 100, token);
     out.push(...page.webhooks);
     token = page.nextPageToken;
   } while (token);

@@ -4,7 +4,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { WebhookAction, WebhookEntity, WebhookEvent } from '../../gen/messages.js';
-import { PythonCrash } from '../../http/codec-python.js';
+import { PythonCrash } from '../../py/values.js';
 import type { StoredWebhookEvent } from '../../stores/webhooks/entities.js';
 
 /** VALID_ENTITY_ACTIONS: entity value -> its actions (sorted, as the error message lists them). */

@@ -14,8 +14,9 @@ import type {
 } from '../../gen/messages.js';
 import type { WebhookService as WebhookServiceInterface } from '../../gen/services.js';
 import type { StoredWebhook, WebhookChanges } from '../../stores/webhooks/entities.js';
-import type { DomainContext } from '../domains.js';
-import { withDbErrors } from '../tracking/db-errors.js';
+import { resolveWebhookOptions } from '../../stores/webhooks/options.js';
+import type { DomainContext } from '../types.js';
+import { webhookPage } from './paging.js';
 import { eventFromWire, eventToWire } from './events.js';
 import { testWebhook } from './test-webhook.js';
 import { validateWebhookEvents, validateWebhookName, validateWebhookUrl } from './validation.js';
@@ -32,12 +33,12 @@ export function webhookToWire(w: StoredWebhook): Webhook {
   return out;
 }
 
-export const webhookHandlers = withDbErrors({
+export const webhookHandlers = {
   async createWebhook(req: CreateWebhook, ctx: DomainContext) {
     const events = (req.events ?? []).map(eventFromWire);
     const name = req.name ?? '';
     const url = req.url ?? '';
-    const opts = ctx.stores.webhookOptions;
+    const opts = resolveWebhookOptions(ctx.stores.options.webhooks);
     validateWebhookName(name);
     await validateWebhookUrl(url, opts);
     validateWebhookEvents(events);
@@ -53,7 +54,12 @@ export const webhookHandlers = withDbErrors({
   },
 
   async listWebhooks(req: ListWebhooks, ctx: DomainContext) {
-    const page = await ctx.stores.webhooks.listWebhooks(req.max_results, req.page_token || undefined);
+    const store = ctx.stores.webhooks;
+    const page = await webhookPage(
+      (n, o) => store.listWebhooks(n, o),
+      req.max_results,
+      req.page_token || undefined,
+    );
     return {
       webhooks: page.webhooks.map(webhookToWire),
       ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
@@ -68,7 +74,7 @@ export const webhookHandlers = withDbErrors({
     const id = req.webhook_id ?? '';
     const events = req.events && req.events.length > 0 ? req.events.map(eventFromWire) : undefined;
     const store = ctx.stores.webhooks;
-    const opts = ctx.stores.webhookOptions;
+    const opts = resolveWebhookOptions(ctx.stores.options.webhooks);
     // update_webhook finds the webhook before it validates anything.
     await store.getWebhook(id);
     const changes: WebhookChanges = {};
@@ -98,6 +104,6 @@ export const webhookHandlers = withDbErrors({
   async testWebhook(req: TestWebhook, ctx: DomainContext) {
     const event = req.event !== undefined ? eventFromWire(req.event) : undefined;
     const webhook = await ctx.stores.webhooks.getWebhook(req.webhook_id ?? '');
-    return { result: await testWebhook(webhook, event, ctx.stores.webhookOptions) };
+    return { result: await testWebhook(webhook, event, resolveWebhookOptions(ctx.stores.options.webhooks)) };
   },
-}) satisfies Partial<WebhookServiceInterface<DomainContext>>;
+} satisfies Partial<WebhookServiceInterface<DomainContext>>;

@@ -1,5 +1,4 @@
 /** The webhooks domain: WebhookService handlers and the delivery of registry events. */
 export { webhookHandlers, webhookToWire } from './handlers.js';
 export { deliverWebhooks, type DeliveryLog } from './deliver.js';
-export { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from './options.js';
 export type { WebhookPayload } from './payloads.js';

@@ -2,10 +2,9 @@
  * Webhook payloads (mlflow/webhooks/types.py): the `example()` payload of each event, which
  * test_webhook sends, keyed `entity.action`. Registry events bring their own payload of the same shape.
  */
-import { PyFloat } from '../../http/codec-python.js';
-import type { PyJsonValue } from './py-json.js';
+import { PyFloat, type PyJson } from '../../py/values.js';
 
-export type WebhookPayload = { readonly [key: string]: PyJsonValue | undefined };
+export type WebhookPayload = { [key: string]: PyJson };
 
 const TAGS = { example_key: 'example_value' };
 

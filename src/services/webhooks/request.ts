@@ -4,10 +4,10 @@
  * delivery id (UUID4) and unix timestamp, and the signature when the webhook has a secret.
  */
 import { randomUUID } from 'node:crypto';
+import { jsonDumpsDefault } from '../../py/json.js';
 import type { StoredWebhook, StoredWebhookEvent } from '../../stores/webhooks/entities.js';
-import type { WebhookOptions } from './options.js';
+import type { WebhookOptions } from '../../stores/webhooks/options.js';
 import type { WebhookPayload } from './payloads.js';
-import { pyJsonDumps } from './py-json.js';
 import { postWebhook, type SendOptions, type WebhookResponse } from './send.js';
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './signature.js';
 import { validateWebhookUrl } from './validation.js';
@@ -36,7 +36,7 @@ export async function sendWebhookRequest(
   send: SendOptions = sendOptions(opts),
 ): Promise<WebhookResponse> {
   await validateWebhookUrl(webhook.url, opts);
-  const json = pyJsonDumps({
+  const json = jsonDumpsDefault({
     entity: event.entity,
     action: event.action,
     timestamp: pyUtcIsoNow(),

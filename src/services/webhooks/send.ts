@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions }
 import type { Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pyRepr } from '../tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
 import { ConnectFailure, connectChecked, errnoText, SsrfProtectionError } from './connect.js';
 
 export interface SendOptions {
@@ -153,11 +153,11 @@ function decodeBody(body: Buffer, contentType: string | undefined): string {
 /** urllib3's pool / connection names in MLflow's messages (the SSRF-protected subclasses). */
 function poolName(t: Target): string {
   const s = t.https ? 'HTTPS' : 'HTTP';
-  return `_SSRFProtected${s}ConnectionPool(host=${pyRepr(t.host)}, port=${t.port})`;
+  return `_SSRFProtected${s}ConnectionPool(host=${reprStr(t.host)}, port=${t.port})`;
 }
 function connName(t: Target): string {
   const s = t.https ? 'HTTPS' : 'HTTP';
-  return `_SSRFProtected${s}Connection(host=${pyRepr(t.host)}, port=${t.port})`;
+  return `_SSRFProtected${s}Connection(host=${reprStr(t.host)}, port=${t.port})`;
 }
 
 /** The error requests raises once urllib3 gave up on `t` after `cause`, as Python's repr. */
@@ -167,19 +167,19 @@ function exhausted(t: Target, cause: unknown): DeliveryError {
   if (cause instanceof ConnectFailure) {
     if (cause.kind === 'connect-timeout') {
       outer = 'ConnectTimeout';
-      reason = `ConnectTimeoutError(<${connName(t)}>, ${pyRepr(`Connection to ${t.host} ${cause.message}`)})`;
+      reason = `ConnectTimeoutError(<${connName(t)}>, ${reprStr(`Connection to ${t.host} ${cause.message}`)})`;
     } else if (cause.kind === 'name-resolution') {
-      reason = `NameResolutionError(${pyRepr(`${connName(t)}: Failed to resolve ${pyRepr(t.host)} (${cause.message})`)})`;
+      reason = `NameResolutionError(${reprStr(`${connName(t)}: Failed to resolve ${reprStr(t.host)} (${cause.message})`)})`;
     } else {
-      reason = `NewConnectionError(${pyRepr(`${connName(t)}: Failed to establish a new connection: ${cause.message}`)})`;
+      reason = `NewConnectionError(${reprStr(`${connName(t)}: Failed to establish a new connection: ${cause.message}`)})`;
     }
   } else if (cause instanceof ReadFailure && cause.kind === 'read-timeout') {
-    reason = `ReadTimeoutError(${pyRepr(`${poolName(t)}: ${cause.message}`)})`;
+    reason = `ReadTimeoutError(${reprStr(`${poolName(t)}: ${cause.message}`)})`;
   } else {
-    reason = `ProtocolError('Connection aborted.', ${pyRepr(errnoText(cause))})`;
+    reason = `ProtocolError('Connection aborted.', ${reprStr(errnoText(cause))})`;
   }
   const message = `${poolName(t)}: Max retries exceeded with url: ${t.path} (Caused by ${reason})`;
-  return new DeliveryError(`${outer}(MaxRetryError(${pyRepr(message)}))`);
+  return new DeliveryError(`${outer}(MaxRetryError(${reprStr(message)}))`);
 }
 
 /** One urlopen call: the attempts urllib3 makes for one URL (first try + retries). */
@@ -230,7 +230,7 @@ export async function postWebhook(
   try {
     current = new URL(url);
   } catch {
-    throw new DeliveryError(`InvalidURL(${pyRepr(`Invalid URL ${pyRepr(url)}: No host supplied`)})`);
+    throw new DeliveryError(`InvalidURL(${reprStr(`Invalid URL ${reprStr(url)}: No host supplied`)})`);
   }
   let method = 'POST';
   let body: Buffer | undefined = payload;
@@ -238,7 +238,7 @@ export async function postWebhook(
   for (let hops = 0; ; hops++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {
       throw new DeliveryError(
-        `InvalidSchema(${pyRepr(`No connection adapters were found for ${pyRepr(current.href)}`)})`,
+        `InvalidSchema(${reprStr(`No connection adapters were found for ${reprStr(current.href)}`)})`,
       );
     }
     const t = target(current);

@@ -5,17 +5,17 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { WebhookTestResult } from '../../gen/messages.js';
 import type { StoredWebhook, StoredWebhookEvent } from '../../stores/webhooks/entities.js';
-import { pyRepr } from '../tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
 import { eventKey } from './events.js';
-import type { WebhookOptions } from './options.js';
+import type { WebhookOptions } from '../../stores/webhooks/options.js';
 import { EXAMPLE_PAYLOADS } from './payloads.js';
 import { sendWebhookRequest } from './request.js';
 import { DeliveryError, type SendOptions } from './send.js';
 
 function pyExceptionRepr(err: unknown): string {
   if (err instanceof DeliveryError) return err.pyRepr;
-  if (err instanceof MlflowError) return `MlflowException(${pyRepr(err.message)})`;
-  return `Exception(${pyRepr(err instanceof Error ? err.message : String(err))})`;
+  if (err instanceof MlflowError) return `MlflowException(${reprStr(err.message)})`;
+  return `Exception(${reprStr(err instanceof Error ? err.message : String(err))})`;
 }
 
 export async function testWebhook(

@@ -6,17 +6,17 @@
 import { lookup } from 'node:dns/promises';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { StoredWebhookEvent } from '../../stores/webhooks/entities.js';
-import { pyRepr } from '../tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
+import { urlHostname } from '../../py/urlparse.js';
 import { isPublicIp, pyIpStr } from './ip.js';
-import type { WebhookOptions } from './options.js';
-import { pyUrlParse } from './url.js';
+import type { WebhookOptions } from '../../stores/webhooks/options.js';
 
 const NAME_RE = /^(?=.{1,63}$)[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/iu;
 
 export function validateWebhookName(name: string): void {
   if (!NAME_RE.test(name)) {
     throw MlflowError.invalidParameter(
-      `Webhook name ${pyRepr(name)} is invalid. It must start and end with a letter or digit, ` +
+      `Webhook name ${reprStr(name)} is invalid. It must start and end with a letter or digit, ` +
         'be less than 63 characters long, and contain only letters, digits, dots (.), ' +
         'underscores (_), and hyphens (-).',
     );
@@ -50,7 +50,7 @@ async function resolveAll(hostname: string, field: string): Promise<string[]> {
       () =>
         reject(
           MlflowError.invalidParameter(
-            `Timed out resolving ${field} hostname ${pyRepr(hostname)} after ${RESOLVE_TIMEOUT_MS / 1000} seconds`,
+            `Timed out resolving ${field} hostname ${reprStr(hostname)} after ${RESOLVE_TIMEOUT_MS / 1000} seconds`,
           ),
         ),
       RESOLVE_TIMEOUT_MS,
@@ -63,7 +63,7 @@ async function resolveAll(hostname: string, field: string): Promise<string[]> {
     if (err instanceof MlflowError) throw err;
     const code = (err as { code?: string }).code ?? '';
     const text = GAI_ERRORS[code] ?? (err as Error).message;
-    throw MlflowError.invalidParameter(`Cannot resolve ${field} hostname ${pyRepr(hostname)}: ${text}`);
+    throw MlflowError.invalidParameter(`Cannot resolve ${field} hostname ${reprStr(hostname)}: ${text}`);
   } finally {
     clearTimeout(timer);
   }
@@ -74,7 +74,7 @@ export async function validateResolvesToPublicIps(hostname: string, field: strin
   for (const ip of await resolveAll(hostname, field)) {
     if (isPublicIp(ip) !== true) {
       throw MlflowError.invalidParameter(
-        `${field} must not resolve to a non-public IP address. ${pyRepr(hostname)} resolves to ${pyIpStr(ip)}.`,
+        `${field} must not resolve to a non-public IP address. ${reprStr(hostname)} resolves to ${pyIpStr(ip)}.`,
       );
     }
   }
@@ -82,22 +82,22 @@ export async function validateResolvesToPublicIps(hostname: string, field: strin
 
 export async function validateWebhookUrl(url: string, opts: WebhookOptions): Promise<void> {
   if (url.trim() === '') {
-    throw MlflowError.invalidParameter(`Webhook URL cannot be empty or just whitespace: ${pyRepr(url)}`);
+    throw MlflowError.invalidParameter(`Webhook URL cannot be empty or just whitespace: ${reprStr(url)}`);
   }
   let parsed;
   try {
-    parsed = pyUrlParse(url);
+    parsed = urlHostname(url);
   } catch (err) {
     throw MlflowError.invalidParameter(
-      `Invalid webhook URL ${pyRepr(url)}: ValueError(${pyRepr((err as Error).message)})`,
+      `Invalid webhook URL ${reprStr(url)}: ValueError(${reprStr((err as Error).message)})`,
     );
   }
   if (!opts.allowedSchemes.includes(parsed.scheme)) {
     throw MlflowError.invalidParameter(
-      `Invalid webhook URL scheme: ${pyRepr(parsed.scheme)}. Allowed schemes are: ${opts.allowedSchemes.join(', ')}.`,
+      `Invalid webhook URL scheme: ${reprStr(parsed.scheme)}. Allowed schemes are: ${opts.allowedSchemes.join(', ')}.`,
     );
   }
   if (!parsed.hostname)
-    throw MlflowError.invalidParameter(`Webhook URL must include a hostname: ${pyRepr(url)}`);
+    throw MlflowError.invalidParameter(`Webhook URL must include a hostname: ${reprStr(url)}`);
   if (!opts.allowPrivateIps) await validateResolvesToPublicIps(parsed.hostname, 'Webhook URL');
 }

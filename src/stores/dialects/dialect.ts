@@ -1,40 +1,45 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { TrackingDatabase } from '../tables.js';
+import type { TrackingDialectOps } from '../tracking/dialect-ops.js';
 
 export type DialectName = 'sqlite' | 'postgresql';
 
-/** A synchronous connection (better-sqlite3) as writeSync hands it over. */
-export interface SyncDb {
-  get<R>(sql: string, ...params: unknown[]): R | undefined;
-  run(sql: string, ...params: unknown[]): void;
+/**
+ * The pieces of SQL the shared query builders (src/stores/search) spell differently per database,
+ * by what they mean.
+ */
+export interface DialectSql {
+  /**
+   * The `cols` of `table`'s rows (alias `x`) matching `where`, as one JSON text of column arrays
+   * (an array per column, all in the same row order). SQLite lists rows in rowid order (MLflow's
+   * unordered query sees them so); PostgreSQL in the order its index scan yields them.
+   */
+  jsonColumns(table: string, cols: readonly string[], where: string): RawBuilder<unknown>;
+  /** `expr ILIKE value` (SQLAlchemy's rendering of `ilike` where the database has none). */
+  ilike(expr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** A number compared against a column, typed as SQLAlchemy's literal would be. */
+  numberParam(value: number): RawBuilder<unknown>;
+  /** A boolean literal for comparisons against boolean columns (is_nan). */
+  boolLiteral(value: boolean): RawBuilder<unknown>;
 }
 
 /**
- * Everything that differs between database engines. One implementation per file
- * (sqlite.ts, postgres.ts); MySQL / SQL Server follow as more files implementing this.
+ * Everything that differs between database engines: the connection and its schema handling, the
+ * SQL pieces of shared builders (`sql`), and each domain's named operations (`tracking`). One
+ * folder per engine (sqlite/, postgres/); another engine (MySQL next) is another folder
+ * implementing this.
  */
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<TrackingDatabase>;
+  readonly sql: DialectSql;
+  readonly tracking: TrackingDialectOps;
   /**
-   * Runs a compiled read outside Kysely's connection handling, where the driver has a cheaper path
-   * for one-off reads (PostgreSQL: pool.query). With `name`, PostgreSQL prepares the statement once
-   * per connection under that name (for a hot statement whose text never changes: parse and plan
-   * are not paid again). Optional; callers fall back to Kysely.
+   * Runs a compiled read on the driver's cheapest path for one-off reads (PostgreSQL: pool.query,
+   * outside Kysely's connection handling). With `name`, a statement whose text never changes is
+   * prepared once per connection under that name where the engine benefits (PostgreSQL).
    */
-  readonly selectRows?: <R>(sql: string, parameters: readonly unknown[], name?: string) => Promise<R[]>;
-  /**
-   * PostgreSQL: runs one statement on its own (autocommit, so atomic) as a named server-side
-   * prepared statement: parsed and planned once per connection. `name` must be unique per `text`.
-   * int64 values beyond 2^53, also inside arrays, are sent exactly (see pgInt64Param).
-   */
-  readonly runPrepared?: <R>(name: string, text: string, values: readonly unknown[]) => Promise<R[]>;
-  /**
-   * SQLite: runs `fn` synchronously on the raw connection inside BEGIN IMMEDIATE ... COMMIT
-   * (ROLLBACK when it throws), holding Kysely's connection so no other transaction interleaves.
-   * Statements are prepared once and cached by text.
-   */
-  readonly writeSync?: <T>(fn: (db: SyncDb) => T) => Promise<T>;
+  selectRows<R>(sql: string, parameters: readonly unknown[], name?: string): Promise<R[]>;
   /** The generated statements that recreate the pinned alembic head on an empty database. */
   readonly schemaStatements: readonly string[];
   /** Names of the user tables present (any schema objects MLflow would see via the inspector). */
@@ -46,8 +51,6 @@ export interface StoreDialect {
   createSchemaIfEmpty(statements: readonly string[]): Promise<boolean>;
   /** A boolean as the driver binds it (better-sqlite3 cannot bind JS booleans). */
   bool(value: boolean): boolean | number;
-  /** Whether `SELECT ... FOR UPDATE` is meaningful (row locks). */
-  readonly supportsRowLocks: boolean;
   /** True for a unique / primary key violation raised by the driver. */
   isUniqueViolation(err: unknown): boolean;
   /** Largest number of bound parameters one statement may carry. */

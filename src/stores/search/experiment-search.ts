@@ -9,7 +9,7 @@ import type { StoreDialect } from '../dialects/dialect.js';
 import type { ExperimentsTable } from '../tables.js';
 import type { Selectable } from 'kysely';
 import { experimentEntity } from '../tracking/experiments.js';
-import type { Experiment } from '../tracking/entities.js';
+import type { StoredExperiment as Experiment } from '../tracking/entities.js';
 import { compare } from './compare.js';
 import type { ExperimentPredicate, ExperimentSearchQuery } from './types.js';
 
@@ -29,18 +29,18 @@ function experimentIdSql(
   const positive = op === '=' || op === 'IN';
   if (ids.length === 0) return positive ? sql<SqlBool>`(1 = 0)` : sql<SqlBool>`(1 = 1)`;
   const col = sql.ref('experiments.experiment_id');
-  if (op === '=' || op === '!=') return compare(d.name, col, op, ids[0]!);
-  return compare(d.name, col, positive ? 'IN' : 'NOT IN', ids);
+  if (op === '=' || op === '!=') return compare(d.sql, col, op, ids[0]!);
+  return compare(d.sql, col, positive ? 'IN' : 'NOT IN', ids);
 }
 
 function predicateSql(d: StoreDialect, p: ExperimentPredicate): RawBuilder<SqlBool> {
   if (p.on === 'column' && p.column === 'experiment_id') return experimentIdSql(d, p.op, p.value);
-  if (p.on === 'column') return compare(d.name, sql.ref(`experiments.${p.column}`), p.op, p.value);
+  if (p.on === 'column') return compare(d.sql, sql.ref(`experiments.${p.column}`), p.op, p.value);
   if (!('value' in p)) {
     const exists = sql`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key})`;
     return p.op === 'IS NULL' ? sql<SqlBool>`(NOT ${exists})` : sql<SqlBool>`${exists}`;
   }
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key} AND ${compare(d.name, sql.ref('f.value'), p.op, p.value)})`;
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key} AND ${compare(d.sql, sql.ref('f.value'), p.op, p.value)})`;
 }
 
 export async function searchExperimentsInStore(
@@ -61,7 +61,7 @@ export async function searchExperimentsInStore(
   const rows = (await stmt.execute(d.db)).rows;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.experiment_id);
-  const tags = await pageTags(d, ids);
+  const tags = await d.tracking.experimentTags(ids);
   const byId = new Map<number, { key: string; value: string | null }[]>();
   for (const t of tags) {
     const list = byId.get(t.experiment_id);
@@ -69,33 +69,4 @@ export async function searchExperimentsInStore(
     else byId.set(t.experiment_id, [t]);
   }
   return rows.map((r) => experimentEntity(r, byId.get(r.experiment_id) ?? []));
-}
-
-type TagRow = { experiment_id: number; key: string; value: string | null };
-
-/**
- * The tags of the page's experiments. PostgreSQL takes the ids as one array parameter (a page of
- * 1000 experiments otherwise compiles, binds and parses 1000 parameters); SQLite keeps the IN list
- * (its scan of experiment_tags, which has no experiment_id index, lists tags in rowid order).
- */
-async function pageTags(d: StoreDialect, ids: number[]): Promise<TagRow[]> {
-  if (d.name === 'postgresql') {
-    const res =
-      await sql<TagRow>`SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY(${ids}::int[])`.execute(
-        d.db,
-      );
-    return res.rows;
-  }
-  const tags: TagRow[] = [];
-  const batch = Math.max(1, d.maxBindParams - 16);
-  for (let i = 0; i < ids.length; i += batch) {
-    tags.push(
-      ...(await d.db
-        .selectFrom('experiment_tags')
-        .select(['experiment_id', 'key', 'value'])
-        .where('experiment_id', 'in', ids.slice(i, i + batch))
-        .execute()),
-    );
-  }
-  return tags;
 }

@@ -14,8 +14,9 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
-import type { DatasetInput, KeyValue, Metric, Run } from '../tracking/entities.js';
-import { RUN_NAME_TAG } from '../tracking/entities.js';
+import type { DatasetInput } from '../../gen/messages.js';
+import type { StoredKeyValue, StoredMetric as Metric, StoredRun as Run } from '../tracking/entities.js';
+import { RUN_NAME_TAG } from '../tracking/constants.js';
 import { loadDatasetInputs, runInfoEntity, type RunRow } from '../tracking/run-entities.js';
 
 /** A page row: the run's columns, its data as JSON texts of column arrays (see columnsOf). */
@@ -30,19 +31,11 @@ export type PageRow = RunRow & {
 
 /**
  * The `cols` of `table`'s rows for run `p.run_uuid` as one JSON text, column-wise: an array per
- * column, all in the same row order (one aggregate pass feeds them all). Column arrays cost
- * PostgreSQL a type lookup per column per run where an array or object per row costs one per
- * value, and the parsed text allocates a few arrays per run instead of one per row.
+ * column, all in the same row order (one aggregate pass feeds them all; see DialectSql.jsonColumns).
+ * The parsed text allocates a few arrays per run instead of one per row.
  */
 function columnsOf(d: StoreDialect, table: string, cols: string[], where = 'x.run_uuid = p.run_uuid') {
-  const t = sql.raw(table);
-  const w = sql.raw(where);
-  if (d.name === 'postgresql') {
-    const aggs = cols.map((c) => sql`array_agg(${sql.ref(`x.${c}`)})`);
-    return sql`(SELECT json_build_array(${sql.join(aggs)})::text FROM ${t} x WHERE ${w})`;
-  }
-  const aggs = cols.map((c) => sql`json_group_array(${sql.ref(`x.${c}`)} ORDER BY x.rowid)`);
-  return sql`(SELECT json_array(${sql.join(aggs)}) FROM ${t} x WHERE ${w})`;
+  return d.sql.jsonColumns(table, cols, where);
 }
 
 /**
@@ -90,11 +83,11 @@ function columnsIn<T extends unknown[]>(j: string | null): Columns<T> | undefine
   return first && first.length > 0 ? cols : undefined;
 }
 
-function keyValues(j: string | null): KeyValue[] | undefined {
+function keyValues(j: string | null): StoredKeyValue[] | undefined {
   const c = columnsIn<[string, string | null]>(j);
   if (!c) return undefined;
   const [keys, values] = c;
-  const out: KeyValue[] = new Array(keys.length);
+  const out: StoredKeyValue[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const value = values[i];
     out[i] = value === null || value === undefined ? { key: keys[i]! } : { key: keys[i]!, value };
@@ -176,9 +169,7 @@ export async function loadRunWithData(d: StoreDialect, runId: string): Promise<R
   // The text is the same for every run: on PostgreSQL a named prepared statement (planning this
   // statement cost about a third of its CPU).
   const compiled = query.compile(d.db);
-  const rows = d.selectRows
-    ? await d.selectRows<PageRow>(compiled.sql, compiled.parameters, GET_RUN_STATEMENT)
-    : (await query.execute(d.db)).rows;
+  const rows = await d.selectRows<PageRow>(compiled.sql, compiled.parameters, GET_RUN_STATEMENT);
   const [run] = await pageRuns(d, rows);
   return run;
 }

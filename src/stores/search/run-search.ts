@@ -12,13 +12,13 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
-import type { Run } from '../tracking/entities.js';
-import { boolLit, compare } from './compare.js';
+import type { StoredRun as Run } from '../tracking/entities.js';
+import { RUN_NAME_TAG } from '../tracking/constants.js';
+import { compare } from './compare.js';
 import { pageRuns, pageWithData } from './page-loader.js';
 import type { RunPredicate, RunSearchQuery, RunSortKey } from './types.js';
 
 const DATASET_CONTEXT_TAG = 'mlflow.data.context';
-const RUN_NAME_TAG = 'mlflow.runName';
 const INT32_MAX = 2_147_483_647;
 
 /**
@@ -36,7 +36,7 @@ function onSortJoin(alias: string, cond: RawBuilder<SqlBool>): RawBuilder<SqlBoo
 type SortAliasOf = (on: 'metric' | 'param' | 'tag', key: string) => string | undefined;
 
 function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf): RawBuilder<SqlBool> {
-  const dn = d.name;
+  const dn = d.sql;
   switch (p.on) {
     case 'column':
       return compare(dn, sql.ref(`runs.${p.column}`), p.op, p.value);
@@ -48,8 +48,8 @@ function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf):
         const v = compare(dn, sql.ref(`${a}.value`), p.op, p.value);
         const isNan = sql.ref(`${a}.is_nan`);
         return p.op === '!='
-          ? sql<SqlBool>`(${v} OR ${isNan} = ${boolLit(dn, true)})`
-          : sql<SqlBool>`(${v} AND ${isNan} = ${boolLit(dn, false)})`;
+          ? sql<SqlBool>`(${v} OR ${isNan} = ${dn.boolLiteral(true)})`
+          : sql<SqlBool>`(${v} AND ${isNan} = ${dn.boolLiteral(false)})`;
       };
       const alias = sortAlias(p.on, p.key);
       if (alias) return onSortJoin(alias, cond(alias));

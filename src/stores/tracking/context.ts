@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ArtifactHostPolicy } from '../../services/tracking/host-policy.js';
 import type { StoreDialect } from '../dialects/dialect.js';
 import type { TrackingDatabase } from '../tables.js';
 
@@ -9,12 +8,8 @@ export interface StoreContext {
   db: Kysely<TrackingDatabase>;
   /** The default artifact root, already resolved (resolve_uri_if_local). */
   artifactRoot: string;
-  /** MLFLOW_TRUNCATE_LONG_VALUES (default true in MLflow): truncate long param / tag values. */
-  truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (default 2048). */
   artifactLocationMaxLength: number;
-  /** Which host-addressed artifact locations clients may store (services check it). */
-  artifactHostPolicy: ArtifactHostPolicy;
 }
 
 export type Db = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;

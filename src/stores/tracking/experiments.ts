@@ -4,6 +4,8 @@ import { driverErrorMessage } from '../driver-error.js';
 import type { ExperimentsTable } from '../tables.js';
 import type { Selectable } from 'kysely';
 import { nowMillis, type Db, type StoreContext } from './context.js';
+import type { ViewType } from '../../gen/messages.js';
+import type { StoredExperiment as Experiment } from './entities.js';
 import {
   DEFAULT_EXPERIMENT_ID,
   DEFAULT_EXPERIMENT_NAME,
@@ -11,10 +13,7 @@ import {
   LIFECYCLE_ACTIVE,
   LIFECYCLE_DELETED,
   stagesFor,
-  type Experiment,
-  type KeyValue,
-  type ViewType,
-} from './entities.js';
+} from './constants.js';
 import { deleteAssessmentsOfRuns } from './run-cleanup.js';
 
 export type ExperimentRow = Selectable<ExperimentsTable>;
@@ -77,7 +76,7 @@ export function experimentEntity(
   return exp;
 }
 
-function kv(t: { key: string; value: string | null }): KeyValue {
+function kv(t: { key: string; value: string | null }): NonNullable<Experiment['tags']>[number] {
   return t.value === null ? { key: t.key } : { key: t.key, value: t.value };
 }
 
@@ -313,3 +312,15 @@ export async function deleteExperimentTag(
     }
   });
 }
+
+/** The experiment operations of the tracking store (see store.ts). */
+export const experimentOperations = {
+  createExperiment,
+  getExperiment,
+  getExperimentByName,
+  deleteExperiment,
+  restoreExperiment,
+  renameExperiment,
+  setExperimentTag,
+  deleteExperimentTag,
+};

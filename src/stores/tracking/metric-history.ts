@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { StoreContext } from './context.js';
-import type { Metric, MetricWithRunId } from './entities.js';
-import { createOffsetToken, parseOffsetToken } from './page-token.js';
+import type { StoredMetric as Metric, StoredMetricWithRunId as MetricWithRunId } from './entities.js';
 import { metricEntity } from './run-entities.js';
 
 /** mlflow.store.tracking.MAX_RESULTS_GET_METRIC_HISTORY */
@@ -15,31 +14,27 @@ export const MAX_RESULTS_GET_METRIC_HISTORY = 25000;
 const PAGE = 1000;
 
 /**
- * get_metric_history: ordered by (timestamp, step, value); with maxResults one page plus a next
- * token (offset-based, as MLflow); without it, every row. The run is not required to exist (MLflow
- * answers an empty list).
+ * get_metric_history: ordered by (timestamp, step, value), from row `offset`; with maxResults one
+ * page and whether more rows follow (MLflow's offset-based pages), without it every row. The run
+ * is not required to exist (MLflow answers an empty list).
  */
 export async function getMetricHistory(
   ctx: StoreContext,
   runId: string,
   key: string,
-  maxResults: number | undefined,
-  pageToken: string | undefined,
-): Promise<{ metrics: Metric[]; nextPageToken?: string }> {
-  const offset = parseOffsetToken(pageToken);
+  maxResults?: number,
+  offset = 0,
+): Promise<{ metrics: Metric[]; hasMore: boolean }> {
   if (maxResults === undefined) {
     const metrics: Metric[] = [];
     for await (const page of iterateMetricHistory(ctx, runId, key, offset)) metrics.push(...page);
-    return { metrics };
+    return { metrics, hasMore: false };
   }
   const rows = await baseQuery(ctx, runId, key)
     .offset(offset)
     .limit(maxResults + 1)
     .execute();
-  const metrics = rows.slice(0, maxResults).map(metricEntity);
-  return rows.length === maxResults + 1
-    ? { metrics, nextPageToken: createOffsetToken(offset + maxResults) }
-    : { metrics };
+  return { metrics: rows.slice(0, maxResults).map(metricEntity), hasMore: rows.length === maxResults + 1 };
 }
 
 function baseQuery(ctx: StoreContext, runId: string, key: string) {
@@ -63,17 +58,15 @@ function keylessQuery(ctx: StoreContext, runId: string, key: string) {
 }
 
 /**
- * get_metric_history without max_results, streamed: the pages of `iterateMetricHistory` from the
- * page token's offset. The token is checked now (its MLflow error comes before any output); the
- * database is read only as the pages are pulled.
+ * get_metric_history without max_results, streamed: the pages of `iterateMetricHistory` from row
+ * `offset`. The database is read only as the pages are pulled.
  */
 export function streamMetricHistory(
   ctx: StoreContext,
   runId: string,
   key: string,
-  pageToken: string | undefined,
+  offset = 0,
 ): () => AsyncGenerator<Metric[]> {
-  const offset = parseOffsetToken(pageToken);
   return () => iterateMetricHistory(ctx, runId, key, offset);
 }
 
@@ -83,7 +76,7 @@ export function streamMetricHistory(
  * in one result. Each page is its own query: no connection is held between pages (better-sqlite3
  * blocks only for one page at a time; a PostgreSQL pool connection is returned after each page).
  */
-export async function* iterateMetricHistory(
+async function* iterateMetricHistory(
   ctx: StoreContext,
   runId: string,
   key: string,
@@ -127,11 +120,11 @@ async function fetchPage(
   const query = q.limit(PAGE);
   // PostgreSQL: pool.query (see StoreDialect.selectRows); over Kysely's checked-out client the
   // pages' rows regularly ended up in V8's old generation (~70 MB of garbage over 1M points).
-  const rows = ctx.dialect.selectRows
-    ? await ctx.dialect.selectRows<Awaited<ReturnType<typeof query.execute>>[number]>(
-        ...(({ sql: text, parameters }) => [text, parameters] as const)(query.compile()),
-      )
-    : await query.execute();
+  const compiled = query.compile();
+  const rows = await ctx.dialect.selectRows<Awaited<ReturnType<typeof query.execute>>[number]>(
+    compiled.sql,
+    compiled.parameters,
+  );
   const l = rows[rows.length - 1];
   return {
     metrics: rows.map((r) => ({
@@ -276,3 +269,11 @@ function sameRowKey(a: SampledRow, b: SampledRow): boolean {
     (Boolean(a.is_nan) || a.value === b.value)
   );
 }
+
+/** The metric-history operations of the tracking store (see store.ts). */
+export const metricHistoryOperations = {
+  getMetricHistory,
+  streamMetricHistory,
+  getMetricHistoryBulk,
+  getMetricHistoryBulkInterval,
+};

@@ -1,13 +1,14 @@
 import type { Selectable } from 'kysely';
 import type { RunsTable } from '../tables.js';
 import type { Db } from './context.js';
-import { type DatasetInput, type Metric, type RunInfo, type RunStatus } from './entities.js';
+import type { DatasetInput, RunStatus } from '../../gen/messages.js';
+import type { StoredMetric, StoredRunInfo } from './entities.js';
 
 export type RunRow = Selectable<RunsTable>;
 
 /** SqlRun.to_mlflow_entity().info.to_proto(), fields in proto field-number order. */
-export function runInfoEntity(row: RunRow, runNameTag?: string | null): RunInfo {
-  const info: Partial<RunInfo> = { run_uuid: row.run_uuid, experiment_id: String(row.experiment_id) };
+export function runInfoEntity(row: RunRow, runNameTag?: string | null): StoredRunInfo {
+  const info: Partial<StoredRunInfo> = { run_uuid: row.run_uuid, experiment_id: String(row.experiment_id) };
   // An empty run name falls back to the mlflow.runName tag (SqlRun.to_mlflow_entity).
   const name = row.name || runNameTag || row.name;
   if (name !== null && name !== undefined) info.run_name = name;
@@ -18,7 +19,7 @@ export function runInfoEntity(row: RunRow, runNameTag?: string | null): RunInfo 
   if (row.artifact_uri) info.artifact_uri = row.artifact_uri;
   info.lifecycle_stage = row.lifecycle_stage ?? 'active';
   info.run_id = row.run_uuid;
-  return info as RunInfo;
+  return info as StoredRunInfo;
 }
 
 /** A stored metric row as the Metric entity: NaN is restored from is_nan. */
@@ -28,7 +29,7 @@ export function metricEntity(r: {
   timestamp: number | null;
   step: number;
   is_nan: boolean | number;
-}): Metric {
+}): StoredMetric {
   return { key: r.key, value: r.is_nan ? NaN : r.value, timestamp: r.timestamp ?? 0, step: r.step };
 }
 
@@ -61,7 +62,7 @@ export async function loadDatasetInputs(db: Db, runIds: string[]): Promise<Map<s
     const k = `${r.run_uuid}\u0000${r.dataset_uuid}`;
     let input = byRunDataset.get(k);
     if (!input) {
-      const dataset: DatasetInput['dataset'] = {
+      const dataset: NonNullable<DatasetInput['dataset']> = {
         name: r.name,
         digest: r.digest,
         source_type: r.dataset_source_type,

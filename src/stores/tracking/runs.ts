@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { appendToUriPath } from '../artifact-uri.js';
-import type { SyncDb } from '../dialects/dialect.js';
+import type { RunStatus } from '../../gen/messages.js';
+import type { StoredRun as Run, StoredRunInfo as RunInfo } from './entities.js';
+import { LIFECYCLE_ACTIVE, LIFECYCLE_DELETED, RUN_NAME_TAG } from './constants.js';
 import { nowMillis, type Db, type StoreContext } from './context.js';
-import {
-  LIFECYCLE_ACTIVE,
-  LIFECYCLE_DELETED,
-  RUN_NAME_TAG,
-  type Run,
-  type RunInfo,
-  type RunStatus,
-  type TagInput,
-} from './entities.js';
-import {
-  checkExperimentActive,
-  experimentNotFound,
-  getExperimentRow,
-  INT32_MAX,
-  parseExperimentId,
-} from './experiments.js';
+import type { CreateRunArgs } from './inputs.js';
+import { checkExperimentActive, getExperimentRow, INT32_MAX, parseExperimentId } from './experiments.js';
 import { deleteAssessmentsOfRun } from './run-cleanup.js';
 import { loadRunWithData } from '../search/page-loader.js';
 import { runInfoEntity, type RunRow } from './run-entities.js';
@@ -43,28 +31,15 @@ export function checkRunActive(row: Pick<RunRow, 'run_uuid' | 'lifecycle_stage'>
   }
 }
 
-export interface CreateRunArgs {
-  experimentId: string | undefined;
-  userId: string;
-  startTime: number;
-  tags: TagInput[];
-  runName: string | undefined;
-}
-
 export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise<Run> {
   const runNameTag = args.tags.find((t) => t.key === RUN_NAME_TAG)?.value;
   // The dialects' one-step paths cover the usual request; a run-name conflict or an empty
   // experiment id keep MLflow's order of checks below.
   if (args.experimentId && !(args.runName && runNameTag && args.runName !== runNameTag)) {
-    const { runPrepared, writeSync } = ctx.dialect;
     const id = parseExperimentId(args.experimentId);
     if (Math.abs(id) <= INT32_MAX) {
-      if (runPrepared) {
-        const run = await createRunPg(ctx, runPrepared, args, id);
-        if (run) return run;
-      } else if (writeSync) {
-        return writeSync((d) => createRunSqlite(d, args, id));
-      }
+      const run = await ctx.dialect.tracking.createRun(args, id);
+      if (run) return run;
     }
   }
   return ctx.db.transaction().execute(async (trx) => {
@@ -92,7 +67,7 @@ export async function createRun(ctx: StoreContext, args: CreateRunArgs): Promise
 }
 
 /** The new run's row and tags (request order, last value of a repeated key; mlflow.runName added). */
-function newRun(
+export function newRun(
   args: CreateRunArgs,
   experimentId: number,
   artifactLocation: string | null,
@@ -125,110 +100,10 @@ function newRun(
  * create_run's answer, built from what was just written: a new run has only its tags, in the
  * order they were inserted (the order a read of the tags table returns them).
  */
-function createdRun(row: RunRow, tags: Map<string, string>): Run {
+export function createdRun(row: RunRow, tags: Map<string, string>): Run {
   const data: Run['data'] = {};
   if (tags.size > 0) data.tags = [...tags].map(([key, value]) => ({ key, value }));
   return { info: runInfoEntity(row, tags.get(RUN_NAME_TAG)), data, inputs: {} };
-}
-
-/**
- * Experiments' artifact locations by id, per database: MLflow never changes one, and the insert
- * below re-checks it anyway (a mismatch, say an id reused after gc, inserts nothing and refreshes).
- */
-const artifactLocations = new WeakMap<object, Map<number, string | null>>();
-
-/**
- * One statement (autocommit, so all or nothing): the experiment's lifecycle stage and artifact
- * location, and, when it is active and its location is the one the run's artifact_uri was built
- * from, the run and its tags. The first run of an experiment this process sees reads it first.
- */
-const PG_CREATE_RUN = `WITH e AS (
-  SELECT lifecycle_stage, artifact_location FROM experiments
-  WHERE experiment_id = $1 AND lifecycle_stage IN ('active', 'deleted')
-),
-r AS (
-  INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status,
-    start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
-  SELECT $2, $3, 'UNKNOWN', '', '', $4, 'RUNNING', $5, NULL, NULL, '', 'active', $6, $1 FROM e
-  WHERE lifecycle_stage = 'active' AND artifact_location IS NOT DISTINCT FROM $7::text
-  RETURNING run_uuid
-),
-t AS (
-  INSERT INTO tags (key, value, run_uuid)
-  SELECT x.key, x.value, r.run_uuid FROM r,
-    unnest($8::text[], $9::text[]) WITH ORDINALITY AS x(key, value, ord)
-  ORDER BY x.ord
-)
-SELECT lifecycle_stage, artifact_location, EXISTS (SELECT 1 FROM r) AS created FROM e`;
-
-async function createRunPg(
-  ctx: StoreContext,
-  runPrepared: NonNullable<StoreContext['dialect']['runPrepared']>,
-  args: CreateRunArgs,
-  experimentId: number,
-): Promise<Run | undefined> {
-  let cache = artifactLocations.get(ctx.dialect);
-  if (!cache) artifactLocations.set(ctx.dialect, (cache = new Map()));
-  const known = cache.get(experimentId);
-  let location: string | null;
-  if (known !== undefined) location = known;
-  else {
-    const exp = await getExperimentRow(ctx.db, args.experimentId, 'ALL');
-    checkExperimentActive(exp);
-    location = exp.artifact_location;
-    if (cache.size >= 10_000) cache.clear();
-    cache.set(experimentId, location);
-  }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { row, tags } = newRun(args, experimentId, location);
-    const [e] = await runPrepared<{
-      lifecycle_stage: string | null;
-      artifact_location: string | null;
-      created: boolean;
-    }>('mlflow_ts_create_run', PG_CREATE_RUN, [
-      experimentId,
-      row.run_uuid,
-      row.name,
-      row.user_id,
-      row.start_time,
-      row.artifact_uri,
-      location,
-      [...tags.keys()],
-      [...tags.values()],
-    ]);
-    if (!e) throw experimentNotFound(experimentId);
-    checkExperimentActive({ experiment_id: experimentId, lifecycle_stage: e.lifecycle_stage });
-    if (e.created) return createdRun(row, tags);
-    location = e.artifact_location;
-    cache.set(experimentId, location);
-  }
-  return undefined;
-}
-
-/** The same on SQLite's one connection: read the experiment, insert the run and its tags. */
-function createRunSqlite(d: SyncDb, args: CreateRunArgs, experimentId: number): Run {
-  const exp = d.get<{ lifecycle_stage: string | null; artifact_location: string | null }>(
-    "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ? AND lifecycle_stage IN ('active', 'deleted')",
-    experimentId,
-  );
-  if (!exp) throw experimentNotFound(experimentId);
-  checkExperimentActive({ experiment_id: experimentId, lifecycle_stage: exp.lifecycle_stage });
-  const { row, tags } = newRun(args, experimentId, exp.artifact_location);
-  d.run(
-    'INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, ' +
-      'start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) ' +
-      "VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, NULL, '', 'active', ?, ?)",
-    row.run_uuid,
-    row.name,
-    row.user_id,
-    row.start_time,
-    row.artifact_uri,
-    experimentId,
-  );
-  for (const [key, value] of tags) {
-    d.run('INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)', key, value, row.run_uuid);
-  }
-  return createdRun(row, tags);
 }
 
 /**
@@ -237,11 +112,7 @@ function createRunSqlite(d: SyncDb, args: CreateRunArgs, experimentId: number): 
  */
 function emptyExperimentIdError(ctx: StoreContext): MlflowError {
   // The driver's message only, as elsewhere (see driver-error.ts).
-  const detail =
-    ctx.dialect.name === 'sqlite'
-      ? 'FOREIGN KEY constraint failed'
-      : 'invalid input syntax for type integer: ""';
-  return new MlflowError(detail, 'BAD_REQUEST');
+  return new MlflowError(ctx.dialect.tracking.emptyExperimentIdMessage, 'BAD_REQUEST');
 }
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
@@ -348,3 +219,14 @@ export async function deleteTag(ctx: StoreContext, runId: string, key: string): 
     }
   });
 }
+
+/** The run operations of the tracking store (see store.ts). */
+export const runOperations = {
+  createRun,
+  getRun,
+  updateRunInfo,
+  deleteRun,
+  restoreRun,
+  setTag,
+  deleteTag,
+};

@@ -1,110 +1,40 @@
-import type { StoreContext } from './context.js';
-import type { Experiment, MetricWithRunId, Run, RunInfo, RunStatus } from './entities.js';
-import * as experiments from './experiments.js';
-import * as logging from './logging.js';
-import * as history from './metric-history.js';
-import * as runs from './runs.js';
-
 /**
  * The SQL tracking store: MLflow's SqlAlchemyStore semantics (store/tracking/sqlalchemy_store.py)
  * on Kysely. Inputs are expected validated (services/tracking/validation.ts); this layer owns
- * existence / lifecycle checks, uniqueness and the SQL.
+ * existence / lifecycle checks, uniqueness and the SQL. Its interface is the operations of this
+ * folder's modules, each written as `(ctx, ...args)` and bound here to one database's context; the
+ * SQL that differs per database is the dialect's (StoreDialect.tracking, StoreDialect.sql).
  */
-export class SqlTrackingStore {
-  constructor(readonly ctx: StoreContext) {}
+import type { Kysely } from 'kysely';
+import type { TrackingDatabase } from '../tables.js';
+import type { StoreContext } from './context.js';
+import { experimentOperations } from './experiments.js';
+import { metricHistoryOperations } from './metric-history.js';
+import { runDataOperations } from './run-data.js';
+import { runOperations } from './runs.js';
 
-  get db() {
-    return this.ctx.db;
-  }
+const OPERATIONS = {
+  ...experimentOperations,
+  ...runOperations,
+  ...runDataOperations,
+  ...metricHistoryOperations,
+};
 
-  createExperiment(
-    name: string,
-    artifactLocation: string | undefined,
-    tags: { key: string; value: string }[],
-  ): Promise<string> {
-    return experiments.createExperiment(this.ctx, name, artifactLocation, tags);
-  }
-  getExperiment(experimentId: string): Promise<Experiment> {
-    return experiments.getExperiment(this.ctx, experimentId);
-  }
-  getExperimentByName(name: string): Promise<Experiment | undefined> {
-    return experiments.getExperimentByName(this.ctx, name);
-  }
-  deleteExperiment(experimentId: string): Promise<void> {
-    return experiments.deleteExperiment(this.ctx, experimentId);
-  }
-  restoreExperiment(experimentId: string): Promise<void> {
-    return experiments.restoreExperiment(this.ctx, experimentId);
-  }
-  renameExperiment(experimentId: string, newName: string): Promise<void> {
-    return experiments.renameExperiment(this.ctx, experimentId, newName);
-  }
-  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    return experiments.setExperimentTag(this.ctx, experimentId, key, value);
-  }
-  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    return experiments.deleteExperimentTag(this.ctx, experimentId, key);
-  }
+type Operations = typeof OPERATIONS;
 
-  createRun(args: runs.CreateRunArgs): Promise<Run> {
-    return runs.createRun(this.ctx, args);
-  }
-  getRun(runId: string): Promise<Run> {
-    return runs.getRun(this.ctx, runId);
-  }
-  updateRunInfo(runId: string, status?: RunStatus, endTime?: number, runName?: string): Promise<RunInfo> {
-    return runs.updateRunInfo(this.ctx, runId, status, endTime, runName);
-  }
-  deleteRun(runId: string): Promise<void> {
-    return runs.deleteRun(this.ctx, runId);
-  }
-  restoreRun(runId: string): Promise<void> {
-    return runs.restoreRun(this.ctx, runId);
-  }
-  setTag(runId: string, key: string, value: string): Promise<void> {
-    return runs.setTag(this.ctx, runId, key, value);
-  }
-  deleteTag(runId: string, key: string): Promise<void> {
-    return runs.deleteTag(this.ctx, runId, key);
-  }
+/** An operation with its context bound. */
+type Bound<F> = F extends (ctx: StoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
-  logBatch(runId: string, batch: logging.BatchArgs): Promise<void> {
-    return logging.logBatch(this.ctx, runId, batch);
-  }
-  logMetric(runId: string, metric: Parameters<typeof logging.logMetric>[2]): Promise<void> {
-    return logging.logMetric(this.ctx, runId, metric);
-  }
-  logParam(runId: string, key: string, value: string): Promise<void> {
-    return logging.logParam(this.ctx, runId, { key, value });
-  }
-  logInputs(
-    runId: string,
-    datasets: Parameters<typeof logging.logInputs>[2],
-    models: { model_id: string }[],
-  ): Promise<void> {
-    return logging.logInputs(this.ctx, runId, datasets, models);
-  }
+export type TrackingStore = { readonly [K in keyof Operations]: Bound<Operations[K]> } & {
+  /** The database (tests and the schema checks read it directly). */
+  readonly db: Kysely<TrackingDatabase>;
+};
 
-  getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string) {
-    return history.getMetricHistory(this.ctx, runId, key, maxResults, pageToken);
+export function createTrackingStore(ctx: StoreContext): TrackingStore {
+  const store: Record<string, unknown> = { db: ctx.db };
+  for (const [name, op] of Object.entries(OPERATIONS)) {
+    store[name] = (...args: unknown[]) =>
+      (op as (ctx: StoreContext, ...a: unknown[]) => unknown)(ctx, ...args);
   }
-  iterateMetricHistory(runId: string, key: string) {
-    return history.iterateMetricHistory(this.ctx, runId, key);
-  }
-  /** The unpaginated history as a page source (see metric-history.ts); throws now on a bad token. */
-  streamMetricHistory(runId: string, key: string, pageToken?: string) {
-    return history.streamMetricHistory(this.ctx, runId, key, pageToken);
-  }
-  getMetricHistoryBulk(runIds: string[], key: string, maxResults: number): Promise<MetricWithRunId[]> {
-    return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
-  }
-  getMetricHistoryBulkInterval(
-    runIds: string[],
-    key: string,
-    maxResults: number,
-    startStep?: number,
-    endStep?: number,
-  ): Promise<MetricWithRunId[]> {
-    return history.getMetricHistoryBulkInterval(this.ctx, runIds, key, maxResults, startStep, endStep);
-  }
+  return store as TrackingStore;
 }

@@ -41,21 +41,14 @@ export interface WebhookChanges {
   status?: string;
 }
 
-export interface WebhookPage {
-  webhooks: StoredWebhook[];
-  nextPageToken: string | undefined;
-}
-
 /** The webhook half of MLflow's model registry store (store/model_registry/sqlalchemy_store.py). */
 export interface WebhookStore {
   createWebhook(webhook: NewWebhook): Promise<StoredWebhook>;
   getWebhook(webhookId: string): Promise<StoredWebhook>;
-  listWebhooks(maxResults: number | undefined, pageToken: string | undefined): Promise<WebhookPage>;
-  listWebhooksByEvent(
-    event: StoredWebhookEvent,
-    maxResults: number | undefined,
-    pageToken: string | undefined,
-  ): Promise<WebhookPage>;
+  /** Live webhooks, newest first (creation time), `limit` from `offset`. */
+  listWebhooks(limit: number, offset: number): Promise<StoredWebhook[]>;
+  /** The same, of the webhooks subscribed to `event`. */
+  listWebhooksByEvent(event: StoredWebhookEvent, limit: number, offset: number): Promise<StoredWebhook[]>;
   updateWebhook(webhookId: string, changes: WebhookChanges): Promise<StoredWebhook>;
   deleteWebhook(webhookId: string): Promise<void>;
 }

@@ -8,17 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { StoreDialect } from '../dialects/dialect.js';
-import { createOffsetToken, parseOffsetToken } from '../tracking/page-token.js';
 import type {
   NewWebhook,
   StoredWebhook,
   StoredWebhookEvent,
   WebhookChanges,
-  WebhookPage,
   WebhookStore,
 } from './entities.js';
 import { Fernet, generateFernetKey } from './fernet.js';
-import type { WebhookTables } from './tables-temp.js';
+import type { TrackingDatabase } from '../tables.js';
 
 const DEFAULT_WORKSPACE = 'default';
 
@@ -27,7 +25,7 @@ export interface SqlWebhookStoreOptions {
   encryptionKey?: string | undefined;
 }
 
-type Db = Kysely<WebhookTables> | Transaction<WebhookTables>;
+type Db = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;
 type WebhookRow = {
   webhook_id: string;
   name: string;
@@ -56,19 +54,12 @@ function notFound(webhookId: string): MlflowError {
   return MlflowError.notFound(`Webhook with ID ${webhookId} not found.`);
 }
 
-/** max_results as list_webhooks checks it (0 / absent means 100). */
-function pageSize(maxResults: number | undefined): number {
-  const n = maxResults || 100;
-  if (n < 1 || n > 1000) throw MlflowError.invalidParameter('max_results must be between 1 and 1000.');
-  return n;
-}
-
 export class SqlWebhookStore implements WebhookStore {
-  private readonly db: Kysely<WebhookTables>;
+  private readonly db: Kysely<TrackingDatabase>;
   private readonly cipher: Fernet;
 
   constructor(dialect: StoreDialect, opts: SqlWebhookStoreOptions = {}) {
-    this.db = dialect.db as unknown as Kysely<WebhookTables>;
+    this.db = dialect.db;
     // A malformed key throws here, at start-up, as MLflow fails importing its models.
     this.cipher = new Fernet(opts.encryptionKey || generateFernetKey());
   }
@@ -100,28 +91,25 @@ export class SqlWebhookStore implements WebhookStore {
     return this.loadOne(this.db, webhookId);
   }
 
-  async listWebhooks(maxResults: number | undefined, pageToken: string | undefined): Promise<WebhookPage> {
-    const size = pageSize(maxResults);
-    const offset = parseOffsetToken(pageToken);
-    let q = this.db
+  async listWebhooks(limit: number, offset: number): Promise<StoredWebhook[]> {
+    const rows = await this.db
       .selectFrom('webhooks')
       .select(COLUMNS)
       .where('workspace', '=', DEFAULT_WORKSPACE)
       .where('deleted_timestamp', 'is', null)
       .orderBy('creation_timestamp', 'desc')
-      .limit(size + 1);
-    if (pageToken) q = q.offset(offset);
-    return this.page(await q.execute(), size, offset);
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return this.withEvents(this.db, rows);
   }
 
   async listWebhooksByEvent(
     event: StoredWebhookEvent,
-    maxResults: number | undefined,
-    pageToken: string | undefined,
-  ): Promise<WebhookPage> {
-    const size = pageSize(maxResults);
-    const offset = parseOffsetToken(pageToken);
-    let q = this.db
+    limit: number,
+    offset: number,
+  ): Promise<StoredWebhook[]> {
+    const rows = await this.db
       .selectFrom('webhooks as w')
       .innerJoin('webhook_events as e', 'e.webhook_id', 'w.webhook_id')
       .select(COLUMNS.map((c) => `w.${c}` as const))
@@ -130,9 +118,10 @@ export class SqlWebhookStore implements WebhookStore {
       .where('e.entity', '=', event.entity)
       .where('e.action', '=', event.action)
       .orderBy('w.creation_timestamp', 'desc')
-      .limit(size + 1);
-    if (pageToken) q = q.offset(offset);
-    return this.page(await q.execute(), size, offset);
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return this.withEvents(this.db, rows);
   }
 
   async updateWebhook(webhookId: string, c: WebhookChanges): Promise<StoredWebhook> {
@@ -183,12 +172,6 @@ export class SqlWebhookStore implements WebhookStore {
   private async loadOne(db: Db, webhookId: string): Promise<StoredWebhook> {
     const row = await this.findRow(db, webhookId);
     return (await this.withEvents(db, [row]))[0]!;
-  }
-
-  private async page(rows: WebhookRow[], size: number, offset: number): Promise<WebhookPage> {
-    const more = rows.length > size;
-    const webhooks = await this.withEvents(this.db, more ? rows.slice(0, size) : rows);
-    return { webhooks, nextPageToken: more ? createOffsetToken(offset + size) : undefined };
   }
 
   /**

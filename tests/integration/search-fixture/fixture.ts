@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreDialect } from '../../../src/stores/dialects/dialect.js';
-import { openPostgres } from '../../../src/stores/dialects/postgres.js';
-import { openSqlite } from '../../../src/stores/dialects/sqlite.js';
+import { openPostgres } from '../../../src/stores/dialects/postgres/index.js';
+import { openSqlite } from '../../../src/stores/dialects/sqlite/index.js';
 import { parseBackendUri } from '../../../src/stores/uri.js';
 import { newBackend } from '../../helpers/store-backends.js';
 

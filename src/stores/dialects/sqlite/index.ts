@@ -10,9 +10,12 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from 'kysely';
-import { SQLITE_SCHEMA } from '../../gen/sql/sqlite.js';
-import type { TrackingDatabase } from '../tables.js';
-import type { StoreDialect, SyncDb } from './dialect.js';
+import { SQLITE_SCHEMA } from '../../../gen/sql/sqlite.js';
+import type { TrackingDatabase } from '../../tables.js';
+import type { StoreDialect } from '../dialect.js';
+import { sqliteSql } from './sql.js';
+import { groupCommit, type SyncDb } from './group-commit.js';
+import { sqliteTrackingOps } from './tracking.js';
 
 /**
  * Transactions start with BEGIN IMMEDIATE: they all write, and a deferred transaction that reads
@@ -57,83 +60,6 @@ function withStatementCache(raw: Database.Database): SqliteDatabase {
   };
 }
 
-interface PendingWrite {
-  fn: (d: SyncDb) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-/**
- * StoreDialect.writeSync with group commit: the writes that arrive while the event loop is busy
- * (concurrent requests) run in one BEGIN IMMEDIATE ... COMMIT, each inside its own savepoint, so
- * one that throws is rolled back alone (all or nothing per write) and the others still commit.
- * The commit's fsync (WAL, synchronous=FULL) is then paid once per group instead of once per
- * request; every caller is answered only after the commit that holds its write. Kysely's
- * connection() waits for the single connection (its mutex), so no Kysely transaction is open
- * while the group runs, and the group is synchronous, so nothing else runs in between either.
- */
-function groupCommit(
-  db: Kysely<TrackingDatabase>,
-  raw: Database.Database,
-  stmt: (text: string) => Database.Statement,
-  syncDb: SyncDb,
-): <T>(fn: (d: SyncDb) => T) => Promise<T> {
-  let queue: PendingWrite[] = [];
-  const flush = (): Promise<void> =>
-    db.connection().execute(async () => {
-      const group = queue;
-      queue = [];
-      if (group.length === 0) return;
-      const results: { ok: boolean; value: unknown }[] = [];
-      try {
-        stmt('BEGIN IMMEDIATE').run();
-        const single = group.length === 1;
-        for (const w of group) {
-          if (!single) stmt('SAVEPOINT group_write').run();
-          try {
-            results.push({ ok: true, value: w.fn(syncDb) });
-            if (!single) stmt('RELEASE group_write').run();
-          } catch (err) {
-            // An error SQLite answers by rolling back the whole transaction ends the group.
-            if (!raw.inTransaction) throw err;
-            if (single) {
-              stmt('ROLLBACK').run();
-            } else {
-              stmt('ROLLBACK TO group_write').run();
-              stmt('RELEASE group_write').run();
-            }
-            results.push({ ok: false, value: err });
-          }
-        }
-        if (raw.inTransaction) stmt('COMMIT').run();
-      } catch (err) {
-        if (raw.inTransaction) stmt('ROLLBACK').run();
-        // Nothing of the group was committed: the writes that had succeeded fail with the cause.
-        for (let i = 0; i < group.length; i++) {
-          const r = results[i];
-          group[i]!.reject(r && !r.ok ? r.value : err);
-        }
-        return;
-      }
-      group.forEach((w, i) => (results[i]!.ok ? w.resolve(results[i]!.value) : w.reject(results[i]!.value)));
-    });
-  return <T>(fn: (d: SyncDb) => T) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      // Writes queued from now until this runs join the same group.
-      if (queue.length === 1) {
-        setImmediate(() =>
-          flush().catch((err: unknown) => {
-            // The connection could not be had (database closed): fail what is waiting.
-            const waiting = queue;
-            queue = [];
-            for (const w of waiting) w.reject(err);
-          }),
-        );
-      }
-    });
-}
-
 /**
  * Opens a SQLite database the way MLflow's SQLAlchemy store configures its sessions
  * (store/db/utils.py): foreign keys on, a 20 s busy timeout, case-sensitive LIKE, and a REGEXP
@@ -175,13 +101,17 @@ export function openSqlite(path: string): StoreDialect {
         .all() as { name: string }[]
     ).map((r) => r.name);
 
+  const maxBindParams = 32766;
   return {
     name: 'sqlite',
     db,
+    sql: sqliteSql,
+    tracking: sqliteTrackingOps(db, groupCommit(db, raw, stmt, syncDb), maxBindParams),
+    // Through Kysely's connection (its mutex) and statement cache, as a built query would run.
+    selectRows: async <R>(text: string, parameters: readonly unknown[]) =>
+      (await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]))).rows as R[],
     schemaStatements: SQLITE_SCHEMA,
-    supportsRowLocks: false,
-    writeSync: groupCommit(db, raw, stmt, syncDb),
-    maxBindParams: 32766,
+    maxBindParams,
     listTables: async () => listTablesSync(),
     async createSchemaIfEmpty(statements) {
       // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy timeout)

@@ -1,6 +1,6 @@
-import { MlflowError } from '../../errors/mlflow-error.js';
-import { driverErrorMessage } from '../../stores/driver-error.js';
-import { mapStreamedErrors } from '../streamed.js';
+import { MlflowError } from '../errors/mlflow-error.js';
+import { driverErrorMessage } from '../stores/driver-error.js';
+import { mapStreamedErrors } from './streamed.js';
 
 /**
  * How MLflow's ManagedSessionMaker reports database failures: OperationalError (locked database,

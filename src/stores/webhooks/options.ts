@@ -1,6 +1,7 @@
 /**
  * Webhook settings, as MLflow reads them from its environment (mlflow/environment_variables.py);
- * src/cli resolves the variables and passes these down.
+ * src/cli resolves the variables and passes them to openStores (`OpenStoresOptions.webhooks`),
+ * where the webhook store takes its key and the webhook services the rest.
  */
 export interface WebhookOptions {
   /** MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY (Fernet key); none: a random key per process. */
@@ -27,3 +28,8 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   deliveryMaxWorkers: 10,
   cacheTtlSec: 60,
 };
+
+/** The settings given, MLflow's defaults for the others. */
+export function resolveWebhookOptions(given: Partial<WebhookOptions> | undefined): WebhookOptions {
+  return { ...DEFAULT_WEBHOOK_OPTIONS, ...given };
+}

@@ -1,42 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type SqlBool } from 'kysely';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import type { SyncDb } from '../dialects/dialect.js';
+import { reprDictList } from '../../py/repr.js';
+import { RUN_NAME_TAG } from './constants.js';
 import type { Db, StoreContext } from './context.js';
+import type { BatchArgs, DatasetInputArgs, MetricInput, ParamInput, TagInput } from './inputs.js';
 import {
-  RUN_NAME_TAG,
-  type DatasetInputInput,
-  type MetricInput,
-  type ParamInput,
-  type TagInput,
-} from './entities.js';
-import { pyReprDictList } from './py-format.js';
-import { checkRunActive, getRunRow, runNotFound, updateRunInfoIn } from './runs.js';
+  EXCLUDED_IS_NEWER,
+  metricRow,
+  newerThan,
+  sanitizeMetricValue,
+  type MetricRow,
+} from './latest-metric.js';
+import { checkRunActive, getRunRow, updateRunInfoIn } from './runs.js';
 import type { RunRow } from './run-entities.js';
 import { withDeadlockRetry } from './retry.js';
-
-const MAX_DOUBLE = 1.7976931348623157e308;
-
-/** SqlAlchemyStore.sanitize_metric_value: NaN is stored as 0 with is_nan, infinities as +-max double. */
-export function sanitizeMetricValue(value: number): { isNan: boolean; value: number } {
-  if (Number.isNaN(value)) return { isNan: true, value: 0 };
-  if (value === Infinity) return { isNan: false, value: MAX_DOUBLE };
-  if (value === -Infinity) return { isNan: false, value: -MAX_DOUBLE };
-  return { isNan: false, value };
-}
-
-interface MetricRow {
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-  isNan: boolean;
-}
-
-/** A metric as stored: its value sanitized (NaN flag, clamped infinities). */
-function metricRow(m: MetricInput): MetricRow {
-  const s = sanitizeMetricValue(m.value);
-  return { key: m.key, value: s.value, timestamp: m.timestamp, step: m.step, isNan: s.isNan };
-}
 
 /** Stored identity of a metric (metric_pk minus run_uuid). */
 const metricIdentity = (m: MetricRow): string =>
@@ -50,24 +28,10 @@ function comparePk(a: MetricRow, b: MetricRow): number {
   );
 }
 
-/** (step, timestamp, value) ordering of _update_latest_metrics_if_necessary. */
-const newerThan = (a: MetricRow, b: MetricRow): boolean =>
-  a.step !== b.step
-    ? a.step > b.step
-    : a.timestamp !== b.timestamp
-      ? a.timestamp > b.timestamp
-      : a.value > b.value;
-
 function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-export interface BatchArgs {
-  metrics: MetricInput[];
-  params: ParamInput[];
-  tags: TagInput[];
 }
 
 /**
@@ -76,13 +40,8 @@ export interface BatchArgs {
  * order), logged-model metrics, tags (mlflow.runName also renames the run). Inputs are validated.
  */
 export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArgs): Promise<void> {
-  if (
-    batch.params.length === 0 &&
-    batch.tags.length === 0 &&
-    !batch.metrics.some((m) => m.model_id) &&
-    (await logMetricsOnly(ctx, runId, batch.metrics))
-  ) {
-    return;
+  if (batch.params.length === 0 && batch.tags.length === 0 && !batch.metrics.some((m) => m.model_id)) {
+    return ctx.dialect.tracking.logMetrics(runId, batch.metrics);
   }
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
@@ -96,7 +55,7 @@ export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArg
 }
 
 export async function logMetric(ctx: StoreContext, runId: string, metric: MetricInput): Promise<void> {
-  if (!metric.model_id && (await logMetricsOnly(ctx, runId, [metric]))) return;
+  if (!metric.model_id) return ctx.dialect.tracking.logMetrics(runId, [metric]);
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
       const run = await getRunRow(trx, runId);
@@ -107,127 +66,12 @@ export async function logMetric(ctx: StoreContext, runId: string, metric: Metric
 }
 
 export async function logParam(ctx: StoreContext, runId: string, param: ParamInput): Promise<void> {
-  const { runPrepared, writeSync } = ctx.dialect;
-  if (runPrepared && (await logParamPg(runPrepared, runId, param))) return;
-  if (writeSync) return writeSync((d) => logParamSqlite(d, runId, param));
+  if (await ctx.dialect.tracking.logParam(runId, param)) return;
   await ctx.db.transaction().execute(async (trx) => {
     const run = await getRunRow(trx, runId);
     checkRunActive(run);
     await writeParams(ctx, trx, runId, [param], 'single');
   });
-}
-
-/**
- * Metrics without a logged model (the common case of log_batch / log_metric) through the
- * dialect's cheap write path: false when it has none. Same rules as writeMetrics below.
- */
-async function logMetricsOnly(ctx: StoreContext, runId: string, metrics: MetricInput[]): Promise<boolean> {
-  const { runPrepared, writeSync } = ctx.dialect;
-  if (runPrepared) {
-    await logMetricsPg(runPrepared, runId, metrics);
-    return true;
-  }
-  if (writeSync) {
-    await writeSync((d) => logMetricsSqlite(d, runId, metrics));
-    return true;
-  }
-  return false;
-}
-
-/**
- * One statement (autocommit, so all or nothing): the run's lifecycle stage, the metric rows in
- * primary-key order (duplicates ignored), and latest_metrics in key order, so that concurrent
- * batches on one run take row locks in one order and no lock is held across round trips. Per key
- * the newest of the batch is (step, timestamp, value), the first of equals in request order; it
- * replaces the stored row only when strictly newer. Nothing is written unless the run is active.
- */
-const PG_LOG_METRICS = `WITH r AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = $1),
-v AS (
-  SELECT * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::bool[]) WITH ORDINALITY
-    AS t(key, value, timestamp, step, is_nan, ord)
-  WHERE (SELECT lifecycle_stage FROM r) = 'active'
-),
-m AS (
-  INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan)
-  SELECT key, value, timestamp, $1, step, is_nan FROM v ORDER BY key, timestamp, step, value, is_nan
-  ON CONFLICT DO NOTHING
-),
-l AS (
-  INSERT INTO latest_metrics (key, value, timestamp, run_uuid, step, is_nan)
-  SELECT DISTINCT ON (key) key, value, timestamp, $1, step, is_nan FROM v
-  ORDER BY key, step DESC, timestamp DESC, value DESC, ord
-  ON CONFLICT (key, run_uuid) DO UPDATE
-  SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-  WHERE excluded.step > latest_metrics.step
-    OR (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp
-      OR (excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)))
-)
-SELECT lifecycle_stage FROM r`;
-
-async function logMetricsPg(
-  runPrepared: NonNullable<StoreContext['dialect']['runPrepared']>,
-  runId: string,
-  metrics: MetricInput[],
-): Promise<void> {
-  const n = metrics.length;
-  const keys = new Array<string>(n);
-  const values = new Array<number>(n);
-  const timestamps = new Array<number>(n);
-  const steps = new Array<number>(n);
-  const nans = new Array<boolean>(n);
-  for (let i = 0; i < n; i++) {
-    const m = metrics[i]!;
-    const s = sanitizeMetricValue(m.value);
-    keys[i] = m.key;
-    values[i] = s.value;
-    timestamps[i] = m.timestamp;
-    steps[i] = m.step;
-    nans[i] = s.isNan;
-  }
-  const rows = await withDeadlockRetry(() =>
-    runPrepared<{ lifecycle_stage: string | null }>('mlflow_ts_log_metrics', PG_LOG_METRICS, [
-      runId,
-      keys,
-      values,
-      timestamps,
-      steps,
-      nans,
-    ]),
-  );
-  if (rows.length === 0) throw runNotFound(runId);
-  checkRunActive({ run_uuid: runId, lifecycle_stage: rows[0]!.lifecycle_stage });
-}
-
-const SQLITE_INSERT_METRIC =
-  'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ' +
-  'ON CONFLICT DO NOTHING';
-const SQLITE_UPSERT_LATEST =
-  'INSERT INTO latest_metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ' +
-  'ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, ' +
-  'step = excluded.step, is_nan = excluded.is_nan ' +
-  'WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND ' +
-  '(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = latest_metrics.timestamp ' +
-  'AND excluded.value > latest_metrics.value)))';
-
-/** The same writes on SQLite's one connection, in one transaction (prepared statements, no builder). */
-function logMetricsSqlite(d: SyncDb, runId: string, metrics: MetricInput[]): void {
-  const run = d.get<{ run_uuid: string; lifecycle_stage: string | null }>(
-    'SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ?',
-    runId,
-  );
-  if (!run) throw runNotFound(runId);
-  checkRunActive(run);
-  // Request order, as MLflow inserts them; a repeated row is ignored by its primary key.
-  const newest = new Map<string, MetricRow>();
-  for (const m of metrics) {
-    const row = metricRow(m);
-    d.run(SQLITE_INSERT_METRIC, row.key, row.value, row.timestamp, runId, row.step, row.isNan ? 1 : 0);
-    const cur = newest.get(row.key);
-    if (!cur || newerThan(row, cur)) newest.set(row.key, row);
-  }
-  for (const m of newest.values()) {
-    d.run(SQLITE_UPSERT_LATEST, m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0);
-  }
 }
 
 /**
@@ -252,64 +96,11 @@ function metricRows(metrics: MetricInput[], keyOrder: boolean): { rows: MetricRo
 }
 
 /** log_param's refusal of a changed value (one param; a batch lists them all, see writeParams). */
-function paramChangedError(runId: string, param: ParamInput, stored: string): MlflowError {
+export function paramChangedError(runId: string, param: ParamInput, stored: string): MlflowError {
   return MlflowError.invalidParameter(
     `Changing param values is not allowed. Param with key='${param.key}' was already logged with ` +
       `value='${stored}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
   );
-}
-
-/**
- * One statement (autocommit): the run's lifecycle stage, the param inserted if the run is active
- * and the key new, and otherwise the stored value (compared here: equal is fine, as in MLflow).
- */
-const PG_LOG_PARAM = `WITH r AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = $1),
-i AS (
-  INSERT INTO params (key, value, run_uuid) SELECT $2, $3, $1 FROM r WHERE lifecycle_stage = 'active'
-  ON CONFLICT DO NOTHING RETURNING 1
-)
-SELECT lifecycle_stage, EXISTS (SELECT 1 FROM i) AS inserted,
-  (SELECT value FROM params WHERE run_uuid = $1 AND key = $2) AS stored
-FROM r`;
-
-/** False when the outcome stayed unknown (see below): the caller takes the transactional path. */
-async function logParamPg(
-  runPrepared: NonNullable<StoreContext['dialect']['runPrepared']>,
-  runId: string,
-  param: ParamInput,
-): Promise<boolean> {
-  const [r] = await runPrepared<{ lifecycle_stage: string | null; inserted: boolean; stored: string | null }>(
-    'mlflow_ts_log_param',
-    PG_LOG_PARAM,
-    [runId, param.key, param.value],
-  );
-  if (!r) throw runNotFound(runId);
-  checkRunActive({ run_uuid: runId, lifecycle_stage: r.lifecycle_stage });
-  if (r.inserted) return true;
-  // Not inserted and not visible: a concurrent writer committed the key after this statement's
-  // snapshot was taken.
-  if (r.stored === null) return false;
-  if (r.stored !== param.value) throw paramChangedError(runId, param, r.stored);
-  return true;
-}
-
-function logParamSqlite(d: SyncDb, runId: string, param: ParamInput): void {
-  const run = d.get<{ run_uuid: string; lifecycle_stage: string | null }>(
-    'SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ?',
-    runId,
-  );
-  if (!run) throw runNotFound(runId);
-  checkRunActive(run);
-  const stored = d.get<{ value: string }>(
-    'SELECT value FROM params WHERE run_uuid = ? AND key = ?',
-    runId,
-    param.key,
-  );
-  if (stored === undefined) {
-    d.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', param.key, param.value, runId);
-  } else if (stored.value !== param.value) {
-    throw paramChangedError(runId, param, stored.value);
-  }
 }
 
 async function writeParams(
@@ -339,7 +130,7 @@ async function writeParams(
       const p = conflicts[0]!;
       throw paramChangedError(runId, p, existing.get(p.key)!);
     }
-    const described = pyReprDictList(
+    const described = reprDictList(
       conflicts.map((p) => ({ key: p.key, old_value: existing.get(p.key)!, new_value: p.value })),
     );
     throw MlflowError.invalidParameter(
@@ -367,7 +158,7 @@ async function writeParams(
 
 async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: MetricInput[]): Promise<void> {
   if (metrics.length === 0) return;
-  const { rows, latest } = metricRows(metrics, ctx.dialect.name !== 'sqlite');
+  const { rows, latest } = metricRows(metrics, ctx.dialect.tracking.latestMetricsInKeyOrder);
   const runId = run.run_uuid;
   const b = ctx.dialect.bool;
   for (const part of chunk(rows, Math.floor(ctx.dialect.maxBindParams / 6))) {
@@ -410,21 +201,7 @@ async function writeMetrics(ctx: StoreContext, trx: Db, run: RunRow, metrics: Me
             step: eb.ref('excluded.step'),
             is_nan: eb.ref('excluded.is_nan'),
           }))
-          .where((eb) =>
-            eb.or([
-              eb('excluded.step', '>', eb.ref('latest_metrics.step')),
-              eb.and([
-                eb('excluded.step', '=', eb.ref('latest_metrics.step')),
-                eb.or([
-                  eb('excluded.timestamp', '>', eb.ref('latest_metrics.timestamp')),
-                  eb.and([
-                    eb('excluded.timestamp', '=', eb.ref('latest_metrics.timestamp')),
-                    eb('excluded.value', '>', eb.ref('latest_metrics.value')),
-                  ]),
-                ]),
-              ]),
-            ]),
-          ),
+          .where(sql<SqlBool>`${sql.raw(EXCLUDED_IS_NEWER)}`),
       )
       .execute();
   }
@@ -488,14 +265,14 @@ async function writeTags(ctx: StoreContext, trx: Db, run: RunRow, tags: TagInput
 export async function logInputs(
   ctx: StoreContext,
   runId: string,
-  datasets: DatasetInputInput[],
+  datasets: DatasetInputArgs[],
   models: { model_id: string }[],
 ): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const run = await getRunRow(trx, runId);
     checkRunActive(run);
     const experimentId = run.experiment_id!;
-    const unique = new Map<string, DatasetInputInput>();
+    const unique = new Map<string, DatasetInputArgs>();
     for (const d of datasets) {
       const k = `${d.dataset.name}\u0000${d.dataset.digest}`;
       if (!unique.has(k)) unique.set(k, d);
@@ -590,3 +367,6 @@ export async function logInputs(
     }
   });
 }
+
+/** The run-data operations of the tracking store (see store.ts). */
+export const runDataOperations = { logBatch, logMetric, logParam, logInputs };

@@ -1,0 +1,20 @@
+/** PostgreSQL's spelling of the shared builders' SQL pieces (see DialectSql). */
+import { sql, type SqlBool } from 'kysely';
+import type { DialectSql } from '../dialect.js';
+
+export const postgresSql: DialectSql = {
+  /**
+   * Column arrays cost PostgreSQL a type lookup per column per run where an array or object per
+   * row costs one per value.
+   */
+  jsonColumns(table, cols, where) {
+    const aggs = cols.map((c) => sql`array_agg(${sql.ref(`x.${c}`)})`);
+    return sql`(SELECT json_build_array(${sql.join(aggs)})::text FROM ${sql.raw(table)} x WHERE ${sql.raw(where)})`;
+  },
+  ilike: (expr, value) => sql<SqlBool>`(${expr} ILIKE ${value})`,
+  // PostgreSQL types an untyped parameter after its column: a fractional bound against a BIGINT
+  // column (start_time > 1.5) must be sent as a double, as SQLAlchemy's float literal is.
+  numberParam: (value) =>
+    Number.isInteger(value) ? sql.val(value) : sql`CAST(${sql.val(value)} AS double precision)`,
+  boolLiteral: (value) => sql.raw(value ? 'true' : 'false'),
+};

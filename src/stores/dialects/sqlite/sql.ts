@@ -1,0 +1,14 @@
+/** SQLite's spelling of the shared builders' SQL pieces (see DialectSql). */
+import { sql, type SqlBool } from 'kysely';
+import type { DialectSql } from '../dialect.js';
+
+export const sqliteSql: DialectSql = {
+  jsonColumns(table, cols, where) {
+    const aggs = cols.map((c) => sql`json_group_array(${sql.ref(`x.${c}`)} ORDER BY x.rowid)`);
+    return sql`(SELECT json_array(${sql.join(aggs)}) FROM ${sql.raw(table)} x WHERE ${sql.raw(where)})`;
+  },
+  // SQLAlchemy renders ilike as lower(x) LIKE lower(y) on SQLite.
+  ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
+  numberParam: (value) => sql.val(value),
+  boolLiteral: (value) => sql.raw(value ? '1' : '0'),
+};
