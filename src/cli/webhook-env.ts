@@ -3,6 +3,7 @@
  * ints with int(), the private-address opt-in with MLflow's boolean parser, the scheme list split on
  * commas and stripped. Unset variables keep MLflow's defaults (services/webhooks/options.ts).
  */
+import { generateFernetKey } from '../stores/webhooks/fernet.js';
 import type { WebhookOptions } from '../stores/webhooks/options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -43,4 +44,24 @@ export function webhookOptionsFromEnv(env: Env): Partial<WebhookOptions> {
   const ttl = envInt(env, 'MLFLOW_WEBHOOK_CACHE_TTL');
   if (ttl !== undefined) out.cacheTtlSec = ttl;
   return out;
+}
+
+const KEY_VAR = 'MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY';
+
+/**
+ * Without a configured key MLflow encrypts webhook secrets with a random key per process, so its
+ * own workers cannot read each other's secrets. The primary makes that random key once instead
+ * and hands it to every process of this server (Node workers inherit process.env, the Python
+ * child gets `env`): one key per server start, still never stored anywhere.
+ */
+export function shareGeneratedWebhookKey(
+  webhooks: Partial<WebhookOptions>,
+  env: Record<string, string | undefined>,
+  processEnv: Record<string, string | undefined>,
+): void {
+  if (webhooks.encryptionKey) return;
+  const key = generateFernetKey();
+  webhooks.encryptionKey = key;
+  env[KEY_VAR] = key;
+  processEnv[KEY_VAR] = key;
 }

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
-import { deliverWebhooks } from '../../src/services/webhooks/deliver.js';
+import { deliverWebhooks, emitWebhookEvent } from '../../src/services/webhooks/deliver.js';
 import { webhookHandlers } from '../../src/services/webhooks/handlers.js';
 import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from '../../src/stores/webhooks/options.js';
 import { DeliveryError, postWebhook } from '../../src/services/webhooks/send.js';
@@ -138,6 +138,32 @@ describe('webhook delivery (loopback receiver)', () => {
     );
     const unsigned = receiver.got.find((r) => r.path === '/unsigned')!;
     expect(unsigned.headers['x-mlflow-signature']).toBeUndefined();
+  });
+
+  it('emitWebhookEvent returns before anything is looked up or sent, then delivers', async () => {
+    await create('emitted', `${base}/emitted`, { secret: SECRET });
+    const before = receiver.got.length;
+    const log = { errors: 0, error: () => void log.errors++ };
+    expect(
+      emitWebhookEvent(stores, { entity: 'MODEL_VERSION_TAG', action: 'SET' }, { name: 'm', key: 'k' }, log),
+    ).toBeUndefined();
+    expect(receiver.got.length).toBe(before);
+    while (receiver.got.length === before) await new Promise((r) => setTimeout(r, 10));
+    expect(receiver.got.at(-1)!.path).toBe('/emitted');
+    expect(verify(receiver.got.at(-1)!, SECRET)).toBe(true);
+    expect(log.errors).toBe(0);
+  });
+
+  it('logs a failed delivery and never rejects', async () => {
+    await create('unreachable', 'http://127.0.0.1:1/x');
+    const messages: string[] = [];
+    const log = { error: (_o: object, msg: string) => void messages.push(msg) };
+    const fast = { ...opts, maxRetries: 0 };
+    await deliverWebhooks(stores.webhooks, fast, { entity: 'model_version_tag', action: 'set' }, {}, log);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(
+      /^Failed to send webhook to http:\/\/127\.0\.0\.1:1\/x for event model_version_tag\.set: ConnectionError\(MaxRetryError/,
+    );
   });
 
   it('runs at most deliveryMaxWorkers deliveries at once, and never rejects', async () => {

@@ -6,7 +6,7 @@
  */
 import type { StoredWebhook, StoredWebhookEvent, WebhookStore } from '../../stores/webhooks/entities.js';
 import { eventKey } from './events.js';
-import type { WebhookOptions } from '../../stores/webhooks/options.js';
+import { resolveWebhookOptions, type WebhookOptions } from '../../stores/webhooks/options.js';
 import { webhookPage } from './paging.js';
 import type { WebhookPayload } from './payloads.js';
 import { sendWebhookRequest } from './request.js';
@@ -101,4 +101,22 @@ export async function deliverWebhooks(
       }),
     ),
   );
+}
+
+/**
+ * What a registry handler calls after its change is stored (MLflow's `deliver_webhook(event=...,
+ * payload=..., store=...)`): the delivery starts on a later turn of the event loop, so the
+ * request's own answer never waits for the webhook lookup or any send, and nothing it does can
+ * fail the request. `entity` / `action` as MLflow's values (`model_version_tag`, `set`) or the
+ * proto enum names (`MODEL_VERSION_TAG`, `SET`).
+ */
+export function emitWebhookEvent(
+  stores: { webhooks: WebhookStore; options: { webhooks?: Partial<WebhookOptions> | undefined } },
+  event: { entity: string; action: string },
+  payload: WebhookPayload,
+  log: DeliveryLog,
+): void {
+  const ev = { entity: event.entity.toLowerCase(), action: event.action.toLowerCase() };
+  const opts = resolveWebhookOptions(stores.options.webhooks);
+  setImmediate(() => void deliverWebhooks(stores.webhooks, opts, ev, payload, log));
 }
