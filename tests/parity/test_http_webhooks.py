@@ -163,6 +163,11 @@ def test_get_delete_errors(parity, receiver):
     def sc(s):
         call(s, "GET", "/mlflow/webhooks/no-such-webhook")
         call(s, "DELETE", "/mlflow/webhooks/no-such-webhook")
+        # these two handlers read no request message: query and body are ignored
+        call(s, "GET", "/mlflow/webhooks/no-such-webhook", params={"webhook_id": ["a", "b"], "max_results": "x"})
+        call(s, "DELETE", "/mlflow/webhooks/no-such-webhook", {"webhook_id": "a", "webhookId": "b"})
+        call(s, "DELETE", "/mlflow/webhooks/no-such-webhook", {"webhook_id": ["x"]})
+        call(s, "GET", "/mlflow/webhooks/no-such-webhook", data="{not json", headers={"Content-Type": "application/json"})
         wid = create(s, "wh-gone", f"{receiver}/x")
         call(s, "DELETE", f"/mlflow/webhooks/{wid}")
         for p in PREFIXES:
