@@ -125,6 +125,7 @@ export async function runServer(
           defaultArtifactRoot: config.defaultArtifactRoot,
           truncateLongValues: config.truncateLongValues,
           artifactLocationMaxLength: config.artifactLocationMaxLength,
+          webhooks: config.webhooks,
         });
         await layer.close();
       }

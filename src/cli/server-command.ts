@@ -6,6 +6,7 @@ import { runServer } from './run-server.js';
 import { resolveServerConfig, type ServerConfig } from './server-config.js';
 import { SERVER_OPTIONS } from './server-options.js';
 import { UsageError } from './usage-error.js';
+import { shareGeneratedWebhookKey } from './webhook-env.js';
 import cluster from 'node:cluster';
 import { pinnedMlflowVersion } from '../http/health.js';
 
@@ -84,5 +85,6 @@ export async function serverCommand(
       );
     }
   }
+  if (primary) shareGeneratedWebhookKey(inv.config.webhooks, env, process.env);
   await runServer(inv.config, inv.python, env, Boolean(process.stdout.isTTY));
 }

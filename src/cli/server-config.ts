@@ -2,9 +2,11 @@ import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecurityOptions } from '../http/security.js';
 import { resolveSecurityOptions } from '../http/security-defaults.js';
+import type { WebhookOptions } from '../stores/webhooks/options.js';
 import type { OptionValue, ParsedOptions } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 import type { HttpLimits } from '../http/app.js';
+import { webhookOptionsFromEnv } from './webhook-env.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
 export interface ServerConfig {
@@ -49,6 +51,8 @@ export interface ServerConfig {
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
   artifactLocationMaxLength: number | undefined;
+  /** MLFLOW_WEBHOOK_* settings given (webhook-env.ts). */
+  webhooks: Partial<WebhookOptions>;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -322,6 +326,7 @@ export function resolveServerConfig(
     artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH
       ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
       : undefined,
+    webhooks: webhookOptionsFromEnv(env),
     notices,
     warnings,
   };

@@ -45,3 +45,20 @@ export function jsonDumps(v: PyJson | undefined): string {
   const keys = Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${keys.map((k) => `${jsonStr(k)}:${jsonDumps(obj[k])}`).join(',')}}`;
 }
+
+/**
+ * `json.dumps(value)` with Python's defaults: `", "` / `": "` separators, keys in insertion order,
+ * ensure_ascii (the bytes MLflow signs and sends as a webhook body). Undefined members are left out.
+ */
+export function jsonDumpsDefault(v: PyJson | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  if (v instanceof PyFloat) return jsonNumber(v.value, true);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return jsonNumber(v, false);
+  if (typeof v === 'string') return jsonStr(v);
+  if (Array.isArray(v)) return `[${v.map(jsonDumpsDefault).join(', ')}]`;
+  const entries = Object.entries(v as { [key: string]: PyJson | undefined }).filter(
+    ([, x]) => x !== undefined,
+  );
+  return `{${entries.map(([k, x]) => `${jsonStr(k)}: ${jsonDumpsDefault(x)}`).join(', ')}}`;
+}

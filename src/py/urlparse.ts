@@ -1,4 +1,5 @@
 /** urllib.parse: urlsplit / urlunsplit for the parts MLflow's URI helpers use, and unquote. */
+import { isIPv6 } from 'node:net';
 
 /** Schemes for which urlunsplit writes `//` even with an empty netloc (urllib.parse.uses_netloc). */
 const USES_NETLOC = new Set([
@@ -128,4 +129,35 @@ export function unquoteFully(s: string): string {
     cur = next;
   }
   return cur;
+}
+
+/**
+ * `urlparse(url)`'s `.scheme` and `.hostname` with urlsplit's input cleaning (leading C0 controls
+ * and spaces stripped, tab / CR / LF removed) and its checks of a bracketed host. Throws
+ * Error(message) where Python raises ValueError(message). hostname: lower-cased (the scope of an
+ * IPv6 literal kept as written), brackets removed, undefined when empty.
+ */
+export function urlHostname(input: string): { scheme: string; hostname: string | undefined } {
+  let start = 0;
+  while (start < input.length && input.charCodeAt(start) <= 0x20) start++;
+  const { scheme, netloc = '' } = urlsplit(input.slice(start).replace(/[\t\r\n]/g, ''));
+  const open = netloc.includes('[');
+  if (open !== netloc.includes(']')) throw new Error('Invalid IPv6 URL');
+  if (open) {
+    const host = netloc.split('[')[1]!.split(']')[0]!;
+    if (host.startsWith('v')) {
+      if (!/^v[0-9a-fA-F]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/.test(host))
+        throw new Error('IPvFuture address is invalid');
+    } else if (!isIPv6(host.replace(/%.*$/, ''))) {
+      throw new Error(`'${host}' does not appear to be an IPv4 or IPv6 address`);
+    }
+  }
+  const hostinfo = netloc.slice(netloc.lastIndexOf('@') + 1);
+  const host = hostinfo.includes('[') ? hostinfo.split('[')[1]!.split(']')[0]! : hostinfo.split(':')[0]!;
+  if (!host) return { scheme, hostname: undefined };
+  const pct = host.indexOf('%');
+  return {
+    scheme,
+    hostname: pct < 0 ? host.toLowerCase() : host.slice(0, pct).toLowerCase() + host.slice(pct),
+  };
 }

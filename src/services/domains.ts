@@ -16,6 +16,7 @@ import type { Stores } from '../stores/index.js';
 import { trackingHandlers } from './tracking/index.js';
 import { withDbErrors } from './db-errors.js';
 import type { DomainContext, DomainHandlers, NativeHandler } from './types.js';
+import { webhookHandlers } from './webhooks/index.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -32,6 +33,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
   MlflowService: [trackingHandlers],
+  WebhookService: [webhookHandlers],
 } satisfies DomainTable;
 
 /** `Service.rpc` keys of every domain handler (static: no store is opened to list them). */

@@ -5,6 +5,9 @@ import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { createTrackingStore, type TrackingStore } from './tracking/store.js';
 import { parseBackendUri, type BackendLocation } from './uri.js';
+import type { WebhookStore } from './webhooks/entities.js';
+import type { WebhookOptions } from './webhooks/options.js';
+import { SqlWebhookStore } from './webhooks/store.js';
 
 export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
@@ -24,11 +27,15 @@ export interface OpenStoresOptions {
   artifactsDestination?: string;
   /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
   allowedHostAddressedArtifactSchemes?: string[];
+  /** MLFLOW_WEBHOOK_* settings (MLflow's defaults for any not given). */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /** What services get: the stores over one database, and the options they were opened with. */
 export interface Stores {
   tracking: TrackingStore;
+  /** Webhooks (in MLflow they live in the model registry's database). */
+  webhooks: WebhookStore;
   dialect: StoreDialect;
   /** Undefined when a write can succeed now, else the reason (for the readiness endpoint). */
   writeBlocker(): Promise<string | undefined>;
@@ -73,6 +80,7 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await ensureDefaultExperiment(ctx);
     return {
       tracking: createTrackingStore(ctx),
+      webhooks: new SqlWebhookStore(dialect, { encryptionKey: opts.webhooks?.encryptionKey }),
       dialect,
       options: opts,
       writeBlocker: () => dialect.writeBlocker(),

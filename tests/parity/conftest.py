@@ -29,6 +29,9 @@ from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT, start_pair
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
 os.environ.pop("MLFLOW_TRACKING_URI", None)
+# Webhook scenarios deliver to a receiver on loopback over http (test_http_webhooks.py).
+os.environ.setdefault("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http,https")
+os.environ.setdefault("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CANDIDATE = os.environ.get("MLFLOW_TS_PARITY_CANDIDATE", "ts").strip().lower()

@@ -7,6 +7,7 @@ agree: a run's `experiment_id` must name the same experiment on both sides, a ch
 
 Rewritten:
   * run ids (any 32-hex token, anywhere, also inside messages and URIs)      -> <run:N>
+  * UUIDs, e.g. webhook ids (any 8-4-4-4-12 hex token, anywhere)              -> <uuid:N>
   * experiment ids (values of experiment id fields; then as tokens in strings) -> <exp:N>
   * generated run names (`adjective-animal-123`), in run_name / mlflow.runName -> <run-name:N>
   * user ids (user_id, mlflow.user)                                            -> <user:N>
@@ -24,6 +25,7 @@ import time
 from typing import Any
 
 RUN_ID_RE = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")
+UUID_RE = re.compile(r"(?<![0-9a-fA-F-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-fA-F-])")
 GENERATED_RUN_NAME_RE = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
 
 # SQLAlchemy's wrapping of a database driver error inside some MLflow messages:
@@ -114,7 +116,7 @@ class Normalizer:
         # literal (side-specific) prefixes -> placeholders, longest first
         self.replacements = sorted(replacements or [], key=lambda kv: -len(kv[0]))
         self.dialect = dialect
-        self.maps: dict[str, dict[str, str]] = {"run": {}, "exp": {}, "run-name": {}, "user": {}}
+        self.maps: dict[str, dict[str, str]] = {"run": {}, "exp": {}, "run-name": {}, "user": {}, "uuid": {}}
 
     # -- pass 1: collect ids in order of appearance ------------------------------------------------
     def _register(self, kind: str, value: Any) -> None:
@@ -134,6 +136,8 @@ class Normalizer:
     def _collect_string(self, s: str) -> None:
         for m in RUN_ID_RE.finditer(s):
             self._register("run", m.group(0))
+        for m in UUID_RE.finditer(s):
+            self._register("uuid", m.group(0))
 
     def collect(self, obj: Any, key: str | None = None) -> None:
         if isinstance(obj, dict):
@@ -166,6 +170,7 @@ class Normalizer:
             if literal and literal in s:
                 s = s.replace(literal, placeholder)
         s = RUN_ID_RE.sub(lambda m: self.maps["run"].get(m.group(0), m.group(0)), s)
+        s = UUID_RE.sub(lambda m: self.maps["uuid"].get(m.group(0), m.group(0)), s)
         for exp_id, placeholder in sorted(self.maps["exp"].items(), key=lambda kv: -len(kv[0])):
             # only inside longer strings (URIs, messages); a whole value equal to an experiment id
             # is rewritten only under an experiment id key (see _scalar), not e.g. a step "1"
@@ -215,8 +220,25 @@ class Normalizer:
             self.collect(entry)
         out = [self.rewrite(entry) for entry in transcript]
         if self.dialect == "postgresql":
-            out = [_sort_run_metrics(entry) for entry in out]
+            out = [_sort_webhook_events(_sort_run_metrics(entry)) for entry in out]
         return out
+
+
+def _sort_webhook_events(obj: Any) -> Any:
+    """PostgreSQL only: a webhook's `events` (lists of {entity, action}) sorted, on both sides
+    (docs/parity-differences.md, 2.5: MLflow loads them without an ORDER BY, in index order or
+    physical order depending on PostgreSQL's plan). Values, and every other list's order, still count."""
+    if isinstance(obj, dict):
+        out = {k: _sort_webhook_events(v) for k, v in obj.items()}
+        events = out.get("events")
+        if isinstance(events, list) and all(
+            isinstance(e, dict) and set(e) <= {"entity", "action"} for e in events
+        ):
+            out["events"] = sorted(events, key=lambda e: (str(e.get("entity")), str(e.get("action"))))
+        return out
+    if isinstance(obj, list):
+        return [_sort_webhook_events(v) for v in obj]
+    return obj
 
 
 def _sort_run_metrics(obj: Any) -> Any:

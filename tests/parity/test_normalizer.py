@@ -110,3 +110,23 @@ def test_run_data_order_is_ignored_on_postgresql_only():
     # the values still count
     c = [{"run": {"data": {"metrics": [{"key": k, "value": 2.0 if k == "a" else 1.0} for k in sorted_keys]}}}]
     assert canonical(pg(body(first_seen))) != canonical(pg(c))
+
+
+U1 = "8f0caf89-a0ed-4b62-9564-d647668b01ba"
+U2 = "c5d3fcde-2c21-4d89-a973-77cf631d1ea0"
+
+
+def test_uuids_are_mapped_in_paths_values_and_messages():
+    out = norm([{"step": f"GET /api/2.0/mlflow/webhooks/{U1}", "body": {"webhook_id": U1, "m": f"Webhook with ID {U2} not found."}}])
+    assert out == [
+        {"step": "GET /api/2.0/mlflow/webhooks/<uuid:1>", "body": {"webhook_id": "<uuid:1>", "m": "Webhook with ID <uuid:2> not found."}}
+    ]
+    assert canonical(norm([{"a": U1, "b": U1}])) != canonical(norm([{"a": U1, "b": U2}]))
+
+
+def test_webhook_events_are_sorted_on_postgresql_only():
+    events = [{"entity": "REGISTERED_MODEL", "action": "CREATED"}, {"entity": "MODEL_VERSION", "action": "CREATED"}]
+    body = [{"body": {"webhook": {"events": events}}}]
+    pg = Normalizer(dialect="postgresql").normalize(body)
+    assert pg[0]["body"]["webhook"]["events"] == events[::-1]
+    assert Normalizer(dialect="sqlite").normalize(body)[0]["body"]["webhook"]["events"] == events

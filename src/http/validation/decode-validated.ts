@@ -4,11 +4,13 @@
  * (ours) numeric fields ParseDict could not read are refused (validation/strict-numbers.ts).
  */
 import { decodeRequest, type DecodedRequest, type RawRequest } from '../codec.js';
-import { rulesFor } from './rules.js';
+import { readsNoMessage, rulesFor } from './rules.js';
 import { refuseUnreadableNumbers } from './strict-numbers.js';
 import { validateRequestJson } from './validate.js';
 
 export function decodeValidated(requestType: string, req: RawRequest): DecodedRequest {
+  // The path parameters are all such a handler reads (the HTTP layer fills them in).
+  if (readsNoMessage(requestType)) return { message: {}, raw: {}, parsed: true };
   const rules = rulesFor(requestType);
   rules?.pre?.(req);
   const decoded = decodeRequest(requestType, req);

@@ -95,6 +95,14 @@ function logBatchPre(r: RawRequest): void {
   }
 }
 
+/**
+ * Request messages whose handler never calls `_get_request_message` (it takes only its path
+ * parameter): the request's query string and body are not read at all.
+ */
+const READS_NO_MESSAGE: ReadonlySet<string> = new Set(['mlflow.GetWebhook', 'mlflow.DeleteWebhook']);
+
+export const readsNoMessage = (requestType: string): boolean => READS_NO_MESSAGE.has(requestType);
+
 /** Checks a handler makes before `_get_request_message`, by request message. */
 const PRE: Readonly<Record<string, (req: RawRequest) => void>> = {
   'mlflow.LogBatch': logBatchPre,
