@@ -29,6 +29,7 @@ export async function startFront(
         defaultArtifactRoot: config.defaultArtifactRoot,
         truncateLongValues: config.truncateLongValues,
         artifactLocationMaxLength: config.artifactLocationMaxLength,
+        registryStoreUri: config.registryStoreUri,
       });
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.

@@ -125,6 +125,7 @@ export async function runServer(
           defaultArtifactRoot: config.defaultArtifactRoot,
           truncateLongValues: config.truncateLongValues,
           artifactLocationMaxLength: config.artifactLocationMaxLength,
+          registryStoreUri: config.registryStoreUri,
         });
         await layer.close();
       }

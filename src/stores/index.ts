@@ -5,11 +5,13 @@ import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
+import { SqlRegistryStore, type RegistryStore } from './registry/store.js';
 import { SqlTrackingStore } from './tracking/store.js';
 import { parseBackendUri } from './uri.js';
 
 export { SqlTrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
+export type { RegistryStore } from './registry/store.js';
 
 export interface OpenStoresOptions {
   /** The server's default artifact root (e.g. `mlflow-artifacts:/` when serving artifacts, or ./mlruns). */
@@ -24,11 +26,15 @@ export interface OpenStoresOptions {
   artifactsDestination?: string;
   /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
   allowedHostAddressedArtifactSchemes?: string[];
+  /** `--registry-store-uri`: the model registry's database when not the backend store's. */
+  registryStoreUri?: string;
 }
 
 /** What services get: the stores over one database. */
 export interface Stores {
   tracking: SqlTrackingStore;
+  /** The model registry, on the registry store URI (by default the backend store's database). */
+  registry: RegistryStore;
   dialect: StoreDialect;
   close(): Promise<void>;
 }
@@ -39,15 +45,16 @@ export interface Stores {
  * experiment (id 0) as SqlAlchemyStore.__init__ does.
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
-  const loc = parseBackendUri(backendUri);
-  // Only the driver (and DDL) of the backend in use is loaded: pg for SQLite servers, better-sqlite3
-  // for PostgreSQL ones, would only cost start time and memory.
-  const dialect =
-    loc.dialect === 'sqlite'
-      ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
-      : (await import('./dialects/postgres.js')).openPostgres(loc.connectionString, opts.poolSize);
+  const dialect = await openDialect(backendUri, opts.poolSize);
+  let registryDialect: StoreDialect | undefined;
   try {
     await ensureSchema(dialect);
+    // A registry store URI naming another database gets its own connection and schema, created or
+    // verified as the backend's is (MLflow's registry store initializes its tables the same way).
+    if (opts.registryStoreUri && opts.registryStoreUri !== backendUri) {
+      registryDialect = await openDialect(opts.registryStoreUri, opts.poolSize);
+      await ensureSchema(registryDialect);
+    }
     const ctx: StoreContext = {
       dialect,
       db: dialect.db,
@@ -61,12 +68,29 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
-    return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
+    const second = registryDialect;
+    return {
+      tracking: new SqlTrackingStore(ctx),
+      registry: new SqlRegistryStore(second ?? dialect),
+      dialect,
+      close: async () => {
+        await Promise.all([dialect.close(), second?.close()]);
+      },
+    };
   } catch (err) {
     await dialect.close().catch(() => undefined);
+    await registryDialect?.close().catch(() => undefined);
     if (err instanceof MlflowError) throw err;
     throw err;
   }
+}
+
+/** Connects to a store URI. Only the driver (and DDL) of the dialect in use is loaded. */
+async function openDialect(uri: string, poolSize: number | undefined): Promise<StoreDialect> {
+  const loc = parseBackendUri(uri);
+  return loc.dialect === 'sqlite'
+    ? (await import('./dialects/sqlite.js')).openSqlite(loc.path)
+    : (await import('./dialects/postgres.js')).openPostgres(loc.connectionString, poolSize);
 }
 
 /** The name the HTTP layer's loader (src/http/native-layer.ts) looks for; same as openStores. */

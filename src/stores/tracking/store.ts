@@ -3,6 +3,7 @@ import type { Experiment, MetricWithRunId, Run, RunInfo, RunStatus } from './ent
 import * as experiments from './experiments.js';
 import * as logging from './logging.js';
 import * as history from './metric-history.js';
+import * as loggedModels from './logged-model-links.js';
 import * as runs from './runs.js';
 
 /**
@@ -44,6 +45,13 @@ export class SqlTrackingStore {
   }
   deleteExperimentTag(experimentId: string, key: string): Promise<void> {
     return experiments.deleteExperimentTag(this.ctx, experimentId, key);
+  }
+
+  getLoggedModelSource(modelId: string): Promise<loggedModels.LoggedModelSource> {
+    return loggedModels.getLoggedModelSource(this.ctx, modelId);
+  }
+  linkModelVersion(modelId: string, name: string, version: number): Promise<void> {
+    return loggedModels.linkModelVersion(this.ctx, modelId, name, version);
   }
 
   createRun(args: runs.CreateRunArgs): Promise<Run> {
