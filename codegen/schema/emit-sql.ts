@@ -1,9 +1,10 @@
 /**
  * Writes src/gen/sql/ from the JSON that dump_schema.py prints (the pinned alembic head's DDL per
- * dialect). usage: tsx codegen/schema/emit-sql.ts SCHEMA_JSON OUT_DIR
+ * dialect, and the Kysely table types read from it). usage: tsx codegen/schema/emit-sql.ts SCHEMA_JSON OUT_DIR
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTables, tablesFile } from './emit-tables.js';
 
 interface SchemaDump {
   mlflow_version: string;
@@ -49,5 +50,14 @@ writeFileSync(
     'POSTGRES_SCHEMA',
     'Statements that recreate `mlflow db upgrade` on an empty PostgreSQL database (pg_dump order, unqualified names).',
     dump.postgres,
+  ),
+);
+writeFileSync(
+  join(outDir, 'tables.ts'),
+  tablesFile(
+    header(
+      'Kysely table types of every table at the alembic head (read from the SQLite DDL; see codegen/schema/emit-tables.ts).',
+    ),
+    readTables(dump.sqlite, dump.postgres),
   ),
 );

@@ -3,7 +3,7 @@
  * it: invalid JSON is `undefined` (MLflow then treats the body as `{}`), and the bare tokens
  * `NaN`, `Infinity`, `-Infinity` that Python accepts (and JSON.parse does not) are understood.
  */
-import { PyFloat, type Json, type PyJson } from './codec-python.js';
+import { PyFloat, type Json, type PyJson } from '../py/values.js';
 
 const SENTINEL = '\u0000mlflow-ts-nonfinite:';
 

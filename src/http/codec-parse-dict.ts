@@ -7,7 +7,8 @@
  */
 import { ENUMS, MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { int64OverflowLiteral } from './codec-json.js';
-import { isObject, pyFloat, pyInt, type Json } from './codec-python.js';
+import { floatOf, intOf } from '../py/numbers.js';
+import { isObject, type Json } from '../py/values.js';
 
 export class ParseError extends Error {
   override name = 'ParseError';
@@ -62,9 +63,9 @@ function convertInteger(v: Json, kind: string): number {
     throw new ParseError(`Bool value ${v ? 'True' : 'False'} is not acceptable for integer field`);
   if (typeof v !== 'number' && typeof v !== 'string')
     throw new ParseError('int() argument must be a string or a number');
-  let n = pyInt(v);
+  let n = intOf(v);
   if (n === undefined) {
-    const f = pyFloat(v);
+    const f = floatOf(v);
     if (f === undefined || !Number.isInteger(f))
       throw new ParseError(`Couldn't parse integer: "${String(v)}"`);
     n = f;
@@ -94,7 +95,7 @@ function convertFloat(v: Json, kind: string): number {
   if (v === 'nan') throw new ParseError(`Couldn't parse float "nan", use "NaN" instead`);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v !== 'string') throw new ParseError('float() argument must be a string or a real number');
-  const f = pyFloat(v);
+  const f = floatOf(v);
   if (f === undefined) throw new ParseError(`Couldn't parse float: ${v}`);
   return f;
 }
@@ -131,7 +132,7 @@ function convertScalar(v: Json, f: FieldMeta, kind: string, mapKey = false): unk
       if (typeof v === 'string' && Object.hasOwn(values, v)) return v;
       let n: number | undefined;
       try {
-        n = pyInt(v);
+        n = intOf(v);
       } catch {
         n = undefined;
       }

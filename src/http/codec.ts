@@ -8,7 +8,7 @@ import { MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { fieldIndex, parseDict, type WireMessage } from './codec-parse-dict.js';
 import { pyJsonLoads } from './codec-json.js';
-import { PythonCrash, isObject, type Json } from './codec-python.js';
+import { PythonCrash, isObject, type Json } from '../py/values.js';
 
 export interface RawRequest {
   method: string;

@@ -6,11 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
-import { PythonCrash } from './codec-python.js';
 import type { Stores } from '../stores/index.js';
 import type { MetricWithRunId } from '../stores/tracking/entities.js';
 import { translateDbError } from '../services/tracking/db-errors.js';
-import { pyFloatStr, pyJsonDumps } from '../services/tracking/py-text.js';
+import { jsonDumps } from '../py/json.js';
+import { listSlice } from '../py/str.js';
+import { PyFloat, PythonCrash } from '../py/values.js';
 
 const MAX_HISTORY_RESULTS = 25000;
 const MAX_RUN_IDS_PER_REQUEST = 100;
@@ -87,7 +88,7 @@ async function getHistoryBulk(
   // MLflow passes max_results to the query's LIMIT as is (a negative one: no limit on SQLite, an
   // error on PostgreSQL), then slices the result with [:max_results] (a negative one drops items
   // from the end).
-  const metrics = pySliceTo(
+  const metrics = listSlice(
     await stores.tracking.getMetricHistoryBulk(runIds, metricKey, maxResults),
     maxResults,
   );
@@ -95,22 +96,10 @@ async function getHistoryBulk(
   return reply.code(200).type('application/json').send(body);
 }
 
-/** Python's `items[:n]`. */
-function pySliceTo<T>(items: T[], n: number): T[] {
-  return n >= 0 ? items.slice(0, n) : items.slice(0, Math.max(0, items.length + n));
-}
-
 /** MetricWithRunId.to_dict() through Flask's JSON provider (sorted keys, compact). */
 function metricJson(m: MetricWithRunId): string {
   return (
-    `{"key":${pyJsonDumps(m.key)},"run_id":${pyJsonDumps(m.run_id)},"step":${m.step},` +
-    `"timestamp":${m.timestamp},"value":${pyJsonFloat(m.value)}}`
+    `{"key":${jsonDumps(m.key)},"run_id":${jsonDumps(m.run_id)},"step":${m.step},` +
+    `"timestamp":${m.timestamp},"value":${jsonDumps(new PyFloat(m.value))}}`
   );
-}
-
-function pyJsonFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
-  return pyFloatStr(v);
 }

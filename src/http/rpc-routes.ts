@@ -15,7 +15,7 @@ import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
 import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers } from '../services/types.js';
 import { applyPathParams, type RawRequest } from './codec.js';
-import { PythonCrash } from './codec-python.js';
+import { PythonCrash } from '../py/values.js';
 import { serializerFor } from './serialize.js';
 import { serializeChunks } from './serialize-stream.js';
 import { decodeValidated } from './validation/decode-validated.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
 import { decodeRequest, type RawRequest } from '../../src/http/codec.js';
-import { PythonCrash } from '../../src/http/codec-python.js';
+import { PythonCrash } from '../../src/py/values.js';
 
 const get = (query: string): RawRequest => ({
   method: 'GET',

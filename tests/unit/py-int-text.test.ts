@@ -4,16 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
-import { pyJsonDumps } from '../../src/services/tracking/py-text.js';
+import { jsonDumps } from '../../src/py/json.js';
 import { validateMetric } from '../../src/services/tracking/validation.js';
 
 describe('integers beyond 2**53 in messages', () => {
   it('prints the exact value of the integer', () => {
-    expect(pyJsonDumps(-(2 ** 63))).toBe('-9223372036854775808');
-    expect(pyJsonDumps(2 ** 63)).toBe('9223372036854775808');
-    expect(pyJsonDumps(2 ** 53 + 2)).toBe('9007199254740994');
-    expect(pyJsonDumps(-5)).toBe('-5');
-    expect(pyJsonDumps(1.5)).toBe('1.5');
+    expect(jsonDumps(-(2 ** 63))).toBe('-9223372036854775808');
+    expect(jsonDumps(2 ** 63)).toBe('9223372036854775808');
+    expect(jsonDumps(2 ** 53 + 2)).toBe('9007199254740994');
+    expect(jsonDumps(-5)).toBe('-5');
+    expect(jsonDumps(1.5)).toBe('1.5');
   });
 
   it('log-metric with timestamp -2**63', () => {

@@ -7,7 +7,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { HANDLER_SCHEMAS, type ValidatorSpec } from '../../gen/handler-schemas.js';
-import { PythonCrash, type Json } from '../codec-python.js';
+import { PythonCrash, type Json } from '../../py/values.js';
 import { getRequestJson, type RawRequest } from '../codec.js';
 import {
   assertArray,

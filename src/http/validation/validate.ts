@@ -5,7 +5,8 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { pyJsonLoadsFaithful } from '../codec-json.js';
-import { PythonCrash, isObject, pyJsonDumps, pyTypeName, type Json, type PyJson } from '../codec-python.js';
+import { jsonDumps } from '../../py/json.js';
+import { PythonCrash, isObject, typeName, type Json, type PyJson } from '../../py/values.js';
 import type { Schema } from './rules.js';
 import { AssertionFailure } from './validators.js';
 
@@ -13,7 +14,7 @@ const SEE_DOCS = ' See the API docs for more information about request parameter
 
 /** `invalid_value(path, value, message)` of mlflow/utils/validation.py. */
 export function invalidValueMessage(param: string, value: PyJson | undefined, message?: string): string {
-  const formatted = pyJsonDumps(value);
+  const formatted = jsonDumps(value);
   return message
     ? `Invalid value ${formatted} for parameter '${param}' supplied: ${message}`
     : `Invalid value ${formatted} for parameter '${param}' supplied.`;
@@ -41,7 +42,7 @@ export function validateParam(
       else if (f.isRequired) message = `Missing value for required parameter '${param}'.`;
       else {
         const shown = pyValue();
-        message = invalidValueMessage(param, shown, ` Hint: Value was of type '${pyTypeName(shown)}'.`);
+        message = invalidValueMessage(param, shown, ` Hint: Value was of type '${typeName(shown)}'.`);
       }
       throw MlflowError.invalidParameter(message + SEE_DOCS);
     }

@@ -3,7 +3,9 @@
  * Python semantics. A validator fails by throwing `AssertionFailure` (optionally carrying a
  * message, like `AssertionError(msg)`); Python TypeErrors become PythonCrash (a bare 500).
  */
-import { PythonCrash, isObject, pyFloat, pyInt, type Json } from '../codec-python.js';
+import { floatOf, intOf } from '../../py/numbers.js';
+import { strLen } from '../../py/str.js';
+import { PythonCrash, isObject, type Json } from '../../py/values.js';
 
 export class AssertionFailure extends Error {
   constructor(readonly detail?: string) {
@@ -31,12 +33,12 @@ export const assertString = typed((v) => assert(typeof v === 'string'));
 
 export const assertIntlike = typed((v) => {
   // int(x) -> ValueError is swallowed (then isinstance fails); TypeError escapes.
-  const n = pyInt(v);
+  const n = intOf(v);
   assert(n !== undefined || (typeof v === 'number' && Number.isInteger(v)));
 });
 
 export const assertFloatlike = typed((v) => {
-  assert(pyFloat(v) !== undefined);
+  assert(floatOf(v) !== undefined);
 });
 
 export const assertBool = typed((v) => assert(typeof v === 'boolean'));
@@ -72,7 +74,7 @@ export const assertMapKeyPresent: Validator = (v) => {
 /** `lambda x: _assert_less_than_or_equal(int(x), max)`. */
 export function intAtMost(max: number, message?: string): Validator {
   return (v) => {
-    const n = pyInt(v);
+    const n = intOf(v);
     if (n === undefined) throw new PythonCrash(`invalid literal for int(): ${String(v)}`);
     assert(n <= max, message);
   };
@@ -81,7 +83,7 @@ export function intAtMost(max: number, message?: string): Validator {
 /** `lambda x: _assert_intlike_within_range(int(x), lo, hi, message)`. */
 export function intWithin(lo: number, hi: number, message?: string): Validator {
   return (v) => {
-    const n = pyInt(v);
+    const n = intOf(v);
     if (n === undefined) throw new PythonCrash(`invalid literal for int(): ${String(v)}`);
     assert(lo <= n && n <= hi, message);
   };
@@ -90,7 +92,7 @@ export function intWithin(lo: number, hi: number, message?: string): Validator {
 /** `lambda x: _assert_less_than_or_equal(len(x), max, message=f(len(x)))`. */
 export function lengthAtMost(max: number, message?: (n: number) => string): Validator {
   return (v) => {
-    const n = pyLen(v);
+    const n = lenOf(v);
     assert(n <= max, message?.(n));
   };
 }
@@ -105,8 +107,9 @@ function items(v: string | Json[] | { [k: string]: Json }): Json[] {
   return Object.keys(v);
 }
 
-export function pyLen(v: Json | undefined): number {
-  if (typeof v === 'string') return [...v].length;
+/** Python's len() of a decoded JSON value (str: code points). */
+export function lenOf(v: Json | undefined): number {
+  if (typeof v === 'string') return strLen(v);
   if (Array.isArray(v)) return v.length;
   if (isObject(v)) return Object.keys(v).length;
   throw new PythonCrash(`object of type '${typeof v}' has no len()`);

@@ -6,8 +6,8 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { EXPERIMENT_NUMERIC_ATTRIBUTES } from './experiment-filter.js';
 import type { FilterClause } from './filter-types.js';
-import { pyFloat } from './py-json-repr.js';
-import { pySet } from './py-repr.js';
+import { floatRepr } from '../../py/numbers.js';
+import { reprSet } from '../../py/repr.js';
 import { METRIC_COMPARATORS, STRING_ATTRIBUTE_COMPARATORS } from './run-comparators.js';
 
 export type CheckedExperimentClause =
@@ -36,7 +36,7 @@ export function checkExperimentClause(clause: FilterClause): CheckedExperimentCl
     if (!EXPERIMENT_NUMERIC_ATTRIBUTES.has(key)) {
       if (!STRING_ATTRIBUTE_COMPARATORS.includes(comparator)) {
         throw MlflowError.invalidParameter(
-          `Invalid comparator '${comparator}' not one of '${pySet(STRING_ATTRIBUTE_COMPARATORS)}'`,
+          `Invalid comparator '${comparator}' not one of '${reprSet(STRING_ATTRIBUTE_COMPARATORS)}'`,
         );
       }
       if (!['=', '!=', 'LIKE', 'ILIKE'].includes(comparator)) {
@@ -46,12 +46,12 @@ export function checkExperimentClause(clause: FilterClause): CheckedExperimentCl
     }
     if (!METRIC_COMPARATORS.includes(comparator)) {
       throw MlflowError.invalidParameter(
-        `Invalid comparator '${comparator}' not one of '${pySet(STRING_ATTRIBUTE_COMPARATORS)}`,
+        `Invalid comparator '${comparator}' not one of '${reprSet(STRING_ATTRIBUTE_COMPARATORS)}`,
       );
     }
     if (value.kind === 'number' && value.isFloat) {
       throw MlflowError.invalidParameter(
-        `Invalid value for numeric attribute '${key}': '${pyFloat(value.value)}'`,
+        `Invalid value for numeric attribute '${key}': '${floatRepr(value.value)}'`,
       );
     }
     return { kind: 'numeric_attribute', key, comparator, value: value.kind === 'number' ? value.value : NaN };

@@ -7,8 +7,8 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { isKeyword, isKind, isWs, parseStatements, type Node } from './filter-grouping.js';
 import type { ClauseValue, EntityType, FilterClause } from './filter-types.js';
-import { literalEval, PyLiteralSyntaxError, PyLiteralValueError } from './python-literal.js';
-import { pyList, pyRepr, pySet, pyStr, type PyValue } from './py-repr.js';
+import { literalEval, PyLiteralSyntaxError, PyLiteralValueError } from '../../py/literal-eval.js';
+import { repr, reprList, reprSet, reprStr, type PyValue } from '../../py/repr.js';
 
 export interface FilterFlavor {
   /** Attribute keys accepted in filters (also the order printed in messages). */
@@ -85,12 +85,12 @@ export function parseIdentifier(
   const key = trimBackticks(stripQuotes(dot < 0 ? identifier : identifier.slice(dot + 1)));
   if (type === 'attribute' && !validAttributes.includes(key)) {
     throw MlflowError.invalidParameter(
-      `Invalid attribute key '${key}' specified. Valid keys are '${pySet(validAttributes)}'`,
+      `Invalid attribute key '${key}' specified. Valid keys are '${reprSet(validAttributes)}'`,
     );
   }
   if (type === 'dataset' && !DATASET_KEYS.includes(key)) {
     throw MlflowError.invalidParameter(
-      `Invalid dataset key '${key}' specified. Valid keys are '${pySet(DATASET_KEYS)}'`,
+      `Invalid dataset key '${key}' specified. Valid keys are '${reprSet(DATASET_KEYS)}'`,
     );
   }
   return { type, key };
@@ -126,7 +126,7 @@ function parseValue(flavor: FilterFlavor, type: EntityType, key: string, tok: No
     if (tok.type === 'paren') {
       if (!flavor.listSupportedKeys.includes(key)) {
         throw MlflowError.invalidParameter(
-          `Only ${pyList([...flavor.listSupportedKeys].sort())} attributes support comparison with a list of quoted string values.`,
+          `Only ${reprList([...flavor.listSupportedKeys].sort())} attributes support comparison with a list of quoted string values.`,
         );
       }
       return { kind: 'list', value: parseList(tok.text) };
@@ -170,7 +170,7 @@ export function parseList(text: string): string[] {
   if (!items.every((x) => typeof x === 'string')) {
     throw MlflowError.invalidParameter(
       'While parsing a list in the query, expected string value, punctuation, or whitespace, but got ' +
-        `different type in list: ${pyRepr({ tuple: items })}`,
+        `different type in list: ${repr({ tuple: items })}`,
     );
   }
   return items as string[];
@@ -268,7 +268,7 @@ export function filterComparisons(filter: string, quoteInvalidClauses: boolean):
   const statements = parseStatements(filter);
   if (statements.length > 1) {
     throw MlflowError.invalidParameter(
-      `Search filter contained multiple expression ${pyStr(filter)}. Provide AND-ed expression list.`,
+      `Search filter contained multiple expression ${reprStr(filter)}. Provide AND-ed expression list.`,
     );
   }
   const tokens = joinInComparisons(statements[0]!);

@@ -7,9 +7,9 @@ import { EXPERIMENT_FILTER_FLAVOR } from './experiment-filter.js';
 import { isKind, parseStatements } from './filter-grouping.js';
 import { parseIdentifier } from './filter-parser.js';
 import type { OrderByClause } from './filter-types.js';
-import { pyList } from './py-repr.js';
+import { reprList } from '../../py/repr.js';
 import { RUN_FILTER_FLAVOR, RUN_ORDER_BY_ATTRIBUTE_KEYS } from './run-filter.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { shlexSplit, ShlexError } from '../../py/shlex.js';
 
 function unparsable(orderBy: string): MlflowError {
   return MlflowError.invalidParameter(`Invalid order_by clause '${orderBy}'. Could not be parsed.`);
@@ -81,5 +81,5 @@ export function parseExperimentOrderBy(orderBy: string): OrderByClause {
 
 /** `order_by` list as Python prints it in the duplicate-field message. */
 export function renderOrderByList(orderBy: readonly string[]): string {
-  return pyList(orderBy);
+  return reprList(orderBy);
 }

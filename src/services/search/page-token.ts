@@ -3,7 +3,8 @@
  * `parse_start_offset_from_page_token`), with MLflow's messages for tokens it cannot read.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { pyBytes, pyJson } from './py-json-repr.js';
+import { reprBytes, reprJson } from '../../py/repr.js';
+import { typeName } from '../../py/values.js';
 
 const B64_CHAR = /[A-Za-z0-9+/]/;
 
@@ -44,11 +45,11 @@ export function parsePageToken(token: string | undefined | null): number {
   try {
     parsed = JSON.parse(decoded.toString('utf8'));
   } catch {
-    throw MlflowError.invalidParameter(`Invalid page token, decoded value=${pyBytes(decoded)}`);
+    throw MlflowError.invalidParameter(`Invalid page token, decoded value=${reprBytes(decoded)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     // Python calls `.get` on the value and fails with an AttributeError (a 500).
-    throw new MlflowError(`'${pyTypeName(parsed)}' object has no attribute 'get'`, 'INTERNAL_ERROR');
+    throw new MlflowError(`'${typeName(parsed)}' object has no attribute 'get'`, 'INTERNAL_ERROR');
   }
   const raw = (parsed as Record<string, unknown>).offset;
   if (
@@ -60,7 +61,7 @@ export function parsePageToken(token: string | undefined | null): number {
     (Array.isArray(raw) && raw.length === 0) ||
     (typeof raw === 'object' && raw !== null && Object.keys(raw).length === 0)
   ) {
-    throw MlflowError.invalidParameter(`Invalid page token, parsed value=${pyJson(parsed)}`);
+    throw MlflowError.invalidParameter(`Invalid page token, parsed value=${reprJson(parsed)}`);
   }
   if (typeof raw === 'number') return Math.trunc(raw);
   if (raw === true) return 1;
@@ -71,13 +72,4 @@ export function parsePageToken(token: string | undefined | null): number {
     `int() argument must be a string, a bytes-like object or a real number`,
     'INTERNAL_ERROR',
   );
-}
-
-function pyTypeName(v: unknown): string {
-  if (v === null) return 'NoneType';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  return 'dict';
 }

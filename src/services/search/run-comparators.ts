@@ -7,7 +7,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { FilterClause } from './filter-types.js';
-import { pySet } from './py-repr.js';
+import { reprSet } from '../../py/repr.js';
 import { RUN_NUMERIC_ATTRIBUTES, translateKeyAlias } from './run-filter.js';
 
 export const METRIC_COMPARATORS: readonly string[] = ['>', '>=', '!=', '=', '<', '<='];
@@ -35,7 +35,7 @@ export interface CheckedRunClause {
 
 function reject(comparator: string, allowed: readonly string[], closingQuote: boolean): never {
   throw MlflowError.invalidParameter(
-    `Invalid comparator '${comparator}' not one of '${pySet(allowed)}${closingQuote ? "'" : ''}`,
+    `Invalid comparator '${comparator}' not one of '${reprSet(allowed)}${closingQuote ? "'" : ''}`,
   );
 }
 

@@ -5,6 +5,7 @@
  * MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { urlScheme, urlsplit } from '../../py/urlparse.js';
 
 const HOST_ADDRESSED_SCHEMES = new Set([
   'ftp',
@@ -38,8 +39,7 @@ export interface ArtifactHostPolicy {
 }
 
 function schemeOf(uri: string): string {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri);
-  const scheme = m ? m[1]!.toLowerCase() : '';
+  const scheme = urlScheme(uri);
   return scheme.length === 1 ? '' : scheme; // a Windows drive letter is a local path
 }
 
@@ -47,12 +47,7 @@ function schemeOf(uri: string): string {
 export function hostAddressedTargets(uri: string): Set<string> | undefined {
   const scheme = schemeOf(uri);
   if (!HOST_ADDRESSED_SCHEMES.has(scheme)) return undefined;
-  const rest = uri.slice(uri.indexOf(':') + 1);
-  let netloc = '';
-  if (rest.startsWith('//')) {
-    const end = rest.slice(2).search(/[/?#]/);
-    netloc = end < 0 ? rest.slice(2) : rest.slice(2, end + 2);
-  }
+  const netloc = urlsplit(uri).netloc ?? '';
   if (scheme === 'mlflow-artifacts' && !netloc) return undefined; // resolves against this server
   const malformed = new Set([`malformed\0${netloc}\0`]);
   if (netloc.includes('\\') || /\s/.test(netloc)) return malformed;

@@ -3,7 +3,13 @@
  * tracking services before the store is called, in the order the Python store applies it.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { pyFloatStr, pyJsonDumps, pyLen, pyNormpath, pyRepr, pySlice } from './py-text.js';
+import { jsonDumps } from '../../py/json.js';
+import type { PyJson } from '../../py/values.js';
+import { floatRepr } from '../../py/numbers.js';
+import { normpath } from '../../py/path.js';
+import { reprStr } from '../../py/repr.js';
+import { strLen, strSlice } from '../../py/str.js';
+import { unquoteFully, urlScheme, USES_PARAMS } from '../../py/urlparse.js';
 
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;
 export const MAX_METRICS_PER_BATCH = 1000;
@@ -32,7 +38,7 @@ const MISSING_KEY_NAME_MESSAGE = 'A key name must be provided.';
 const invalid = (msg: string): MlflowError => MlflowError.invalidParameter(msg);
 
 export function invalidValue(path: string, value: unknown, message?: string): string {
-  const v = pyJsonDumps(value);
+  const v = jsonDumps(value as PyJson);
   return message
     ? `Invalid value ${v} for parameter '${path}' supplied: ${message}`
     : `Invalid value ${v} for parameter '${path}' supplied.`;
@@ -49,12 +55,12 @@ const badCharacterMessage = (): string =>
 
 const badPathMessage = (name: string): string =>
   'Names may be treated as files in certain cases, and must not resolve to other names when treated as such. ' +
-  `This name would resolve to ${pyRepr(pyNormpath(name))}`;
+  `This name would resolve to ${reprStr(normpath(name))}`;
 
 function pathNotUnique(name: string): boolean {
   // Without a slash normpath only changes '' (to '.'); '.' and '..'-prefixed names are refused.
   if (!name.includes('/')) return name === '' || name === '.' || name.startsWith('..');
-  const norm = pyNormpath(name);
+  const norm = normpath(name);
   return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
@@ -77,8 +83,8 @@ export function validateLengthLimit(
   value: string,
   opts: LengthOptions = {},
 ): string {
-  if (value.length <= limit || pyLen(value) <= limit) return value;
-  if (opts.truncate && (opts.truncateLongValues ?? true)) return pySlice(value, limit);
+  if (value.length <= limit || strLen(value) <= limit) return value;
+  if (opts.truncate && (opts.truncateLongValues ?? true)) return strSlice(value, limit);
   throw invalid(exceedsMaximumLength(entity, limit));
 }
 
@@ -117,7 +123,7 @@ export function validateMetric(m: MetricLike, path = '', validKeys?: Set<string>
       invalidValue(
         appendPath(path, 'timestamp'),
         m.timestamp ?? null,
-        `metric '${m.key}' (value=${pyFloatStr(m.value)}). Timestamp must be a nonnegative long (64-bit integer) `,
+        `metric '${m.key}' (value=${floatRepr(m.value)}). Timestamp must be a nonnegative long (64-bit integer) `,
       ),
     );
   }
@@ -126,7 +132,7 @@ export function validateMetric(m: MetricLike, path = '', validKeys?: Set<string>
       invalidValue(
         appendPath(path, 'step'),
         m.step ?? null,
-        `metric '${m.key}' (value=${pyFloatStr(m.value)}). Step must be a valid long (64-bit integer).`,
+        `metric '${m.key}' (value=${floatRepr(m.value)}). Step must be a valid long (64-bit integer).`,
       ),
     );
   }
@@ -214,7 +220,7 @@ function parseArchivalDurationConfig(
   if ((duration === undefined || duration === null) && allowMissing) return;
   if (typeof duration !== 'string') throw invalid(RETENTION_FORM_MESSAGE);
   const trimmed = duration.trim();
-  if (pyLen(trimmed) > 32) throw invalid('Trace archival duration must be at most 32 characters.');
+  if (strLen(trimmed) > 32) throw invalid('Trace archival duration must be at most 32 characters.');
   if (!/^[1-9][0-9]*[mhd]$/.test(trimmed)) throw invalid(RETENTION_FORM_MESSAGE);
 }
 
@@ -222,7 +228,7 @@ export function validateExperimentName(name: string | undefined): asserts name i
   if (name === undefined || name === null || !name.trim()) {
     throw invalid(`Invalid experiment name: '${name ?? 'None'}'`);
   }
-  if (pyLen(name) > MAX_EXPERIMENT_NAME_LENGTH)
+  if (strLen(name) > MAX_EXPERIMENT_NAME_LENGTH)
     throw invalid(exceedsMaximumLength('name', MAX_EXPERIMENT_NAME_LENGTH));
 }
 
@@ -255,7 +261,7 @@ export function validateParamKeysUnique(params: { key: string }[]): void {
   }
   if (dupes.length > 0) {
     throw invalid(
-      `Duplicate parameter keys have been submitted: [${dupes.map(pyRepr).join(', ')}]. Please ensure ` +
+      `Duplicate parameter keys have been submitted: [${dupes.map(reprStr).join(', ')}]. Please ensure ` +
         'the request contains only one param value per param key.',
     );
   }
@@ -282,47 +288,28 @@ export function validateDatasetInputs(inputs: DatasetInputLike[]): void {
     if (d.digest === undefined) throw invalid('Dataset digest cannot be None');
     if (d.source_type === undefined) throw invalid('Dataset source_type cannot be None');
     if (d.source === undefined) throw invalid('Dataset source cannot be None');
-    if (pyLen(d.name) > MAX_DATASET_NAME_SIZE)
+    if (strLen(d.name) > MAX_DATASET_NAME_SIZE)
       throw invalid(exceedsMaximumLength('name', MAX_DATASET_NAME_SIZE));
-    if (pyLen(d.digest) > MAX_DATASET_DIGEST_SIZE)
+    if (strLen(d.digest) > MAX_DATASET_DIGEST_SIZE)
       throw invalid(exceedsMaximumLength('digest', MAX_DATASET_DIGEST_SIZE));
-    if (pyLen(d.source) > MAX_DATASET_SOURCE_SIZE)
+    if (strLen(d.source) > MAX_DATASET_SOURCE_SIZE)
       throw invalid(exceedsMaximumLength('source', MAX_DATASET_SOURCE_SIZE));
-    if (d.schema !== undefined && pyLen(d.schema) > MAX_DATASET_SCHEMA_SIZE) {
+    if (d.schema !== undefined && strLen(d.schema) > MAX_DATASET_SCHEMA_SIZE) {
       throw invalid(exceedsMaximumLength('schema', MAX_DATASET_SCHEMA_SIZE));
     }
-    if (d.profile !== undefined && pyLen(d.profile) > MAX_DATASET_PROFILE_SIZE) {
+    if (d.profile !== undefined && strLen(d.profile) > MAX_DATASET_PROFILE_SIZE) {
       throw invalid(exceedsMaximumLength('profile', MAX_DATASET_PROFILE_SIZE));
     }
     for (const t of input.tags ?? []) {
       if (t.key === undefined) throw invalid('InputTag key cannot be None');
       if (t.value === undefined) throw invalid('InputTag value cannot be None');
-      if (pyLen(t.key) > MAX_INPUT_TAG_KEY_SIZE)
+      if (strLen(t.key) > MAX_INPUT_TAG_KEY_SIZE)
         throw invalid(exceedsMaximumLength('key', MAX_INPUT_TAG_KEY_SIZE));
-      if (pyLen(t.value) > MAX_INPUT_TAG_VALUE_SIZE)
+      if (strLen(t.value) > MAX_INPUT_TAG_VALUE_SIZE)
         throw invalid(exceedsMaximumLength('value', MAX_INPUT_TAG_VALUE_SIZE));
     }
   }
 }
-
-const USES_PARAMS = new Set([
-  '',
-  'ftp',
-  'hdl',
-  'prospero',
-  'http',
-  'imap',
-  'https',
-  'shttp',
-  'rtsp',
-  'rtsps',
-  'rtspu',
-  'sip',
-  'sips',
-  'mms',
-  'sftp',
-  'tel',
-]);
 
 /** handlers._validate_storage_location_uri (minus the host-addressed scheme policy) + runs:/ check. */
 export function validateArtifactLocation(
@@ -332,7 +319,7 @@ export function validateArtifactLocation(
 ): void {
   // urllib.parse.urlparse: a non-empty fragment for any scheme; `;params` on the last path
   // segment only for the schemes in urllib.parse.uses_params.
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1]?.toLowerCase() ?? '';
+  const scheme = urlScheme(location);
   const beforeFragment = location.split('#')[0]!;
   const hasFragment = location.length > beforeFragment.length + 1;
   const lastSegment = beforeFragment.split('?')[0]!.split('/').pop() ?? '';
@@ -342,18 +329,7 @@ export function validateArtifactLocation(
   }
   const q = location.indexOf('?');
   if (q >= 0) {
-    let query = location.slice(q + 1);
-    for (let i = 0; i < 10; i++) {
-      let next: string;
-      try {
-        next = decodeURIComponent(query);
-      } catch {
-        break;
-      }
-      if (next === query) break;
-      query = next;
-    }
-    if (query.includes('..')) throw invalid('Invalid query string');
+    if (unquoteFully(location.slice(q + 1)).includes('..')) throw invalid('Invalid query string');
   }
   checkHost?.();
   if (location.startsWith('runs:')) {

@@ -9,7 +9,7 @@ import {
   type ParamInput,
   type TagInput,
 } from './entities.js';
-import { pyReprDictList } from './py-format.js';
+import { reprDictList } from '../../py/repr.js';
 import { checkRunActive, getRunRow, runNotFound, updateRunInfoIn } from './runs.js';
 import type { RunRow } from './run-entities.js';
 import { withDeadlockRetry } from './retry.js';
@@ -339,7 +339,7 @@ async function writeParams(
       const p = conflicts[0]!;
       throw paramChangedError(runId, p, existing.get(p.key)!);
     }
-    const described = pyReprDictList(
+    const described = reprDictList(
       conflicts.map((p) => ({ key: p.key, old_value: existing.get(p.key)!, new_value: p.value })),
     );
     throw MlflowError.invalidParameter(

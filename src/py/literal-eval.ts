@@ -5,7 +5,7 @@
  * (reported as an ill-formed list) and a well-formed but non-literal expression such as a bare
  * name (Python raises ValueError, which MLflow does not catch).
  */
-import type { PyValue } from './py-repr.js';
+import type { PyValue } from './repr.js';
 
 export class PyLiteralSyntaxError extends Error {}
 export class PyLiteralValueError extends Error {}
