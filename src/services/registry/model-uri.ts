@@ -1,6 +1,6 @@
 /** models:/ and runs:/ URIs as MLflow parses them (store/artifact/utils/models.py, runs_artifact_repo.py). */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { urlparse } from './py-url.js';
+import { urlparse } from '../../py/urlparse.js';
 
 export interface ParsedModelUri {
   modelId?: string;

@@ -6,7 +6,7 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { isKind, type Node } from '../search/filter-grouping.js';
 import { filterComparisons, parseList, stripQuotes, trimBackticks } from '../search/filter-parser.js';
-import { pyList, pySet } from '../search/py-repr.js';
+import { reprList as pyList, reprSet as pySet } from '../../py/repr.js';
 
 export type ModelFilterValue = string | number | string[];
 

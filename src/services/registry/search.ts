@@ -21,8 +21,9 @@ import { EXPERIMENT_FILTER_FLAVOR } from '../search/experiment-filter.js';
 import { parseIdentifier } from '../search/filter-parser.js';
 import { parseOrderByString, renderOrderByList } from '../search/order-by.js';
 import { createPageToken, parsePageToken } from '../search/page-token.js';
-import { pyFloatStr, pyRepr } from '../tracking/py-text.js';
-import { pyList, pySet } from '../search/py-repr.js';
+import { floatRepr } from '../../py/numbers.js';
+import { reprList, reprSet, reprStr } from '../../py/repr.js';
+import { listSlice } from '../../py/str.js';
 import {
   MODEL_VERSION_FLAVOR,
   parseModelFilter,
@@ -52,11 +53,6 @@ function tagPredicate(c: ModelFilterClause) {
   return { key: c.key, op: c.comparator as CompareOp, value: c.value as string };
 }
 
-/** `sequence[:n]` (a negative n counts from the end). */
-function pyHead<T>(items: readonly T[], n: number): T[] {
-  return items.slice(0, n >= 0 ? n : Math.max(0, items.length + n));
-}
-
 function duplicateOrderBy(orderBy: readonly string[]): MlflowError {
   return new MlflowError(`\`order_by\` contains duplicate fields: ${renderOrderByList(orderBy)}`);
 }
@@ -71,7 +67,7 @@ function registeredModelOrderBy(
     const token = raw.trim();
     if (!['timestamp', 'last_updated_timestamp', 'name'].includes(token)) {
       throw invalid(
-        `Invalid order by key '${token}' specified. Valid keys are '${pySet(['name', 'timestamp'])}'`,
+        `Invalid order by key '${token}' specified. Valid keys are '${reprSet(['name', 'timestamp'])}'`,
       );
     }
     const column: ModelSortColumn = token === 'name' ? 'name' : 'last_updated_time';
@@ -99,7 +95,7 @@ function modelVersionOrderBy(
     const { token, ascending } = parseOrderByString(clause);
     const { key } = parseIdentifier(EXPERIMENT_FILTER_FLAVOR, token.trim(), VERSION_ORDER_KEYS);
     if (!VERSION_ORDER_KEYS.includes(key)) {
-      throw invalid(`Invalid order by key '${key}' specified. Valid keys are ${pySet(VERSION_ORDER_KEYS)}`);
+      throw invalid(`Invalid order by key '${key}' specified. Valid keys are ${reprSet(VERSION_ORDER_KEYS)}`);
     }
     const column = VERSION_SORT_COLUMNS[key]!;
     if (out.some((o) => o.column === column)) throw duplicateOrderBy(orderBy);
@@ -112,9 +108,9 @@ function modelVersionOrderBy(
 
 /** Python's repr of a clause value (for the numeric-attribute message). */
 function valueRepr(c: ModelFilterClause): string {
-  if (Array.isArray(c.value)) return pyList(c.value);
-  if (typeof c.value === 'number') return c.isFloat ? pyFloatStr(c.value) : String(c.value);
-  return pyRepr(c.value);
+  if (Array.isArray(c.value)) return reprList(c.value);
+  if (typeof c.value === 'number') return c.isFloat ? floatRepr(c.value) : String(c.value);
+  return reprStr(c.value);
 }
 
 /** `_get_search_model_versions_filter_clauses`: each attribute clause's comparator and value. */
@@ -184,7 +180,7 @@ export const searchHandlers = {
       limit: maxResults + 1,
     });
     const out: SearchRegisteredModels_Response = {};
-    const page = pyHead(models, maxResults);
+    const page = listSlice(models, maxResults);
     if (page.length) out.registered_models = page;
     if (rows === maxResults + 1) out.next_page_token = createPageToken(offset + maxResults);
     return out;

@@ -9,7 +9,7 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import type { Stores } from '../../stores/index.js';
 import { modelVersionByAlias } from './lookups.js';
 import { parseModelUri, parseRunsUri, type ParsedModelUri } from './model-uri.js';
-import { hostname, unquote, unquotePlus, urlparse, urlsplit } from './py-url.js';
+import { unquote, unquotePlus, urlHostname, urlparse, urlsplit } from '../../py/urlparse.js';
 import { canonicalStage, parseModelVersion, validateModelName } from './validation.js';
 
 const invalid = (msg: string): MlflowError => MlflowError.invalidParameter(msg);
@@ -43,7 +43,7 @@ export function isLocalUri(uri: string): boolean {
   if (uri === 'databricks') return false;
   const u = urlparse(uri);
   if (u.scheme === '') return true;
-  const host = hostname(u.netloc);
+  const host = urlHostname(u.netloc);
   const remote =
     host !== undefined && !(host === '.' || host.startsWith('localhost') || host.startsWith('127.0.0.1'));
   if (u.scheme === 'file') {
@@ -90,7 +90,7 @@ function uriParts(uri: string): { scheme: string; authority: string; parts: stri
       for (let x = unquote(v); x !== v; x = unquote(v)) v = x;
       return v;
     });
-  return { scheme: u.scheme.toLowerCase(), authority: u.netloc.toLowerCase(), parts };
+  return { scheme: u.scheme.toLowerCase(), authority: (u.netloc ?? '').toLowerCase(), parts };
 }
 
 function isUriWithinRoot(source: string, root: string): boolean {

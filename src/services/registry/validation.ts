@@ -5,7 +5,8 @@
  * with MLflow's messages.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { pyLen, pyRepr } from '../tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
+import { strLen } from '../../py/str.js';
 import {
   exceedsMaximumLength,
   invalidValue,
@@ -38,7 +39,7 @@ export function validateModelName(name: string | undefined, path = 'name'): asse
         'name',
         name,
         'Names may be treated as files in certain cases, and must not resolve to other names when ' +
-          `treated as such. This name would resolve to ${pyRepr(name)}`,
+          `treated as such. This name would resolve to ${reprStr(name)}`,
       ),
     );
   }
@@ -66,7 +67,7 @@ export function validateRegisteredModelTag(key: string | undefined, value: strin
 export function validateModelVersionTag(key: string | undefined, value: string): asserts key is string {
   validateTagName(key);
   validateLengthLimit('key', MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key);
-  if (key === PROMPT_TEXT_TAG_KEY && pyLen(value) > MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH) {
+  if (key === PROMPT_TEXT_TAG_KEY && strLen(value) > MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH) {
     throw invalid(`Prompt text exceeds max length of ${MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH} characters.`);
   }
   validateLengthLimit('value', MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, value);
@@ -86,7 +87,7 @@ export function validateAliasName(alias: string | undefined): asserts alias is s
       `Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
     );
   }
-  if (pyLen(alias) > MAX_REGISTERED_MODEL_ALIAS_LENGTH) {
+  if (strLen(alias) > MAX_REGISTERED_MODEL_ALIAS_LENGTH) {
     throw invalid(exceedsMaximumLength('Registered model alias name', MAX_REGISTERED_MODEL_ALIAS_LENGTH));
   }
 }

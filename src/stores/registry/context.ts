@@ -1,14 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../dialects/dialect.js';
-import type { RegistryTables } from './tables.js';
+import type { TrackingDatabase } from '../tables.js';
 
 /** What the registry store's query modules share: the registry database (maybe not the backend's). */
 export interface RegistryContext {
   dialect: StoreDialect;
-  db: Kysely<RegistryTables>;
+  db: Kysely<TrackingDatabase>;
 }
 
-export type RegistryDb = Kysely<RegistryTables> | Transaction<RegistryTables>;
+export type RegistryDb = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;
 
 /** Single-tenant MLflow: every registry row lives in the default workspace. */
 export const WORKSPACE = 'default';

@@ -4,7 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { ModelVersion, RegisteredModel } from '../../gen/messages.js';
-import type { ModelVersionsTable, RegisteredModelsTable } from './tables.js';
+import type { ModelVersionsTable, RegisteredModelsTable } from '../tables.js';
 
 export type RegisteredModelRow = Selectable<RegisteredModelsTable>;
 export type ModelVersionRow = Selectable<ModelVersionsTable>;

@@ -1,7 +1,7 @@
 /** Registered models: SqlAlchemyStore (model_registry) create / get / update / rename / delete / tags. */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { RegisteredModel } from '../../gen/messages.js';
-import { pyRepr } from '../../services/tracking/py-text.js';
+import { reprStr } from '../../py/repr.js';
 import { driverErrorMessage } from '../driver-error.js';
 import { IS_PROMPT_TAG_KEY, nowMillis, WORKSPACE, type RegistryContext, type RegistryDb } from './context.js';
 import { registeredModelEntity, type RegisteredModelRow, type TagRow } from './entities.js';
@@ -75,7 +75,7 @@ function alreadyExists(name: string, existingIsPrompt: boolean, newIsPrompt: boo
   const newEntity = newIsPrompt ? 'Prompt' : 'Registered Model';
   if (oldEntity !== newEntity) {
     return new MlflowError(
-      `Tried to create a ${newEntity.toLowerCase()} with name ${pyRepr(name)}, but the name is already taken ` +
+      `Tried to create a ${newEntity.toLowerCase()} with name ${reprStr(name)}, but the name is already taken ` +
         `by a ${oldEntity.toLowerCase()}. MLflow does not allow creating a model and a prompt with the same name.`,
       'RESOURCE_ALREADY_EXISTS',
     );

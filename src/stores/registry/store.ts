@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { ModelVersion, RegisteredModel } from '../../gen/messages.js';
 import type { StoreDialect } from '../dialects/dialect.js';
 import type { RegistryContext } from './context.js';
@@ -6,7 +5,6 @@ import type { TagRow } from './entities.js';
 import * as versions from './model-versions.js';
 import * as models from './registered-models.js';
 import * as search from './search.js';
-import type { RegistryTables } from './tables.js';
 
 export type { CreateVersionArgs } from './model-versions.js';
 export type {
@@ -68,7 +66,7 @@ export class SqlRegistryStore implements RegistryStore {
   readonly ctx: RegistryContext;
 
   constructor(dialect: StoreDialect) {
-    this.ctx = { dialect, db: dialect.db as unknown as Kysely<RegistryTables> };
+    this.ctx = { dialect, db: dialect.db };
   }
 
   createRegisteredModel(name: string, tags: readonly TagRow[], description: string | null) {
