@@ -177,8 +177,13 @@ def test_search(parity):
         new_model(s, "srch-prompt", tags=[{"key": "mlflow.prompt.is_prompt", "value": "true"}])
         new_version(s, names[0])
         new_version(s, names[0])
+        new_version(s, names[0])
+        new_version(s, names[0])
+        # latest per stage: None 3, Staging 2, Archived 4 (first seen, version and stage orders all differ)
         s.post(f"{MV}/transition-stage", {"name": names[0], "version": "2", "stage": "Staging", "archive_existing_versions": False})
+        s.post(f"{MV}/transition-stage", {"name": names[0], "version": "4", "stage": "Archived", "archive_existing_versions": False})
         s.post(f"{RM}/alias", {"name": names[0], "alias": "x", "version": "1"})
+        s.get(f"{RM}/get", {"name": names[0]})
         prefix = s.name("srch-")
         for p in PREFIXES:
             s.get(f"{RM}/search", {"filter": f"name LIKE '{prefix}%'"}, prefix=p)

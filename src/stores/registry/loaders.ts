@@ -3,7 +3,7 @@
  * statement per kind for any number of models / versions, never one per row. Rows come back in the
  * order the tables' indexes give them, as SQLAlchemy's relationship loads read them.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { ModelVersion } from '../../gen/messages.js';
 import { STAGE_DELETED_INTERNAL, WORKSPACE, type RegistryDb } from './context.js';
 import { modelVersionEntity, type ModelVersionRow, type TagRow } from './entities.js';
@@ -81,12 +81,23 @@ export async function versionEntities(
 }
 
 /**
- * The latest version of each stage per model (deleted versions aside), ordered as the entity's
- * dict fills: stages by the first (lowest) version found in them.
+ * How a model's latest versions are listed: as the entity's dict fills when the model is read
+ * alone (stages by the first, lowest, version found in them), or as the search's window query
+ * returns them (per dialect: see dialects/ops.ts).
  */
+export type LatestOrder = 'first-seen' | 'stage' | 'version';
+
+const ORDER_KEYS: Readonly<Record<LatestOrder, RawBuilder<unknown>>> = {
+  'first-seen': sql`first_version`,
+  stage: sql`current_stage`,
+  version: sql`version`,
+};
+
+/** The latest version of each stage per model (deleted versions aside). */
 export async function latestVersionRows(
   db: RegistryDb,
   names: readonly string[],
+  order: LatestOrder = 'first-seen',
 ): Promise<Map<string, ModelVersionRow[]>> {
   if (!names.length) return new Map();
   const list = sql.join(names.map((n) => sql.val(n)));
@@ -99,7 +110,7 @@ export async function latestVersionRows(
       WHERE workspace = ${WORKSPACE} AND name IN (${list}) AND current_stage != ${STAGE_DELETED_INTERNAL}
     ) latest
     WHERE rn = 1
-    ORDER BY name, first_version`.execute(db);
+    ORDER BY name, ${ORDER_KEYS[order]}`.execute(db);
   return group(
     rows.rows.map(({ rn: _rn, first_version: _f, ...r }) => r as ModelVersionRow),
     (r) => r.name,

@@ -8,6 +8,7 @@ import { registeredModelEntity, type RegisteredModelRow, type TagRow } from './e
 import {
   latestVersionRows,
   registeredModelAliases,
+  type LatestOrder,
   registeredModelTags,
   versionEntities,
 } from './loaders.js';
@@ -51,10 +52,11 @@ export function dedupeTags(tags: readonly TagRow[]): TagRow[] {
 export async function modelEntities(
   db: RegistryDb,
   rows: readonly RegisteredModelRow[],
+  order: LatestOrder = 'first-seen',
 ): Promise<RegisteredModel[]> {
   const names = rows.map((r) => r.name);
   const [latest, tags, aliases] = await Promise.all([
-    latestVersionRows(db, names),
+    latestVersionRows(db, names, order),
     registeredModelTags(db, names),
     registeredModelAliases(db, names),
   ]);

@@ -10,6 +10,7 @@ import { compare } from '../search/compare.js';
 import type { CompareOp } from '../search/types.js';
 import { IS_PROMPT_TAG_KEY, STAGE_DELETED_INTERNAL, WORKSPACE, type RegistryContext } from './context.js';
 import type { ModelVersionRow, RegisteredModelRow } from './entities.js';
+import { registryOps } from './dialects/ops.js';
 import { versionEntities } from './loaders.js';
 import { modelEntities } from './registered-models.js';
 
@@ -99,7 +100,10 @@ export async function searchRegisteredModels(
   const where = sql.join(conditions(ctx, 'rm', q, 'registered_model_tags', ['name']), sql` AND `);
   const rows = await sql<RegisteredModelRow>`SELECT rm.* FROM registered_models rm WHERE ${where}
     ORDER BY ${orderClause('rm', q.orderBy)} LIMIT ${q.limit} OFFSET ${q.offset}`.execute(ctx.db);
-  return { models: await modelEntities(ctx.db, rows.rows), rows: rows.rows.length };
+  return {
+    models: await modelEntities(ctx.db, rows.rows, registryOps(ctx.dialect.name).searchLatestOrder),
+    rows: rows.rows.length,
+  };
 }
 
 export async function searchModelVersions(
