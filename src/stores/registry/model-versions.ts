@@ -11,7 +11,7 @@ import {
 } from './context.js';
 import { modelVersionEntity, type ModelVersionRow, type TagRow } from './entities.js';
 import { latestVersionRows, registeredModelAliases, versionEntities } from './loaders.js';
-import { dedupeTags, findModel, isPromptModel } from './registered-models.js';
+import { dedupeTags, findModel, isPromptModel, modelNotFound } from './registered-models.js';
 
 const INT32_MAX = 2_147_483_647;
 
@@ -321,20 +321,36 @@ export async function deleteRegisteredModelAlias(
   });
 }
 
-/** get_model_version_by_alias for a stored alias ('latest' is resolved by the caller). */
+/**
+ * get_model_version_by_alias for a stored alias ('latest' is resolved by the caller): the model,
+ * the alias and its version in one statement, then the version's tags and aliases together.
+ */
 export async function getModelVersionByAlias(
   ctx: RegistryContext,
   name: string,
   alias: string,
 ): Promise<ModelVersion> {
-  await findModel(ctx.db, name);
-  const found = await ctx.db
-    .selectFrom('registered_model_aliases')
-    .select('version')
-    .where('workspace', '=', WORKSPACE)
-    .where('name', '=', name)
-    .where('alias', '=', alias)
+  const row = await ctx.db
+    .selectFrom('registered_models as rm')
+    .leftJoin('registered_model_aliases as a', (j) =>
+      j.onRef('a.workspace', '=', 'rm.workspace').onRef('a.name', '=', 'rm.name').on('a.alias', '=', alias),
+    )
+    .leftJoin('model_versions as mv', (j) =>
+      j
+        .onRef('mv.workspace', '=', 'a.workspace')
+        .onRef('mv.name', '=', 'a.name')
+        .onRef('mv.version', '=', 'a.version')
+        .on('mv.current_stage', '!=', STAGE_DELETED_INTERNAL),
+    )
+    .select(['a.version as alias_version'])
+    .selectAll('mv')
+    .where('rm.workspace', '=', WORKSPACE)
+    .where('rm.name', '=', name)
     .executeTakeFirst();
-  if (!found) throw MlflowError.invalidParameter(`Registered model alias ${alias} not found.`);
-  return withAliases(ctx.db, await findVersion(ctx.db, name, found.version));
+  if (!row) throw modelNotFound(name);
+  if (row.alias_version === null)
+    throw MlflowError.invalidParameter(`Registered model alias ${alias} not found.`);
+  if (row.version === null) throw versionNotFound(name, row.alias_version);
+  const { alias_version: _v, ...mv } = row;
+  return withAliases(ctx.db, mv as ModelVersionRow);
 }

@@ -127,9 +127,16 @@ export async function createRegisteredModel(
   return registeredModelEntity(row, [], unique, []);
 }
 
+/** The model with its latest versions, tags and aliases: the reads go out together (two round trips). */
 export async function getRegisteredModel(ctx: RegistryContext, name: string): Promise<RegisteredModel> {
-  const row = await findModel(ctx.db, name);
-  return (await modelEntities(ctx.db, [row]))[0]!;
+  const [row, latest, tags, aliases] = await Promise.all([
+    findModel(ctx.db, name),
+    latestVersionRows(ctx.db, [name]),
+    registeredModelTags(ctx.db, [name]),
+    registeredModelAliases(ctx.db, [name]),
+  ]);
+  const versions = await versionEntities(ctx.db, latest.get(name) ?? []);
+  return registeredModelEntity(row, versions, tags.get(name) ?? [], aliases.get(name) ?? []);
 }
 
 export async function updateRegisteredModel(
