@@ -77,5 +77,28 @@ def write(uri):
     json.dump({"models": [a, b], "prompt": "py-prompt"}, sys.stdout)
 
 
+def logged_model(uri):
+    """Creates a run and a logged model from it; prints their ids and the model's artifact location."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("py-logged-models")
+    run = client.create_run(exp)
+    model = client.create_logged_model(exp, name="lm", source_run_id=run.info.run_id)
+    json.dump(
+        {"run_id": run.info.run_id, "model_id": model.model_id, "artifact_location": model.artifact_location},
+        sys.stdout,
+    )
+
+
+def logged_model_tags(uri):
+    """Prints the tags of the logged model whose id is read from stdin."""
+    from mlflow.tracking import MlflowClient
+
+    model_id = json.load(sys.stdin)["model_id"]
+    json.dump(MlflowClient(tracking_uri=uri).get_logged_model(model_id).tags, sys.stdout)
+
+
 if __name__ == "__main__":
-    {"read": read, "write": write}[sys.argv[1]](sys.argv[2])
+    commands = {"read": read, "write": write, "logged-model": logged_model, "logged-model-tags": logged_model_tags}
+    commands[sys.argv[1]](sys.argv[2])

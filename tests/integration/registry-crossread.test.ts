@@ -207,6 +207,61 @@ describe.each(backendNames)('registry cross-reading with Python MLflow on %s', (
   });
 });
 
+describe.each(backendNames)('model versions of logged models written by Python on %s', (dialect) => {
+  let backend: TestBackend;
+  let stores: Stores;
+  let h: NativeHandlers;
+  const call = (rpc: string, r: unknown) => h[`ModelRegistryService.${rpc}`]!(r, ctx);
+
+  beforeAll(async () => {
+    backend = await newBackend(dialect, 'reglm');
+    stores = await openStores(backend.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    h = createNativeHandlers(stores);
+  });
+  afterAll(async () => {
+    await stores.close();
+    await backend.drop();
+  });
+
+  it('stores the logged model location and run, and links the version in mlflow.modelVersions', async () => {
+    const lm = runPython('registry_crossread.py', ['logged-model', backend.pythonUri]) as {
+      run_id: string;
+      model_id: string;
+      artifact_location: string;
+    };
+    await call('createRegisteredModel', { name: 'lm-model' });
+    const { model_version } = await call('createModelVersion', {
+      name: 'lm-model',
+      source: `models:/${lm.model_id}`,
+      model_id: lm.model_id,
+    });
+    expect(model_version.source).toBe(`models:/${lm.model_id}`);
+    expect(model_version.run_id).toBe(lm.run_id);
+    const { artifact_uri } = await call('getModelVersionDownloadUri', { name: 'lm-model', version: '1' });
+    expect(artifact_uri).toBe(lm.artifact_location);
+    await call('createModelVersion', {
+      name: 'lm-model',
+      source: `models:/${lm.model_id}`,
+      model_id: lm.model_id,
+    });
+    const tags = runPython(
+      'registry_crossread.py',
+      ['logged-model-tags', backend.pythonUri],
+      JSON.stringify({ model_id: lm.model_id }),
+    ) as Record<string, string>;
+    expect(tags['mlflow.modelVersions']).toBe(
+      '[{"name": "lm-model", "version": 1}, {"name": "lm-model", "version": 2}]',
+    );
+    // A source that names another logged model, or one that does not exist, is refused.
+    await expect(
+      call('createModelVersion', { name: 'lm-model', source: 'models:/m-other', model_id: lm.model_id }),
+    ).rejects.toThrow("Invalid model version source: 'models:/m-other'. The model_id request parameter must");
+    await expect(
+      call('createModelVersion', { name: 'lm-model', source: '/tmp/x', model_id: 'm-missing' }),
+    ).rejects.toThrow("Invalid model version source: '/tmp/x'. The model_id request parameter must");
+  });
+});
+
 describe.each(backendNames)('a registry store apart from the backend store on %s', (dialect) => {
   let backend: TestBackend;
   let registry: TestBackend;

@@ -6,6 +6,8 @@
  */
 import { sql } from 'kysely';
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { jsonDumps } from '../../py/json.js';
+import type { PyJson } from '../../py/values.js';
 import type { StoreContext } from './context.js';
 
 export interface LoggedModelSource {
@@ -27,10 +29,15 @@ export async function getLoggedModelSource(ctx: StoreContext, modelId: string): 
   return row;
 }
 
-/** json.dumps of the tag's list of {"name", "version"} objects (default separators, ASCII). */
-function dumps(list: readonly { name: unknown; version: unknown }[]): string {
-  const text = JSON.stringify(list).replace(/":/g, '": ').replace(/,"/g, ', "');
-  return text.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+/** json.dumps of the tag's list of {"name", "version"} objects (default separators, ASCII-escaped). */
+function dumps(list: readonly Record<string, unknown>[]): string {
+  const item = (o: Record<string, unknown>) =>
+    '{' +
+    Object.entries(o)
+      .map(([k, v]) => `${jsonDumps(k)}: ${jsonDumps(v as PyJson)}`)
+      .join(', ') +
+    '}';
+  return '[' + list.map(item).join(', ') + ']';
 }
 
 /** set_model_versions_tags: appends {name, version} to the logged model's mlflow.modelVersions list. */
@@ -48,10 +55,10 @@ export async function linkModelVersion(
       throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
     const existing = await sql<{ tag_value: string }>`SELECT tag_value FROM logged_model_tags
       WHERE model_id = ${modelId} AND tag_key = ${MODEL_VERSIONS_TAG}`.execute(trx);
-    let list: { name: unknown; version: unknown }[] = [{ name, version }];
+    let list: Record<string, unknown>[] = [{ name, version }];
     const prior = existing.rows[0]?.tag_value;
     if (prior) {
-      const parsed = JSON.parse(prior) as { name: unknown; version: unknown }[];
+      const parsed = JSON.parse(prior) as Record<string, unknown>[];
       const present = parsed.some(
         (m) =>
           m &&
