@@ -49,7 +49,7 @@ export async function linkModelVersion(
 ): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const model = await sql<{ experiment_id: number }>`SELECT experiment_id FROM logged_models
-      WHERE model_id = ${modelId}`.execute(trx);
+      WHERE model_id = ${modelId} AND (lifecycle_stage IS NULL OR lifecycle_stage != 'deleted')`.execute(trx);
     const experimentId = model.rows[0]?.experiment_id;
     if (experimentId === undefined)
       throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
