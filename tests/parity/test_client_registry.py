@@ -120,6 +120,11 @@ def test_client_prompts(parity):
             s.attempt("delete alias", lambda: mlflow.genai.delete_prompt_alias(name, "production"))
             s.attempt("load missing alias", lambda: prompt_view(mlflow.genai.load_prompt(f"prompts:/{name}@production")))
             s.attempt("load missing version", lambda: prompt_view(mlflow.genai.load_prompt(f"prompts:/{name}/9")))
+            # inside a run, loading links the prompt version to the run (a run tag, written by the client)
+            mlflow.set_experiment(s.name("prompt-exp"))
+            with mlflow.start_run() as run:
+                s.attempt("load in run", lambda: prompt_view(mlflow.genai.load_prompt(f"prompts:/{name}/2")))
+            s.attempt("run linked prompts", lambda: s.client.get_run(run.info.run_id).data.tags.get("mlflow.linkedPrompts"))
             s.attempt("search prompts", lambda: [p.name for p in mlflow.genai.search_prompts(filter_string=f"name = '{name}'")])
             # a prompt is not a model: the model APIs do not list it, and names do not mix
             s.attempt("models search", lambda: [m.name for m in s.client.search_registered_models(filter_string=f"name = '{name}'")])
