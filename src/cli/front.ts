@@ -31,6 +31,7 @@ export async function startFront(
         artifactLocationMaxLength: config.artifactLocationMaxLength,
         dbTimeoutMs: config.dbTimeoutMs,
         webhooks: config.webhooks,
+        registryStoreUri: config.registryStoreUri,
       });
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.

@@ -15,5 +15,10 @@ export function nativeOffReason(config: ServerConfig): string | undefined {
   } catch {
     return `the backend store '${config.backendStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql)`;
   }
+  try {
+    parseBackendUri(config.registryStoreUri);
+  } catch {
+    return `the registry store '${config.registryStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql)`;
+  }
   return undefined;
 }

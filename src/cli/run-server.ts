@@ -126,6 +126,7 @@ export async function runServer(
           truncateLongValues: config.truncateLongValues,
           artifactLocationMaxLength: config.artifactLocationMaxLength,
           webhooks: config.webhooks,
+          registryStoreUri: config.registryStoreUri,
         });
         await layer.close();
       }

@@ -69,8 +69,8 @@ export function urlScheme(url: string): string {
   return SCHEME.exec(url)?.[1]?.toLowerCase() ?? '';
 }
 
-/** urllib.parse.urlsplit */
-export function urlsplit(url: string): SplitUrl {
+/** urllib.parse.urlsplit (`allowFragments` false: a `#` stays in the path / query). */
+export function urlsplit(url: string, allowFragments = true): SplitUrl {
   let rest = url;
   let scheme = '';
   const sm = SCHEME.exec(rest);
@@ -85,7 +85,7 @@ export function urlsplit(url: string): SplitUrl {
     rest = end < 0 ? '' : rest.slice(end + 2);
   }
   let fragment: string | undefined;
-  const hash = rest.indexOf('#');
+  const hash = allowFragments ? rest.indexOf('#') : -1;
   if (hash >= 0) {
     fragment = rest.slice(hash + 1);
     rest = rest.slice(0, hash);
@@ -160,4 +160,50 @@ export function urlHostname(input: string): { scheme: string; hostname: string |
     scheme,
     hostname: pct < 0 ? host.toLowerCase() : host.slice(0, pct).toLowerCase() + host.slice(pct),
   };
+}
+
+/** urllib.parse.urlparse's path and params: `;params` of the last segment split off for USES_PARAMS schemes. */
+export function urlparse(url: string, allowFragments = true): SplitUrl & { params: string } {
+  const u = urlsplit(url, allowFragments);
+  let path = u.path;
+  let params = '';
+  if (USES_PARAMS.has(u.scheme) && path.includes(';')) {
+    const semi = path.indexOf(';', Math.max(0, path.lastIndexOf('/')));
+    if (semi >= 0) {
+      params = path.slice(semi + 1);
+      path = path.slice(0, semi);
+    }
+  }
+  return { ...u, path, params };
+}
+
+/** SplitResult.hostname of a netloc: its host, lower-cased; undefined when empty. */
+export function netlocHostname(netloc: string | undefined): string | undefined {
+  const hostPort = (netloc ?? '').slice((netloc ?? '').lastIndexOf('@') + 1);
+  let host: string;
+  if (hostPort.startsWith('[')) {
+    const close = hostPort.indexOf(']');
+    host = hostPort.slice(1, close < 0 ? undefined : close);
+  } else {
+    const c = hostPort.indexOf(':');
+    host = c < 0 ? hostPort : hostPort.slice(0, c);
+  }
+  return host ? host.toLowerCase() : undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** urllib.parse.unquote: %XX runs decoded as UTF-8 (invalid bytes -> U+FFFD), the rest kept. */
+export function unquote(s: string): string {
+  if (!s.includes('%')) return s;
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+    return utf8.decode(bytes);
+  });
+}
+
+/** urllib.parse.unquote_plus: `+` is a space. */
+export function unquotePlus(s: string): string {
+  return unquote(s.replace(/\+/g, ' '));
 }

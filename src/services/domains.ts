@@ -17,6 +17,7 @@ import { trackingHandlers } from './tracking/index.js';
 import { withDbErrors } from './db-errors.js';
 import type { DomainContext, DomainHandlers, NativeHandler } from './types.js';
 import { webhookHandlers } from './webhooks/index.js';
+import { registryHandlers } from './registry/index.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -33,6 +34,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
   MlflowService: [trackingHandlers],
+  ModelRegistryService: [registryHandlers],
   WebhookService: [webhookHandlers],
 } satisfies DomainTable;
 

@@ -8,9 +8,11 @@ import { parseBackendUri, type BackendLocation } from './uri.js';
 import type { WebhookStore } from './webhooks/entities.js';
 import type { WebhookOptions } from './webhooks/options.js';
 import { SqlWebhookStore } from './webhooks/store.js';
+import { SqlRegistryStore, type RegistryStore } from './registry/store.js';
 
 export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
+export type { RegistryStore } from './registry/store.js';
 
 export interface OpenStoresOptions {
   /** The server's default artifact root (e.g. `mlflow-artifacts:/` when serving artifacts, or ./mlruns). */
@@ -29,6 +31,8 @@ export interface OpenStoresOptions {
   allowedHostAddressedArtifactSchemes?: string[];
   /** MLFLOW_WEBHOOK_* settings (MLflow's defaults for any not given). */
   webhooks?: Partial<WebhookOptions>;
+  /** `--registry-store-uri`: the model registry's database when not the backend store's. */
+  registryStoreUri?: string;
 }
 
 /** What services get: the stores over one database, and the options they were opened with. */
@@ -36,6 +40,8 @@ export interface Stores {
   tracking: TrackingStore;
   /** Webhooks (in MLflow they live in the model registry's database). */
   webhooks: WebhookStore;
+  /** The model registry, on the registry store URI (by default the backend store's database). */
+  registry: RegistryStore;
   dialect: StoreDialect;
   /** Undefined when a write can succeed now, else the reason (for the readiness endpoint). */
   writeBlocker(): Promise<string | undefined>;
@@ -68,8 +74,16 @@ const OPENERS: { [D in BackendLocation['dialect']]: Opener<Extract<BackendLocati
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
   const dialect = await (OPENERS[loc.dialect] as Opener<BackendLocation>)(loc, opts);
+  let registryDialect: StoreDialect | undefined;
   try {
     await ensureSchema(dialect);
+    // A registry store URI naming another database gets its own connection and schema, created or
+    // verified as the backend's is (MLflow's registry store initializes its tables the same way).
+    if (opts.registryStoreUri && opts.registryStoreUri !== backendUri) {
+      const regLoc = parseBackendUri(opts.registryStoreUri);
+      registryDialect = await (OPENERS[regLoc.dialect] as Opener<BackendLocation>)(regLoc, opts);
+      await ensureSchema(registryDialect);
+    }
     const ctx: StoreContext = {
       dialect,
       db: dialect.db,
@@ -78,16 +92,23 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
+    const second = registryDialect;
+    const registryDb = second ?? dialect;
     return {
       tracking: createTrackingStore(ctx),
-      webhooks: new SqlWebhookStore(dialect, { encryptionKey: opts.webhooks?.encryptionKey }),
+      registry: new SqlRegistryStore(registryDb),
+      // Webhooks live in the model registry's database, as in MLflow.
+      webhooks: new SqlWebhookStore(registryDb, { encryptionKey: opts.webhooks?.encryptionKey }),
       dialect,
       options: opts,
       writeBlocker: () => dialect.writeBlocker(),
-      close: () => dialect.close(),
+      close: async () => {
+        await Promise.all([dialect.close(), second?.close()]);
+      },
     };
   } catch (err) {
     await dialect.close().catch(() => undefined);
+    await registryDialect?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -42,8 +42,17 @@ function generated(size: number, hash: ReturnType<typeof createHash>, delayMs = 
   });
 }
 
+/** A proxied RPC (logged models are served by the Python child only). */
+const SEARCH = '/api/2.0/mlflow/logged-models/search';
+const searchInit = {
+  method: 'POST' as const,
+  headers: { 'content-type': 'application/json' },
+  body: '{"experiment_ids": ["0"]}',
+};
+
 describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
   let srv: RunningServer;
+  let modelId = '';
   beforeAll(async () => {
     srv = await startServer(['--python', TEST_PYTHON, '--shutdown-timeout', '30'], {
       ready: /Python MLflow child is up/,
@@ -66,18 +75,19 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
   });
 
   it('proxies a non-native RPC both ways', async () => {
-    const created = await request(`${srv.base}/api/2.0/mlflow/registered-models/create`, {
+    const created = await request(`${srv.base}/api/2.0/mlflow/logged-models`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'proxied-model' }),
+      body: JSON.stringify({ experiment_id: '0', name: 'proxied-model' }),
     });
     expect(created.statusCode).toBe(200);
-    expect(
-      ((await created.body.json()) as { registered_model: { name: string } }).registered_model.name,
-    ).toBe('proxied-model');
-    const got = await request(`${srv.base}/ajax-api/2.0/mlflow/registered-models/get?name=proxied-model`);
+    const model = ((await created.body.json()) as { model: { info: { model_id: string; name: string } } })
+      .model;
+    expect(model.info.name).toBe('proxied-model');
+    modelId = model.info.model_id;
+    const got = await request(`${srv.base}/ajax-api/2.0/mlflow/logged-models/${modelId}`);
     expect(got.statusCode).toBe(200);
-    const missing = await request(`${srv.base}/api/2.0/mlflow/registered-models/get?name=nope`);
+    const missing = await request(`${srv.base}/api/2.0/mlflow/logged-models/m-nope`);
     expect(missing.statusCode).toBe(404);
     expect(((await missing.body.json()) as { error_code: string }).error_code).toBe(
       'RESOURCE_DOES_NOT_EXIST',
@@ -86,28 +96,28 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
   });
 
   it('applies the security middleware to proxied routes as the pinned server does', async () => {
-    const bad = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, {
-      headers: { host: 'evil.example.com' },
+    const bad = await request(`${srv.base}${SEARCH}`, {
+      ...searchInit,
+      headers: { ...searchInit.headers, host: 'evil.example.com' },
     });
     expect(bad.statusCode).toBe(403);
     expect(bad.headers['content-type']).toBe('text/plain');
     expect(await bad.body.text()).toBe(INVALID_HOST);
-    const cross = await request(`${srv.base}/api/2.0/mlflow/registered-models/create`, {
+    const cross = await request(`${srv.base}/api/2.0/mlflow/logged-models`, {
       method: 'POST',
       headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'evil' }),
+      body: JSON.stringify({ experiment_id: '0', name: 'evil' }),
     });
     expect(cross.statusCode).toBe(403);
     expect(await cross.body.text()).toBe('Cross-origin request blocked');
     // A Host we accept but the child would not (it only knows 127.0.0.1:<its port>) still works.
-    const viaName = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, {
-      headers: { host: `localhost:${srv.port}` },
+    const viaName = await request(`${srv.base}${SEARCH}`, {
+      ...searchInit,
+      headers: { ...searchInit.headers, host: `localhost:${srv.port}` },
     });
     expect(viaName.statusCode).toBe(200);
     await viaName.body.dump();
-    const options = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`, {
-      method: 'OPTIONS',
-    });
+    const options = await request(`${srv.base}${SEARCH}`, { method: 'OPTIONS' });
     expect(options.statusCode).toBe(204);
     await options.body.dump();
   });
@@ -150,7 +160,7 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     process.kill(-pgid!, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now();
-    const res = await request(`${srv.base}/api/2.0/mlflow/registered-models/search`);
+    const res = await request(`${srv.base}${SEARCH}`, searchInit);
     const elapsed = Date.now() - t0;
     expect(res.statusCode).toBe(503);
     expect(((await res.body.json()) as { error_code: string }).error_code).toBe('TEMPORARILY_UNAVAILABLE');
@@ -161,7 +171,7 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     await expectGroupGone(pgid!);
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const r = await request(`${srv.base}/api/2.0/mlflow/registered-models/get?name=proxied-model`);
+      const r = await request(`${srv.base}/api/2.0/mlflow/logged-models/${modelId}`);
       await r.body.dump();
       if (r.statusCode === 200) break;
       expect(Date.now()).toBeLessThan(deadline);
@@ -180,9 +190,7 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body: generated(size, hash, 300),
     });
-    const quick = Array.from({ length: 5 }, () =>
-      request(`${srv.base}/api/2.0/mlflow/registered-models/search`),
-    );
+    const quick = Array.from({ length: 5 }, () => request(`${srv.base}${SEARCH}`, searchInit));
     await new Promise((r) => setTimeout(r, 800));
     srv.proc.kill('SIGTERM');
     const results = await Promise.all([slow, ...quick]);

@@ -31,7 +31,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     for (const [method, path] of [
       ['GET', '/'],
       ['POST', '/graphql'],
-      ['GET', '/api/2.0/mlflow/registered-models/search'],
+      ['POST', '/api/2.0/mlflow/logged-models/search'],
       ['PUT', '/api/2.0/mlflow-artifacts/artifacts/0/x.txt'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });

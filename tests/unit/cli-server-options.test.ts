@@ -193,6 +193,7 @@ describe('what may be served natively', () => {
     expect(nativeOffReason(prep([]))).toBeUndefined();
     expect(nativeOffReason(prep(['--backend-store-uri', 'postgresql://u@h/db']))).toBeUndefined();
     expect(nativeOffReason(prep(['--artifacts-only']))).toMatch(/artifacts-only/);
+    expect(nativeOffReason(prep(['--registry-store-uri', 'sqlite:///registry.db']))).toBeUndefined();
     const ws = resolveServerConfig(
       parseOptions(['--enable-workspaces'], SERVER_OPTIONS, {}),
       {},
@@ -202,6 +203,9 @@ describe('what may be served natively', () => {
   });
 
   it('refuses a store only Python serves when there is no Python child', () => {
+    expect(usage(['--registry-store-uri', 'databricks-uc'])).toMatch(
+      /the registry store 'databricks-uc' is not one/,
+    );
     expect(usage(['--backend-store-uri', 'mysql://u@h/db'])).toMatch(
       /^the backend store 'mysql:\/\/u@h\/db' is not one mlflow-ts serves natively/,
     );

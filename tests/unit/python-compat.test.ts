@@ -12,7 +12,7 @@ import { normpath, posixJoin } from '../../src/py/path.js';
 import { reprBytes, reprDictList, reprJson, reprStr } from '../../src/py/repr.js';
 import { shlexSplit } from '../../src/py/shlex.js';
 import { strLen } from '../../src/py/str.js';
-import { urlsplit, urlunsplit } from '../../src/py/urlparse.js';
+import { netlocHostname, unquote, unquotePlus, urlparse, urlsplit, urlunsplit } from '../../src/py/urlparse.js';
 import { PyFloat, type PyJson } from '../../src/py/values.js';
 
 type Cases = Record<string, unknown[][]>;
@@ -62,6 +62,18 @@ describe('src/py matches CPython', () => {
       const p = urlsplit(url);
       expect([p.scheme, p.netloc ?? '', p.path, p.query ?? '', p.fragment ?? ''], url).toEqual(parts);
       expect(urlunsplit(p), url).toBe(back);
+    }
+  });
+
+  it('urllib.parse.urlparse (params, hostname, allow_fragments) and unquote / unquote_plus', () => {
+    for (const [url, [path, params, host], noFragmentPath] of cases<[string, string[], string]>('urlparse')) {
+      const p = urlparse(url);
+      expect([p.path, p.params, netlocHostname(p.netloc) ?? ''], url).toEqual([path, params, host]);
+      expect(urlsplit(url, false).path, url).toBe(noFragmentPath);
+    }
+    for (const [q, plain, plus] of cases<[string, string, string]>('unquote')) {
+      expect(unquote(q), q).toBe(plain);
+      expect(unquotePlus(q), q).toBe(plus);
     }
   });
 

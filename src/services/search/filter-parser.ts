@@ -260,8 +260,11 @@ function comparisonToClause(flavor: FilterFlavor, parts: Node[]): FilterClause {
   return { ...id, comparator: parts[1]!.text, value: parseValue(flavor, id.type, id.key, parts[2]!) };
 }
 
-export function parseFilterWith(flavor: FilterFlavor, filter: string | undefined | null): FilterClause[] {
-  if (!filter) return [];
+/**
+ * `parse_search_filter` up to the comparisons: one statement, only comparisons joined by AND
+ * (invalid clauses rendered quoted or bare). Returns each comparison's non-whitespace tokens.
+ */
+export function filterComparisons(filter: string, quoteInvalidClauses: boolean): Node[][] {
   const statements = parseStatements(filter);
   if (statements.length > 1) {
     throw MlflowError.invalidParameter(
@@ -271,10 +274,17 @@ export function parseFilterWith(flavor: FilterFlavor, filter: string | undefined
   const tokens = joinInComparisons(statements[0]!);
   const invalid = tokens.filter((t) => !(t.type === 'comparison' || isKeyword(t, 'AND')));
   if (invalid.length > 0) {
-    const rendered = invalid.map((t) => (flavor.quoteInvalidClauses ? `'${t.text}'` : t.text)).join(', ');
+    const rendered = invalid.map((t) => (quoteInvalidClauses ? `'${t.text}'` : t.text)).join(', ');
     throw MlflowError.invalidParameter(`Invalid clause(s) in filter string: ${rendered}`);
   }
   return tokens
     .filter((t): t is Extract<Node, { type: 'comparison' }> => t.type === 'comparison')
-    .map((t) => comparisonToClause(flavor, t.parts));
+    .map((t) => t.parts);
+}
+
+export function parseFilterWith(flavor: FilterFlavor, filter: string | undefined | null): FilterClause[] {
+  if (!filter) return [];
+  return filterComparisons(filter, flavor.quoteInvalidClauses).map((parts) =>
+    comparisonToClause(flavor, parts),
+  );
 }

@@ -161,7 +161,7 @@ export function validateParam(
   };
 }
 
-function validateTagName(name: string | undefined, path = 'key'): asserts name is string {
+export function validateTagName(name: string | undefined, path = 'key'): asserts name is string {
   if (name === undefined || name === null) throw invalid(missingValue(path));
   checkName(name, path);
 }

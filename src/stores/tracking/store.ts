@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreContext } from './context.js';
 import { experimentOperations } from './experiments.js';
+import { loggedModelLinkOperations } from './logged-model-links.js';
 import { metricHistoryOperations } from './metric-history.js';
 import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
@@ -18,6 +19,7 @@ const OPERATIONS = {
   ...runOperations,
   ...runDataOperations,
   ...metricHistoryOperations,
+  ...loggedModelLinkOperations,
 };
 
 type Operations = typeof OPERATIONS;

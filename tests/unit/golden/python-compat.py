@@ -1,7 +1,7 @@
 # Writes python-compat.json (the golden answers of tests/unit/python-compat.test.ts):
 #   .venv/bin/python tests/unit/golden/python-compat.py > tests/unit/golden/python-compat.json
 import json, posixpath, shlex, ast, math
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit, urlparse, unquote, unquote_plus
 strs = ["plain", "it's", 'say "hi"', "both ' and \"", "tab\there", "nl\nx", "\x00\x1f\x7f", "back\\slash", "é ü 😀", ""]
 floats = [0.0, -0.0, 1.0, 1.5, -2.25, 1e16, 1e-5, 0.0001, 1.5e-7, 123456789012.5, 1.7976931348623157e308, float('nan'), float('inf'), float('-inf'), 2.0**53, 0.1+0.2]
 ints = [0, -5, 2**53 + 2, -(2**63), 2**63, 10**16]
@@ -22,6 +22,8 @@ out = {
   "normpath": [[p, posixpath.normpath(p)] for p in paths],
   "posixJoin": [[a, b, posixpath.join(a, b)] for a, b in [("a", "b"), ("a/", "b"), ("", "b"), ("a", "/b")]],
   "urlsplit": [[u, list(urlsplit(u)), urlunsplit(urlsplit(u))] for u in urls],
+  "urlparse": [[u, [urlparse(u).path, urlparse(u).params, urlparse(u).hostname or ""], urlsplit(u, allow_fragments=False).path] for u in urls + ["models:/m#x/1", "s3://b/a;b/c;d", "file://LocalHost:99/x", "http://u:p@[::1]:8/x"]],
+  "unquote": [[q, unquote(q), unquote_plus(q)] for q in ["a%2Fb", "%2e%2e/%2E", "a+b%20c", "%e2%82%ac", "%ff%fe", "%zz%4", "%25252e"]],
   "shlex": [[s, shlex.split(s.replace("`", '"'))] for s in shl],
   "literalEval": [[s, list(ast.literal_eval(s)) if isinstance(ast.literal_eval(s), (tuple, list)) else ast.literal_eval(s)] for s in lits],
   "strLen": [[s, len(s)] for s in strs],

@@ -1,0 +1,6 @@
+import type { RegistryDialectOps } from './ops.js';
+
+export const postgresRegistryOps: RegistryDialectOps = {
+  // PostgreSQL merge-joins the window query with model_versions on its primary key: version order.
+  searchLatestOrder: 'version',
+};

@@ -1,0 +1,6 @@
+import type { RegistryDialectOps } from './ops.js';
+
+export const sqliteRegistryOps: RegistryDialectOps = {
+  // SQLite materializes the window query sorted by its partition (name, stage) and joins in that order.
+  searchLatestOrder: 'stage',
+};
