@@ -6,7 +6,7 @@
  * there never fails the request (MLflow logs and goes on). The payloads' keys are in MLflow's order:
  * the signature covers the exact bytes.
  */
-import type { DomainContext } from '../domains.js';
+import type { DomainContext } from '../types.js';
 import { emitWebhookEvent } from '../webhooks/index.js';
 
 type Tags = Record<string, string>;

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { TrackingDatabase } from '../tables.js';
+import type { RegistryDialectOps } from '../registry/dialect-ops.js';
 import type { TrackingDialectOps } from '../tracking/dialect-ops.js';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -25,7 +26,7 @@ export interface DialectSql {
 
 /**
  * Everything that differs between database engines: the connection and its schema handling, the
- * SQL pieces of shared builders (`sql`), and each domain's named operations (`tracking`). One
+ * SQL pieces of shared builders (`sql`), and each domain's named operations (`tracking`, `registry`). One
  * folder per engine (sqlite/, postgres/); another engine (MySQL next) is another folder
  * implementing this.
  */
@@ -34,6 +35,7 @@ export interface StoreDialect {
   readonly db: Kysely<TrackingDatabase>;
   readonly sql: DialectSql;
   readonly tracking: TrackingDialectOps;
+  readonly registry: RegistryDialectOps;
   /**
    * Runs a compiled read on the driver's cheapest path for one-off reads (PostgreSQL: pool.query,
    * outside Kysely's connection handling). With `name`, a statement whose text never changes is

@@ -83,7 +83,7 @@ export async function versionEntities(
 /**
  * How a model's latest versions are listed: as the entity's dict fills when the model is read
  * alone (stages by the first, lowest, version found in them), or as the search's window query
- * returns them (per dialect: see dialects/ops.ts).
+ * returns them (per dialect: StoreDialect.registry, registry/dialect-ops.ts).
  */
 export type LatestOrder = 'first-seen' | 'stage' | 'version';
 

@@ -10,7 +10,6 @@ import { compare } from '../search/compare.js';
 import type { CompareOp } from '../search/types.js';
 import { IS_PROMPT_TAG_KEY, STAGE_DELETED_INTERNAL, WORKSPACE, type RegistryContext } from './context.js';
 import type { ModelVersionRow, RegisteredModelRow } from './entities.js';
-import { registryOps } from './dialects/ops.js';
 import { versionEntities } from './loaders.js';
 import { modelEntities } from './registered-models.js';
 
@@ -101,7 +100,7 @@ export async function searchRegisteredModels(
   const rows = await sql<RegisteredModelRow>`SELECT rm.* FROM registered_models rm WHERE ${where}
     ORDER BY ${orderClause('rm', q.orderBy)} LIMIT ${q.limit} OFFSET ${q.offset}`.execute(ctx.db);
   return {
-    models: await modelEntities(ctx.db, rows.rows, registryOps(ctx.dialect.name).searchLatestOrder),
+    models: await modelEntities(ctx.db, rows.rows, ctx.dialect.registry.searchLatestOrder),
     rows: rows.rows.length,
   };
 }

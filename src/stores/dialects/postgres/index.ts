@@ -6,6 +6,7 @@ import type { StoreDialect } from '../dialect.js';
 import { exactInt64Parameters, pgArrayLiteral, pgInt64Param } from './params.js';
 import { sessionBounds, setUpSession } from './session.js';
 import { postgresSql } from './sql.js';
+import { postgresRegistryOps } from './registry.js';
 import { postgresTrackingOps } from './tracking.js';
 
 /**
@@ -68,6 +69,7 @@ export function openPostgres(connectionString: string, poolSize = 10, timeoutMs 
     name: 'postgresql',
     db,
     sql: postgresSql,
+    registry: postgresRegistryOps,
     tracking: postgresTrackingOps(db, runPrepared),
     schemaStatements: POSTGRES_SCHEMA,
     selectRows: async <R>(text: string, parameters: readonly unknown[], name?: string) =>

@@ -15,6 +15,7 @@ import type { TrackingDatabase } from '../../tables.js';
 import type { StoreDialect } from '../dialect.js';
 import { sqliteSql } from './sql.js';
 import { groupCommit, type SyncDb } from './group-commit.js';
+import { sqliteRegistryOps } from './registry.js';
 import { sqliteTrackingOps } from './tracking.js';
 
 /**
@@ -168,6 +169,7 @@ export function openSqlite(path: string): StoreDialect {
     name: 'sqlite',
     db,
     sql: sqliteSql,
+    registry: sqliteRegistryOps,
     tracking: sqliteTrackingOps(
       db,
       groupCommit(db, () => raw, stmt, syncDb, guard),
