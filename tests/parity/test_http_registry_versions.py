@@ -330,6 +330,8 @@ def test_search(parity):
             f"version_number = 2 AND {base}",
             f"version_number > 1 AND {base}",
             f"version_number = '1' AND {base}",
+            f"version_number < 99999999999 AND {base}",
+            f"version_number = 99999999999 AND {base}",
             f"tags.env = 'prod' AND {base}",
             f"tags.env ILIKE 'prod' AND {base}",
             f"tags.env != 'prod' AND tags.x = '1' AND {base}",
