@@ -112,6 +112,8 @@ def test_create_errors(parity):
             {"name": "a/b", "source": "s3://bucket/x"},
             {"name": name, "source": "s3://bucket/x", "run_id": 5},
             {"name": name, "source": "s3://bucket/x", "tags": {"k": "v"}},
+            {"name": name, "source": "s3://bucket/" + "x" * 600},
+            {"name": name, "source": "s3://bucket/x", "run_link": "h" * 600},
         ]
         for body in bad:
             s.post(f"{MV}/create", body)
