@@ -6,6 +6,7 @@ import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { SqlRegistryStore, type RegistryStore } from './registry/store.js';
+import { checkRegistrySingleTenant } from './registry/tenancy.js';
 import { SqlTrackingStore } from './tracking/store.js';
 import { parseBackendUri } from './uri.js';
 
@@ -51,7 +52,7 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await ensureSchema(dialect);
     // A registry store URI naming another database gets its own connection and schema, created or
     // verified as the backend's is (MLflow's registry store initializes its tables the same way).
-    if (opts.registryStoreUri && opts.registryStoreUri !== backendUri) {
+    if (opts.registryStoreUri && !sameDatabase(opts.registryStoreUri, backendUri)) {
       registryDialect = await openDialect(opts.registryStoreUri, opts.poolSize);
       await ensureSchema(registryDialect);
     }
@@ -69,9 +70,11 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
     const second = registryDialect;
+    const registry = new SqlRegistryStore(second ?? dialect);
+    await checkRegistrySingleTenant(registry.ctx);
     return {
       tracking: new SqlTrackingStore(ctx),
-      registry: new SqlRegistryStore(second ?? dialect),
+      registry,
       dialect,
       close: async () => {
         await Promise.all([dialect.close(), second?.close()]);
@@ -83,6 +86,11 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     if (err instanceof MlflowError) throw err;
     throw err;
   }
+}
+
+/** Whether two store URIs name one database (`postgresql+psycopg2://` and `postgresql://` do). */
+function sameDatabase(a: string, b: string): boolean {
+  return a === b || JSON.stringify(parseBackendUri(a)) === JSON.stringify(parseBackendUri(b));
 }
 
 /** Connects to a store URI. Only the driver (and DDL) of the dialect in use is loaded. */
