@@ -30,6 +30,7 @@ export async function startFront(
         truncateLongValues: config.truncateLongValues,
         artifactLocationMaxLength: config.artifactLocationMaxLength,
         registryStoreUri: config.registryStoreUri,
+        modelVersionSourceRegex: config.modelVersionSourceRegex,
       });
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.

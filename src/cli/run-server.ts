@@ -126,6 +126,7 @@ export async function runServer(
           truncateLongValues: config.truncateLongValues,
           artifactLocationMaxLength: config.artifactLocationMaxLength,
           registryStoreUri: config.registryStoreUri,
+          modelVersionSourceRegex: config.modelVersionSourceRegex,
         });
         await layer.close();
       }

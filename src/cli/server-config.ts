@@ -44,6 +44,8 @@ export interface ServerConfig {
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
   artifactLocationMaxLength: number | undefined;
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: model version sources must match it. */
+  modelVersionSourceRegex: string | undefined;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -309,6 +311,7 @@ export function resolveServerConfig(
     artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH
       ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
       : undefined,
+    modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     notices,
     warnings,
   };

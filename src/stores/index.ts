@@ -29,6 +29,8 @@ export interface OpenStoresOptions {
   allowedHostAddressedArtifactSchemes?: string[];
   /** `--registry-store-uri`: the model registry's database when not the backend store's. */
   registryStoreUri?: string;
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX (a Python `re` pattern). */
+  modelVersionSourceRegex?: string;
 }
 
 /** What services get: the stores over one database. */
@@ -70,7 +72,9 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
     const second = registryDialect;
-    const registry = new SqlRegistryStore(second ?? dialect);
+    const registry = new SqlRegistryStore(second ?? dialect, {
+      modelVersionSourceRegex: opts.modelVersionSourceRegex,
+    });
     await checkRegistrySingleTenant(registry.ctx);
     return {
       tracking: new SqlTrackingStore(ctx),
