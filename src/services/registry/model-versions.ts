@@ -31,7 +31,13 @@ import {
   tagDict,
 } from './prompts.js';
 import type { ModelService } from './service-type.js';
-import { resolveSourceLineage, storageLocation, validateSourceModel, validateSourceRun } from './source.js';
+import {
+  resolveSourceLineage,
+  storageLocation,
+  validateSourceModel,
+  validateSourceRun,
+  type Lineage,
+} from './source.js';
 import {
   ACTIVE_STAGES,
   canonicalStage,
@@ -78,11 +84,8 @@ export const modelVersionHandlers = {
       );
     }
     validateArtifactUriHost(requested, 'source', stores.tracking.ctx.artifactHostPolicy);
-    let lineage = { source: requested, runId: req.run_id ?? '', modelId: req.model_id ?? '' } as {
-      source: string;
-      runId: string | null;
-      modelId: string | null;
-    };
+    // Prompts keep their placeholder source and the request's run and model ids as given.
+    let lineage: Lineage = { source: requested, runId: req.run_id ?? '', modelId: req.model_id ?? '' };
     if (!isPrompt) {
       lineage = await resolveSourceLineage(stores, requested, req.run_id, req.model_id);
       if (lineage.modelId) await validateSourceModel(stores, lineage.source, lineage.modelId);
