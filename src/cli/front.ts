@@ -32,6 +32,7 @@ export async function startFront(
         dbTimeoutMs: config.dbTimeoutMs,
         webhooks: config.webhooks,
         registryStoreUri: config.registryStoreUri,
+        modelVersionSourceRegex: config.modelVersionSourceRegex,
       });
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.

@@ -127,6 +127,7 @@ export async function runServer(
           artifactLocationMaxLength: config.artifactLocationMaxLength,
           webhooks: config.webhooks,
           registryStoreUri: config.registryStoreUri,
+          modelVersionSourceRegex: config.modelVersionSourceRegex,
         });
         await layer.close();
       }

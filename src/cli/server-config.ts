@@ -53,6 +53,8 @@ export interface ServerConfig {
   artifactLocationMaxLength: number | undefined;
   /** MLFLOW_WEBHOOK_* settings given (webhook-env.ts). */
   webhooks: Partial<WebhookOptions>;
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: model version sources must match it. */
+  modelVersionSourceRegex: string | undefined;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -327,6 +329,7 @@ export function resolveServerConfig(
       ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
       : undefined,
     webhooks: webhookOptionsFromEnv(env),
+    modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     notices,
     warnings,
   };

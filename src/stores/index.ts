@@ -9,6 +9,7 @@ import type { WebhookStore } from './webhooks/entities.js';
 import type { WebhookOptions } from './webhooks/options.js';
 import { SqlWebhookStore } from './webhooks/store.js';
 import { SqlRegistryStore, type RegistryStore } from './registry/store.js';
+import { checkRegistrySingleTenant } from './registry/tenancy.js';
 
 export type { TrackingStore } from './tracking/store.js';
 export type { StoreDialect } from './dialects/dialect.js';
@@ -33,6 +34,8 @@ export interface OpenStoresOptions {
   webhooks?: Partial<WebhookOptions>;
   /** `--registry-store-uri`: the model registry's database when not the backend store's. */
   registryStoreUri?: string;
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX (a Python `re` pattern). */
+  modelVersionSourceRegex?: string;
 }
 
 /** What services get: the stores over one database, and the options they were opened with. */
@@ -79,7 +82,7 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await ensureSchema(dialect);
     // A registry store URI naming another database gets its own connection and schema, created or
     // verified as the backend's is (MLflow's registry store initializes its tables the same way).
-    if (opts.registryStoreUri && opts.registryStoreUri !== backendUri) {
+    if (opts.registryStoreUri && !sameDatabase(opts.registryStoreUri, backendUri)) {
       const regLoc = parseBackendUri(opts.registryStoreUri);
       registryDialect = await (OPENERS[regLoc.dialect] as Opener<BackendLocation>)(regLoc, opts);
       await ensureSchema(registryDialect);
@@ -94,9 +97,13 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await ensureDefaultExperiment(ctx);
     const second = registryDialect;
     const registryDb = second ?? dialect;
+    const registry = new SqlRegistryStore(registryDb, {
+      modelVersionSourceRegex: opts.modelVersionSourceRegex,
+    });
+    await checkRegistrySingleTenant(registry.ctx);
     return {
       tracking: createTrackingStore(ctx),
-      registry: new SqlRegistryStore(registryDb),
+      registry,
       // Webhooks live in the model registry's database, as in MLflow.
       webhooks: new SqlWebhookStore(registryDb, { encryptionKey: opts.webhooks?.encryptionKey }),
       dialect,
@@ -111,4 +118,9 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     await registryDialect?.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Whether two store URIs name one database (`postgresql+psycopg2://` and `postgresql://` do). */
+function sameDatabase(a: string, b: string): boolean {
+  return a === b || JSON.stringify(parseBackendUri(a)) === JSON.stringify(parseBackendUri(b));
 }

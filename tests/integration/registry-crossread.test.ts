@@ -303,3 +303,29 @@ describe.each(backendNames)('a registry store apart from the backend store on %s
     expect(empty.search_models[0]).toEqual([]);
   });
 });
+
+describe('MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX', () => {
+  it('refuses model version sources that do not match, before any other check', async () => {
+    const backend = await newBackend('sqlite', 'regsrcre');
+    const stores = await openStores(backend.uri, {
+      defaultArtifactRoot: 'mlflow-artifacts:/',
+      modelVersionSourceRegex: '^s3://allowed/',
+    });
+    try {
+      const h = createNativeHandlers(stores);
+      const call = (rpc: string, r: unknown) => h[`ModelRegistryService.${rpc}`]!(r, ctx);
+      await call('createRegisteredModel', { name: 'm' });
+      await expect(call('createModelVersion', { name: 'm', source: 's3://other/x' })).rejects.toThrow(
+        "Invalid model version source: 's3://other/x'.",
+      );
+      await expect(call('createModelVersion', { name: 'missing', source: '/local' })).rejects.toThrow(
+        "Invalid model version source: '/local'.",
+      );
+      const { model_version } = await call('createModelVersion', { name: 'm', source: 's3://allowed/x' });
+      expect(model_version.version).toBe('1');
+    } finally {
+      await stores.close();
+      await backend.drop();
+    }
+  });
+});

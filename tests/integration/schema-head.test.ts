@@ -81,6 +81,19 @@ describe.each(backendNames)('schema on %s', (dialect) => {
     );
   });
 
+  it('refuses, as a single-tenant registry, models of other workspaces', async () => {
+    const b = await newBackend(dialect, 'schema_rm_ws');
+    cleanups.push(b);
+    const stores = await openStores(b.uri, { defaultArtifactRoot: '/tmp/x' });
+    await sql`INSERT INTO registered_models (name, workspace) VALUES ('m', 'team-b')`.execute(
+      stores.tracking.db,
+    );
+    await stores.close();
+    await expect(openStores(b.uri, { defaultArtifactRoot: '/tmp/x' })).rejects.toThrow(
+      "Cannot disable workspaces because registered models exist outside the default workspace (for example, model 'm' in workspace 'team-b').",
+    );
+  });
+
   it('creates the schema once when several processes open an empty database at the same time', async () => {
     const b = await newBackend(dialect, 'schema_race');
     cleanups.push(b);

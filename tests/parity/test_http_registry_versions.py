@@ -112,6 +112,8 @@ def test_create_errors(parity):
             {"name": "a/b", "source": "s3://bucket/x"},
             {"name": name, "source": "s3://bucket/x", "run_id": 5},
             {"name": name, "source": "s3://bucket/x", "tags": {"k": "v"}},
+            {"name": name, "source": "s3://bucket/" + "x" * 600},
+            {"name": name, "source": "s3://bucket/x", "run_link": "h" * 600},
         ]
         for body in bad:
             s.post(f"{MV}/create", body)
@@ -330,6 +332,8 @@ def test_search(parity):
             f"version_number = 2 AND {base}",
             f"version_number > 1 AND {base}",
             f"version_number = '1' AND {base}",
+            f"version_number < 99999999999 AND {base}",
+            f"version_number = 99999999999 AND {base}",
             f"tags.env = 'prod' AND {base}",
             f"tags.env ILIKE 'prod' AND {base}",
             f"tags.env != 'prod' AND tags.x = '1' AND {base}",

@@ -194,6 +194,9 @@ describe('what may be served natively', () => {
     expect(nativeOffReason(prep(['--backend-store-uri', 'postgresql://u@h/db']))).toBeUndefined();
     expect(nativeOffReason(prep(['--artifacts-only']))).toMatch(/artifacts-only/);
     expect(nativeOffReason(prep(['--registry-store-uri', 'sqlite:///registry.db']))).toBeUndefined();
+    expect(
+      prep([], { MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: '^s3://' }).modelVersionSourceRegex,
+    ).toBe('^s3://');
     const ws = resolveServerConfig(
       parseOptions(['--enable-workspaces'], SERVER_OPTIONS, {}),
       {},

@@ -31,7 +31,13 @@ import {
   tagDict,
 } from './prompts.js';
 import type { ModelService } from './service-type.js';
-import { resolveSourceLineage, storageLocation, validateSourceModel, validateSourceRun } from './source.js';
+import {
+  resolveSourceLineage,
+  storageLocation,
+  validateSourceModel,
+  validateSourceRun,
+  type Lineage,
+} from './source.js';
 import {
   ACTIVE_STAGES,
   canonicalStage,
@@ -43,6 +49,23 @@ import {
   validateTagName,
 } from './validation.js';
 
+/**
+ * MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: a non-empty source must match (re.search).
+ * A pattern JavaScript cannot compile fails the request as Python's re.error does (500).
+ */
+function checkSourceRegex(source: string, pattern: string | undefined): void {
+  if (!source || !pattern) return;
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, 'u');
+  } catch (e) {
+    throw new MlflowError(
+      `Invalid MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: ${(e as Error).message}`,
+    );
+  }
+  if (!re.test(source)) throw MlflowError.invalidParameter(`Invalid model version source: '${source}'.`);
+}
+
 /** `_get_sql_model_version`'s checks: the name, then the version as an integer. */
 function nameAndVersion(req: { name?: string; version?: string }): [string, number] {
   validateModelName(req.name);
@@ -52,19 +75,17 @@ function nameAndVersion(req: { name?: string; version?: string }): [string, numb
 export const modelVersionHandlers = {
   async createModelVersion(req: CreateModelVersion, ctx): Promise<CreateModelVersion_Response> {
     const stores = ctx.stores;
-    const isPrompt = isPromptRequest(req.tags);
     const requested = req.source ?? '';
+    checkSourceRegex(requested, stores.registry.policy.modelVersionSourceRegex);
+    const isPrompt = isPromptRequest(req.tags);
     if (isPrompt && !PROMPT_SOURCE_PLACEHOLDERS.has(requested)) {
       throw MlflowError.invalidParameter(
         `Invalid prompt source: '${requested}'. Prompt sources must use an MLflow placeholder.`,
       );
     }
     validateArtifactUriHost(requested, 'source', artifactHostPolicyOf(stores.options));
-    let lineage = { source: requested, runId: req.run_id ?? '', modelId: req.model_id ?? '' } as {
-      source: string;
-      runId: string | null;
-      modelId: string | null;
-    };
+    // Prompts keep their placeholder source and the request's run and model ids as given.
+    let lineage: Lineage = { source: requested, runId: req.run_id ?? '', modelId: req.model_id ?? '' };
     if (!isPrompt) {
       lineage = await resolveSourceLineage(stores, requested, req.run_id, req.model_id);
       if (lineage.modelId) await validateSourceModel(stores, lineage.source, lineage.modelId);

@@ -52,7 +52,12 @@ function conditions<C extends string>(
   const d = ctx.dialect.sql;
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   const out: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('workspace')} = ${WORKSPACE}`];
-  for (const a of q.attributes) out.push(compare(d, col(a.column), a.op, a.value as string));
+  for (const a of q.attributes) {
+    // The INTEGER version column read as BIGINT: a bound beyond 32 bits compares, as MLflow's
+    // literal does, instead of failing the parameter's type on PostgreSQL.
+    const expr = a.column === 'version' ? sql`CAST(${col(a.column)} AS BIGINT)` : col(a.column);
+    out.push(compare(d, expr, a.op, a.value as string));
+  }
   const join = (t: string) =>
     sql.join(
       keyColumns.map((k) => sql`${sql.ref(`${t}.${k}`)} = ${col(k)}`),

@@ -22,6 +22,7 @@ export type {
  * resolve to whether the model is a prompt (`_is_prompt`), read in the same transaction.
  */
 export interface RegistryStore {
+  readonly policy: RegistryPolicy;
   createRegisteredModel(
     name: string,
     tags: readonly TagRow[],
@@ -62,10 +63,19 @@ export interface RegistryStore {
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
 }
 
+/** Server settings the registry handlers apply (they reach them through the store, as its data). */
+export interface RegistryPolicy {
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: sources must match it (`re.search`). */
+  modelVersionSourceRegex?: string | undefined;
+}
+
 export class SqlRegistryStore implements RegistryStore {
   readonly ctx: RegistryContext;
 
-  constructor(dialect: StoreDialect) {
+  constructor(
+    dialect: StoreDialect,
+    readonly policy: RegistryPolicy = {},
+  ) {
     this.ctx = { dialect, db: dialect.db };
   }
 
