@@ -157,9 +157,12 @@ function nativeRoute(
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
       // No await unless there is a GET body to read: each one is a microtask hop per request.
-      const body = hasUnreadBody(request)
+      let body = hasUnreadBody(request)
         ? await readBody(request, bodyLimit)
         : ((request.body ?? undefined) as Buffer | undefined);
+      // The pinned server's Flask (under uvicorn's WSGI bridge) reads no body without a
+      // Content-Length: a chunked request body is read (and bounded) but counts as empty.
+      if (request.headers['content-length'] === undefined) body = undefined;
       const raw = rawRequest(request, body);
       const decoded = decodeValidated(rpc.requestType, raw);
       if (hasPathParams) {

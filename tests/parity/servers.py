@@ -146,11 +146,16 @@ class Server:
                     f"{self.role} server ({self.kind}) exited with {self.proc.returncode}:\n{self.log_tail()}"
                 )
             try:
-                # mlflow-ts listens before its Python child is up: wait for a proxied route.
-                path = "/ajax-api/2.0/mlflow/registered-models/search" if self.kind == "ts-proxy" else "/health"
-                r = requests.get(self.base_url + path, timeout=2)
-                if r.status_code == 200:
-                    return
+                if self.kind == "ts-proxy":
+                    # mlflow-ts listens before its Python child is up: wait until a path no native
+                    # route serves (so it is always proxied) is answered by the child (uvicorn).
+                    r = requests.get(self.base_url + "/__parity-probe__", timeout=2)
+                    if r.headers.get("server") == "uvicorn":
+                        return
+                else:
+                    r = requests.get(self.base_url + "/health", timeout=2)
+                    if r.status_code == 200:
+                        return
             except requests.RequestException:
                 pass
             time.sleep(0.3)
