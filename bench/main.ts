@@ -81,11 +81,14 @@ async function withServer<T>(
       baseUrl: srv.baseUrl,
       concurrency: 8,
       durationMs: 60_000,
-      maxRequests: 32,
+      maxRequests: 48,
+      // the registry store too (Python builds it on a worker's first registry request)
       make: (i) =>
-        i % 2
+        i % 3 === 1
           ? { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: { max_results: 10 } }
-          : { method: 'GET', path: '/api/2.0/mlflow/experiments/get?experiment_id=0' },
+          : i % 3 === 2
+            ? { method: 'GET', path: '/api/2.0/mlflow/registered-models/search?max_results=1' }
+            : { method: 'GET', path: '/api/2.0/mlflow/experiments/get?experiment_id=0' },
     });
     return await f(srv);
   } finally {

@@ -4,7 +4,8 @@
 #   npm run bench                   full mode (~30-40 min), for the record
 #   npm run bench -- --quick        development mode (a few minutes, small data, short runs)
 # Other options (passed to bench/main.ts):
-#   --only=W1,W3,R1                 scenario id prefixes      --systems=mlflow-ts,mlflow
+#   --only=W1,W3,R1                 scenario id prefixes (--only=REG: the model registry)
+#   --systems=mlflow-ts,mlflow      systems to run (default: all four)
 #   --no-floor  --no-docs           skip the raw-driver floor / do not rewrite docs/benchmarks.md
 #   --skip-setup --skip-build       reuse bench/.work venvs / the existing dist/
 # Exit status: non-zero on errors or wrong data from mlflow-ts or the floor; speed never fails.

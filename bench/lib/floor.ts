@@ -9,6 +9,7 @@ import { pct } from './load.js';
 import { treeCpuMs } from './proc.js';
 import type { Scenario } from './scenarios.js';
 import type { Row } from './report.js';
+import { REG_MODELS, regAliases, regModelName } from './seed.js';
 
 const PG_BATCH = `
 WITH v AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::text[], $5::int8[], $6::bool[])
@@ -93,7 +94,8 @@ export async function runFloors(o: {
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const sc of o.scenarios.filter((s) => s.group === 'write' && batchFor(s.id, 0, ['x']))) {
+  const floorOf = (s: Scenario) => s.id.startsWith('REG1') || batchFor(s.id, 0, ['x']);
+  for (const sc of o.scenarios.filter((s) => s.group === 'write' && floorOf(s))) {
     const row: Row = {
       scenario: sc.id,
       title: sc.title,
@@ -103,7 +105,8 @@ export async function runFloors(o: {
       unit: sc.unit,
     };
     try {
-      if (sc.backend === 'pg') await pgFloor(o, sc, row);
+      if (sc.id.startsWith('REG1')) await pgModelVersionFloor(o, sc, row);
+      else if (sc.backend === 'pg') await pgFloor(o, sc, row);
       else sqliteFloor(o, sc, row);
       o.log(
         `  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms, errors ${row.errors}`,
@@ -188,6 +191,101 @@ async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Ro
       errors,
       expected: 0,
       rps: (lat.length / el) * 1000,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
+      elapsedMs: el,
+    });
+  } finally {
+    await Promise.all(conns.map((c) => c.end()));
+  }
+}
+
+/**
+ * CreateModelVersion without HTTP: lock the registered model (its last_updated_time), number the
+ * new version max + 1 after the lock (a fresh READ COMMITTED snapshot), insert it with its tag.
+ */
+async function pgModelVersionFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
+  const db = 'bench_floor';
+  await o.admin.create(db, o.pgTemplate);
+  const name = 'floor-model';
+  await o.admin.q(
+    `INSERT INTO registered_models(name, creation_time, last_updated_time) VALUES ($1, $2, $2)`,
+    [name, Date.now()],
+    db,
+  );
+  const conns = await Promise.all(
+    Array.from({ length: sc.concurrency }, async () => {
+      const c = new pg.Client({ connectionString: o.admin.url(db) });
+      await c.connect();
+      return c;
+    }),
+  );
+  const create = async (c: pg.Client, i: number) => {
+    const now = Date.now();
+    await c.query('BEGIN');
+    try {
+      await c.query('UPDATE registered_models SET last_updated_time = $2::int8 WHERE name = $1::text', [
+        name,
+        now,
+      ]);
+      await c.query(
+        `WITH v AS (INSERT INTO model_versions(name, version, creation_time, last_updated_time, description, user_id, current_stage, source, status, storage_location)
+                    SELECT $1::text, coalesce(max(version), 0) + 1, $2::int8, $2::int8, $3::text, NULL, 'None', $4::text, 'READY', $4::text
+                      FROM model_versions WHERE name = $1::text
+                    RETURNING version)
+         INSERT INTO model_version_tags(key, value, name, version) SELECT 'request', $5::text, $1::text, version FROM v`,
+        [name, now, `version from request ${i}`, `s3://bench-bucket/models/${name}/${i}`, String(i)],
+      );
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK');
+      throw e;
+    }
+  };
+  try {
+    const lat: number[] = [];
+    let next = 0;
+    let errors = 0;
+    const errorKinds: Record<string, number> = {};
+    const t0 = performance.now();
+    const deadline = t0 + sc.durationMs(o.quick);
+    const max = sc.maxRequests(o.quick);
+    const pg0 = treeCpuMs(o.postmasterPid);
+    await Promise.all(
+      conns.map(async (c) => {
+        while (next < max && performance.now() < deadline) {
+          const i = next++;
+          const ts = performance.now();
+          try {
+            await create(c, i);
+          } catch (e) {
+            errors++;
+            const k = `pg error ${(e as Error).message.slice(0, 80)}`;
+            errorKinds[k] = (errorKinds[k] ?? 0) + 1;
+          }
+          lat.push(performance.now() - ts);
+        }
+      }),
+    );
+    const el = performance.now() - t0;
+    lat.sort((a, b) => a - b);
+    const ok = lat.length - errors;
+    const [v] = await o.admin.q<{ n: string; m: number | null }>(
+      'SELECT count(*) AS n, max(version) AS m FROM model_versions WHERE name = $1',
+      [name],
+      db,
+    );
+    if (Number(v!.n) !== ok || (v!.m ?? 0) !== ok)
+      row.problems = [`model versions ${v!.n} (highest ${v!.m}), expected ${ok}`];
+    Object.assign(row, {
+      requests: lat.length,
+      ok,
+      errors,
+      errorKinds,
+      expected: 0,
+      rps: (ok / el) * 1000,
       p50: pct(lat, 50),
       p95: pct(lat, 95),
       p99: pct(lat, 99),
@@ -352,7 +450,7 @@ export async function runReadFloors(o: {
       o.db,
     )
   ).map((r) => r.run_uuid);
-  const impl: Record<string, (c: pg.Pool) => Promise<string>> = {
+  const impl: Record<string, (c: pg.Pool, i: number) => Promise<string>> = {
     R1: async (c) =>
       runsPage(
         c,
@@ -436,8 +534,9 @@ export async function runReadFloors(o: {
       });
     },
   };
+  Object.assign(impl, registryReadFloors());
   for (const sc of o.scenarios.filter((s) => s.group === 'read')) {
-    const f = impl[sc.id.slice(0, 2)];
+    const f = impl[sc.id.split('-')[0]!];
     if (!f) continue;
     const row: Row = {
       scenario: sc.id,
@@ -448,7 +547,7 @@ export async function runReadFloors(o: {
     };
     const pool = new pg.Pool({ connectionString: o.admin.url(o.db), max: sc.concurrency });
     try {
-      for (let w = 0; w < Math.min(3, sc.warmup(o.quick)); w++) await f(pool);
+      for (let w = 0; w < Math.min(3, sc.warmup(o.quick)); w++) await f(pool, w);
       const lat: number[] = [];
       let next = 0;
       const max = sc.maxRequests(o.quick);
@@ -459,9 +558,9 @@ export async function runReadFloors(o: {
       await Promise.all(
         Array.from({ length: sc.concurrency }, async () => {
           while (next < max && performance.now() < deadline) {
-            next++;
+            const i = next++;
             const ts = performance.now();
-            await f(pool);
+            await f(pool, i);
             lat.push(performance.now() - ts);
           }
         }),
@@ -491,4 +590,133 @@ export async function runReadFloors(o: {
     rows.push(row);
   }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry read floors (REG2, REG3): the seeded registry read with plain queries.
+
+interface ModelDbRow {
+  name: string;
+  creation_time: string;
+  last_updated_time: string;
+  description: string | null;
+}
+interface VersionDbRow extends ModelDbRow {
+  version: number;
+  user_id: string | null;
+  current_stage: string;
+  source: string | null;
+  run_id: string | null;
+  status: string;
+}
+interface NamedKvDbRow {
+  name: string;
+  key: string;
+  value: string;
+}
+interface AliasDbRow {
+  name: string;
+  alias: string;
+  version: number;
+}
+
+const versionJson = (v: VersionDbRow, aliases: string[], tags: NamedKvDbRow[] = []) => ({
+  name: v.name,
+  version: String(v.version),
+  creation_timestamp: Number(v.creation_time),
+  last_updated_timestamp: Number(v.last_updated_time),
+  user_id: v.user_id ?? undefined,
+  current_stage: v.current_stage,
+  description: v.description ?? '',
+  source: v.source ?? undefined,
+  run_id: v.run_id ?? undefined,
+  status: v.status,
+  tags: tags.map((t) => ({ key: t.key, value: t.value })),
+  aliases,
+});
+
+const VERSION_COLS =
+  'v.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, v.current_stage, v.source, v.run_id, v.status';
+
+function registryReadFloors(): Record<string, (c: pg.Pool, i: number) => Promise<string>> {
+  const pageSize = 100;
+  const pages = REG_MODELS / pageSize;
+  // the version an alias points to, with its tags and all its aliases
+  const alias = async (c: pg.Pool, i: number) => {
+    const n = (i * 7919) % REG_MODELS;
+    const as = regAliases(n);
+    const al = as[i % as.length]![0];
+    const name = regModelName(n);
+    const v = (
+      await c.query<VersionDbRow>(
+        `SELECT ${VERSION_COLS} FROM registered_model_aliases a
+             JOIN model_versions v ON v.name = a.name AND v.version = a.version
+            WHERE a.name = $1 AND a.alias = $2`,
+        [name, al],
+      )
+    ).rows[0];
+    if (!v) throw new Error(`no version for ${name}@${al}`);
+    const [t, a] = await Promise.all([
+      c.query<NamedKvDbRow>(
+        'SELECT name, key, value FROM model_version_tags WHERE name = $1 AND version = $2',
+        [name, v.version],
+      ),
+      c.query<AliasDbRow>(
+        'SELECT name, alias, version FROM registered_model_aliases WHERE name = $1 AND version = $2',
+        [name, v.version],
+      ),
+    ]);
+    return JSON.stringify({
+      model_version: versionJson(
+        v,
+        a.rows.map((x) => x.alias),
+        t.rows,
+      ),
+    });
+  };
+  return {
+    // a page of models with their tags, aliases and latest version per stage
+    REG2: async (c, i) => {
+      const models = (
+        await c.query<ModelDbRow>(
+          `SELECT name, creation_time, last_updated_time, description FROM registered_models
+            WHERE name LIKE 'model-%' ORDER BY name LIMIT $1 OFFSET $2`,
+          [pageSize, (i % pages) * pageSize],
+        )
+      ).rows;
+      if (models.length !== pageSize) throw new Error(`page of ${models.length} models`);
+      const names = models.map((m) => m.name);
+      const [t, a, l] = await Promise.all([
+        c.query<NamedKvDbRow>('SELECT name, key, value FROM registered_model_tags WHERE name = ANY($1)', [
+          names,
+        ]),
+        c.query<AliasDbRow>(
+          'SELECT name, alias, version FROM registered_model_aliases WHERE name = ANY($1)',
+          [names],
+        ),
+        c.query<VersionDbRow>(
+          `SELECT DISTINCT ON (v.name, v.current_stage) ${VERSION_COLS} FROM model_versions v
+            WHERE v.name = ANY($1) AND v.current_stage <> 'Deleted_Internal'
+            ORDER BY v.name, v.current_stage, v.version DESC`,
+          [names],
+        ),
+      ]);
+      return JSON.stringify({
+        registered_models: models.map((m) => ({
+          name: m.name,
+          creation_timestamp: Number(m.creation_time),
+          last_updated_timestamp: Number(m.last_updated_time),
+          description: m.description ?? '',
+          latest_versions: l.rows.filter((v) => v.name === m.name).map((v) => versionJson(v, [])),
+          tags: t.rows.filter((x) => x.name === m.name).map((x) => ({ key: x.key, value: x.value })),
+          aliases: a.rows
+            .filter((x) => x.name === m.name)
+            .map((x) => ({ alias: x.alias, version: String(x.version) })),
+        })),
+        next_page_token: 'x',
+      });
+    },
+    REG3: alias,
+    REG4: alias,
+  };
 }

@@ -12,6 +12,13 @@ export interface MetricStats {
   good: number; // latest rows equal to the max by (step, timestamp, value) of the history
 }
 
+export interface VersionStats {
+  count: number;
+  distinct: number;
+  max: number;
+  tags: number;
+}
+
 export interface Inspector {
   exact: boolean; // whole experiment (SQL) or a sample (API)
   runsInExp(exp: string): Promise<number>;
@@ -20,6 +27,8 @@ export interface Inspector {
   param(run: string, key: string): Promise<string | undefined>;
   /** runs whose `name` differs from their mlflow.runName tag */
   runNameMismatches(exp: string, sampleRuns: string[]): Promise<number>;
+  /** versions of a registered model: rows, distinct numbers, highest number, version tags */
+  modelVersions(name: string): Promise<VersionStats>;
   close(): Promise<void>;
 }
 
@@ -79,6 +88,15 @@ export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
           )
         ).c,
       ),
+    modelVersions: async (name) => {
+      const r = await one(
+        `SELECT count(*) AS count, count(DISTINCT version) AS d, coalesce(max(version), 0) AS max,
+                (SELECT count(*) FROM model_version_tags WHERE name = ?1) AS tags
+           FROM model_versions WHERE name = ?1`,
+        [name],
+      );
+      return { count: n(r.count), distinct: n(r.d), max: n(r.max), tags: n(r.tags) };
+    },
     close: async () => {
       await client?.end();
     },
@@ -142,6 +160,27 @@ export function apiInspector(base: string): Inspector {
         if (tag !== undefined && tag !== r.info.run_name) n++;
       }
       return n;
+    },
+    modelVersions: async (name) => {
+      const versions: number[] = [];
+      let tags = 0;
+      let token: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const q = `filter=${encodeURIComponent(`name = '${name}'`)}&max_results=10000${token ? `&page_token=${encodeURIComponent(token)}` : ''}`;
+        const r = await get(`/model-versions/search?${q}`);
+        for (const mv of r.model_versions ?? []) {
+          versions.push(Number(mv.version));
+          tags += mv.tags?.length ?? 0;
+        }
+        token = r.next_page_token;
+        if (!token) break;
+      }
+      return {
+        count: versions.length,
+        distinct: new Set(versions).size,
+        max: Math.max(0, ...versions),
+        tags,
+      };
     },
     close: async () => {},
   };

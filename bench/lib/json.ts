@@ -19,6 +19,20 @@ export interface RunJson {
   data: { metrics?: MetricJson[]; params?: KeyValueJson[]; tags?: KeyValueJson[] };
 }
 
+export interface ModelVersionJson {
+  name: string;
+  version: string;
+  source?: string;
+  aliases?: string[];
+  tags?: KeyValueJson[];
+}
+
+export interface RegisteredModelJson {
+  name: string;
+  tags?: KeyValueJson[];
+  aliases?: { alias: string; version: string }[];
+}
+
 /** The union of the answer fields the setup calls and result checks look at. */
 export interface MlflowAnswer {
   experiment_id?: string;
@@ -28,6 +42,9 @@ export interface MlflowAnswer {
   experiments?: { experiment_id: string }[];
   metrics?: MetricJson[];
   next_page_token?: string;
+  model_version?: ModelVersionJson;
+  registered_models?: RegisteredModelJson[];
+  model_versions?: ModelVersionJson[];
   error_code?: string;
 }
 

@@ -5,6 +5,7 @@ import { call, defaultCheck } from './load.js';
 import type { Inspector } from './inspect.js';
 import type { MlflowAnswer } from './json.js';
 import type { ReadIds, ReadSize } from './seed.js';
+import { REG_MODELS, regModelName, regAliases } from './seed.js';
 
 export interface Ctx {
   base: string;
@@ -514,6 +515,158 @@ function readScenarios(): Scenario[] {
   ];
 }
 
+/**
+ * Model registry (issue 11 §4): createModelVersion on one registered model (a write, PostgreSQL),
+ * and two reads over the seeded registry (REG_MODELS models with tags, two versions and aliases;
+ * bench/lib/seed.ts). Ids share the prefix REG so `--only=REG` selects them.
+ */
+function registryScenarios(): Scenario[] {
+  const json = (body: string) => JSON.parse(body) as MlflowAnswer;
+  const read = {
+    group: 'read' as const,
+    backend: 'pg' as const,
+    durationMs: dur(2500, 20000),
+    warmup: dur(10, 100),
+  };
+  const pageSize = 100;
+  const searchPath = (token?: string) =>
+    `${A}/registered-models/search?max_results=${pageSize}&filter=${encodeURIComponent("name LIKE 'model-%'")}&order_by=${encodeURIComponent('name ASC')}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`;
+  return [
+    {
+      group: 'write',
+      backend: 'pg',
+      durationMs: dur(2500, 20000),
+      // enough for every Python worker to have created a version before the measurement
+      warmup: dur(24, 200),
+      id: 'REG1-create-model-version',
+      title: 'CreateModelVersion on one registered model, c=8',
+      concurrency: 8,
+      maxRequests: dur(3000, 50000),
+      async prepare(ctx) {
+        const name = `bench-reg-${Date.now()}-${expSeq++}`;
+        await call(ctx.base, 'POST', `${A}/registered-models/create`, { name });
+        return {
+          make: (i) => ({
+            method: 'POST',
+            path: `${A}/model-versions/create`,
+            body: {
+              name,
+              source: `s3://bench-bucket/models/${name}/${i}`,
+              description: `version from request ${i}`,
+              tags: [{ key: 'request', value: String(i) }],
+            },
+          }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const mv = json(b).model_version;
+            return mv?.name === name && Number(mv.version) > 0 && mv.source?.endsWith(`/${i}`)
+              ? 'ok'
+              : 'wrong model version';
+          },
+          // every accepted request is exactly one version, numbered 1..n without gaps or repeats
+          verify: async (insp, ok) => {
+            const v = await insp.modelVersions(name);
+            return [
+              ...problem(v.count === ok.length, `model versions ${v.count}, expected ${ok.length}`),
+              ...problem(v.distinct === v.count, `${v.count - v.distinct} repeated version numbers`),
+              ...problem(v.max === v.count, `highest version ${v.max} for ${v.count} versions`),
+              ...problem(v.tags === v.count, `version tags ${v.tags}, expected ${v.count}`),
+            ];
+          },
+        };
+      },
+    },
+    {
+      ...read,
+      id: 'REG2-search-registered-models',
+      title: `SearchRegisteredModels, pages of ${pageSize} of ${REG_MODELS} models (tags, aliases), filter name LIKE 'model-%', order by name, c=4`,
+      concurrency: 4,
+      maxRequests: dur(2000, 50000),
+      async prepare(ctx) {
+        // The page tokens are each system's own (opaque): walk the pages once, unmeasured.
+        const pages = REG_MODELS / pageSize;
+        const tokens: (string | undefined)[] = [undefined];
+        for (let k = 1; k < pages; k++) {
+          const r = await call(ctx.base, 'GET', searchPath(tokens[k - 1]));
+          if (!r.next_page_token) throw new Error(`search registered models: no token after page ${k}`);
+          tokens.push(r.next_page_token);
+        }
+        return {
+          make: (i) => ({ method: 'GET', path: searchPath(tokens[i % pages]) }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const page = i % pages;
+            const models = json(b).registered_models ?? [];
+            if (models.length !== pageSize) return `wrong page (${models.length} models)`;
+            for (let k = 0; k < pageSize; k++) {
+              const m = models[k]!;
+              const n = page * pageSize + k;
+              if (m.name !== regModelName(n))
+                return `page ${page}: model ${k} is ${m.name}, expected ${regModelName(n)}`;
+              if (m.tags?.length !== 2) return `${m.name}: ${m.tags?.length ?? 0} tags, expected 2`;
+              const want = regAliases(n);
+              const got = (m.aliases ?? []).map((a) => `${a.alias}=${a.version}`).sort();
+              if (
+                got.join() !==
+                want
+                  .map(([a, v]) => `${a}=${v}`)
+                  .sort()
+                  .join()
+              )
+                return `${m.name}: aliases ${got.join()}`;
+            }
+            return page < pages - 1 === !!json(b).next_page_token ? 'ok' : 'wrong next_page_token';
+          },
+        };
+      },
+    },
+    byAlias('REG3-get-model-version-by-alias', 8, dur(5000, 100000)),
+    // the same lookup one at a time: the latency of a single alias resolution (target p50 <= 2 ms)
+    byAlias('REG4-get-model-version-by-alias-c1', 1, dur(2000, 20000)),
+  ];
+}
+
+/** GetModelVersionByAlias over the seeded registry (REG3 at c=8, REG4 one at a time). */
+function byAlias(id: string, concurrency: number, maxRequests: (quick: boolean) => number): Scenario {
+  const json = (body: string) => JSON.parse(body) as MlflowAnswer;
+  const pick = (i: number) => {
+    const n = (i * 7919) % REG_MODELS;
+    const aliases = regAliases(n);
+    return { n, alias: aliases[i % aliases.length]! };
+  };
+  return {
+    group: 'read',
+    backend: 'pg',
+    durationMs: dur(2500, 20000),
+    warmup: dur(10, 100),
+    id,
+    title: `GetModelVersionByAlias over ${REG_MODELS} models, c=${concurrency}`,
+    concurrency,
+    maxRequests,
+    prepare: () =>
+      Promise.resolve({
+        make: (i) => {
+          const { n, alias } = pick(i);
+          return {
+            method: 'GET',
+            path: `${A}/registered-models/alias?name=${regModelName(n)}&alias=${alias[0]}`,
+          };
+        },
+        check: (s, b, i) => {
+          if (s !== 200) return defaultCheck(s, b, i);
+          const { n, alias } = pick(i);
+          const mv = json(b).model_version;
+          return mv?.name === regModelName(n) &&
+            mv.version === String(alias[1]) &&
+            (mv.aliases ?? []).includes(alias[0]) &&
+            mv.source === `s3://bench-bucket/${regModelName(n)}/${alias[1]}`
+            ? 'ok'
+            : `wrong model version (${mv?.name} v${mv?.version})`;
+        },
+      }),
+  };
+}
+
 export function allScenarios(): Scenario[] {
-  return [...writeScenarios('pg'), ...writeScenarios('sqlite'), ...readScenarios()];
+  return [...writeScenarios('pg'), ...writeScenarios('sqlite'), ...readScenarios(), ...registryScenarios()];
 }

@@ -44,6 +44,18 @@ function runTags(i: number): [string, string][] {
   ];
 }
 
+/** The seeded model registry (REG2/REG3): models with 2 tags, 2 versions and 1-2 aliases. */
+export const REG_MODELS = 1000;
+export const regModelName = (n: number) => `model-${String(n).padStart(4, '0')}`;
+/** [alias, version]: champion -> 2 on every model, challenger -> 1 on even ones. */
+export const regAliases = (n: number): [string, number][] =>
+  n % 2
+    ? [['champion', 2]]
+    : [
+        ['champion', 2],
+        ['challenger', 1],
+      ];
+
 class Batcher {
   rows: unknown[][] = [];
   constructor(
@@ -204,8 +216,71 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
       const l = size.bulkSteps - 1;
       await latest.add(['loss', (r + 1) / (l + 1), T0 + l, l, false, id]);
     }
+    // REG2/REG3: the model registry
+    const models = new Batcher(
+      c,
+      'registered_models',
+      ['name', 'creation_time', 'last_updated_time', 'description'],
+      ['text', 'int8', 'int8', 'text'],
+    );
+    const modelTags = new Batcher(
+      c,
+      'registered_model_tags',
+      ['key', 'value', 'name'],
+      ['text', 'text', 'text'],
+      20_000,
+      models,
+    );
+    const versions = new Batcher(
+      c,
+      'model_versions',
+      [
+        'name',
+        'version',
+        'creation_time',
+        'last_updated_time',
+        'description',
+        'user_id',
+        'current_stage',
+        'source',
+        'run_id',
+        'status',
+      ],
+      ['text', 'int4', 'int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text'],
+      20_000,
+      models,
+    );
+    const aliases = new Batcher(
+      c,
+      'registered_model_aliases',
+      ['alias', 'version', 'name'],
+      ['text', 'int4', 'text'],
+      20_000,
+      versions,
+    );
+    for (let n = 0; n < REG_MODELS; n++) {
+      const name = regModelName(n);
+      await models.add([name, T0 + n, T0 + n + 2, `seeded model ${n}`]);
+      await modelTags.add(['team', `team_${n % 5}`, name]);
+      await modelTags.add(['task', n % 3 ? 'classification' : 'regression', name]);
+      for (const v of [1, 2])
+        await versions.add([
+          name,
+          v,
+          T0 + n + v,
+          T0 + n + v,
+          '',
+          'u',
+          'None',
+          `s3://bench-bucket/${name}/${v}`,
+          null,
+          'READY',
+        ]);
+      for (const [alias, v] of regAliases(n)) await aliases.add([alias, v, name]);
+    }
     await runs.flush();
-    for (const b of [params, tags, metrics, latest, etags]) await b.flush();
+    await models.flush();
+    for (const b of [params, tags, metrics, latest, etags, modelTags, versions, aliases]) await b.flush();
     await c.query('COMMIT');
   } finally {
     await c.end();
