@@ -44,6 +44,8 @@ export interface ServerConfig {
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
   artifactLocationMaxLength: number | undefined;
+  /** MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS */
+  presignedDownloadTtl: number | undefined;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -308,6 +310,9 @@ export function resolveServerConfig(
         : envBool('MLFLOW_TRUNCATE_LONG_VALUES', env.MLFLOW_TRUNCATE_LONG_VALUES),
     artifactLocationMaxLength: env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH
       ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
+      : undefined,
+    presignedDownloadTtl: env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS
+      ? Number(env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS)
       : undefined,
     notices,
     warnings,

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RPCS, type RpcInfo } from '../gen/routes.js';
+import { artifactsPrecheck, RAW_BODY_RPCS } from '../services/artifacts/mlflow-artifacts.js';
 import { createNativeHandlers, NATIVE_RPC_KEYS } from '../services/native.js';
+import type { NativeHandler } from '../services/types.js';
 import { openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
 import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes } from './rpc-routes.js';
@@ -19,17 +21,34 @@ export interface NativeLayer {
   close(): Promise<void>;
 }
 
+const ARTIFACTS_SERVICE = 'MlflowArtifactsService.';
+
 /** Opens the backend store (creating or verifying its schema) and prepares the native routes. */
 export async function loadNativeLayer(
   backendStoreUri: string,
   opts: OpenStoresOptions,
 ): Promise<NativeLayer> {
   const stores: Stores = await openStores(backendStoreUri, opts);
-  const handlers = createNativeHandlers(stores);
+  const handlers: Record<string, NativeHandler> = { ...createNativeHandlers(stores) };
+  // The mlflow-artifacts service stays with the Python server when its destination is not a
+  // native backend (GCS, Azure, ...) or transfers must be presigned.
+  const artifactsNative = stores.artifacts.serviceNative;
+  const nativeKeys = NATIVE_RPC_KEYS.filter((k) => artifactsNative || !k.startsWith(ARTIFACTS_SERVICE));
+  for (const key of Object.keys(handlers)) if (!nativeKeys.includes(key)) delete handlers[key];
   return {
-    nativeKeys: NATIVE_RPC_KEYS,
+    nativeKeys,
     register(app, { fallback, staticPrefix }) {
-      registerRpcRoutes(app, { native: handlers, fallback, staticPrefix });
+      registerRpcRoutes(app, {
+        native: handlers,
+        fallback,
+        staticPrefix,
+        rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
+        precheck: (key, ctx) => {
+          if (key.startsWith(ARTIFACTS_SERVICE)) {
+            artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
+          }
+        },
+      });
       registerExtraRoutes(app, stores, { staticPrefix });
     },
     close: () => stores.close(),

@@ -12,8 +12,9 @@ import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
+import { RawReply } from '../services/raw-reply.js';
 import { hasStreamedFields } from '../services/streamed.js';
-import type { NativeHandler, NativeHandlers } from '../services/types.js';
+import type { NativeHandler, NativeHandlers, RequestContext } from '../services/types.js';
 import { applyPathParams, type RawRequest } from './codec.js';
 import { PythonCrash } from './codec-python.js';
 import { serializerFor } from './serialize.js';
@@ -29,6 +30,16 @@ export interface RpcRoutesOptions {
   staticPrefix?: string;
   /** Largest request body a native route accepts (MLflow has no limit of its own). */
   bodyLimit?: number;
+  /**
+   * RPC keys whose native handler reads the request body itself (`ctx.body()`, a stream, e.g. an
+   * artifact upload): their routes never parse or decode the body.
+   */
+  rawBody?: ReadonlySet<string>;
+  /**
+   * Checks MLflow makes before it reads the request (decorators, path validation), run before
+   * decoding; a throw answers as the handler's would.
+   */
+  precheck?: (key: string, ctx: RequestContext) => void;
 }
 
 const DEFAULT_BODY_LIMIT = 256 * 1024 * 1024;
@@ -49,6 +60,12 @@ const passThrough = (payload: unknown): string => payload as string;
 
 export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyReply {
   return sendJson(reply, err.httpStatus, JSON.stringify(err.toJSON()));
+}
+
+/** Sends a handler's RawReply: its status, headers and bytes (a stream is piped). */
+export function sendRaw(reply: FastifyReply, raw: RawReply): FastifyReply {
+  reply.code(raw.status).headers(raw.headers);
+  return reply.serializer(passThrough).send(raw.body);
 }
 
 /**
@@ -140,32 +157,56 @@ async function sendStreamed(
     .send(Readable.from(body(), { objectMode: false }));
 }
 
-function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, bodyLimit: number) {
+interface NativeRouteOptions {
+  bodyLimit: number;
+  rawBody: boolean;
+  precheck: ((key: string, ctx: RequestContext) => void) | undefined;
+  url: string;
+}
+
+function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: NativeRouteOptions) {
   const serialize = serializerFor(rpc.responseType);
   const hasPathParams = Object.keys(route.params).length > 0;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
-      // No await unless there is a GET body to read: each one is a microtask hop per request.
-      const body = hasUnreadBody(request)
-        ? await readBody(request, bodyLimit)
-        : ((request.body ?? undefined) as Buffer | undefined);
-      const raw = rawRequest(request, body);
-      const decoded = decodeValidated(rpc.requestType, raw);
-      if (hasPathParams) {
-        applyPathParams(
-          decoded.message,
-          rpc.requestType,
-          route.params,
-          request.params as Record<string, string>,
-        );
-      }
-      const response = await handler(decoded.message, {
+      const q = request.url.indexOf('?');
+      const ctx: RequestContext = {
         log: request.log,
-        args: () => new URLSearchParams(raw.query),
-      });
+        args: () => new URLSearchParams(q < 0 ? '' : request.url.slice(q + 1)),
+      };
+      if (hasPathParams || o.precheck || o.rawBody) {
+        ctx.headers = request.headers;
+        ctx.pathParams = request.params as Record<string, string>;
+        ctx.routeUrl = o.url;
+        ctx.rawUrl = request.url;
+      }
+      o.precheck?.(rpc.key, ctx);
+      let message = {};
+      if (o.rawBody) {
+        ctx.body = () => request.raw;
+      } else {
+        // No await unless there is a GET body to read: each one is a microtask hop per request.
+        const body = hasUnreadBody(request)
+          ? await readBody(request, o.bodyLimit)
+          : ((request.body ?? undefined) as Buffer | undefined);
+        const raw = rawRequest(request, body);
+        const decoded = decodeValidated(rpc.requestType, raw);
+        if (hasPathParams) {
+          applyPathParams(
+            decoded.message,
+            rpc.requestType,
+            route.params,
+            request.params as Record<string, string>,
+          );
+        }
+        message = decoded.message;
+      }
+      const response = await handler(message, ctx);
+      if (response instanceof RawReply) return sendRaw(reply, response);
       if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
+      if (err instanceof RawReply) return sendRaw(reply, err);
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (err instanceof PythonCrash) {
         request.log.error({ err, rpc: rpc.key }, 'request crashed where MLflow would answer a bare 500');
@@ -179,19 +220,32 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, body
 export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions): void {
   const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const rawBody = opts.rawBody ?? new Set<string>();
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    const nativeOpts = (key: string, url: string): NativeRouteOptions => ({
+      bodyLimit,
+      rawBody: rawBody.has(key),
+      precheck: opts.precheck,
+      url,
+    });
+    // Routes whose handler streams the request body: a parser that leaves the body unread.
+    const rawRoutes: { rpc: RpcInfo; route: RpcRoute; url: string; handler: NativeHandler }[] = [];
     for (const rpc of RPCS) {
       const handler = opts.native[rpc.key];
       for (const route of rpc.routes) {
         const url = route.prefix === 'ajax-api' ? `${prefix}${route.url}` : route.url;
+        if (handler && rawBody.has(rpc.key)) {
+          rawRoutes.push({ rpc, route, url, handler });
+          continue;
+        }
         if (handler) {
           scope.route({
             method: route.method,
             url,
             bodyLimit,
-            handler: nativeRoute(rpc, route, handler, bodyLimit),
+            handler: nativeRoute(rpc, route, handler, nativeOpts(rpc.key, url)),
           });
           continue;
         }
@@ -203,5 +257,17 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
         scope.route({ method: route.method, url, bodyLimit, onRequest: divert, handler: divert });
       }
     }
+    if (rawRoutes.length === 0) return;
+    await scope.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+      for (const { rpc, route, url, handler } of rawRoutes) {
+        raw.route({
+          method: route.method,
+          url,
+          handler: nativeRoute(rpc, route, handler, nativeOpts(rpc.key, url)),
+        });
+      }
+    });
   });
 }

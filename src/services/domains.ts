@@ -12,6 +12,7 @@ import type {
   WebhookService,
 } from '../gen/services.js';
 import type { Stores } from '../stores/index.js';
+import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
 import type { NativeHandler, RequestContext } from './types.js';
 
 /** What a domain handler is called with: the request's context plus the opened stores. */
@@ -30,7 +31,12 @@ interface ServiceInterfaces {
 type DomainTable = { [S in keyof ServiceInterfaces]?: readonly Partial<ServiceInterfaces[S]>[] };
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
-export const DOMAINS = {} satisfies DomainTable;
+/** The mlflow-artifacts RPCs with parity scenarios on a local destination (multipart and presigned need S3). */
+const { downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact } = mlflowArtifactsHandlers;
+
+export const DOMAINS = {
+  MlflowArtifactsService: [{ downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact }],
+} satisfies DomainTable;
 
 /** `Service.rpc` keys of every domain handler (static: no store is opened to list them). */
 export const DOMAIN_RPC_KEYS: readonly string[] = Object.entries(DOMAINS as DomainTable).flatMap(

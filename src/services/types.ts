@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** What a native RPC implementation may use besides its request. */
@@ -8,6 +10,16 @@ export interface RequestContext {
    * handlers that read them directly instead of the parsed message. Absent outside HTTP.
    */
   args?: () => URLSearchParams;
+  /** The request's headers (e.g. Range for artifact downloads). Absent outside HTTP. */
+  headers?: IncomingHttpHeaders;
+  /** The route's path parameters as the router decoded them (`*` for `<path:...>`). */
+  pathParams?: Readonly<Record<string, string>>;
+  /** The request target as received (path and query, still percent-encoded). */
+  rawUrl?: string;
+  /** The route URL as registered (`/api/2.0/mlflow-artifacts/artifacts/*`), for messages naming it. */
+  routeUrl?: string;
+  /** The unread request body, for RPCs registered to read it themselves (artifact uploads). */
+  body?: () => Readable;
 }
 
 /**

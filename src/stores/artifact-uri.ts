@@ -32,7 +32,7 @@ const USES_NETLOC = new Set([
   'itms-services',
 ]);
 
-interface ParsedUri {
+export interface ParsedUri {
   scheme: string;
   netloc: string | undefined;
   path: string;
@@ -41,7 +41,7 @@ interface ParsedUri {
 }
 
 /** urllib.parse.urlparse, for the parts MLflow's URI helpers use. */
-function parseUri(uri: string): ParsedUri {
+export function parseUri(uri: string): ParsedUri {
   let rest = uri;
   let scheme = '';
   const sm = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
@@ -70,7 +70,8 @@ function parseUri(uri: string): ParsedUri {
   return { scheme, netloc, path: rest, query, fragment };
 }
 
-function unparseUri(p: ParsedUri): string {
+/** urllib.parse.urlunparse of parseUri's parts. */
+export function unparseUri(p: ParsedUri): string {
   let url = p.path;
   if (p.netloc || (p.scheme && USES_NETLOC.has(p.scheme) && !url.startsWith('//'))) {
     if (url && !url.startsWith('/')) url = '/' + url;

@@ -1,6 +1,7 @@
 import { MlflowError } from '../errors/mlflow-error.js';
 import { makeArtifactHostPolicy } from '../services/tracking/host-policy.js';
 import { resolveUriIfLocal } from './artifact-uri.js';
+import { openArtifactStores, type ArtifactStoreOptions, type ArtifactStores } from './artifacts/index.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
@@ -24,12 +25,16 @@ export interface OpenStoresOptions {
   artifactsDestination?: string;
   /** MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES, split on commas. */
   allowedHostAddressedArtifactSchemes?: string[];
+  /** The artifact repositories (mlflow-artifacts service, run artifacts); MLflow's defaults when absent. */
+  artifacts?: ArtifactStoreOptions;
 }
 
 /** What services get: the stores over one database. */
 export interface Stores {
   tracking: SqlTrackingStore;
   dialect: StoreDialect;
+  /** Artifact backends (local filesystem, S3), chosen by URI. */
+  artifacts: ArtifactStores;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,21 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
     };
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
-    return { tracking: new SqlTrackingStore(ctx), dialect, close: () => dialect.close() };
+    const artifacts = openArtifactStores(
+      opts.artifacts ?? {
+        serveArtifacts: true,
+        artifactsDestination: opts.artifactsDestination ?? './mlartifacts',
+      },
+    );
+    return {
+      tracking: new SqlTrackingStore(ctx),
+      dialect,
+      artifacts,
+      close: async () => {
+        await artifacts.close();
+        await dialect.close();
+      },
+    };
   } catch (err) {
     await dialect.close().catch(() => undefined);
     if (err instanceof MlflowError) throw err;
