@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { PythonCrash } from './codec-python.js';
 import type { Stores } from '../stores/index.js';
+import { registerArtifactRoutes, type RouteFallback } from './artifact-routes.js';
 import type { MetricWithRunId } from '../stores/tracking/entities.js';
 import { translateDbError } from '../services/tracking/db-errors.js';
 import { pyFloatStr, pyJsonDumps } from '../services/tracking/py-text.js';
@@ -21,9 +22,12 @@ const FLASK_500 =
 
 export interface ExtraRoutesOptions {
   staticPrefix: string;
+  /** Where a request goes that a native route finds it cannot serve (proxy, or 501). */
+  fallback?: RouteFallback;
 }
 
 export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: ExtraRoutesOptions): void {
+  registerArtifactRoutes(app, stores, { staticPrefix: opts.staticPrefix, fallback: opts.fallback });
   const url = `${opts.staticPrefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`;
   app.get(url, async (request, reply) => {
     try {

@@ -12,7 +12,7 @@ import { registerRpcRoutes } from './rpc-routes.js';
  * native RPC handlers, and the routes they serve (RPC table + non-proto extras).
  */
 
-export type Fallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
+export type Fallback = (request: FastifyRequest, reply: FastifyReply, rpc?: RpcInfo) => unknown;
 
 export interface NativeLayer {
   /** RPC keys served natively. */
@@ -49,7 +49,10 @@ export async function loadNativeLayer(
           }
         },
       });
-      registerExtraRoutes(app, stores, { staticPrefix });
+      registerExtraRoutes(app, stores, {
+        staticPrefix,
+        fallback: (request, reply) => fallback(request, reply),
+      });
     },
     close: () => stores.close(),
   };

@@ -12,7 +12,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
-import { RawReply } from '../services/raw-reply.js';
+import { NotNative, RawReply } from '../services/raw-reply.js';
 import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers, RequestContext } from '../services/types.js';
 import { applyPathParams, type RawRequest } from './codec.js';
@@ -158,6 +158,7 @@ async function sendStreamed(
 }
 
 interface NativeRouteOptions {
+  fallback: RpcFallback;
   bodyLimit: number;
   rawBody: boolean;
   precheck: ((key: string, ctx: RequestContext) => void) | undefined;
@@ -207,6 +208,11 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
       if (err instanceof RawReply) return sendRaw(reply, err);
+      if (err instanceof NotNative) {
+        request.log.debug({ rpc: rpc.key, why: err.message }, 'not served natively: handing over');
+        await o.fallback(request, reply, rpc);
+        return reply;
+      }
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (err instanceof PythonCrash) {
         request.log.error({ err, rpc: rpc.key }, 'request crashed where MLflow would answer a bare 500');
@@ -225,6 +231,7 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
     const nativeOpts = (key: string, url: string): NativeRouteOptions => ({
+      fallback: opts.fallback,
       bodyLimit,
       rawBody: rawBody.has(key),
       precheck: opts.precheck,

@@ -13,6 +13,7 @@ import type {
 } from '../gen/services.js';
 import type { Stores } from '../stores/index.js';
 import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
+import { runArtifactsHandlers } from './artifacts/run-artifacts.js';
 import type { NativeHandler, RequestContext } from './types.js';
 
 /** What a domain handler is called with: the request's context plus the opened stores. */
@@ -35,6 +36,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly Partial<ServiceIn
 const { downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact } = mlflowArtifactsHandlers;
 
 export const DOMAINS = {
+  MlflowService: [runArtifactsHandlers],
   MlflowArtifactsService: [{ downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact }],
 } satisfies DomainTable;
 

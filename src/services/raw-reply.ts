@@ -27,3 +27,15 @@ export class RawReply {
     return new RawReply(status, { 'content-type': 'text/html; charset=utf-8' }, Buffer.from(text));
   }
 }
+
+/**
+ * Thrown by a native handler that finds it cannot serve this request (an artifact location of a
+ * scheme mlflow-ts has no backend for): the HTTP layer hands the request to the Python server
+ * (or answers 501 in standalone mode). Only for bodiless requests, whose body was not consumed.
+ */
+export class NotNative extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'NotNative';
+  }
+}

@@ -327,3 +327,96 @@ def test_multipart_on_local_destination(parity):
         s.post(f"{A}/mpu/create/../x", {"path": "f.bin"}, label="create, bad path and body")
 
     parity.check(sc)
+
+
+# -- reads through a run: MlflowService.listArtifacts and the UI's GET /get-artifact -------------
+
+
+def new_run(s, **exp):
+    _, out = s.post("/mlflow/experiments/create", {"name": s.name(exp.pop("suffix", "e")), **exp})
+    eid = out["experiment_id"]
+    _, out = s.post("/mlflow/runs/create", {"experiment_id": eid, "start_time": 1_600_000_000_000})
+    info = out["run"]["info"]
+    return info["run_id"], info["artifact_uri"]
+
+
+def put_run_artifacts(s, artifact_uri, files):
+    """Uploads through the mlflow-artifacts service, where a proxied run root points."""
+    root = artifact_uri.removeprefix("mlflow-artifacts:/").lstrip("/")
+    for name, content in files.items():
+        raw(s, "PUT", f"{A}/artifacts/{root}/{quote(name)}", data=content)
+
+
+RUN_FILES = {
+    "model/MLmodel": b"artifact_path: model\nflavors: {}\n",
+    "model/model.pkl": b"\x80\x04" + b"\x00" * 50,
+    "plots/loss.svg": b"<svg><script>alert(1)</script></svg>",
+    "plots/empty.png": b"",
+    "report.html": b"<html>report</html>",
+    "metrics.json": b'{"loss": 0.1}',
+    "sp ace/ünï.txt": "unicode".encode(),
+}
+
+
+@pytest.mark.rpc("MlflowService.listArtifacts", "GET /get-artifact", case="ok")
+def test_run_artifacts_proxied(parity):
+    def sc(s):
+        run_id, uri = new_run(s)
+        s.observe("artifact_uri", uri)
+        put_run_artifacts(s, uri, RUN_FILES)
+        for prefix in PREFIXES:
+            s.get("/mlflow/artifacts/list", {"run_id": run_id}, prefix=prefix)
+        for path in ("model", "model/", "plots", "sp ace", "report.html", "missing", ""):
+            s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": path})
+        s.get("/mlflow/artifacts/list", {"run_uuid": run_id, "path": "model"})
+        for name in RUN_FILES:
+            raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": name}, label=f"get {name}")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_uuid": run_id, "path": "report.html"})
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "model/MLmodel"},
+            headers={"Range": "bytes=0-7"}, label="get with a range")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.listArtifacts", "GET /get-artifact", case="ok")
+def test_run_artifacts_local_root(parity):
+    """An experiment whose artifact location is a local directory: read from it directly."""
+
+    def sc(s):
+        root = os.path.join(str(s.server.workdir), "local-roots", s.name())
+        run_id, uri = new_run(s, artifact_location=root)
+        s.observe("artifact_uri", uri)
+        base = uri.removeprefix("file://")
+        for name, content in RUN_FILES.items():
+            os.makedirs(os.path.dirname(os.path.join(base, name)), exist_ok=True)
+            with open(os.path.join(base, name), "wb") as f:
+                f.write(content)
+        s.get("/mlflow/artifacts/list", {"run_id": run_id})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "model"})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "plots/"})
+        for name in RUN_FILES:
+            raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": name}, label=f"get {name}")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "model"}, label="get a dir")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "nope"}, label="get missing")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.listArtifacts", "GET /get-artifact", case="error")
+def test_run_artifacts_errors(parity):
+    def sc(s):
+        run_id, uri = new_run(s)
+        put_run_artifacts(s, uri, {"a/b.txt": b"b"})
+        for prefix in PREFIXES:
+            s.get("/mlflow/artifacts/list", {}, prefix=prefix)
+            s.get("/mlflow/artifacts/list", {"run_id": "0123456789abcdef0123456789abcdef"}, prefix=prefix)
+        for t in TRAVERSALS:
+            s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": t}, label=f"list {t}")
+            raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": t}, label=f"get {t}")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id}, label="get without path")
+        raw(s, "GET", "/get-artifact", prefix="", params={"path": "a/b.txt"}, label="get without run")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": "nope", "path": "a/b.txt"}, label="get unknown run")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "a"}, label="get a dir")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "a/c.txt"}, label="get missing")
+
+    parity.check(sc)
