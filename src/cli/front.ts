@@ -28,6 +28,7 @@ export function nativeStoreOptions(config: ServerConfig): OpenStoresOptions {
       artifactsDestination: config.artifactsDestination,
       artifactsPresignedOnly: config.artifactsPresignedOnly,
       presignedDownloadTtl: config.presignedDownloadTtl,
+      s3: config.s3,
     },
   };
 }

@@ -32,12 +32,9 @@ interface ServiceInterfaces {
 type DomainTable = { [S in keyof ServiceInterfaces]?: readonly Partial<ServiceInterfaces[S]>[] };
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
-/** The mlflow-artifacts RPCs with parity scenarios on a local destination (multipart and presigned need S3). */
-const { downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact } = mlflowArtifactsHandlers;
-
 export const DOMAINS = {
   MlflowService: [runArtifactsHandlers],
-  MlflowArtifactsService: [{ downloadArtifact, uploadArtifact, listArtifacts, deleteArtifact }],
+  MlflowArtifactsService: [mlflowArtifactsHandlers],
 } satisfies DomainTable;
 
 /** `Service.rpc` keys of every domain handler (static: no store is opened to list them). */

@@ -42,6 +42,16 @@ describe('mlflow-artifacts with --no-serve-artifacts', () => {
         '/api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>',
       ],
       [
+        'POST',
+        '/ajax-api/2.0/mlflow-artifacts/mpu/create/a',
+        '/ajax-api/2.0/mlflow-artifacts/mpu/create/<path:artifact_path>',
+      ],
+      [
+        'GET',
+        '/api/2.0/mlflow-artifacts/presigned/a/b',
+        '/api/2.0/mlflow-artifacts/presigned/<path:artifact_path>',
+      ],
+      [
         'DELETE',
         '/api/2.0/mlflow-artifacts/artifacts/a%2F..%2F..%2Fb',
         '/api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors/mlflow-error.js';
-import { guessMimeType } from '../../src/services/artifacts/mime.js';
+import { guessMimeType } from '../../src/stores/artifacts/mime.js';
 import { contentDispositionAttachment } from '../../src/services/artifacts/disposition.js';
 import { PathDecodeError, posixNormpath, validatePathIsSafe } from '../../src/stores/artifacts/paths.js';
 

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ArtifactReadable } from '../../stores/artifacts/repository.js';
 import { RawReply } from '../raw-reply.js';
 import { contentDispositionAttachment } from './disposition.js';
-import { guessMimeType } from './mime.js';
+import { guessMimeType } from '../../stores/artifacts/mime.js';
 
 /** email.utils.formatdate(t, usegmt=True) */
 function httpDate(ms: number): string {

@@ -64,6 +64,17 @@ async function asFastApiRoute<T>(ctx: RequestContext, fn: () => Promise<T>): Pro
   }
 }
 
+/** A Flask handler's storage call: an unexpected error (a botocore ClientError) is a bare 500. */
+async function asFlaskRoute<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MlflowError || err instanceof RawReply) throw err;
+    ctx.log.warn({ err }, 'artifact storage call failed');
+    throw new PythonCrash(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** validate_path_is_safe where a ValueError crashes the route (`style` says whose 500 it is). */
 function safePath(path: string, style: 'fastapi' | 'flask'): string {
   try {
@@ -199,7 +210,9 @@ export const mlflowArtifactsHandlers = {
 
   async createMultipartUpload(request, ctx) {
     const [repo, name, artifactPath] = multipartTarget(ctx, request.path);
-    return repo.multipart!.createMultipartUpload(name, request.num_parts ?? 0, artifactPath || undefined);
+    return asFlaskRoute(ctx, () =>
+      repo.multipart!.createMultipartUpload(name, request.num_parts ?? 0, artifactPath || undefined),
+    );
   },
 
   async completeMultipartUpload(request, ctx) {
@@ -209,18 +222,22 @@ export const mlflowArtifactsHandlers = {
       etag: p.etag ?? '',
       url: p.url,
     }));
-    await repo.multipart!.completeMultipartUpload(
-      name,
-      request.upload_id ?? '',
-      parts,
-      artifactPath || undefined,
+    await asFlaskRoute(ctx, () =>
+      repo.multipart!.completeMultipartUpload(
+        name,
+        request.upload_id ?? '',
+        parts,
+        artifactPath || undefined,
+      ),
     );
     return {};
   },
 
   async abortMultipartUpload(request, ctx) {
     const [repo, name, artifactPath] = multipartTarget(ctx, request.path);
-    await repo.multipart!.abortMultipartUpload(name, request.upload_id ?? '', artifactPath || undefined);
+    await asFlaskRoute(ctx, () =>
+      repo.multipart!.abortMultipartUpload(name, request.upload_id ?? '', artifactPath || undefined),
+    );
     return {};
   },
 

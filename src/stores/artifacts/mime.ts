@@ -5,7 +5,7 @@
  * reads them), else `application/octet-stream`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { PY_DEFAULT_TYPES, PY_ENCODING_SUFFIXES, PY_KNOWN_MIME_FILES, PY_SUFFIX_MAP } from './mime-table.js';
+import { PY_DEFAULT_TYPES, PY_ENCODINGS, PY_KNOWN_MIME_FILES, PY_SUFFIX_MAP } from './mime-table.js';
 
 const TEXT_EXTENSIONS = new Set([
   'txt',
@@ -74,16 +74,17 @@ function splitext(p: string): [string, string] {
   return [p, ''];
 }
 
-/** mimetypes.guess_type(name)[0] (strict) for a file name. */
-export function pyGuessType(name: string): string | undefined {
+/** mimetypes.guess_type(name) (strict) for a file name: [type, encoding]. */
+export function pyGuessType(name: string): [string | undefined, string | undefined] {
   // urllib.parse._splittype: a leading "scheme:" is not part of the name looked up.
   const m = /^([^/:]+):(.*)$/s.exec(name);
   const url = m ? m[2]! : name;
   let [base, ext] = splitext(url);
   while (PY_SUFFIX_MAP[ext] !== undefined) [base, ext] = splitext(base + PY_SUFFIX_MAP[ext]);
-  if (PY_ENCODING_SUFFIXES.has(ext)) ext = splitext(base)[1];
+  const encoding = PY_ENCODINGS[ext];
+  if (encoding !== undefined) ext = splitext(base)[1];
   const map = typesMap();
-  return map.get(ext) ?? map.get(ext.toLowerCase());
+  return [map.get(ext) ?? map.get(ext.toLowerCase()), encoding];
 }
 
 /** _guess_mime_type of a file path. */
@@ -92,5 +93,5 @@ export function guessMimeType(filePath: string): string {
   let extension = splitext(name)[1].replaceAll('.', '');
   if (extension === '') extension = name;
   if (TEXT_EXTENSIONS.has(extension)) return 'text/plain';
-  return pyGuessType(name) ?? 'application/octet-stream';
+  return pyGuessType(name)[0] ?? 'application/octet-stream';
 }

@@ -164,8 +164,14 @@ export const PY_SUFFIX_MAP: Readonly<Record<string, string>> = {
   '.txz': '.tar.xz',
 };
 
-/** mimetypes.encodings_map (the extensions guess_type strips as an encoding) */
-export const PY_ENCODING_SUFFIXES: ReadonlySet<string> = new Set(['.gz', '.Z', '.bz2', '.xz', '.br']);
+/** mimetypes.encodings_map: the extensions guess_type reads as a content encoding. */
+export const PY_ENCODINGS: Readonly<Record<string, string>> = {
+  '.gz': 'gzip',
+  '.Z': 'compress',
+  '.bz2': 'bzip2',
+  '.xz': 'xz',
+  '.br': 'br',
+};
 
 /** mimetypes.knownfiles: the system tables read (in order; later entries override). */
 export const PY_KNOWN_MIME_FILES: readonly string[] = [
