@@ -273,3 +273,27 @@ def test_s3_run_artifacts(parity):
         raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "nope"}, label="get missing")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.listArtifacts", "MlflowArtifactsService.uploadArtifact", case="ok")
+def test_s3_client(parity):
+    from test_client_artifacts import client_scenario
+
+    parity.check(client_scenario)
+
+
+@pytest.mark.rpc(
+    "MlflowArtifactsService.createMultipartUpload",
+    "MlflowArtifactsService.completeMultipartUpload",
+    case="ok",
+)
+def test_s3_client_proxy_multipart(parity):
+    """MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD with a low minimum size: the client creates the
+    multipart upload through the server, PUTs the parts to the presigned URLs, completes it."""
+    from test_client_artifacts import big_file_scenario, multipart_client_env
+
+    def sc(s):
+        with multipart_client_env():
+            big_file_scenario(s)
+
+    parity.check(sc)
