@@ -420,3 +420,40 @@ def test_run_artifacts_errors(parity):
         raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "a/c.txt"}, label="get missing")
 
     parity.check(sc)
+
+
+UPLOAD = "/ajax-api/2.0/mlflow/upload-artifact"
+OCTETS = {"Content-Type": "application/octet-stream"}
+
+
+@pytest.mark.rpc("POST /ajax-api/2.0/mlflow/upload-artifact", case="both")
+def test_ui_upload_artifact(parity):
+    def sc(s):
+        run_id, _ = new_run(s)
+        local_run, _ = new_run(s, suffix="local", artifact_location=os.path.join(str(s.server.workdir), "ui", s.name()))
+        for rid in (run_id, local_run):
+            raw(s, "POST", UPLOAD, prefix="", params={"run_id": rid, "path": "notes/n.txt"}, data=b"note", headers=OCTETS)
+            raw(s, "POST", UPLOAD, prefix="", params={"run_uuid": rid, "path": "top.html"}, data=b"<b>", headers=OCTETS)
+            s.get("/mlflow/artifacts/list", {"run_id": rid})
+            s.get("/mlflow/artifacts/list", {"run_id": rid, "path": "notes"})
+            raw(s, "GET", "/get-artifact", prefix="", params={"run_id": rid, "path": "notes/n.txt"})
+        # errors, in MLflow's order
+        raw(s, "POST", UPLOAD, prefix="", params={"path": "a"}, data=b"x", headers=OCTETS, label="no run")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": run_id}, data=b"x", headers=OCTETS, label="no path")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": run_id, "path": "a"}, label="no data")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": run_id, "path": "a"}, data=b"k=v",
+            headers={"Content-Type": "application/x-www-form-urlencoded"}, label="form body")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": "nope", "path": "a"}, data=b"x", headers=OCTETS,
+            label="unknown run")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": "nope", "path": "../a"}, data=b"x", headers=OCTETS,
+            label="unknown run, bad path")
+        for t in ("../a", "a/../../b", "%2e%2e/x", "/etc/x", "C:\\x"):
+            raw(s, "POST", UPLOAD, prefix="", params={"run_id": run_id, "path": t}, data=b"x", headers=OCTETS,
+                label=f"path {t}")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": run_id, "path": "big.bin"},
+            data=b"\0" * (10 * 1024 * 1024 + 1), headers=OCTETS, label="too large")
+        raw(s, "POST", UPLOAD, prefix="", params={"run_id": local_run, "path": "a/./b.txt"}, data=b"x",
+            headers=OCTETS, label="unnormalized dir")
+        s.get("/mlflow/artifacts/list", {"run_id": run_id})
+
+    parity.check(sc)

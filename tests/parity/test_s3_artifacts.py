@@ -260,11 +260,18 @@ def test_s3_errors(parity):
     parity.check(sc)
 
 
-@pytest.mark.rpc("MlflowService.listArtifacts", "GET /get-artifact", case="both")
+@pytest.mark.rpc(
+    "MlflowService.listArtifacts", "GET /get-artifact", "POST /ajax-api/2.0/mlflow/upload-artifact", case="both"
+)
 def test_s3_run_artifacts(parity):
     def sc(s):
         run_id, uri = new_run(s)
         put_run_artifacts(s, uri, RUN_FILES)
+        upload = "/ajax-api/2.0/mlflow/upload-artifact"
+        octets = {"Content-Type": "application/octet-stream"}
+        raw(s, "POST", upload, prefix="", params={"run_id": run_id, "path": "ui/u.txt"}, data=b"ui", headers=octets)
+        raw(s, "POST", upload, prefix="", params={"run_id": run_id, "path": "ui/"}, data=b"ui", headers=octets)
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "ui"})
         s.get("/mlflow/artifacts/list", {"run_id": run_id})
         s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "model"})
         s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "missing"})
