@@ -32,7 +32,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       ['GET', '/'],
       ['POST', '/graphql'],
       ['GET', '/api/2.0/mlflow/registered-models/search'],
-      ['POST', '/ajax-api/2.0/mlflow/upload-artifact'],
+      ['GET', '/model-versions/get-artifact'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);
