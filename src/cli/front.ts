@@ -5,6 +5,7 @@ import { pinnedMlflowVersion } from '../http/health.js';
 import { loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
 import type { ChildLink } from '../proxy/child-link.js';
 import type { createForwarder } from '../proxy/forward.js';
+import type { OpenStoresOptions } from '../stores/index.js';
 import { nativeOffReason } from './native-policy.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -16,6 +17,26 @@ export interface Front {
   close(): Promise<void>;
 }
 
+/** What the native layer's stores are opened with. */
+export function nativeStoreOptions(config: ServerConfig): OpenStoresOptions {
+  return {
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    truncateLongValues: config.truncateLongValues,
+    artifactLocationMaxLength: config.artifactLocationMaxLength,
+    dbTimeoutMs: config.dbTimeoutMs,
+    webhooks: config.webhooks,
+    registryStoreUri: config.registryStoreUri,
+    modelVersionSourceRegex: config.modelVersionSourceRegex,
+    artifacts: {
+      serveArtifacts: config.serveArtifacts,
+      artifactsDestination: config.artifactsDestination,
+      artifactsPresignedOnly: config.artifactsPresignedOnly,
+      presignedDownloadTtl: config.presignedDownloadTtl,
+      s3: config.s3,
+    },
+  };
+}
+
 /** Builds and starts the HTTP front of one process (the only process, or one cluster worker). */
 export async function startFront(
   config: ServerConfig,
@@ -25,15 +46,7 @@ export async function startFront(
   const guardedByApp = config.appName !== undefined;
   const native = nativeOffReason(config)
     ? undefined
-    : await loadNativeLayer(config.backendStoreUri, {
-        defaultArtifactRoot: config.defaultArtifactRoot,
-        truncateLongValues: config.truncateLongValues,
-        artifactLocationMaxLength: config.artifactLocationMaxLength,
-        dbTimeoutMs: config.dbTimeoutMs,
-        webhooks: config.webhooks,
-        registryStoreUri: config.registryStoreUri,
-        modelVersionSourceRegex: config.modelVersionSourceRegex,
-      });
+    : await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.
   const forwarder: ReturnType<typeof createForwarder> | undefined = link

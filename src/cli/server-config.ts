@@ -1,6 +1,7 @@
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecurityOptions } from '../http/security.js';
+import type { S3Options } from '../stores/artifacts/s3.js';
 import { resolveSecurityOptions } from '../http/security-defaults.js';
 import type { WebhookOptions } from '../stores/webhooks/options.js';
 import type { OptionValue, ParsedOptions } from './parse-args.js';
@@ -55,6 +56,10 @@ export interface ServerConfig {
   webhooks: Partial<WebhookOptions>;
   /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: model version sources must match it. */
   modelVersionSourceRegex: string | undefined;
+  /** MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS */
+  presignedDownloadTtl: number | undefined;
+  /** S3 artifact settings from MLFLOW_S3_* / AWS_REGION (credentials: the AWS SDK's own chain). */
+  s3: S3Options;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -330,7 +335,37 @@ export function resolveServerConfig(
       : undefined,
     webhooks: webhookOptionsFromEnv(env),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
+    s3: s3Options(env),
+    presignedDownloadTtl: env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS
+      ? Number(env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS)
+      : undefined,
     notices,
     warnings,
+  };
+}
+
+/**
+ * The S3 settings MLflow's S3ArtifactRepository reads from the environment. Credentials
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, profiles) are not read here: the
+ * AWS SDK reads them from process.env itself, through its default provider chain, as boto3 does.
+ */
+function s3Options(env: Readonly<Record<string, string | undefined>>): S3Options {
+  let uploadExtraArgs: Record<string, unknown> | undefined;
+  if (env.MLFLOW_S3_UPLOAD_EXTRA_ARGS) {
+    try {
+      uploadExtraArgs = JSON.parse(env.MLFLOW_S3_UPLOAD_EXTRA_ARGS) as Record<string, unknown>;
+    } catch {
+      throw new UsageError(
+        `MLFLOW_S3_UPLOAD_EXTRA_ARGS is not valid JSON: ${env.MLFLOW_S3_UPLOAD_EXTRA_ARGS}`,
+      );
+    }
+  }
+  return {
+    endpointUrl: env.MLFLOW_S3_ENDPOINT_URL || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    uploadExtraArgs,
+    partSize: env.MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE
+      ? Number(env.MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE)
+      : undefined,
   };
 }

@@ -12,6 +12,7 @@ import { translateDbError } from '../services/db-errors.js';
 import { jsonDumps } from '../py/json.js';
 import { listSlice } from '../py/str.js';
 import { PyFloat, PythonCrash } from '../py/values.js';
+import { registerArtifactRoutes, type RouteFallback } from './artifact-routes.js';
 
 const MAX_HISTORY_RESULTS = 25000;
 const MAX_RUN_IDS_PER_REQUEST = 100;
@@ -22,9 +23,12 @@ const FLASK_500 =
 
 export interface ExtraRoutesOptions {
   staticPrefix: string;
+  /** Where a request goes that a native route finds it cannot serve (proxy, or 501). */
+  fallback?: RouteFallback;
 }
 
 export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: ExtraRoutesOptions): void {
+  registerArtifactRoutes(app, stores, { staticPrefix: opts.staticPrefix, fallback: opts.fallback });
   const url = `${opts.staticPrefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`;
   app.get(url, async (request, reply) => {
     try {

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RPCS, type RpcInfo } from '../gen/routes.js';
+import { artifactsPrecheck, RAW_BODY_RPCS } from '../services/artifacts/mlflow-artifacts.js';
 import { createNativeHandlers, NATIVE_RPC_KEYS } from '../services/native.js';
+import type { NativeHandler } from '../services/types.js';
 import { openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
 import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes } from './rpc-routes.js';
@@ -10,7 +12,7 @@ import { registerRpcRoutes } from './rpc-routes.js';
  * native RPC handlers, and the routes they serve (RPC table + non-proto extras).
  */
 
-export type Fallback = (request: FastifyRequest, reply: FastifyReply, rpc: RpcInfo) => unknown;
+export type Fallback = (request: FastifyRequest, reply: FastifyReply, rpc?: RpcInfo) => unknown;
 
 export interface NativeRegisterOptions {
   fallback: Fallback;
@@ -28,15 +30,22 @@ export interface NativeLayer {
   close(): Promise<void>;
 }
 
+const ARTIFACTS_SERVICE = 'MlflowArtifactsService.';
+
 /** Opens the backend store (creating or verifying its schema) and prepares the native routes. */
 export async function loadNativeLayer(
   backendStoreUri: string,
   opts: OpenStoresOptions,
 ): Promise<NativeLayer> {
   const stores: Stores = await openStores(backendStoreUri, opts);
-  const handlers = createNativeHandlers(stores);
+  const handlers: Record<string, NativeHandler> = { ...createNativeHandlers(stores) };
+  // The mlflow-artifacts service stays with the Python server when its destination is not a
+  // native backend (GCS, Azure, ...) or transfers must be presigned.
+  const artifactsNative = stores.artifacts.serviceNative;
+  const nativeKeys = NATIVE_RPC_KEYS.filter((k) => artifactsNative || !k.startsWith(ARTIFACTS_SERVICE));
+  for (const key of Object.keys(handlers)) if (!nativeKeys.includes(key)) delete handlers[key];
   return {
-    nativeKeys: NATIVE_RPC_KEYS,
+    nativeKeys,
     register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
       registerRpcRoutes(app, {
         native: handlers,
@@ -45,8 +54,17 @@ export async function loadNativeLayer(
         staticPrefix,
         ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),
         ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
+        rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
+        precheck: (key, ctx) => {
+          if (key.startsWith(ARTIFACTS_SERVICE)) {
+            artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
+          }
+        },
       });
-      registerExtraRoutes(app, stores, { staticPrefix });
+      registerExtraRoutes(app, stores, {
+        staticPrefix,
+        fallback: (request, reply) => fallback(request, reply),
+      });
     },
     writeBlocker: () => stores.writeBlocker(),
     close: () => stores.close(),

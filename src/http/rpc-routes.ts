@@ -12,8 +12,9 @@ import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
+import { NotNative, RawReply } from '../services/raw-reply.js';
 import { hasStreamedFields } from '../services/streamed.js';
-import type { NativeHandler, NativeHandlers } from '../services/types.js';
+import type { NativeHandler, NativeHandlers, RequestContext } from '../services/types.js';
 import type { Stores } from '../stores/index.js';
 import { applyPathParams, type RawRequest } from './codec.js';
 import { PythonCrash } from '../py/values.js';
@@ -35,6 +36,16 @@ export interface RpcRoutesOptions {
   bodyLimit?: number;
   /** A native route's whole body must arrive within this (408 after). */
   bodyTimeoutMs?: number;
+  /**
+   * RPC keys whose native handler reads the request body itself (`ctx.body()`, a stream, e.g. an
+   * artifact upload): their routes never parse or decode the body.
+   */
+  rawBody?: ReadonlySet<string>;
+  /**
+   * Checks MLflow makes before it reads the request (decorators, path validation), run before
+   * decoding; a throw answers as the handler's would.
+   */
+  precheck?: (key: string, ctx: RequestContext) => void;
 }
 
 /** Flask's answer to an unhandled exception in a handler. */
@@ -53,6 +64,12 @@ const passThrough = (payload: unknown): string => payload as string;
 
 export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyReply {
   return sendJson(reply, err.httpStatus, JSON.stringify(err.toJSON()));
+}
+
+/** Sends a handler's RawReply: its status, headers and bytes (a stream is piped). */
+export function sendRaw(reply: FastifyReply, raw: RawReply): FastifyReply {
+  reply.code(raw.status).headers(raw.headers);
+  return reply.serializer(passThrough).send(raw.body);
 }
 
 /**
@@ -144,43 +161,70 @@ async function sendStreamed(
     .send(Readable.from(body(), { objectMode: false }));
 }
 
-function nativeRoute(
-  rpc: RpcInfo,
-  route: RpcRoute,
-  handler: NativeHandler,
-  budget: BodyBudget,
-  stores: Stores | undefined,
-) {
+interface NativeRouteOptions {
+  fallback: RpcFallback;
+  budget: BodyBudget;
+  stores: Stores | undefined;
+  rawBody: boolean;
+  precheck: ((key: string, ctx: RequestContext) => void) | undefined;
+  url: string;
+}
+
+function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: NativeRouteOptions) {
+  const { budget, stores } = o;
   const bodyLimit = budget.limit;
   const serialize = serializerFor(rpc.responseType);
   const hasPathParams = Object.keys(route.params).length > 0;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
-      // No await unless there is a GET body to read: each one is a microtask hop per request.
-      let body = hasUnreadBody(request)
-        ? await readBody(request, bodyLimit)
-        : ((request.body ?? undefined) as Buffer | undefined);
-      // The pinned server's Flask (under uvicorn's WSGI bridge) reads no body without a
-      // Content-Length: a chunked request body is read (and bounded) but counts as empty.
-      if (request.headers['content-length'] === undefined) body = undefined;
-      const raw = rawRequest(request, body);
-      const decoded = decodeValidated(rpc.requestType, raw);
-      if (hasPathParams) {
-        applyPathParams(
-          decoded.message,
-          rpc.requestType,
-          route.params,
-          request.params as Record<string, string>,
-        );
-      }
-      const response = (await handler(decoded.message, {
+      const target = request.originalUrl;
+      const q = target.indexOf('?');
+      const ctx: RequestContext = {
         log: request.log,
-        args: () => new URLSearchParams(raw.query),
+        args: () => new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
         stores,
-      })) as Record<string, unknown> | undefined;
+      };
+      if (hasPathParams || o.precheck || o.rawBody) {
+        ctx.headers = request.headers;
+        ctx.pathParams = request.params as Record<string, string>;
+        ctx.routeUrl = o.url;
+        ctx.rawUrl = target;
+      }
+      o.precheck?.(rpc.key, ctx);
+      let message = {};
+      if (o.rawBody) {
+        ctx.body = () => request.raw;
+      } else {
+        // No await unless there is a GET body to read: each one is a microtask hop per request.
+        let body = hasUnreadBody(request)
+          ? await readBody(request, bodyLimit)
+          : ((request.body ?? undefined) as Buffer | undefined);
+        // The pinned server's Flask (under uvicorn's WSGI bridge) reads no body without a
+        // Content-Length: a chunked request body is read (and bounded) but counts as empty.
+        if (request.headers['content-length'] === undefined) body = undefined;
+        const raw = rawRequest(request, body);
+        const decoded = decodeValidated(rpc.requestType, raw);
+        if (hasPathParams) {
+          applyPathParams(
+            decoded.message,
+            rpc.requestType,
+            route.params,
+            request.params as Record<string, string>,
+          );
+        }
+        message = decoded.message;
+      }
+      const response = (await handler(message, ctx)) as Record<string, unknown> | RawReply | undefined;
+      if (response instanceof RawReply) return sendRaw(reply, response);
       if (hasStreamedFields(response)) return await sendStreamed(request, reply, rpc, response!);
       return sendJson(reply, 200, serialize(response ?? {}));
     } catch (err) {
+      if (err instanceof RawReply) return sendRaw(reply, err);
+      if (err instanceof NotNative) {
+        request.log.debug({ rpc: rpc.key, why: err.message }, 'not served natively: handing over');
+        await o.fallback(request, reply, rpc);
+        return reply;
+      }
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (err instanceof PythonCrash) {
         request.log.error({ err, rpc: rpc.key }, 'request crashed where MLflow would answer a bare 500');
@@ -197,19 +241,34 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
   const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_MAX_BODY_BYTES;
   const budget = new BodyBudget(bodyLimit, opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+  const rawBody = opts.rawBody ?? new Set<string>();
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', budget.parser());
+    const nativeOpts = (key: string, url: string): NativeRouteOptions => ({
+      fallback: opts.fallback,
+      budget,
+      stores: opts.stores,
+      rawBody: rawBody.has(key),
+      precheck: opts.precheck,
+      url,
+    });
+    // Routes whose handler streams the request body: a parser that leaves the body unread.
+    const rawRoutes: { rpc: RpcInfo; route: RpcRoute; url: string; handler: NativeHandler }[] = [];
     for (const rpc of RPCS) {
       const handler = opts.native[rpc.key];
       for (const route of rpc.routes) {
         const url = route.prefix === 'ajax-api' ? `${prefix}${route.url}` : route.url;
+        if (handler && rawBody.has(rpc.key)) {
+          rawRoutes.push({ rpc, route, url, handler });
+          continue;
+        }
         if (handler) {
           scope.route({
             method: route.method,
             url,
             bodyLimit,
-            handler: nativeRoute(rpc, route, handler, budget, opts.stores),
+            handler: nativeRoute(rpc, route, handler, nativeOpts(rpc.key, url)),
           });
           continue;
         }
@@ -221,5 +280,17 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
         scope.route({ method: route.method, url, bodyLimit, onRequest: divert, handler: divert });
       }
     }
+    if (rawRoutes.length === 0) return;
+    await scope.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+      for (const { rpc, route, url, handler } of rawRoutes) {
+        raw.route({
+          method: route.method,
+          url,
+          handler: nativeRoute(rpc, route, handler, nativeOpts(rpc.key, url)),
+        });
+      }
+    });
   });
 }

@@ -18,6 +18,8 @@ import { withDbErrors } from './db-errors.js';
 import type { DomainContext, DomainHandlers, NativeHandler } from './types.js';
 import { webhookHandlers } from './webhooks/index.js';
 import { registryHandlers } from './registry/index.js';
+import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
+import { runArtifactsHandlers } from './artifacts/run-artifacts.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -33,8 +35,9 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
-  MlflowService: [trackingHandlers],
+  MlflowService: [trackingHandlers, runArtifactsHandlers],
   ModelRegistryService: [registryHandlers],
+  MlflowArtifactsService: [mlflowArtifactsHandlers],
   WebhookService: [webhookHandlers],
 } satisfies DomainTable;
 

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Stores } from '../stores/index.js';
 import type { StreamedList } from './streamed.js';
@@ -12,6 +14,16 @@ export interface RequestContext {
   args?: () => URLSearchParams;
   /** The opened stores, when the caller (the HTTP layer) has them at hand; see DomainContext. */
   stores?: Stores;
+  /** The request's headers (e.g. Range for artifact downloads). Absent outside HTTP. */
+  headers?: IncomingHttpHeaders;
+  /** The route's path parameters as the router decoded them (`*` for `<path:...>`). */
+  pathParams?: Readonly<Record<string, string>>;
+  /** The request target as received (path and query, still percent-encoded). */
+  rawUrl?: string;
+  /** The route URL as registered (`/api/2.0/mlflow-artifacts/artifacts/*`), for messages naming it. */
+  routeUrl?: string;
+  /** The unread request body, for RPCs registered to read it themselves (artifact uploads). */
+  body?: () => Readable;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { resolveUriIfLocal } from './artifact-uri.js';
+import { openArtifactStores, type ArtifactStoreOptions, type ArtifactStores } from './artifacts/index.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
 import type { StoreContext } from './tracking/context.js';
@@ -36,6 +37,8 @@ export interface OpenStoresOptions {
   registryStoreUri?: string;
   /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX (a Python `re` pattern). */
   modelVersionSourceRegex?: string;
+  /** The artifact repositories (mlflow-artifacts service, run artifacts); MLflow's defaults when absent. */
+  artifacts?: ArtifactStoreOptions;
 }
 
 /** What services get: the stores over one database, and the options they were opened with. */
@@ -49,6 +52,8 @@ export interface Stores {
   /** Undefined when a write can succeed now, else the reason (for the readiness endpoint). */
   writeBlocker(): Promise<string | undefined>;
   options: Readonly<OpenStoresOptions>;
+  /** Artifact backends (local filesystem, S3), chosen by URI. */
+  artifacts: ArtifactStores;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,12 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
       modelVersionSourceRegex: opts.modelVersionSourceRegex,
     });
     await checkRegistrySingleTenant(registry.ctx);
+    const artifacts = openArtifactStores(
+      opts.artifacts ?? {
+        serveArtifacts: true,
+        artifactsDestination: opts.artifactsDestination ?? './mlartifacts',
+      },
+    );
     return {
       tracking: createTrackingStore(ctx),
       registry,
@@ -109,7 +120,9 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
       dialect,
       options: opts,
       writeBlocker: () => dialect.writeBlocker(),
+      artifacts,
       close: async () => {
+        await artifacts.close();
         await Promise.all([dialect.close(), second?.close()]);
       },
     };

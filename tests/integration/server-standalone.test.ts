@@ -32,7 +32,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       ['GET', '/'],
       ['POST', '/graphql'],
       ['POST', '/api/2.0/mlflow/logged-models/search'],
-      ['PUT', '/api/2.0/mlflow-artifacts/artifacts/0/x.txt'],
+      ['GET', '/model-versions/get-artifact'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);

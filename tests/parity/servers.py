@@ -113,6 +113,7 @@ class Server:
 
     def command(self) -> list[str]:
         common = ["--backend-store-uri", self.store_uri(), "--host", "127.0.0.1", "--port", str(self.port)]
+        common += self.extra.get("args", [])
         if self.kind == "python":
             return [str(VENV_PYTHON), "-m", "mlflow", "server", "--workers", "1", *common]
         if self.kind == "ts-proxy":
@@ -126,6 +127,7 @@ class Server:
         env = dict(os.environ)
         env.pop("MLFLOW_TRACKING_URI", None)
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(self.extra.get("env", {}))
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             self.command(),
@@ -211,14 +213,21 @@ class ServerPair:
                     print(f"parity: could not drop {s.db.pg_name}: {e}", file=sys.stderr)
 
 
-def start_pair(dialect: str, candidate_kind: str, workdir: Path, pg_base_url: str | None) -> ServerPair:
+def start_pair(
+    dialect: str,
+    candidate_kind: str,
+    workdir: Path,
+    pg_base_url: str | None,
+    extra_for_role=lambda role: {},
+) -> ServerPair:
+    """`extra_for_role(role)` may give a side more server arguments ("args") and environment ("env")."""
     servers = []
     try:
         for role, kind in (("reference", "python"), ("candidate", candidate_kind)):
             d = workdir / f"{dialect}-{role}"
             d.mkdir(parents=True, exist_ok=True)
             db = make_database(dialect, d, f"{dialect[:2]}_{role[:3]}", pg_base_url)
-            srv = Server(kind=kind, role=role, db=db, workdir=d)
+            srv = Server(kind=kind, role=role, db=db, workdir=d, extra=extra_for_role(role))
             servers.append(srv)
             srv.start()
         for srv in servers:

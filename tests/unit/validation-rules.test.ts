@@ -6,8 +6,15 @@ import { NATIVE_RPC_KEYS } from '../../src/services/native.js';
 
 describe('validation rules from the generated handler schemas', () => {
   it('covers every tracking RPC served natively, in MLflow order', () => {
-    // every RPC served natively gets MLflow's handler checks (grows with the native registry)
+    // every RPC served natively gets MLflow's handler checks (grows with the native registry),
+    // but for the artifact transfers whose MLflow handlers never parse a request message
+    const unparsed = new Set([
+      'MlflowArtifactsService.downloadArtifact',
+      'MlflowArtifactsService.uploadArtifact',
+      'MlflowArtifactsService.getPresignedDownloadUrl',
+    ]);
     for (const key of NATIVE_RPC_KEYS) {
+      if (unparsed.has(key)) continue;
       const type = RPCS_BY_KEY.get(key)!.requestType;
       // get/delete_webhook read only their path parameter (no request message, no schema)
       if (readsNoMessage(type)) {

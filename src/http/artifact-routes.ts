@@ -1,0 +1,190 @@
+/**
+ * The UI's artifact routes that are not proto RPCs: GET /get-artifact (handlers.get_artifact_handler,
+ * a Flask route: send_file of the artifact, MLflow JSON errors, werkzeug's 400 page without `path`)
+ * and POST /ajax-api/2.0/mlflow/upload-artifact (handlers.upload_artifact_handler: a body of at most
+ * 10 MB logged into the run's artifacts). A run whose artifacts live where mlflow-ts has no backend
+ * is handed to the Python server.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MlflowError } from '../errors/mlflow-error.js';
+import { flaskFileReply } from '../services/artifacts/file-reply.js';
+import {
+  flaskSafePath,
+  runArtifactRoot,
+  runArtifactUri,
+  type RunArtifactRoot,
+} from '../services/artifacts/run-artifacts.js';
+import { NotNative, RawReply } from '../services/raw-reply.js';
+import { translateDbError } from '../services/db-errors.js';
+import type { Stores } from '../stores/index.js';
+import { PythonCrash } from '../py/values.js';
+import { sendMlflowError, sendRaw } from './rpc-routes.js';
+
+const FLASK_400 =
+  '<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n' +
+  '<p>The browser (or proxy) sent a request that this server could not understand.</p>\n';
+const FLASK_500 =
+  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
+
+export type RouteFallback = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+function posixJoin(a: string, b: string): string {
+  if (b.startsWith('/') || a === '') return b;
+  return a.endsWith('/') ? a + b : `${a}/${b}`;
+}
+
+function queryArgs(request: FastifyRequest): URLSearchParams {
+  const q = request.url.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : request.url.slice(q + 1));
+}
+
+async function getArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const args = queryArgs(request);
+  const runId = args.get('run_id') || args.get('run_uuid') || undefined;
+  const rawPath = args.get('path');
+  // request.args["path"]: a missing key is werkzeug's BadRequestKeyError.
+  if (rawPath === null) return sendRaw(reply, RawReply.flaskText(400, FLASK_400));
+  const path = flaskSafePath(rawPath);
+  const root = runArtifactRoot(stores, await runArtifactUri(stores, runId));
+  const artifactPath = root.proxied ? posixJoin(root.base, path) : path;
+  const file = await root.repo.open(artifactPath, artifactPath);
+  return sendRaw(reply, flaskFileReply(file, artifactPath, request.headers));
+}
+
+/** upload_artifact_handler's size limit. */
+const MAX_UPLOAD = 10 * 1024 * 1024;
+
+function tooLarge(): MlflowError {
+  return MlflowError.invalidParameter('Artifact size is too large. Max size is 10MB.');
+}
+
+async function readLimited(request: FastifyRequest): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_UPLOAD) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads and discards the request body, up to `cap` bytes. */
+async function drain(request: FastifyRequest, cap: number): Promise<void> {
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > cap) break;
+  }
+}
+
+/** posixpath.split */
+function posixSplit(p: string): [string, string] {
+  const i = p.lastIndexOf('/') + 1;
+  let head = p.slice(0, i);
+  if (head && head !== '/'.repeat(head.length)) head = head.replace(/\/+$/, '');
+  return [head, p.slice(i)];
+}
+
+async function uploadArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fallback: RouteFallback | undefined,
+): Promise<FastifyReply> {
+  const args = queryArgs(request);
+  const runId = args.get('run_id') || args.get('run_uuid');
+  // Where the run's artifacts live decides first whether this request is ours; its errors are
+  // raised where MLflow raises them (after the request checks).
+  const located: Promise<{ root: RunArtifactRoot; run: Awaited<ReturnType<Stores['tracking']['getRun']>> }> =
+    (async () => {
+      const run = await stores.tracking.getRun(runId || 'None');
+      return { root: runArtifactRoot(stores, run.info?.artifact_uri ?? ''), run };
+    })();
+  located.catch(() => undefined);
+  if (runId && fallback) {
+    const early = await located.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (early instanceof NotNative) {
+      await fallback(request, reply);
+      return reply;
+    }
+  }
+  if (!runId) throw MlflowError.invalidParameter('Request must specify run_id or run_uuid.');
+  const rawPath = args.get('path');
+  if (!rawPath) throw MlflowError.invalidParameter('Request must specify path.');
+  const path = flaskSafePath(rawPath);
+  if (Number(request.headers['content-length'] ?? 0) > MAX_UPLOAD) {
+    // Read the body away first (as the Python server does) so the client sees the answer
+    // instead of a connection closed under its upload; past 64 MiB it is cut off.
+    await drain(request, 64 * 1024 * 1024);
+    throw tooLarge();
+  }
+  // Flask's request.data is empty for form bodies (werkzeug parses them into request.form).
+  const mimetype = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const form = mimetype === 'application/x-www-form-urlencoded' || mimetype === 'multipart/form-data';
+  const data = form ? Buffer.alloc(0) : await readLimited(request);
+  if (data.length === 0) throw MlflowError.invalidParameter('Request must specify data.');
+  const { root, run } = await located.catch((err: unknown) => {
+    throw translateDbError(err);
+  });
+  const [dirname, basename] = posixSplit(path);
+  // MLflow writes the body to <tmp>/<dirname>/<basename>: with no base name that is a directory.
+  if (!basename) throw new PythonCrash('IsADirectoryError');
+  const target = root.proxied
+    ? [
+        run.info?.experiment_id ?? '',
+        run.info?.run_id ?? '',
+        'artifacts',
+        ...(dirname ? [dirname] : []),
+      ].join('/')
+    : dirname;
+  await root.repo.write(basename, target || undefined, Readable.from([data]));
+  return reply.code(200).header('content-type', 'application/json').send(Buffer.alloc(0));
+}
+
+export function registerArtifactRoutes(
+  app: FastifyInstance,
+  stores: Stores,
+  opts: { staticPrefix: string; fallback: RouteFallback | undefined },
+): void {
+  void app.register(async (scope) => {
+    // The upload's body is read by the handler (bounded), whatever its content type.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    scope.post(`${opts.staticPrefix}/ajax-api/2.0/mlflow/upload-artifact`, async (request, reply) =>
+      answer(request, reply, () => uploadArtifact(stores, request, reply, opts.fallback)),
+    );
+  });
+  app.get(`${opts.staticPrefix}/get-artifact`, async (request, reply) =>
+    answer(request, reply, () => getArtifact(stores, request, reply)),
+  );
+
+  async function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fn: () => Promise<FastifyReply>,
+  ): Promise<FastifyReply> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof MlflowError) return sendMlflowError(reply, err);
+      if (err instanceof RawReply) return sendRaw(reply, err);
+      if (err instanceof NotNative && opts.fallback) {
+        await opts.fallback(request, reply);
+        return reply;
+      }
+      if (!(err instanceof PythonCrash))
+        request.log.error({ err, url: request.url }, 'artifact route failed');
+      return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+    }
+  }
+}

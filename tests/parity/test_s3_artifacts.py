@@ -1,0 +1,306 @@
+"""The artifact routes with an S3 destination (`--artifacts-destination s3://bucket/<side>`), on a
+real S3 API: a moto server on loopback, started and stopped here. Each side writes under its own
+prefix of one bucket. Presigned URLs are not compared (host, signature and time differ); they are
+used, and what they give back is compared.
+
+Accepted S3-only differences (docs/parity-differences.md): MLflow streams an S3 download from a
+temporary copy without Content-Length and ignores Range; mlflow-ts streams it from the object with
+Content-Length and honours single ranges. Downloads are compared without Content-Length here.
+"""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import CANDIDATE, DIALECTS, IN_CI
+from servers import VENV_PYTHON, free_port, start_pair
+from test_http_artifacts import A, PREFIXES, RUN_FILES, TRAVERSALS, flask_routable, new_run, put_run_artifacts
+from test_http_artifacts import raw as raw_full
+
+BUCKET = "mlflow-ts-parity"
+CREDS = {"AWS_ACCESS_KEY_ID": "parity", "AWS_SECRET_ACCESS_KEY": "parity", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def _start_moto(logfile):
+    """A moto S3 server on a free loopback port, with the bucket created: (process, url)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(VENV_PYTHON), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=logfile,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(url, timeout=1)
+            break
+        except requests.RequestException:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.2)
+    import boto3
+
+    boto3.client("s3", endpoint_url=url, **_boto_creds()).create_bucket(Bucket=BUCKET)
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory):
+    """One S3 server per side, so both use the same bucket and prefix (messages name them)."""
+    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
+    procs = []
+    try:
+        urls = {}
+        for role in ("reference", "candidate"):
+            proc, urls[role] = _start_moto(log)
+            procs.append(proc)
+        yield urls
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        log.close()
+
+
+def _boto_creds():
+    return {
+        "aws_access_key_id": CREDS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": CREDS["AWS_SECRET_ACCESS_KEY"],
+        "region_name": CREDS["AWS_DEFAULT_REGION"],
+    }
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def server_pair(request, moto, tmp_path_factory):
+    """The parity pair of this module: both servers on S3 (overrides conftest's local pair)."""
+    dialect = request.param
+    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
+    if dialect == "postgresql" and not pg_url:
+        if IN_CI:
+            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
+        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
+    pair = start_pair(
+        dialect,
+        CANDIDATE,
+        tmp_path_factory.mktemp(f"parity-s3-{dialect}"),
+        pg_url,
+        lambda role: {
+            "args": ["--artifacts-destination", f"s3://{BUCKET}/{dialect}"],
+            "env": {"MLFLOW_S3_ENDPOINT_URL": moto[role], **CREDS},
+        },
+    )
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
+def raw(s, *a, **kw):
+    """raw() of test_http_artifacts without Content-Length (see the module docstring)."""
+    out = raw_full(s, *a, **kw)
+    s.transcript[-1].pop("header:content-length", None)
+    return out
+
+
+def presigned_fetch(s, label, path):
+    """GET the presigned URL of `path` and record what S3 answers through it."""
+    status, body = s.get(f"{A}/presigned/{path}", label=label, record=False)
+    if status != 200:
+        s.observe(label, {"status": status, "body": body})
+        return
+    r = requests.get(body["url"], timeout=30)
+    s.observe(
+        label,
+        {
+            "headers": body.get("headers"),
+            "file_size": body.get("file_size"),
+            "fetched": r.status_code,
+            "content-disposition": r.headers.get("content-disposition"),
+            "sha256": hashlib.sha256(r.content).hexdigest(),
+        },
+    )
+
+
+FILES = {
+    "page.html": b"<html><script>alert(1)</script></html>",
+    "data.json": b'{"a": 1}',
+    "blob.bin": bytes(range(256)) * 100,
+    "arch.tar.gz": b"\x1f\x8b" + b"\x00" * 20,
+    "ünï côdé.txt": b"unicode name",
+    'quo"te.txt': b"quote",
+    "empty.txt": b"",
+}
+
+
+@pytest.mark.rpc(
+    "MlflowArtifactsService.uploadArtifact",
+    "MlflowArtifactsService.downloadArtifact",
+    "MlflowArtifactsService.listArtifacts",
+    "MlflowArtifactsService.deleteArtifact",
+    "MlflowArtifactsService.getPresignedDownloadUrl",
+    case="ok",
+)
+def test_s3_upload_download_list_delete(parity):
+    from urllib.parse import quote
+
+    def sc(s):
+        root = s.name()
+        for i, (name, content) in enumerate(FILES.items()):
+            raw(s, "PUT", f"{A}/artifacts/{root}/d/{quote(name)}", data=content, prefix=PREFIXES[i % 2])
+        raw(s, "PUT", f"{A}/artifacts/{root}/d/sub/deep/leaf.txt", data=b"leaf")
+        raw(s, "PUT", f"{A}/artifacts/{root}/d/.artifact.uploading.x", data=b"not reserved on S3")
+        for name in FILES:
+            raw(s, "GET", f"{A}/artifacts/{root}/d/{quote(name)}")
+            presigned_fetch(s, f"presigned {name}", f"{root}/d/{quote(name)}")
+        for prefix in PREFIXES:
+            s.get(f"{A}/artifacts", {"path": root}, prefix=prefix)
+            s.get(f"{A}/artifacts", {"path": f"{root}/d"}, prefix=prefix)
+            s.get(f"{A}/artifacts", {"path": f"{root}/d/sub/"}, prefix=prefix)
+            s.get(f"{A}/artifacts", {"path": f"{root}/d/page.html"}, prefix=prefix)
+            s.get(f"{A}/artifacts", {"path": f"{root}/missing"}, prefix=prefix)
+        s.call("DELETE", f"{A}/artifacts/{root}/d/page.html")
+        s.call("DELETE", f"{A}/artifacts/{root}/d/sub")
+        s.call("DELETE", f"{A}/artifacts/{root}/never")
+        s.get(f"{A}/artifacts", {"path": f"{root}/d"})
+        raw(s, "GET", f"{A}/artifacts/{root}/d/page.html")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowArtifactsService.createMultipartUpload",
+    "MlflowArtifactsService.completeMultipartUpload",
+    "MlflowArtifactsService.abortMultipartUpload",
+    case="ok",
+)
+def test_s3_multipart_upload(parity):
+    part = 5 * 1024 * 1024
+    content = bytes(range(256)) * (part * 2 // 256) + b"tail"
+
+    def sc(s):
+        root = s.name()
+        for prefix in PREFIXES:
+            status, created = s.post(
+                f"{A}/mpu/create/{root}/mp-{prefix.strip('/').replace('/', '-')}", {"path": "/local/dir/big.bin", "num_parts": 3},
+                prefix=prefix, record=False,
+            )
+            s.observe(
+                "created",
+                {
+                    "status": status,
+                    "parts": [(c["part_number"], c.get("headers", {})) for c in created.get("credentials", [])],
+                    "has_upload_id": bool(created.get("upload_id")),
+                },
+            )
+            etags = []
+            for i, cred in enumerate(created["credentials"]):
+                chunk = content[i * part : (i + 1) * part]
+                r = requests.put(cred["url"], data=chunk, headers=cred.get("headers") or {}, timeout=60)
+                etags.append({"part_number": cred["part_number"], "etag": r.headers["ETag"]})
+            s.post(
+                f"{A}/mpu/complete/{root}/mp-{prefix.strip('/').replace('/', '-')}",
+                {"path": "big.bin", "upload_id": created["upload_id"], "parts": etags},
+                prefix=prefix,
+            )
+            raw(s, "GET", f"{A}/artifacts/{root}/mp-{prefix.strip('/').replace('/', '-')}/big.bin", prefix=prefix)
+            # an aborted upload leaves nothing
+            _, created = s.post(f"{A}/mpu/create/{root}/ab", {"path": "gone.bin", "num_parts": 1}, record=False)
+            requests.put(created["credentials"][0]["url"], data=b"x" * 100, timeout=60)
+            s.post(f"{A}/mpu/abort/{root}/ab", {"path": "gone.bin", "upload_id": created["upload_id"]})
+            s.get(f"{A}/artifacts", {"path": f"{root}/ab"})
+        s.get(f"{A}/artifacts", {"path": root})
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowArtifactsService.createMultipartUpload",
+    "MlflowArtifactsService.completeMultipartUpload",
+    "MlflowArtifactsService.abortMultipartUpload",
+    "MlflowArtifactsService.getPresignedDownloadUrl",
+    "MlflowArtifactsService.downloadArtifact",
+    case="error",
+)
+def test_s3_errors(parity):
+    def sc(s):
+        root = s.name()
+        raw(s, "PUT", f"{A}/artifacts/{root}/f.txt", data=b"f")
+        raw(s, "GET", f"{A}/artifacts/{root}/missing.txt")
+        presigned_fetch(s, "presigned missing", f"{root}/missing.txt")
+        s.post(f"{A}/mpu/create/{root}", {"num_parts": 2}, label="create without path")
+        s.post(f"{A}/mpu/create/{root}", {"path": "..", "num_parts": 2}, label="create named ..")
+        s.post(f"{A}/mpu/complete/{root}", {"path": "f", "upload_id": "bogus", "parts": []}, label="complete bogus")
+        s.post(f"{A}/mpu/abort/{root}", {"path": "f", "upload_id": "bogus"}, label="abort bogus")
+        s.post(f"{A}/mpu/abort/skills/x", {"path": "f", "upload_id": "u"}, label="abort under skills")
+        for t in filter(flask_routable, TRAVERSALS):
+            raw(s, "GET", f"{A}/presigned/{t}", label=f"presigned {t}")
+            status, body = raw_full(
+                s,
+                "POST",
+                f"{A}/mpu/create/{t}",
+                data=json.dumps({"path": "f.bin", "num_parts": 1}),
+                headers={"Content-Type": "application/json"},
+                label=f"mpu create {t}",
+            )
+            if status == 200:
+                # accepted (a safe name): the upload id and URLs are the store's, not compared
+                s.transcript[-1]["body"] = sorted(json.loads(body))
+        for t in TRAVERSALS:
+            raw(s, "GET", f"{A}/artifacts/{root}/{t}", label=f"download {t}")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowService.listArtifacts", "GET /get-artifact", "POST /ajax-api/2.0/mlflow/upload-artifact", case="both"
+)
+def test_s3_run_artifacts(parity):
+    def sc(s):
+        run_id, uri = new_run(s)
+        put_run_artifacts(s, uri, RUN_FILES)
+        upload = "/ajax-api/2.0/mlflow/upload-artifact"
+        octets = {"Content-Type": "application/octet-stream"}
+        raw(s, "POST", upload, prefix="", params={"run_id": run_id, "path": "ui/u.txt"}, data=b"ui", headers=octets)
+        raw(s, "POST", upload, prefix="", params={"run_id": run_id, "path": "ui/"}, data=b"ui", headers=octets)
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "ui"})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "model"})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "missing"})
+        for name in RUN_FILES:
+            raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": name}, label=f"get {name}")
+        raw(s, "GET", "/get-artifact", prefix="", params={"run_id": run_id, "path": "nope"}, label="get missing")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.listArtifacts", "MlflowArtifactsService.uploadArtifact", case="ok")
+def test_s3_client(parity):
+    from test_client_artifacts import client_scenario
+
+    parity.check(client_scenario)
+
+
+@pytest.mark.rpc(
+    "MlflowArtifactsService.createMultipartUpload",
+    "MlflowArtifactsService.completeMultipartUpload",
+    case="ok",
+)
+def test_s3_client_proxy_multipart(parity):
+    """MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD with a low minimum size: the client creates the
+    multipart upload through the server, PUTs the parts to the presigned URLs, completes it."""
+    from test_client_artifacts import big_file_scenario, multipart_client_env
+
+    def sc(s):
+        with multipart_client_env():
+            big_file_scenario(s)
+
+    parity.check(sc)
