@@ -11,6 +11,11 @@ export class RawReply {
     readonly status: number,
     readonly headers: Readonly<Record<string, string>>,
     readonly body: Readable | Buffer | string | undefined,
+    /**
+     * Made outside every middleware of the pinned server (Starlette's answer to an unhandled
+     * exception): sent without the security middleware's headers, as the child's would be.
+     */
+    readonly outsideMiddleware = false,
   ) {}
 
   /** FastAPI's HTTPException answer: `{"detail": "..."}`. */

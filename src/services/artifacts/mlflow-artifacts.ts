@@ -31,6 +31,7 @@ const STARLETTE_500 = new RawReply(
   500,
   { 'content-type': 'text/plain; charset=utf-8' },
   'Internal Server Error',
+  true,
 );
 
 /**
