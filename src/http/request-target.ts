@@ -22,9 +22,25 @@ const PLAIN_TARGET = /^\/[A-Za-z0-9._~/-]*(?:\?|$)/;
  */
 export const DIVERTED_ROUTING_URL = '/__mlflow-ts__/diverted';
 
+/**
+ * The native mlflow-artifacts routes whose last part is `<path:artifact_path>`: their handlers read
+ * the artifact path from the target as received (Python's unquote of what follows the route's
+ * static part, services/artifacts), never from the router, so any spelling of that tail is theirs
+ * as long as the static part before it is plain. The router is given a placeholder tail.
+ */
+const ARTIFACT_PATH_ROUTE =
+  /^((?:\/[A-Za-z0-9._~-]+)*\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/(?:artifacts|mpu\/create|mpu\/complete|mpu\/abort|presigned)\/)/;
+const RAW_TAIL = '__raw_artifact_path__';
+
 /** Fastify's `rewriteUrl`: the URL the router matches (the request keeps its own in originalUrl). */
 export function routingUrl(target: string): string {
-  return PLAIN_TARGET.test(target) ? target : DIVERTED_ROUTING_URL;
+  if (PLAIN_TARGET.test(target)) return target;
+  const artifact = ARTIFACT_PATH_ROUTE.exec(target);
+  if (artifact) {
+    const q = target.indexOf('?');
+    return artifact[1]! + RAW_TAIL + (q < 0 ? '' : target.slice(q));
+  }
+  return DIVERTED_ROUTING_URL;
 }
 
 /** `*`, an absolute URI or an authority: uvicorn hands these to the app, whose router matches none. */

@@ -422,18 +422,21 @@ def observe(server, step: Step, served_by: str) -> dict:
 # src/http/request-target.ts: a target made only of these characters is routed as it is; any other
 # goes to the child untouched.
 PLAIN_TARGET = re.compile(rb"^/[A-Za-z0-9._~/-]*(?:\?|$)")
+ARTIFACT_PATH_TAIL = re.compile(rb"^/(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts/")
 NATIVE_ARTIFACT_ROUTES = re.compile(rb"^/(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts(?:/|\?|$)")
 
 
 def native_artifact_target(head: bytes) -> bool:
-    """The mlflow-artifacts service is native: its plain targets, with a method it has a route for,
-    are answered by mlflow-ts itself (HEAD follows GET, as Fastify registers it)."""
+    """The mlflow-artifacts service is native: with a method it has a route for, its targets are
+    answered by mlflow-ts itself (HEAD follows GET, as Fastify registers it): the list route when
+    plain, the `artifacts/<path>` routes whatever the spelling of the path (request-target.ts)."""
     method, target = head.split(b" ", 2)[:2]
-    return (
-        method in (b"GET", b"HEAD", b"PUT", b"DELETE")
-        and PLAIN_TARGET.match(target) is not None
-        and NATIVE_ARTIFACT_ROUTES.match(target) is not None
-    )
+    if method not in (b"GET", b"HEAD", b"PUT", b"DELETE"):
+        return False
+    # The artifact path after `artifacts/` is read by the native handler in any spelling.
+    if ARTIFACT_PATH_TAIL.match(target):
+        return True
+    return PLAIN_TARGET.match(target) is not None and NATIVE_ARTIFACT_ROUTES.match(target) is not None
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
