@@ -4,7 +4,7 @@ import { DOMAINS } from '../../src/services/domains.js';
 import { NATIVE_RPC_KEYS } from '../../src/services/native.js';
 
 describe('native RPCs derived from the domain modules', () => {
-  it('serves the tracking RPCs natively, and only RPCs the generated table knows', () => {
+  it('serves the tracking RPCs (and run artifact listing) natively, and only RPCs the generated table knows', () => {
     const known = new Set(RPCS.map((r) => r.key));
     expect(NATIVE_RPC_KEYS.filter((k) => !known.has(k))).toEqual([]);
     expect(new Set(NATIVE_RPC_KEYS).size).toBe(NATIVE_RPC_KEYS.length);
@@ -33,6 +33,8 @@ describe('native RPCs derived from the domain modules', () => {
         'getMetricHistoryBulkInterval',
         'searchRuns',
         'searchExperiments',
+        // services/artifacts/run-artifacts.ts
+        'listArtifacts',
       ]
         .map((rpc) => `MlflowService.${rpc}`)
         .sort(),
