@@ -13,6 +13,8 @@
  * the catch-all, i.e. diverted to the child with its bytes untouched.
  */
 
+import { unquote } from '../py/urlparse.js';
+
 /** Origin-form target whose path part holds only unreserved characters and `/`. */
 const PLAIN_TARGET = /^\/[A-Za-z0-9._~/-]*(?:\?|$)/;
 
@@ -48,51 +50,8 @@ export function isOriginForm(target: string): boolean {
   return target.charCodeAt(0) === 0x2f;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/**
- * Python's `urllib.parse.unquote(s)` (UTF-8, errors='replace'): valid `%XX` escapes become bytes,
- * malformed ones stay as they are, each run of bytes is decoded as UTF-8 with U+FFFD for invalid
- * sequences. decodeURIComponent differs: it throws on a malformed escape anywhere in the string.
- */
-export function pyUnquote(s: string): string {
-  if (!s.includes('%')) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const pct = s.indexOf('%', i);
-    if (pct < 0) {
-      out += s.slice(i);
-      break;
-    }
-    out += s.slice(i, pct);
-    const bytes: number[] = [];
-    let j = pct;
-    while (j + 2 < s.length && s.charCodeAt(j) === 0x25) {
-      const hi = hexValue(s.charCodeAt(j + 1));
-      const lo = hexValue(s.charCodeAt(j + 2));
-      if (hi < 0 || lo < 0) break;
-      bytes.push(hi * 16 + lo);
-      j += 3;
-    }
-    if (bytes.length === 0) {
-      out += '%';
-      i = pct + 1;
-      continue;
-    }
-    out += Buffer.from(bytes).toString('utf8');
-    i = j;
-  }
-  return out;
-}
-
 /** The path as MLflow's middleware sees it (`scope["path"]`): before the first `?`, unquoted. */
 export function pythonScopePath(target: string): string {
   const q = target.indexOf('?');
-  return pyUnquote(q < 0 ? target : target.slice(0, q));
+  return unquote(q < 0 ? target : target.slice(0, q));
 }

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   DIVERTED_ROUTING_URL,
   isOriginForm,
-  pyUnquote,
   pythonScopePath,
   routingUrl,
 } from '../../src/http/request-target.js';
+import { unquote } from '../../src/py/urlparse.js';
 
-describe('pyUnquote: urllib.parse.unquote of the pinned Python', () => {
+describe('unquote (src/py): urllib.parse.unquote of the pinned Python', () => {
   // Expected values printed by Python 3.11's urllib.parse.unquote.
   const cases: [string, string][] = [
     ['/a/b', '/a/b'],
@@ -24,7 +24,7 @@ describe('pyUnquote: urllib.parse.unquote of the pinned Python', () => {
     ['/%C3%A9%zz%C3', '/\u00e9%zz\ufffd'],
   ];
   for (const [input, expected] of cases) {
-    it(JSON.stringify(input), () => expect(pyUnquote(input)).toBe(expected));
+    it(JSON.stringify(input), () => expect(unquote(input)).toBe(expected));
   }
 
   it('takes the path before the first ? only (a # is part of the path)', () => {

@@ -6,6 +6,7 @@
  */
 import type { MlflowArtifactsService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { unquote } from '../../py/urlparse.js';
 import { PythonCrash } from '../../py/values.js';
 import type { ArtifactRepository } from '../../stores/artifacts/index.js';
 import { ArtifactIsDirectory } from '../../stores/artifacts/repository.js';
@@ -13,7 +14,6 @@ import {
   ntBasename,
   PathDecodeError,
   pyDecodeUrl,
-  pyUnquote,
   validatePathIsSafe,
   posixSplit,
 } from '../../stores/artifacts/paths.js';
@@ -46,7 +46,7 @@ function artifactPathParam(ctx: RequestContext): string {
     const q = raw.indexOf('?');
     const path = q < 0 ? raw : raw.slice(0, q);
     const base = route.slice(0, -1);
-    if (path.startsWith(base)) return pyUnquote(path.slice(base.length));
+    if (path.startsWith(base)) return unquote(path.slice(base.length));
   }
   return ctx.pathParams?.['*'] ?? '';
 }

@@ -4,35 +4,10 @@
  * repository on every path it joins to its root.
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { urlsplit, urlunsplit } from '../../py/urlparse.js';
+import { unquote, urlsplit, urlunsplit } from '../../py/urlparse.js';
 
 /** Thrown where the Python helper raises a plain ValueError (the request answers a bare 500). */
 export class PathDecodeError extends Error {}
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** urllib.parse.unquote: %XX runs decoded as UTF-8 (invalid bytes replaced), malformed escapes kept. */
-export function pyUnquote(s: string): string {
-  if (!s.includes('%')) return s;
-  let out = '';
-  let bytes: number[] = [];
-  const flush = (): void => {
-    if (bytes.length) out += utf8.decode(Uint8Array.from(bytes));
-    bytes = [];
-  };
-  for (let i = 0; i < s.length;) {
-    if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 3;
-      continue;
-    }
-    flush();
-    out += s[i];
-    i++;
-  }
-  flush();
-  return out;
-}
 
 /** urlunparse(urlparse(s)) as Python 3.11 does it: tab/CR/LF removed, leading C0/space stripped. */
 function pyReparse(s: string): string {
@@ -45,7 +20,7 @@ function pyReparse(s: string): string {
 export function pyDecodeUrl(url: string): string {
   let cur = url;
   for (let i = 0; i < 10; i++) {
-    const parsed = pyReparse(pyUnquote(cur));
+    const parsed = pyReparse(unquote(cur));
     if (parsed === cur) return cur;
     cur = parsed;
   }
@@ -83,7 +58,7 @@ export function validatePathIsSafe(path: string): string {
 
 /** mlflow.utils.file_utils.local_file_uri_to_path on POSIX. */
 export function localFileUriToPath(uri: string): string {
-  return pyUnquote(uri.startsWith('file:') ? urlsplit(uri).path : uri);
+  return unquote(uri.startsWith('file:') ? urlsplit(uri).path : uri);
 }
 
 /** posixpath.normpath */
