@@ -19,8 +19,12 @@ export function logBanner(
     `  backend store: ${config.backendStoreUri}; registry store: ${config.registryStoreUri}`,
     `  artifacts: default root ${config.defaultArtifactRoot}` +
       (config.serveArtifacts ? `, served from ${config.artifactsDestination}` : ', not served'),
-    `  RPCs: ${info.stats.nativeRpcs} native, ${info.stats.proxiedRpcs} ${fallback}; UI and other routes likewise`,
+    `  RPCs: ${info.stats.nativeRpcs} native, ${info.stats.proxiedRpcs} ${fallback}; other routes likewise`,
   ];
+  if (config.appName) lines.push('  UI: served by the Python child (behind --app-name)');
+  else if (config.ui?.dir) lines.push(`  UI: served natively from ${config.ui.origin}`);
+  else if (info.python) lines.push('  UI: proxied to the Python child (no UI build found)');
+  else lines.push(`  UI: not available (${config.ui?.origin ?? 'not looked for'}); / says how to get it`);
   const off = nativeOffReason(config);
   if (off) {
     const exempt = config.appName ? '/health' : '/health and /version';

@@ -61,6 +61,7 @@ export async function startFront(
     native,
     guardedByApp,
     limits: config.http,
+    ui: config.ui,
   });
   if (opts.listen) await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;

@@ -8,6 +8,9 @@ import { SERVER_OPTIONS } from './server-options.js';
 import { UsageError } from './usage-error.js';
 import { shareGeneratedWebhookKey } from './webhook-env.js';
 import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { locateUi } from './ui-dir.js';
 import { pinnedMlflowVersion } from '../http/health.js';
 
 export interface ServerInvocation {
@@ -44,6 +47,13 @@ export function prepareServer(
     );
   }
   return { config, python };
+}
+
+/** Pythons whose mlflow package may hold the UI: the child's, else (standalone) the usual ones. */
+function uiPythons(inv: ServerInvocation, cwd: string): string[] {
+  if (inv.python) return [inv.python.path];
+  if (inv.config.python) return [inv.config.python];
+  return ['python3', resolve(cwd, '.venv/bin/python')].filter((p) => !p.includes('/') || existsSync(p));
 }
 
 export async function serverCommand(
@@ -85,6 +95,18 @@ export async function serverCommand(
       );
     }
   }
+  // The primary fills the UI cache if it must; workers (started after) then find it there.
+  inv.config.ui = await locateUi({
+    staticDir: inv.config.staticDir,
+    pythons: uiPythons(inv, process.cwd()),
+    pin: pinnedMlflowVersion(),
+    env,
+    cwd: process.cwd(),
+    download: primary && !inv.config.noUiDownload,
+    say: (line) => {
+      if (primary) process.stderr.write(`${line}\n`);
+    },
+  });
   if (primary) shareGeneratedWebhookKey(inv.config.webhooks, env, process.env);
   await runServer(inv.config, inv.python, env, Boolean(process.stdout.isTTY));
 }

@@ -7,6 +7,7 @@ import type { WebhookOptions } from '../stores/webhooks/options.js';
 import type { OptionValue, ParsedOptions } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 import type { HttpLimits } from '../http/app.js';
+import type { UiSource } from '../http/ui/static-ui.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
@@ -42,6 +43,12 @@ export interface ServerConfig {
   /** Explicit --python / MLFLOW_TS_PYTHON, if any (discovery happens later). */
   python: string | undefined;
   noPython: boolean;
+  /** --static-dir / MLFLOW_TS_UI_DIR */
+  staticDir: string | undefined;
+  /** --no-ui-download */
+  noUiDownload: boolean;
+  /** The UI build found at start-up (src/cli/ui-dir.ts); undefined until then. */
+  ui?: UiSource;
   pythonWorkers: number;
   pythonStartupTimeoutMs: number;
   /** Request limits and timeouts of the HTTP front (ms, bytes). */
@@ -316,6 +323,8 @@ export function resolveServerConfig(
     shutdownTimeoutMs: Number(v.shutdown_timeout ?? 60) * 1000,
     python: str(v.python),
     noPython: v.no_python === true,
+    staticDir: str(v.static_dir),
+    noUiDownload: v.no_ui_download === true,
     pythonWorkers: Number(v.python_workers ?? 1),
     pythonStartupTimeoutMs: Number(v.python_startup_timeout ?? 180) * 1000,
     http: {

@@ -348,6 +348,28 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     ours: true,
   },
   {
+    key: 'static_dir',
+    long: '--static-dir',
+    env: 'MLFLOW_TS_UI_DIR',
+    kind: s,
+    metavar: 'DIR',
+    help:
+      "The MLflow UI build to serve (a directory holding index.html). Default: the mlflow package's " +
+      'server/js/build of a Python found as for --python, else a cache filled from the pinned wheel.',
+    ours: true,
+  },
+  {
+    key: 'no_ui_download',
+    long: '--no-ui-download',
+    env: 'MLFLOW_TS_NO_UI_DOWNLOAD',
+    kind: flag,
+    default: false,
+    help:
+      'Never download the pinned MLflow wheel from PyPI to get the UI (without another source, / answers a ' +
+      'page saying how to get it).',
+    ours: true,
+  },
+  {
     key: 'python_workers',
     long: '--python-workers',
     env: 'MLFLOW_TS_PYTHON_WORKERS',

@@ -17,6 +17,7 @@ import { sendNotImplemented } from './not-implemented.js';
 import { isOriginForm, routingUrl } from './request-target.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 import { expectsContinue, handAllRequestsToApp } from './server-events.js';
+import { registerStaticUi, type UiSource } from './ui/static-ui.js';
 
 /** Request limits and timeouts of the front (see the flags in src/cli/server-options.ts). */
 export interface HttpLimits {
@@ -56,6 +57,11 @@ export interface AppOptions {
   guardedByApp: boolean;
   /** Defaults: DEFAULT_HTTP_LIMITS. */
   limits?: HttpLimits;
+  /**
+   * The UI build (src/cli/ui-dir.ts). Served natively when found; when not, standalone servers
+   * answer `/` with a page saying how to get it and proxying servers leave the UI to the child.
+   */
+  ui?: UiSource;
 }
 
 export interface RouteStats {
@@ -227,6 +233,10 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
       bodyTimeoutMs: limits.bodyTimeoutMs,
       fallback: (request, reply) => divert(request, reply),
     });
+  }
+
+  if (o.ui && !o.guardedByApp && (o.ui.dir !== undefined || !o.forward)) {
+    await registerStaticUi(app, { staticPrefix: o.staticPrefix, ui: o.ui });
   }
 
   app.route({

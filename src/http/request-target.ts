@@ -34,6 +34,13 @@ const ARTIFACT_PATH_ROUTE =
   /^((?:\/[A-Za-z0-9._~-]+)*\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/(?:artifacts|mpu\/create|mpu\/complete|mpu\/abort|presigned)\/)/;
 const RAW_TAIL = '__raw_artifact_path__';
 
+/**
+ * The UI's static routes (`<prefix>/static-files/<path:path>`, Flask's `/build/<path:filename>`):
+ * like the artifact routes, their handler reads the file path from the target as received
+ * (src/http/ui/static-ui.ts), so every spelling of it gets werkzeug's answer.
+ */
+const STATIC_FILE_ROUTE = /^((?:\/[A-Za-z0-9._~-]+)*\/static-files\/|\/build\/)/;
+
 /** Fastify's `rewriteUrl`: the URL the router matches (the request keeps its own in originalUrl). */
 export function routingUrl(target: string): string {
   if (PLAIN_TARGET.test(target)) return target;
@@ -42,6 +49,8 @@ export function routingUrl(target: string): string {
     const q = target.indexOf('?');
     return artifact[1]! + RAW_TAIL + (q < 0 ? '' : target.slice(q));
   }
+  const staticFile = STATIC_FILE_ROUTE.exec(target);
+  if (staticFile) return staticFile[1]! + RAW_TAIL;
   return DIVERTED_ROUTING_URL;
 }
 

@@ -29,7 +29,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
 
   it('answers 501 NOT_IMPLEMENTED naming the endpoint and the way to enable the fallback', async () => {
     for (const [method, path] of [
-      ['GET', '/'],
+      ['POST', '/'],
       ['POST', '/graphql'],
       ['POST', '/api/2.0/mlflow/logged-models/search'],
       ['GET', '/model-versions/get-artifact'],
@@ -42,6 +42,20 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       expect(body.message).toContain(`${method} ${path}`);
       expect(body.message).toContain('--python');
     }
+  });
+
+  it('serves the MLflow UI natively (a build found with no Python server running)', async () => {
+    const res = await fetch(`${srv.base}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await res.text();
+    expect(html).toContain('<title>MLflow</title>');
+    const script = /src="(static-files\/static\/js\/main\.[0-9a-f]+\.js)"/.exec(html);
+    expect(script).not.toBeNull();
+    const js = await fetch(`${srv.base}/${script![1]}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=2419200');
+    expect(srv.output()).toMatch(/UI: served natively from /);
   });
 
   it('answers a plain OPTIONS on API paths with 204, as MLflow does', async () => {
