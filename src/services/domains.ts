@@ -20,6 +20,7 @@ import { webhookHandlers } from './webhooks/index.js';
 import { registryHandlers } from './registry/index.js';
 import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
 import { runArtifactsHandlers } from './artifacts/run-artifacts.js';
+import { presignedUrlHandlers } from './artifacts/presigned-urls.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -35,7 +36,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
-  MlflowService: [trackingHandlers, runArtifactsHandlers],
+  MlflowService: [trackingHandlers, runArtifactsHandlers, presignedUrlHandlers],
   ModelRegistryService: [registryHandlers],
   MlflowArtifactsService: [mlflowArtifactsHandlers],
   WebhookService: [webhookHandlers],

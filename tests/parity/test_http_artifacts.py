@@ -457,3 +457,21 @@ def test_ui_upload_artifact(parity):
         s.get("/mlflow/artifacts/list", {"run_id": run_id})
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createPresignedUploadUrl", "MlflowService.createPresignedDownloadUrl", case="error")
+def test_presigned_run_urls_on_local_storage(parity):
+    """The local filesystem hands out no presigned URLs; a proxied root is refused first."""
+
+    def sc(s):
+        up = "/mlflow/artifacts/presigned-upload-url"
+        down = "/mlflow/artifacts/presigned-download-url"
+        proxied, _ = new_run(s)
+        local, _ = new_run(s, suffix="local", artifact_location=os.path.join(str(s.server.workdir), "roots", s.name()))
+        for run_id in (proxied, local):
+            s.post(up, {"run_id": run_id, "path": "a.txt"})
+            s.post(down, {"run_id": run_id, "path": "a.txt"})
+            s.post(up, {"run_id": run_id, "path": "a.txt", "expiration": 60})
+            s.post(down, {"run_id": run_id, "path": "a.txt", "expiration": 60})
+
+    parity.check(sc)

@@ -304,3 +304,93 @@ def test_s3_client_proxy_multipart(parity):
             big_file_scenario(s)
 
     parity.check(sc)
+
+
+def presigned_put_and_get(s, run_id, path, content, label):
+    """createPresignedUploadUrl, a PUT through it with the headers it names, then
+    createPresignedDownloadUrl and a GET through it; what S3 answered is recorded."""
+    status, up = s.post("/mlflow/artifacts/presigned-upload-url", {"run_id": run_id, "path": path}, record=False)
+    if status != 200:
+        s.observe(f"{label}: upload url", {"status": status, "body": up})
+        return
+    put = requests.put(up["presigned_url"], data=content, headers=up.get("headers") or {}, timeout=30)
+    s.observe(f"{label}: upload", {"headers": up.get("headers"), "put": put.status_code})
+    status, down = s.post("/mlflow/artifacts/presigned-download-url", {"run_id": run_id, "path": path}, record=False)
+    if status != 200:
+        s.observe(f"{label}: download url", {"status": status, "body": down})
+        return
+    got = requests.get(down["presigned_url"], headers=down.get("headers") or {}, timeout=30)
+    s.observe(
+        f"{label}: download",
+        {
+            "headers": down.get("headers"),
+            "file_size": down.get("file_size"),
+            "fetched": got.status_code,
+            "content-disposition": got.headers.get("content-disposition"),
+            "sha256": hashlib.sha256(got.content).hexdigest(),
+        },
+    )
+
+
+def direct_s3_run(s):
+    """A run whose artifact_uri is the bucket itself (no proxy): the presigned RPCs' case."""
+    _, out = s.post(
+        "/mlflow/experiments/create",
+        {"name": s.name("direct"), "artifact_location": f"s3://{BUCKET}/direct/{s.name('loc')}"},
+    )
+    _, out = s.post("/mlflow/runs/create", {"experiment_id": out["experiment_id"], "start_time": 1_600_000_000_000})
+    return out["run"]["info"]["run_id"]
+
+
+@pytest.mark.rpc("MlflowService.createPresignedUploadUrl", "MlflowService.createPresignedDownloadUrl", case="ok")
+def test_s3_presigned_run_urls(parity):
+    def sc(s):
+        run_id = direct_s3_run(s)
+        presigned_put_and_get(s, run_id, "data.json", b'{"a": 1}', "json")
+        presigned_put_and_get(s, run_id, "nested/dir/page.html", b"<b>x</b>", "html")
+        presigned_put_and_get(s, run_id, "blob", bytes(range(256)) * 40, "no extension")
+        presigned_put_and_get(s, run_id, "arch.tar.gz", b"\x1f\x8b" + b"\x00" * 20, "gzip")
+        s.get("/mlflow/artifacts/list", {"run_id": run_id})
+        s.get("/mlflow/artifacts/list", {"run_id": run_id, "path": "nested/dir"})
+        for exp in (1, 604800):
+            status, down = s.post(
+                "/mlflow/artifacts/presigned-download-url",
+                {"run_id": run_id, "path": "data.json", "expiration": exp},
+                record=False,
+            )
+            s.observe(f"expiration {exp}", {"status": status, "fetched": requests.get(down["presigned_url"], timeout=30).status_code})
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createPresignedUploadUrl", "MlflowService.createPresignedDownloadUrl", case="error")
+def test_s3_presigned_run_url_errors(parity):
+    def sc(s):
+        run_id = direct_s3_run(s)
+        up = "/mlflow/artifacts/presigned-upload-url"
+        down = "/mlflow/artifacts/presigned-download-url"
+        s.post(up, {"path": "a.txt"})
+        s.post(up, {"run_id": run_id, "model_id": "m-1", "path": "a.txt"})
+        s.post(up, {"run_id": run_id})
+        s.post(up, {"model_id": "m-missing", "path": "a.txt"})
+        s.post(up, {"run_id": "0" * 32, "path": "a.txt"})
+        s.post(up, {"run_id": run_id, "path": 5})
+        s.post(up, {"run_id": run_id, "path": "a.txt", "expiration": "soon"})
+        s.post(down, {"path": "a.txt"})
+        s.post(down, {"run_id": run_id})
+        s.post(down, {"run_id": "0" * 32, "path": "a.txt"})
+        for exp in (0, -1, 604801):
+            s.post(down, {"run_id": run_id, "path": "a.txt", "expiration": exp})
+        for path in ("../a.txt", "/etc/passwd", "a/../../b", "%2e%2e/x", "..\\x"):
+            # (a path MLflow lets through gets a URL: its host, port and signature differ)
+            status, out = s.post(up, {"run_id": run_id, "path": path}, record=False)
+            s.observe(f"upload {path}", {"status": status, "body": {k: v for k, v in out.items() if k != "presigned_url"}})
+            s.post(down, {"run_id": run_id, "path": path})
+        # a file that is not there
+        s.post(down, {"run_id": run_id, "path": "missing.txt"})
+        # a proxied run root (mlflow-artifacts:) is refused
+        proxied_run, _ = new_run(s)
+        s.post(up, {"run_id": proxied_run, "path": "a.txt"})
+        s.post(down, {"run_id": proxied_run, "path": "a.txt"})
+
+    parity.check(sc)

@@ -35,6 +35,9 @@ describe('native RPCs derived from the domain modules', () => {
         'searchExperiments',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
+        // services/artifacts/presigned-urls.ts
+        'createPresignedUploadUrl',
+        'createPresignedDownloadUrl',
       ]
         .map((rpc) => `MlflowService.${rpc}`)
         .sort(),

@@ -12,6 +12,7 @@ import type {
   ArtifactReadable,
   ArtifactRepository,
   MultipartSupport,
+  PresignedUpload,
 } from './repository.js';
 import type { S3Options } from './s3.js';
 
@@ -81,6 +82,9 @@ class LazyS3Repository implements ArtifactRepository {
     return this.repo;
   }
 
+  async presignedUpload(path: string, expirationSeconds: number): Promise<PresignedUpload> {
+    return (await this.get()).presignedUpload!(path, expirationSeconds);
+  }
   async list(path: string | undefined): Promise<ArtifactFileInfo[]> {
     return (await this.get()).list(path);
   }

@@ -52,6 +52,12 @@ export interface PresignedDownload {
   file_size?: number;
 }
 
+/** CreatePresignedUploadUrl.Response: the URL and the headers the PUT must carry. */
+export interface PresignedUpload {
+  presigned_url: string;
+  headers: Record<string, string>;
+}
+
 /** Direct-to-storage transfers (MLflow's MultipartUploadMixin / MultipartDownloadMixin). */
 export interface MultipartSupport {
   createMultipartUpload(
@@ -74,6 +80,8 @@ export interface ArtifactRepository {
   readonly uri: string;
   /** Present when the backend supports multipart upload and presigned downloads (S3). */
   readonly multipart?: MultipartSupport;
+  /** Present when the backend hands out presigned uploads (MLflow's PresignedUploadMixin: S3). */
+  presignedUpload?(path: string, expirationSeconds: number): Promise<PresignedUpload>;
   /** Direct children of `path` (the root when undefined), sorted by path; [] when not a directory. */
   list(path: string | undefined): Promise<ArtifactFileInfo[]>;
   /**

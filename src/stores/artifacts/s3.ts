@@ -35,6 +35,7 @@ import {
   type MultipartPart,
   type MultipartSupport,
   type PresignedDownload,
+  type PresignedUpload,
 } from './repository.js';
 
 export interface S3Options {
@@ -58,6 +59,46 @@ const BOTO_TO_MLFLOW: Record<string, ErrorCodeName> = {
   SignatureDoesNotMatch: 'UNAUTHENTICATED',
   '403': 'PERMISSION_DENIED',
 };
+
+/**
+ * put_object parameters as the HTTP headers a presigned PUT must carry (s3_artifact_repo
+ * _S3_PARAM_TO_HEADER); parameters not listed are left out of presigned uploads.
+ */
+const PARAM_TO_HEADER: Record<string, string> = {
+  ACL: 'x-amz-acl',
+  CacheControl: 'Cache-Control',
+  ContentDisposition: 'Content-Disposition',
+  ContentEncoding: 'Content-Encoding',
+  ContentLanguage: 'Content-Language',
+  ExpectedBucketOwner: 'x-amz-expected-bucket-owner',
+  Expires: 'Expires',
+  GrantFullControl: 'x-amz-grant-full-control',
+  GrantRead: 'x-amz-grant-read',
+  GrantReadACP: 'x-amz-grant-read-acp',
+  GrantWriteACP: 'x-amz-grant-write-acp',
+  ObjectLockLegalHoldStatus: 'x-amz-object-lock-legal-hold',
+  ObjectLockMode: 'x-amz-object-lock-mode',
+  ObjectLockRetainUntilDate: 'x-amz-object-lock-retain-until-date',
+  RequestPayer: 'x-amz-request-payer',
+  ChecksumAlgorithm: 'x-amz-sdk-checksum-algorithm',
+  SSECustomerAlgorithm: 'x-amz-server-side-encryption-customer-algorithm',
+  SSECustomerKey: 'x-amz-server-side-encryption-customer-key',
+  SSECustomerKeyMD5: 'x-amz-server-side-encryption-customer-key-MD5',
+  SSEKMSEncryptionContext: 'x-amz-server-side-encryption-context',
+  SSEKMSKeyId: 'x-amz-server-side-encryption-aws-kms-key-id',
+  ServerSideEncryption: 'x-amz-server-side-encryption',
+  StorageClass: 'x-amz-storage-class',
+  Tagging: 'x-amz-tagging',
+  WebsiteRedirectLocation: 'x-amz-website-redirect-location',
+};
+
+/** Python's str() of a JSON value (MLFLOW_S3_UPLOAD_EXTRA_ARGS values put in headers). */
+function pyStr(v: unknown): string {
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (v === null) return 'None';
+  return String(v);
+}
 
 /** Extra args that also go on each part request of a multipart upload (SSE-C, requester pays). */
 const MULTIPART_REQUEST_ARGS = new Set([
@@ -343,6 +384,25 @@ export class S3ArtifactRepository implements ArtifactRepository {
     );
   }
 
+  /**
+   * create_presigned_upload_url: a presigned PUT of the object, with the guessed Content-Type and
+   * MLFLOW_S3_UPLOAD_EXTRA_ARGS as signed headers the client must send back as given.
+   */
+  async presignedUpload(path: string, expirationSeconds: number): Promise<PresignedUpload> {
+    const extra = this.opts.uploadExtraArgs;
+    if (extra && 'SSECustomerKey' in extra) {
+      throw new MlflowError('Presigned artifact transfers are unavailable.', 'NOT_IMPLEMENTED');
+    }
+    const contentType = pyGuessType(path)[0] ?? 'application/octet-stream';
+    const headers: Record<string, string> = { 'Content-Type': contentType };
+    for (const [param, value] of Object.entries(extra ?? {})) {
+      const header = PARAM_TO_HEADER[param];
+      if (header) headers[header] = pyStr(value);
+    }
+    const url = await this.presign('PUT', this.key(path), {}, expirationSeconds, headers);
+    return { presigned_url: url, headers };
+  }
+
   private async presignedDownloadUrl(path: string, expirationSeconds: number): Promise<PresignedDownload> {
     const key = this.key(path);
     this.checkPresignable(this.opts.uploadExtraArgs ?? {});
@@ -370,6 +430,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     key: string,
     query: Record<string, string>,
     expiresIn: number,
+    signedHeaders: Record<string, string> = {},
   ): Promise<string> {
     const endpoint = await this.client.config.endpoint?.();
     const region = await this.client.config.region();
@@ -400,9 +461,16 @@ export class S3ArtifactRepository implements ArtifactRepository {
         port,
         path,
         query,
-        headers: { host: port ? `${hostname}:${port}` : hostname },
+        headers: {
+          host: port ? `${hostname}:${port}` : hostname,
+          ...Object.fromEntries(Object.entries(signedHeaders).map(([k, v]) => [k.toLowerCase(), v])),
+        },
       },
-      { expiresIn },
+      {
+        expiresIn,
+        // The client sends these as headers (botocore signs them so for a presigned PUT).
+        unhoistableHeaders: new Set(Object.keys(signedHeaders).map((k) => k.toLowerCase())),
+      },
     );
     const qs = Object.entries(signed.query ?? {})
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
