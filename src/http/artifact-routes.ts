@@ -19,6 +19,9 @@ import { NotNative, RawReply } from '../services/raw-reply.js';
 import { translateDbError } from '../services/db-errors.js';
 import type { Stores } from '../stores/index.js';
 import { PythonCrash } from '../py/values.js';
+import { jsonDumps } from '../py/json.js';
+import { urlsplit } from '../py/urlparse.js';
+import { parseModelVersion, validateModelName } from '../services/registry/validation.js';
 import { sendMlflowError, sendRaw } from './rpc-routes.js';
 
 const FLASK_400 =
@@ -47,12 +50,76 @@ async function getArtifact(
 ): Promise<FastifyReply> {
   const args = queryArgs(request);
   const runId = args.get('run_id') || args.get('run_uuid') || undefined;
+  // --artifacts-presigned-only: MLflow refuses proxied downloads (reject_proxied_artifact_download).
+  if (stores.artifacts.presignedOnly) throw new NotNative('--artifacts-presigned-only');
   const rawPath = args.get('path');
   // request.args["path"]: a missing key is werkzeug's BadRequestKeyError.
   if (rawPath === null) return sendRaw(reply, RawReply.flaskText(400, FLASK_400));
   const path = flaskSafePath(rawPath);
   const root = runArtifactRoot(stores, await runArtifactUri(stores, runId));
   const artifactPath = root.proxied ? posixJoin(root.base, path) : path;
+  const file = await root.repo.open(artifactPath, artifactPath);
+  return sendRaw(reply, flaskFileReply(file, artifactPath, request.headers));
+}
+
+/**
+ * get_model_version_artifact_handler: a file of a model version's artifacts (the UI reads MLmodel
+ * there), sent as /get-artifact sends it; with `presigned=true`, a presigned download URL instead.
+ * Sources the registry resolves through a run or another model (`runs:`, `models:`) are left to
+ * the Python server.
+ */
+async function getModelVersionArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const args = queryArgs(request);
+  const presigned = args.get('presigned') === 'true';
+  if (!presigned && stores.artifacts.presignedOnly) throw new NotNative('--artifacts-presigned-only');
+  const name = args.get('name') ?? undefined;
+  const version = args.get('version');
+  const rawPath = args.get('path');
+  if (rawPath === null) return sendRaw(reply, RawReply.flaskText(400, FLASK_400));
+  const path = flaskSafePath(rawPath);
+  validateModelName(name);
+  // _validate_model_version: int(None) is a TypeError, which MLflow reports as INTERNAL_ERROR.
+  if (version === null) {
+    throw new MlflowError(
+      "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'",
+      'INTERNAL_ERROR',
+    );
+  }
+  let artifactUri: string;
+  try {
+    artifactUri = await stores.registry.getModelVersionDownloadUri(name, parseModelVersion(version));
+  } catch (err) {
+    throw translateDbError(err);
+  }
+  const scheme = urlsplit(artifactUri).scheme;
+  if (scheme === 'runs' || scheme === 'models') throw new NotNative(`model version source ${artifactUri}`);
+  const root = runArtifactRoot(stores, artifactUri);
+  const artifactPath = root.proxied ? posixJoin(root.base, path) : path;
+  if (presigned) {
+    if (!root.repo.multipart) {
+      throw new MlflowError(
+        'Presigned download is not supported for the current artifact repository',
+        'NOT_IMPLEMENTED',
+      );
+    }
+    const url = await root.repo.multipart.presignedDownloadUrl(
+      artifactPath,
+      stores.artifacts.presignedDownloadTtl,
+    );
+    const body = jsonDumps({
+      url: url.url,
+      headers: url.headers,
+      ...(url.file_size !== undefined ? { file_size: url.file_size } : {}),
+    });
+    return sendRaw(
+      reply,
+      new RawReply(200, { 'content-type': 'application/json' }, Buffer.from(`${body}\n`)),
+    );
+  }
   const file = await root.repo.open(artifactPath, artifactPath);
   return sendRaw(reply, flaskFileReply(file, artifactPath, request.headers));
 }
@@ -166,6 +233,9 @@ export function registerArtifactRoutes(
   });
   app.get(`${opts.staticPrefix}/get-artifact`, async (request, reply) =>
     answer(request, reply, () => getArtifact(stores, request, reply)),
+  );
+  app.get(`${opts.staticPrefix}/model-versions/get-artifact`, async (request, reply) =>
+    answer(request, reply, () => getModelVersionArtifact(stores, request, reply)),
   );
 
   async function answer(

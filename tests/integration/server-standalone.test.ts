@@ -32,7 +32,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       ['POST', '/'],
       ['POST', '/graphql'],
       ['POST', '/api/2.0/mlflow/logged-models/search'],
-      ['GET', '/model-versions/get-artifact'],
+      ['GET', '/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);

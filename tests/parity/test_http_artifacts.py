@@ -475,3 +475,53 @@ def test_presigned_run_urls_on_local_storage(parity):
             s.post(down, {"run_id": run_id, "path": "a.txt", "expiration": 60})
 
     parity.check(sc)
+
+
+MV_ARTIFACT = "/model-versions/get-artifact"
+
+
+def registered_version(s, files):
+    """A model version whose source is a run's proxied artifact directory holding `files`."""
+    run_id, uri = new_run(s, suffix="mv")
+    put_run_artifacts(s, uri, {f"model/{k}": v for k, v in files.items()})
+    name = s.name("model")
+    s.post("/mlflow/registered-models/create", {"name": name})
+    s.post("/mlflow/model-versions/create", {"name": name, "source": f"{uri}/model", "run_id": run_id})
+    return name
+
+
+@pytest.mark.rpc("GET /model-versions/get-artifact", case="both")
+def test_model_version_get_artifact(parity):
+    def sc(s):
+        files = {
+            "MLmodel": b"artifact_path: model\nflavors:\n  python_function: {}\n",
+            "model.pkl": b"\x80\x04" + b"\x00" * 40,
+            "sub/page.html": b"<html><script>alert(1)</script></html>",
+            "requirements.txt": b"scikit-learn\n",
+        }
+        name = registered_version(s, files)
+        for path in files:
+            status, body = raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": "1", "path": path})
+            assert (status, body) == (200, files[path]), (status, body[:200])
+        raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": " 1 ", "path": "MLmodel"}, label="padded version")
+        raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": "1", "path": "MLmodel"},
+            headers={"Range": "bytes=0-9"}, label="range")
+        # errors
+        for label, params in (
+            ("no path", {"name": name, "version": "1"}),
+            ("no name", {"version": "1", "path": "MLmodel"}),
+            ("empty name", {"name": "", "version": "1", "path": "MLmodel"}),
+            ("no version", {"name": name, "path": "MLmodel"}),
+            ("bad version", {"name": name, "version": "one", "path": "MLmodel"}),
+            ("missing model", {"name": s.name("nope"), "version": "1", "path": "MLmodel"}),
+            ("missing version", {"name": name, "version": "7", "path": "MLmodel"}),
+            ("missing file", {"name": name, "version": "1", "path": "nope.txt"}),
+            ("directory", {"name": name, "version": "1", "path": "sub"}),
+            ("traversal", {"name": name, "version": "1", "path": "../../x"}),
+            ("absolute", {"name": name, "version": "1", "path": "/etc/passwd"}),
+            ("encoded traversal", {"name": name, "version": "1", "path": "%2e%2e/%2e%2e/x"}),
+            ("presigned on local storage", {"name": name, "version": "1", "path": "MLmodel", "presigned": "true"}),
+        ):
+            raw(s, "GET", MV_ARTIFACT, prefix="", params=params, label=label)
+
+    parity.check(sc)

@@ -394,3 +394,34 @@ def test_s3_presigned_run_url_errors(parity):
         s.post(down, {"run_id": proxied_run, "path": "a.txt"})
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /model-versions/get-artifact", case="both")
+def test_s3_model_version_get_artifact(parity):
+    """A model version whose source is a run's direct S3 root: read from the bucket, or presigned."""
+
+    def sc(s):
+        run_id = direct_s3_run(s)
+        mlmodel = b"artifact_path: model\nflavors: {}\n"
+        presigned_put_and_get(s, run_id, "model/MLmodel", mlmodel, "MLmodel")
+        _, out = s.get("/mlflow/runs/get", {"run_id": run_id}, record=False)
+        uri = out["run"]["info"]["artifact_uri"]
+        name = s.name("model")
+        s.post("/mlflow/registered-models/create", {"name": name})
+        s.post("/mlflow/model-versions/create", {"name": name, "source": f"{uri}/model", "run_id": run_id}, record=False)
+        mv = "/model-versions/get-artifact"
+        status, body = raw(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "MLmodel"})
+        assert (status, body) == (200, mlmodel), (status, body[:200])
+        raw(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "nope"}, label="missing file")
+        status, body = raw_full(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "MLmodel", "presigned": "true"},
+                                label="presigned", )
+        s.transcript.pop()
+        doc = json.loads(body)
+        got = requests.get(doc["url"], headers=doc.get("headers") or {}, timeout=30)
+        s.observe("presigned", {"status": status, "keys": sorted(doc), "headers": doc.get("headers"),
+                                "file_size": doc.get("file_size"), "fetched": got.status_code,
+                                "sha256": hashlib.sha256(got.content).hexdigest(), "ends_with_newline": body.endswith(b"\n")})
+        status, body = raw_full(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "nope", "presigned": "true"},
+                                label="presigned missing file")
+
+    parity.check(sc)

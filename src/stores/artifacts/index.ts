@@ -33,6 +33,8 @@ export interface ArtifactStoreOptions {
 
 export interface ArtifactStores {
   readonly serveArtifacts: boolean;
+  /** --artifacts-presigned-only: proxied downloads are refused (by the Python server). */
+  readonly presignedOnly: boolean;
   /**
    * Whether the mlflow-artifacts service can be served natively: artifact serving off (every
    * route answers MLflow's 503 natively), or on with a destination of a native scheme.
@@ -121,6 +123,7 @@ export function openArtifactStores(opts: ArtifactStoreOptions): ArtifactStores {
   const destination = repositoryFor(opts.artifactsDestination);
   return {
     serveArtifacts: opts.serveArtifacts,
+    presignedOnly: opts.artifactsPresignedOnly === true,
     serviceNative: !opts.serveArtifacts || (destination !== undefined && !opts.artifactsPresignedOnly),
     destination,
     repositoryFor,
