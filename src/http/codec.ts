@@ -4,6 +4,7 @@
  * GET parameters, double-encoded bodies, the conflicting-alias check, then ParseDict. The raw
  * JSON it returns is what MLflow's per-handler validators look at.
  */
+import { checkContentType } from '../services/content-type.js';
 import { isUtf8 } from 'node:buffer';
 import { MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { MlflowError } from '../errors/mlflow-error.js';
@@ -33,18 +34,7 @@ export interface DecodedRequest {
   parseError?: string;
 }
 
-/** `_validate_content_type(request, ["application/json"])`: POST and PUT only. */
-export function checkContentType(method: string, contentType: string | undefined): void {
-  if (method !== 'POST' && method !== 'PUT') return;
-  if (contentType === undefined) {
-    throw MlflowError.invalidParameter('Bad Request. Content-Type header is missing.');
-  }
-  // MLflow splits off parameters without trimming: "application/json ; x" is refused.
-  const semi = contentType.indexOf(';');
-  if ((semi < 0 ? contentType : contentType.slice(0, semi)) !== 'application/json') {
-    throw MlflowError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
-  }
-}
+export { checkContentType };
 
 function bodyText(body: Buffer | string | undefined): string {
   if (body === undefined) return '';

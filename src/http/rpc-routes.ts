@@ -239,6 +239,17 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
   };
 }
 
+/**
+ * Flask routes of the pinned server (server/__init__.py) that call an RPC's handler at a URL of
+ * their own: the UI posts to these, while the RPC's generated route is MLflow's (sometimes
+ * malformed, e.g. `/api/2.0mlflow/experiments/search-datasets`).
+ */
+const FLASK_ROUTE_ALIASES: Readonly<Record<string, readonly RpcRoute[]>> = {
+  'MlflowService.searchDatasets': [
+    { method: 'POST', url: '/ajax-api/2.0/mlflow/experiments/search-datasets', prefix: 'ajax-api', params: {} },
+  ],
+};
+
 export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions): void {
   const prefix = (opts.staticPrefix ?? '').replace(/\/+$/, '');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_MAX_BODY_BYTES;
@@ -258,9 +269,13 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
     // Routes whose handler streams the request body: a parser that leaves the body unread.
     const rawRoutes: { rpc: RpcInfo; route: RpcRoute; url: string; handler: NativeHandler }[] = [];
     for (const rpc of RPCS) {
-      const handler = opts.native[rpc.key];
-      for (const route of rpc.routes) {
+      const rpcHandler = opts.native[rpc.key];
+      const aliases = FLASK_ROUTE_ALIASES[rpc.key] ?? [];
+      for (const route of [...rpc.routes, ...aliases]) {
         const url = route.prefix === 'ajax-api' ? `${prefix}${route.url}` : route.url;
+        // An RPC MLflow maps to no handler answers its `_not_implemented` on the generated routes
+        // (the Python server's answer, or 501 standalone); only its Flask aliases run it.
+        const handler = rpc.handledByMlflow || aliases.includes(route) ? rpcHandler : undefined;
         if (handler && rawBody.has(rpc.key)) {
           rawRoutes.push({ rpc, route, url, handler });
           continue;

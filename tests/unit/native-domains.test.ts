@@ -33,6 +33,7 @@ describe('native RPCs derived from the domain modules', () => {
         'getMetricHistoryBulkInterval',
         'searchRuns',
         'searchExperiments',
+        'searchDatasets',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         // services/artifacts/presigned-urls.ts

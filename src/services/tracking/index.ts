@@ -11,6 +11,7 @@ import { runDataHandlers } from './run-data.js';
 import { runHandlers } from './runs.js';
 import { searchExperimentsHandlers } from './search-experiments.js';
 import { searchRunsHandlers } from './search-runs.js';
+import { searchDatasetsHandlers } from './search-datasets.js';
 
 export const trackingHandlers = {
   ...experimentHandlers,
@@ -19,4 +20,5 @@ export const trackingHandlers = {
   ...metricHistoryHandlers,
   ...searchRunsHandlers,
   ...searchExperimentsHandlers,
+  ...searchDatasetsHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

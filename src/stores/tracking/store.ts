@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreContext } from './context.js';
+import { datasetSummaryOperations } from './dataset-summaries.js';
 import { experimentOperations } from './experiments.js';
 import { loggedModelLinkOperations } from './logged-model-links.js';
 import { metricHistoryOperations } from './metric-history.js';
@@ -20,6 +21,7 @@ const OPERATIONS = {
   ...runDataOperations,
   ...metricHistoryOperations,
   ...loggedModelLinkOperations,
+  ...datasetSummaryOperations,
 };
 
 type Operations = typeof OPERATIONS;
