@@ -62,6 +62,7 @@ export async function startFront(
     guardedByApp,
     limits: config.http,
     ui: config.ui,
+    serverInfo: config.serverInfo,
   });
   if (opts.listen) await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;

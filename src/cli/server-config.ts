@@ -8,6 +8,8 @@ import type { OptionValue, ParsedOptions } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 import type { HttpLimits } from '../http/app.js';
 import type { UiSource } from '../http/ui/static-ui.js';
+import type { ServerInfoSettings } from '../services/ui/server-info.js';
+import { urlsplit } from '../py/urlparse.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
@@ -67,6 +69,8 @@ export interface ServerConfig {
   presignedDownloadTtl: number | undefined;
   /** S3 artifact settings from MLFLOW_S3_* / AWS_REGION (credentials: the AWS SDK's own chain). */
   s3: S3Options;
+  /** What GET server-info reports when mlflow-ts answers it (standalone). */
+  serverInfo: ServerInfoSettings;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -287,6 +291,7 @@ export function resolveServerConfig(
     throw new UsageError(`--expose-prometheus must be a directory: '${expose}'`);
   }
 
+  const s3Opts = s3Options(env);
   return {
     backendStoreUri,
     readReplicaBackendStoreUri: str(v.read_replica_backend_store_uri),
@@ -344,7 +349,14 @@ export function resolveServerConfig(
       : undefined,
     webhooks: webhookOptionsFromEnv(env),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
-    s3: s3Options(env),
+    s3: s3Opts,
+    serverInfo: serverInfoSettings(env, {
+      artifactsOnly,
+      serveArtifacts,
+      artifactsPresignedOnly,
+      artifactsDestination: str(v.artifacts_destination) ?? './mlartifacts',
+      s3: s3Opts,
+    }),
     presignedDownloadTtl: env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS
       ? Number(env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS)
       : undefined,
@@ -376,5 +388,35 @@ function s3Options(env: Readonly<Record<string, string | undefined>>): S3Options
     partSize: env.MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE
       ? Number(env.MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE)
       : undefined,
+  };
+}
+
+/** A boolean MLFLOW_* variable read where MLflow reads it per request: a bad value reads as false. */
+function lenientBool(raw: string | undefined): boolean {
+  return raw !== undefined && ['true', '1'].includes(raw.toLowerCase());
+}
+
+function serverInfoSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  o: {
+    artifactsOnly: boolean;
+    serveArtifacts: boolean;
+    artifactsPresignedOnly: boolean;
+    artifactsDestination: string;
+    s3: S3Options;
+  },
+): ServerInfoSettings {
+  const rawSize = env.MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE;
+  const size = rawSize === undefined ? 25 * 1024 * 1024 : /^\s*[+-]?\d+\s*$/.test(rawSize) ? Number(rawSize) : NaN;
+  return {
+    artifactsOnly: o.artifactsOnly,
+    serveArtifacts: o.serveArtifacts,
+    artifactsPresignedOnly: o.artifactsPresignedOnly,
+    destinationSupportsMultipart: urlsplit(o.artifactsDestination).scheme === 's3',
+    proxyMultipartUpload: lenientBool(env.MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD),
+    proxyMultipartDownload: lenientBool(env.MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD),
+    sseCustomerKey: o.s3.uploadExtraArgs !== undefined && 'SSECustomerKey' in o.s3.uploadExtraArgs,
+    skillContentMaxSize: Number.isFinite(size) && size > 0 ? size : undefined,
+    trackingAuth: env.MLFLOW_SERVER_INFO_TRACKING_AUTH ?? '',
   };
 }

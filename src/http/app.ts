@@ -18,6 +18,8 @@ import { isOriginForm, routingUrl } from './request-target.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 import { expectsContinue, handAllRequestsToApp } from './server-events.js';
 import { registerStaticUi, type UiSource } from './ui/static-ui.js';
+import { registerShellRoutes } from './ui/shell-routes.js';
+import type { ServerInfoSettings } from '../services/ui/server-info.js';
 
 /** Request limits and timeouts of the front (see the flags in src/cli/server-options.ts). */
 export interface HttpLimits {
@@ -62,6 +64,8 @@ export interface AppOptions {
    * answer `/` with a page saying how to get it and proxying servers leave the UI to the child.
    */
   ui?: UiSource;
+  /** server-info's flags; with them (and no Python child) the UI's shell routes are native. */
+  serverInfo?: ServerInfoSettings;
 }
 
 export interface RouteStats {
@@ -235,6 +239,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     });
   }
 
+  if (o.serverInfo && !o.forward && !o.guardedByApp) {
+    registerShellRoutes(app, { staticPrefix: o.staticPrefix, serverInfo: o.serverInfo });
+  }
   if (o.ui && !o.guardedByApp && (o.ui.dir !== undefined || !o.forward)) {
     await registerStaticUi(app, { staticPrefix: o.staticPrefix, ui: o.ui });
   }

@@ -1,0 +1,79 @@
+"""Raw HTTP: the routes every UI page calls besides the API (server-info, ui-telemetry,
+users/current), answered natively by a standalone mlflow-ts.
+
+The reference runs with the AI gateway and job execution off and telemetry disabled: that is the
+server a standalone mlflow-ts is (it has no gateway, no job runner and collects no telemetry), so
+server-info's flags must then agree exactly. Both sides get the same MLFLOW_* settings.
+"""
+
+import os
+
+import pytest
+
+from conftest import CANDIDATE, DIALECTS, IN_CI
+from servers import start_pair
+from test_http_ui_static import fetch as raw_fetch
+
+SHARED_ENV = {
+    "MLFLOW_SERVER_INFO_TRACKING_AUTH": "basic",
+    "MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE": "1048576",
+    "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD": "true",
+}
+REFERENCE_ENV = {
+    "MLFLOW_ENABLE_AI_GATEWAY": "false",
+    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+}
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def server_pair(request, tmp_path_factory):
+    dialect = request.param
+    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
+    if dialect == "postgresql" and not pg_url:
+        if IN_CI:
+            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
+        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
+    pair = start_pair(
+        dialect,
+        CANDIDATE,
+        tmp_path_factory.mktemp(f"parity-shell-{dialect}"),
+        pg_url,
+        lambda role: {"env": {**SHARED_ENV, **(REFERENCE_ENV if role == "reference" else {})}},
+    )
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
+@pytest.mark.rpc("GET /ajax-api/3.0/mlflow/server-info", "GET /ajax-api/3.0/mlflow/ui-telemetry", case="ok")
+def test_ui_shell_routes(parity):
+    def sc(s):
+        for prefix in ("/api/3.0", "/ajax-api/3.0"):
+            s.get("/mlflow/server-info", prefix=prefix, headers_of_interest=("content-length",))
+        s.get("/mlflow/ui-telemetry", prefix="/ajax-api/3.0", headers_of_interest=("content-length",))
+        s.post("/mlflow/ui-telemetry", {"records": []}, prefix="/ajax-api/3.0", label="no records")
+        s.post(
+            "/mlflow/ui-telemetry",
+            {"records": [{"event_name": "x", "timestamp_ns": 1, "params": {}, "installation_id": "i", "session_id": "s"}]},
+            prefix="/ajax-api/3.0",
+            label="records",
+        )
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("GET /ajax-api/2.0/mlflow/users/current", "GET /ajax-api/3.0/mlflow/ui-telemetry", case="error")
+def test_ui_shell_routes_odd_requests(parity):
+    def sc(s):
+        for prefix in ("/api/2.0", "/ajax-api/2.0"):
+            raw_fetch(s, f"{prefix}/mlflow/users/current")
+        s.call("POST", "/mlflow/ui-telemetry", data=b"not json", headers={"Content-Type": "application/json"},
+               prefix="/ajax-api/3.0", label="bad json")
+        s.call("POST", "/mlflow/ui-telemetry", data=b"a=1", headers={"Content-Type": "application/x-www-form-urlencoded"},
+               prefix="/ajax-api/3.0", label="form")
+        s.call("POST", "/mlflow/ui-telemetry", prefix="/ajax-api/3.0", label="no body")
+        s.get("/mlflow/server-info", params={"x": "1"}, prefix="/ajax-api/3.0", label="with a query")
+
+    parity.check(sc)
