@@ -58,6 +58,26 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     expect(srv.output()).toMatch(/UI: served natively from /);
   });
 
+  it("answers the UI's shell routes itself: server-info, ui-telemetry (off), users/current (404)", async () => {
+    const info = await fetch(`${srv.base}/ajax-api/3.0/mlflow/server-info`);
+    expect(info.status).toBe(200);
+    const body = (await info.json()) as Record<string, unknown>;
+    expect(body.store_type).toBe('SqlStore');
+    expect(body.artifact_serving_enabled).toBe(true);
+    expect(body.features_enabled).toEqual({ gateway: false, scheduled_issue_detection: false });
+    const telemetry = await fetch(`${srv.base}/ajax-api/3.0/mlflow/ui-telemetry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"records": [{"event_name": "x"}]}',
+    });
+    expect(await telemetry.json()).toEqual({ status: 'disabled' });
+    const config = await fetch(`${srv.base}/ajax-api/3.0/mlflow/ui-telemetry`);
+    expect(((await config.json()) as { disable_ui_telemetry: boolean }).disable_ui_telemetry).toBe(true);
+    const user = await fetch(`${srv.base}/ajax-api/2.0/mlflow/users/current`);
+    expect(user.status).toBe(404);
+    expect(await user.text()).toContain('<title>404 Not Found</title>');
+  });
+
   it('answers a plain OPTIONS on API paths with 204, as MLflow does', async () => {
     const res = await fetch(`${srv.base}/api/2.0/mlflow/experiments/get`, { method: 'OPTIONS' });
     expect(res.status).toBe(204);

@@ -160,7 +160,6 @@ describe('static UI', () => {
       '/static-files/escape.txt',
       '/build/..%2fsecret.txt',
       '/static-files/%5c..%5csecret.txt',
-      '/static-files//etc/passwd',
       '/build/',
     ]) {
       // Over a socket: inject would normalize the dot segments away.
@@ -170,6 +169,18 @@ describe('static UI', () => {
       expect(res.body, url).toContain('<title>404 Not Found</title>');
       expect(res.body).not.toContain('outside the build');
     }
+  });
+
+  it("redirects a path that starts with a slash to its merged form (werkzeug's merge_slashes)", async () => {
+    const res = await rawGet('/static-files//static/js/main.abc.js?v=1');
+    expect(res.status).toBe(308);
+    expect(res.headers.location).toBe('http://localhost/static-files/static/js/main.abc.js?v=1');
+    expect(res.body).toContain('<title>Redirecting...</title>');
+    // An absolute path never reads outside the build: the redirect stays under /static-files.
+    const abs = await rawGet('/static-files//etc/passwd');
+    expect(abs.status).toBe(308);
+    expect(abs.headers.location).toBe('http://localhost/static-files/etc/passwd');
+    expect((await rawGet('/static-files/etc/passwd')).status).toBe(404);
   });
 
   it('leaves other methods on / to the catch-all (501 standalone)', async () => {
