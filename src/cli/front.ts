@@ -63,6 +63,7 @@ export async function startFront(
     limits: config.http,
     ui: config.ui,
     serverInfo: config.serverInfo,
+    graphqlLimits: config.graphqlLimits,
   });
   if (opts.listen) await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;

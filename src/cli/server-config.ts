@@ -9,6 +9,7 @@ import { UsageError } from './usage-error.js';
 import type { HttpLimits } from '../http/app.js';
 import type { UiSource } from '../http/ui/static-ui.js';
 import type { ServerInfoSettings } from '../services/ui/server-info.js';
+import type { GraphqlLimits } from '../http/graphql/limits.js';
 import { urlsplit } from '../py/urlparse.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';
 
@@ -71,6 +72,8 @@ export interface ServerConfig {
   s3: S3Options;
   /** What GET server-info reports when mlflow-ts answers it (standalone). */
   serverInfo: ServerInfoSettings;
+  /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / MLFLOW_SERVER_GRAPHQL_MAX_ALIASES (default 10). */
+  graphqlLimits: GraphqlLimits;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -350,6 +353,10 @@ export function resolveServerConfig(
     webhooks: webhookOptionsFromEnv(env),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     s3: s3Opts,
+    graphqlLimits: {
+      maxRootFields: intEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
+      maxAliases: intEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
+    },
     serverInfo: serverInfoSettings(env, {
       artifactsOnly,
       serveArtifacts,
@@ -419,4 +426,12 @@ function serverInfoSettings(
     skillContentMaxSize: Number.isFinite(size) && size > 0 ? size : undefined,
     trackingAuth: env.MLFLOW_SERVER_INFO_TRACKING_AUTH ?? '',
   };
+}
+
+/** An int MLFLOW_* variable (Python int() of it); a value int() refuses is a configuration error. */
+function intEnv(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(raw)) throw new UsageError(`${name} must be an integer, got '${raw}'`);
+  return Number(raw.trim().replace(/_/g, ''));
 }

@@ -20,6 +20,7 @@ import { expectsContinue, handAllRequestsToApp } from './server-events.js';
 import { registerStaticUi, type UiSource } from './ui/static-ui.js';
 import { registerShellRoutes } from './ui/shell-routes.js';
 import type { ServerInfoSettings } from '../services/ui/server-info.js';
+import type { GraphqlLimits } from './graphql/limits.js';
 
 /** Request limits and timeouts of the front (see the flags in src/cli/server-options.ts). */
 export interface HttpLimits {
@@ -66,6 +67,8 @@ export interface AppOptions {
   ui?: UiSource;
   /** server-info's flags; with them (and no Python child) the UI's shell routes are native. */
   serverInfo?: ServerInfoSettings;
+  /** The GraphQL query limits (MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / _ALIASES). */
+  graphqlLimits?: GraphqlLimits;
 }
 
 export interface RouteStats {
@@ -235,6 +238,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
       staticPrefix: o.staticPrefix,
       maxBodyBytes: limits.maxBodyBytes,
       bodyTimeoutMs: limits.bodyTimeoutMs,
+      ...(o.graphqlLimits ? { graphqlLimits: o.graphqlLimits } : {}),
       fallback: (request, reply) => divert(request, reply),
     });
   }

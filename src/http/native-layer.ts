@@ -6,6 +6,8 @@ import type { NativeHandler } from '../services/types.js';
 import { openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
 import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes } from './rpc-routes.js';
+import { registerGraphqlRoute } from './graphql/route.js';
+import type { GraphqlLimits } from './graphql/limits.js';
 
 /**
  * The native side of the server as the front sees it: the stores over the backend URI, the
@@ -19,6 +21,8 @@ export interface NativeRegisterOptions {
   staticPrefix: string;
   maxBodyBytes?: number;
   bodyTimeoutMs?: number;
+  /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / _ALIASES (default 10 each). */
+  graphqlLimits?: GraphqlLimits;
 }
 
 export interface NativeLayer {
@@ -46,7 +50,7 @@ export async function loadNativeLayer(
   for (const key of Object.keys(handlers)) if (!nativeKeys.includes(key)) delete handlers[key];
   return {
     nativeKeys,
-    register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
+    register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs, graphqlLimits }) {
       registerRpcRoutes(app, {
         native: handlers,
         stores,
@@ -60,6 +64,14 @@ export async function loadNativeLayer(
             artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
           }
         },
+      });
+      registerGraphqlRoute(app, {
+        staticPrefix,
+        handlers,
+        stores,
+        limits: graphqlLimits ?? { maxRootFields: 10, maxAliases: 10 },
+        bodyLimit: maxBodyBytes ?? 64 * 1024 * 1024,
+        fallback: (request, reply) => fallback(request, reply),
       });
       registerExtraRoutes(app, stores, {
         staticPrefix,
