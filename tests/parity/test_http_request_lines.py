@@ -49,6 +49,12 @@ class Step:
     served_by: str | None = None  # overrides the case's
 
 
+def native(step: Step) -> Step:
+    """A step mlflow-ts answers itself although its case is the child's."""
+    step.served_by = "native"
+    return step
+
+
 @dataclass
 class Case:
     id: str
@@ -194,15 +200,18 @@ CASES = [
             req("GET", RM + b"/%67et?name=x"),
         ],
     ),
-    # --- static files (Flask's send_from_directory under the Python child)
+    # --- static files: every spelling under /static-files/ is served natively (from the same UI
+    # build the child would send, src/http/ui), other spellings of / go to the child
     Case(
         "static-files",
         [
-            req("GET", b"/static-files/../../__init__.py"),
-            req("GET", b"/static-files/%2e%2e/%2e%2e/__init__.py"),
-            req("GET", b"/static-files/..%2f..%2f__init__.py"),
-            req("GET", b"/static-files/static/..\\..\\index.html"),
-            req("GET", b"/static-files/nonexistent%00.js"),
+            native(req("GET", b"/static-files/../../__init__.py")),
+            native(req("GET", b"/static-files/%2e%2e/%2e%2e/__init__.py")),
+            native(req("GET", b"/static-files/..%2f..%2f__init__.py")),
+            native(req("GET", b"/static-files/static/..\\..\\index.html")),
+            native(req("GET", b"/static-files/nonexistent%00.js")),
+            native(req("GET", b"/static-files//favicon.ico")),
+            native(req("GET", b"/")),
             req("GET", b"/./"),
             req("GET", b"/%2e/"),
         ],
