@@ -11,6 +11,7 @@ import { MlflowError } from '../errors/mlflow-error.js';
 import { flaskFileReply } from '../services/artifacts/file-reply.js';
 import {
   flaskSafePath,
+  loggedModelArtifactUri,
   runArtifactRoot,
   runArtifactUri,
   type RunArtifactRoot,
@@ -97,6 +98,21 @@ async function getModelVersionArtifact(
   }
   const scheme = urlsplit(artifactUri).scheme;
   if (scheme === 'runs' || scheme === 'models') throw new NotNative(`model version source ${artifactUri}`);
+  return sendArtifactOrUrl(stores, request, reply, artifactUri, path, presigned);
+}
+
+/**
+ * A file under an artifact root, sent as /get-artifact sends it, or with `presigned` a presigned
+ * download URL as Flask's JSON (PresignedDownloadUrlResponse.to_dict()).
+ */
+async function sendArtifactOrUrl(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  artifactUri: string,
+  path: string,
+  presigned: boolean,
+): Promise<FastifyReply> {
   const root = runArtifactRoot(stores, artifactUri);
   const artifactPath = root.proxied ? posixJoin(root.base, path) : path;
   if (presigned) {
@@ -122,6 +138,28 @@ async function getModelVersionArtifact(
   }
   const file = await root.repo.open(artifactPath, artifactPath);
   return sendRaw(reply, flaskFileReply(file, artifactPath, request.headers));
+}
+
+/**
+ * get_logged_model_artifact_handler (GET ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files):
+ * a file of a logged model's artifacts, or its presigned URL.
+ */
+async function getLoggedModelArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const args = queryArgs(request);
+  const presigned = args.get('presigned') === 'true';
+  if (!presigned && stores.artifacts.presignedOnly) throw new NotNative('--artifacts-presigned-only');
+  const filePath = args.get('artifact_file_path');
+  if (!filePath) {
+    throw new MlflowError('Request must include the "artifact_file_path" query parameter.', 'BAD_REQUEST');
+  }
+  flaskSafePath(filePath);
+  const modelId = (request.params as { model_id: string }).model_id;
+  const artifactUri = await loggedModelArtifactUri(stores, modelId);
+  return sendArtifactOrUrl(stores, request, reply, artifactUri, filePath, presigned);
 }
 
 /** upload_artifact_handler's size limit. */
@@ -236,6 +274,10 @@ export function registerArtifactRoutes(
   );
   app.get(`${opts.staticPrefix}/model-versions/get-artifact`, async (request, reply) =>
     answer(request, reply, () => getModelVersionArtifact(stores, request, reply)),
+  );
+  app.get(
+    `${opts.staticPrefix}/ajax-api/2.0/mlflow/logged-models/:model_id/artifacts/files`,
+    async (request, reply) => answer(request, reply, () => getLoggedModelArtifact(stores, request, reply)),
   );
 
   async function answer(

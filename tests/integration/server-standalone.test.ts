@@ -32,7 +32,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       ['POST', '/'],
       ['GET', '/ajax-api/2.0/mlflow/gateway-proxy'],
       ['POST', '/api/2.0/mlflow/logged-models/search'],
-      ['GET', '/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files'],
+      ['GET', '/ajax-api/2.0/mlflow/get-trace-artifact'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);

@@ -36,6 +36,7 @@ describe('native RPCs derived from the domain modules', () => {
         'searchDatasets',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
+        'listLoggedModelArtifacts',
         // services/artifacts/presigned-urls.ts
         'createPresignedUploadUrl',
         'createPresignedDownloadUrl',

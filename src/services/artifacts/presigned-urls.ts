@@ -11,10 +11,9 @@ import type { MlflowService } from '../../gen/services.js';
 import { urlsplit } from '../../py/urlparse.js';
 import type { ArtifactRepository } from '../../stores/artifacts/index.js';
 import type { Stores } from '../../stores/index.js';
-import { translateDbError } from '../db-errors.js';
 import { NotNative } from '../raw-reply.js';
 import type { DomainContext } from '../types.js';
-import { flaskSafePath, runArtifactUri } from './run-artifacts.js';
+import { flaskSafePath, loggedModelArtifactUri, runArtifactUri } from './run-artifacts.js';
 
 const PROXIED_SCHEMES = new Set(['http', 'https', 'mlflow-artifacts']);
 /** Cloud providers cap presigned URL lifetimes at 7 days. */
@@ -39,14 +38,6 @@ function directRepository(
   const repo = stores.artifacts.repositoryFor(artifactUri);
   if (!repo) throw new NotNative(`artifact location ${artifactUri}`);
   return repo;
-}
-
-async function loggedModelArtifactUri(stores: Stores, modelId: string): Promise<string> {
-  try {
-    return (await stores.tracking.getLoggedModelSource(modelId)).artifact_location;
-  } catch (err) {
-    throw translateDbError(err);
-  }
 }
 
 export const presignedUrlHandlers = {

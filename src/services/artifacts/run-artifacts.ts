@@ -74,18 +74,47 @@ export function flaskSafePath(path: string): string {
   }
 }
 
+/**
+ * The entries of `path` (the root when undefined) under an artifact root URI, named relative to
+ * that root (list_artifacts_impl / _list_logged_model_artifacts_impl).
+ */
+export async function listUnderRoot(
+  stores: Stores,
+  artifactUri: string,
+  path: string | undefined,
+): Promise<{ path: string; is_dir: boolean; file_size?: number }[]> {
+  const root = runArtifactRoot(stores, artifactUri);
+  const listed = await root.repo.list(root.proxied ? posixJoin(root.base, path ?? '') : path);
+  return listed.map((f) => {
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+    const rel = root.proxied ? (path ? posixJoin(path, name) : name) : f.path;
+    // A size of 0 is not serialized (message_to_json drops default values).
+    return { path: rel, is_dir: f.is_dir, ...(f.file_size ? { file_size: f.file_size } : {}) };
+  });
+}
+
+/** get_logged_model(model_id).artifact_location (a deleted model is not found). */
+export async function loggedModelArtifactUri(stores: Stores, modelId: string): Promise<string> {
+  try {
+    return (await stores.tracking.getLoggedModelSource(modelId)).artifact_location;
+  } catch (err) {
+    throw translateDbError(err);
+  }
+}
+
 export const runArtifactsHandlers = {
   async listArtifacts(request, ctx) {
     const path = request.path !== undefined ? flaskSafePath(request.path) : undefined;
     const artifactUri = await runArtifactUri(ctx.stores, request.run_id || request.run_uuid);
-    const root = runArtifactRoot(ctx.stores, artifactUri);
-    const listed = await root.repo.list(root.proxied ? posixJoin(root.base, path ?? '') : path);
-    const files = listed.map((f) => {
-      const name = f.path.slice(f.path.lastIndexOf('/') + 1);
-      const rel = root.proxied ? (path ? posixJoin(path, name) : name) : f.path;
-      // A size of 0 is not serialized (message_to_json drops default values).
-      return { path: rel, is_dir: f.is_dir, ...(f.file_size ? { file_size: f.file_size } : {}) };
-    });
-    return { root_uri: artifactUri, files };
+    return { root_uri: artifactUri, files: await listUnderRoot(ctx.stores, artifactUri, path) };
+  },
+
+  async listLoggedModelArtifacts(request, ctx) {
+    const path =
+      request.artifact_directory_path !== undefined
+        ? flaskSafePath(request.artifact_directory_path)
+        : undefined;
+    const artifactUri = await loggedModelArtifactUri(ctx.stores, request.model_id ?? '');
+    return { files: await listUnderRoot(ctx.stores, artifactUri, path), root_uri: artifactUri };
   },
 } satisfies Partial<MlflowService<DomainContext>>;

@@ -1,0 +1,89 @@
+"""Raw HTTP: a logged model's artifacts (ListLoggedModelArtifacts and the UI's
+`logged-models/<id>/artifacts/files`), native in mlflow-ts.
+
+Logged models themselves are created through the Python server here: the candidate is mlflow-ts
+with its Python child (createLoggedModel is not native yet), reading what the child created.
+Model ids differ between the two sides and are replaced by `<model>` in what is compared.
+"""
+
+import json
+import os
+
+import pytest
+
+from conftest import CANDIDATE, DIALECTS, IN_CI
+from servers import start_pair
+from test_http_artifacts import A, raw, new_run
+
+FILES = {
+    "MLmodel": b"artifact_path: model\nflavors: {}\n",
+    "model.pkl": b"\x80\x04" + b"\x00" * 30,
+    "sub/page.html": b"<html><script>alert(1)</script></html>",
+    "sub/deeper/data.json": b'{"a": 1}',
+}
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def server_pair(request, tmp_path_factory):
+    dialect = request.param
+    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
+    if dialect == "postgresql" and not pg_url:
+        if IN_CI:
+            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
+        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
+    kind = "ts-proxy" if CANDIDATE == "ts" else CANDIDATE
+    pair = start_pair(dialect, kind, tmp_path_factory.mktemp(f"parity-lm-{dialect}"), pg_url)
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
+def logged_model(s):
+    run_id, _ = new_run(s, suffix="lm")
+    _, exp = s.get("/mlflow/runs/get", {"run_id": run_id}, record=False)
+    eid = exp["run"]["info"]["experiment_id"]
+    _, out = s.post("/mlflow/logged-models", {"experiment_id": eid, "name": "m", "source_run_id": run_id}, record=False)
+    model = out["model"]["info"]
+    root = model["artifact_uri"].removeprefix("mlflow-artifacts:/").lstrip("/")
+    for name, content in FILES.items():
+        raw(s, "PUT", f"{A}/artifacts/{root}/{name}", data=content, label=f"upload {name}")
+    return model["model_id"]
+
+
+def masked(model_id):
+    def transform(body):
+        return json.loads(json.dumps(body).replace(model_id, "<model>"))
+
+    return transform
+
+
+@pytest.mark.rpc("MlflowService.listLoggedModelArtifacts", "GET /ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files", case="both")
+def test_logged_model_artifacts(parity):
+    def sc(s):
+        mid = logged_model(s)
+        lm = f"/mlflow/logged-models/{mid}/artifacts"
+        for prefix in ("/api/2.0", "/ajax-api/2.0"):
+            s.get(f"{lm}/directories", prefix=prefix, transform=masked(mid), label=f"list root {prefix}")
+        s.get(f"{lm}/directories", {"artifact_directory_path": "sub"}, transform=masked(mid), label="list sub")
+        s.get(f"{lm}/directories", {"artifact_directory_path": "sub/deeper/"}, transform=masked(mid), label="list deeper")
+        s.get(f"{lm}/directories", {"artifact_directory_path": "missing"}, transform=masked(mid), label="list missing")
+        s.get(f"{lm}/directories", {"artifact_directory_path": "MLmodel"}, transform=masked(mid), label="list a file")
+        for name, content in FILES.items():
+            status, body = raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": name}, label=f"file {name}")
+            assert (status, body) == (200, content)
+        # errors
+        raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", label="no artifact_file_path")
+        raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": ""}, label="empty path")
+        raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": "nope"}, label="missing file")
+        raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": "sub"}, label="a directory")
+        for bad in ("../../x", "/etc/passwd", "%2e%2e/x", "sub/../../x"):
+            raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": bad}, label=f"path {bad}")
+            s.get(f"{lm}/directories", {"artifact_directory_path": bad}, transform=masked(mid), label=f"list {bad}")
+        raw(s, "GET", f"{lm}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": "MLmodel", "presigned": "true"},
+            label="presigned on local storage")
+        missing = "/mlflow/logged-models/m-00000000000000000000000000000000/artifacts"
+        raw(s, "GET", f"{missing}/files", prefix="/ajax-api/2.0", params={"artifact_file_path": "MLmodel"}, label="missing model")
+        s.get(f"{missing}/directories", label="list of a missing model")
+
+    parity.check(sc)
