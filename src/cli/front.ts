@@ -64,6 +64,7 @@ export async function startFront(
     ui: config.ui,
     serverInfo: config.serverInfo,
     graphqlLimits: config.graphqlLimits,
+    deploymentsTarget: config.deploymentsTarget,
   });
   if (opts.listen) await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;

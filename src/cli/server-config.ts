@@ -72,6 +72,8 @@ export interface ServerConfig {
   s3: S3Options;
   /** What GET server-info reports when mlflow-ts answers it (standalone). */
   serverInfo: ServerInfoSettings;
+  /** MLFLOW_DEPLOYMENTS_TARGET (the gateway-proxy route's upstream), if set. */
+  deploymentsTarget: string | undefined;
   /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / MLFLOW_SERVER_GRAPHQL_MAX_ALIASES (default 10). */
   graphqlLimits: GraphqlLimits;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
@@ -353,6 +355,7 @@ export function resolveServerConfig(
     webhooks: webhookOptionsFromEnv(env),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     s3: s3Opts,
+    deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
     graphqlLimits: {
       maxRootFields: intEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
       maxAliases: intEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),

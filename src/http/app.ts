@@ -18,7 +18,7 @@ import { isOriginForm, routingUrl } from './request-target.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 import { expectsContinue, handAllRequestsToApp } from './server-events.js';
 import { registerStaticUi, type UiSource } from './ui/static-ui.js';
-import { registerShellRoutes } from './ui/shell-routes.js';
+import { registerEmptyGatewayProxy, registerShellRoutes } from './ui/shell-routes.js';
 import type { ServerInfoSettings } from '../services/ui/server-info.js';
 import type { GraphqlLimits } from './graphql/limits.js';
 
@@ -69,6 +69,8 @@ export interface AppOptions {
   serverInfo?: ServerInfoSettings;
   /** The GraphQL query limits (MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / _ALIASES). */
   graphqlLimits?: GraphqlLimits;
+  /** MLFLOW_DEPLOYMENTS_TARGET: without one, gateway-proxy answers MLflow's empty gateway natively. */
+  deploymentsTarget?: string;
 }
 
 export interface RouteStats {
@@ -245,6 +247,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
 
   if (o.serverInfo && !o.forward && !o.guardedByApp) {
     registerShellRoutes(app, { staticPrefix: o.staticPrefix, serverInfo: o.serverInfo });
+  }
+  if (o.serverInfo && !o.guardedByApp && !o.deploymentsTarget) {
+    registerEmptyGatewayProxy(app, { staticPrefix: o.staticPrefix });
   }
   if (o.ui && !o.guardedByApp && (o.ui.dir !== undefined || !o.forward)) {
     await registerStaticUi(app, { staticPrefix: o.staticPrefix, ui: o.ui });

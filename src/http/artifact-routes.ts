@@ -21,7 +21,10 @@ import { translateDbError } from '../services/db-errors.js';
 import type { Stores } from '../stores/index.js';
 import { PythonCrash } from '../py/values.js';
 import { jsonDumps } from '../py/json.js';
+import { reprStr } from '../py/repr.js';
 import { urlsplit } from '../py/urlparse.js';
+import { appendToUriPath } from '../stores/artifact-uri.js';
+import { isNativeArtifactUri } from '../stores/artifacts/index.js';
 import { parseModelVersion, validateModelName } from '../services/registry/validation.js';
 import { sendMlflowError, sendRaw } from './rpc-routes.js';
 
@@ -97,8 +100,99 @@ async function getModelVersionArtifact(
     throw translateDbError(err);
   }
   const scheme = urlsplit(artifactUri).scheme;
-  if (scheme === 'runs' || scheme === 'models') throw new NotNative(`model version source ${artifactUri}`);
+  if (scheme === 'models') throw new NotNative(`model version source ${artifactUri}`);
+  if (scheme === 'runs' && !presigned)
+    return sendRunsSourceArtifact(stores, request, reply, artifactUri, path);
+  if (scheme === 'runs') artifactUri = await resolveRunsUri(stores, artifactUri, presigned);
   return sendArtifactOrUrl(stores, request, reply, artifactUri, path, presigned);
+}
+
+/**
+ * A file of a `runs:/` source through RunsArtifactRepository.download_artifacts: the run's
+ * artifacts first, then (MLflow 3, where `log_model` stores the files with a logged model) the
+ * artifacts of the run's logged model named by the path's first part; neither: MLflow's
+ * "Failed to download artifacts from path ...".
+ */
+async function sendRunsSourceArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  uri: string,
+  path: string,
+): Promise<FastifyReply> {
+  const runRoot = await resolveRunsUri(stores, uri, false);
+  const failed = () =>
+    new MlflowError(
+      `Failed to download artifacts from path ${reprStr(path)}, please ensure that the path is correct.`,
+      'RESOURCE_DOES_NOT_EXIST',
+    );
+  const missing = (err: unknown) => err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST';
+  try {
+    return await sendArtifactOrUrl(stores, request, reply, runRoot, path, false);
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  const [runId, sourcePath] = parseRunsUri(uri);
+  const rel = sourcePath ? `${sourcePath}/${path}` : path;
+  const slash = rel.indexOf('/');
+  const [modelName, rest] = slash < 0 ? [rel, ''] : [rel.slice(0, slash), rel.slice(slash + 1)];
+  if (!rel) throw failed();
+  const location = await stores.tracking.runLoggedModelLocation(runId, modelName).catch((err: unknown) => {
+    throw translateDbError(err);
+  });
+  if (location === undefined) throw failed();
+  if (
+    !isNativeArtifactUri(location) ||
+    ['http', 'https', 'mlflow-artifacts'].includes(urlsplit(location).scheme)
+  ) {
+    throw new NotNative(`logged model artifacts at ${location}`);
+  }
+  try {
+    return await sendArtifactOrUrl(stores, request, reply, location, rest, false);
+  } catch (err) {
+    if (missing(err)) throw failed();
+    throw err;
+  }
+}
+
+/** RunsArtifactRepository.parse_runs_uri: [run id, run-relative path or undefined]. */
+function parseRunsUri(uri: string): [string, string | undefined] {
+  const path = urlsplit(uri).path;
+  const malformed = () =>
+    MlflowError.invalidParameter(
+      `Not a proper runs:/ URI: ${uri}. Runs URIs must be of the form 'runs:/<run_id>/run-relative/path/to/artifact'`,
+    );
+  if (!path.startsWith('/') || path.length <= 1) throw malformed();
+  const parts = path.slice(1).split('/');
+  if (parts[0] === '') throw malformed();
+  const rest = parts.slice(1).join('/');
+  return [parts[0]!, rest === '' ? undefined : rest];
+}
+
+/**
+ * A `runs:/<run_id>/<path>` model version source as the artifact location under the run's root.
+ * With `presigned=true` MLflow resolves it in the handler (a host is refused, the path checked);
+ * otherwise through RunsArtifactRepository, whose repository for a proxied run root would call the
+ * tracking server over HTTP: that case (and a `runs://<profile>/...` source) stays with Python.
+ */
+async function resolveRunsUri(stores: Stores, uri: string, presigned: boolean): Promise<string> {
+  const netloc = urlsplit(uri).netloc;
+  const [runId, sourcePath] = parseRunsUri(uri);
+  if (presigned) {
+    if (netloc) throw MlflowError.invalidParameter('Run artifact sources cannot include a host.');
+    flaskSafePath(sourcePath ?? '');
+  } else if (netloc) {
+    throw new NotNative(`model version source ${uri}`);
+  }
+  const runRoot = await runArtifactUri(stores, runId);
+  const resolved = sourcePath ? appendToUriPath(runRoot, sourcePath) : runRoot;
+  if (!presigned && urlsplit(resolved).scheme !== '' && !isNativeArtifactUri(resolved)) {
+    throw new NotNative(`model version source ${uri}`);
+  }
+  if (!presigned && ['http', 'https', 'mlflow-artifacts'].includes(urlsplit(resolved).scheme)) {
+    throw new NotNative(`model version source ${uri} (a proxied run root)`);
+  }
+  return resolved;
 }
 
 /**

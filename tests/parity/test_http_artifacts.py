@@ -525,3 +525,29 @@ def test_model_version_get_artifact(parity):
             raw(s, "GET", MV_ARTIFACT, prefix="", params=params, label=label)
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /model-versions/get-artifact", case="both")
+def test_model_version_get_artifact_runs_source(parity):
+    """A `runs:/<run_id>/<path>` source (what MlflowClient.create_model_version is given) of a run
+    whose artifacts live in a local directory: read through the run's root."""
+
+    def sc(s):
+        root = os.path.join(str(s.server.workdir), "mv-roots", s.name())
+        run_id, uri = new_run(s, suffix="mvruns", artifact_location=root)
+        base = uri.removeprefix("file://")
+        os.makedirs(os.path.join(base, "model"), exist_ok=True)
+        mlmodel = b"artifact_path: model\nflavors: {}\n"
+        with open(os.path.join(base, "model", "MLmodel"), "wb") as f:
+            f.write(mlmodel)
+        name = s.name("model")
+        s.post("/mlflow/registered-models/create", {"name": name})
+        s.post("/mlflow/model-versions/create", {"name": name, "source": f"runs:/{run_id}/model", "run_id": run_id},
+               record=False)
+        status, body = raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": "1", "path": "MLmodel"})
+        assert (status, body) == (200, mlmodel), (status, body[:300])
+        raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": "1", "path": "nope"}, label="missing")
+        raw(s, "GET", MV_ARTIFACT, prefix="", params={"name": name, "version": "1", "path": "MLmodel", "presigned": "true"},
+            label="presigned (local: not supported)")
+
+    parity.check(sc)

@@ -87,3 +87,35 @@ def test_logged_model_artifacts(parity):
         s.get(f"{missing}/directories", label="list of a missing model")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /model-versions/get-artifact", case="both")
+def test_model_version_of_a_logged_model(parity):
+    """MLflow 3: `log_model` stores the files with a logged model, and the version's `runs:/<run>/<name>`
+    source is read from that logged model when the run itself has no such path."""
+
+    def sc(s):
+        root = os.path.join(str(s.server.workdir), "lm-roots", s.name())
+        _, out = s.post("/mlflow/experiments/create", {"name": s.name("e"), "artifact_location": root}, record=False)
+        eid = out["experiment_id"]
+        _, out = s.post("/mlflow/runs/create", {"experiment_id": eid, "start_time": 1_600_000_000_000}, record=False)
+        run_id = out["run"]["info"]["run_id"]
+        _, out = s.post("/mlflow/logged-models", {"experiment_id": eid, "name": "model", "source_run_id": run_id}, record=False)
+        location = out["model"]["info"]["artifact_uri"].removeprefix("file://")
+        os.makedirs(location, exist_ok=True)
+        mlmodel = b"artifact_path: model\nflavors: {}\nmodel_id: x\n"
+        with open(os.path.join(location, "MLmodel"), "wb") as f:
+            f.write(mlmodel)
+        name = s.name("registered")
+        s.post("/mlflow/registered-models/create", {"name": name})
+        s.post("/mlflow/model-versions/create", {"name": name, "source": f"runs:/{run_id}/model", "run_id": run_id},
+               record=False)
+        mv = "/model-versions/get-artifact"
+        status, body = raw(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "MLmodel"})
+        assert (status, body) == (200, mlmodel), (status, body[:300])
+        raw(s, "GET", mv, prefix="", params={"name": name, "version": "1", "path": "nope"}, label="missing in both")
+        s.post("/mlflow/model-versions/create", {"name": name, "source": f"runs:/{run_id}/other", "run_id": run_id},
+               record=False)
+        raw(s, "GET", mv, prefix="", params={"name": name, "version": "2", "path": "MLmodel"}, label="no such logged model")
+
+    parity.check(sc)

@@ -77,3 +77,18 @@ def test_ui_shell_routes_odd_requests(parity):
         s.get("/mlflow/server-info", params={"x": "1"}, prefix="/ajax-api/3.0", label="with a query")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /ajax-api/2.0/mlflow/gateway-proxy", case="both")
+def test_gateway_proxy_without_a_target(parity):
+    """No MLFLOW_DEPLOYMENTS_TARGET: MLflow pretends an empty gateway is running, whatever is asked."""
+
+    def sc(s):
+        for params in (None, {"gateway_path": "api/2.0/endpoints/"}, {"gateway_path": "nonsense"}):
+            s.call("GET", "/mlflow/gateway-proxy", params=params, prefix="/ajax-api/2.0",
+                   headers_of_interest=("content-length",))
+        s.post("/mlflow/gateway-proxy", {"gateway_path": "gateway/x/invocations", "json_data": {"a": 1}}, prefix="/ajax-api/2.0")
+        s.call("POST", "/mlflow/gateway-proxy", data=b"garbage", headers={"Content-Type": "text/plain"}, prefix="/ajax-api/2.0",
+               label="a body that is not JSON")
+
+    parity.check(sc)

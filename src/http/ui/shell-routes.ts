@@ -47,3 +47,22 @@ export function registerShellRoutes(
     });
   });
 }
+
+/**
+ * GET/POST ajax-api/2.0/mlflow/gateway-proxy with no MLFLOW_DEPLOYMENTS_TARGET set: MLflow
+ * "pretends an empty gateway service is running" (gateway_proxy_handler) whatever the request.
+ */
+export function registerEmptyGatewayProxy(app: FastifyInstance, opts: { staticPrefix: string }): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.route({
+      method: ['GET', 'POST'],
+      url: `${opts.staticPrefix}/ajax-api/2.0/mlflow/gateway-proxy`,
+      handler: async (request, reply) => {
+        request.raw.resume();
+        return sendRaw(reply, json('{"endpoints":[]}\n'));
+      },
+    });
+  });
+}

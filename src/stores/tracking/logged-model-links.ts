@@ -76,4 +76,22 @@ export async function linkModelVersion(
   });
 }
 
-export const loggedModelLinkOperations = { getLoggedModelSource, linkModelVersion };
+/**
+ * The artifact location of the run's logged model named `name` (RunsArtifactRepository
+ * ._get_logged_model_artifact_repo: search_logged_models in the run's experiment by name, newest
+ * first, the first whose source run is this run), or undefined.
+ */
+export async function runLoggedModelLocation(
+  ctx: StoreContext,
+  runId: string,
+  name: string,
+): Promise<string | undefined> {
+  const rows = await sql<{ artifact_location: string }>`SELECT m.artifact_location FROM logged_models m
+    JOIN runs r ON r.run_uuid = ${runId} AND m.experiment_id = r.experiment_id
+    WHERE m.name = ${name} AND m.source_run_id = ${runId}
+      AND (m.lifecycle_stage IS NULL OR m.lifecycle_stage != 'deleted')
+    ORDER BY m.creation_timestamp_ms DESC, m.model_id LIMIT 1`.execute(ctx.db);
+  return rows.rows[0]?.artifact_location;
+}
+
+export const loggedModelLinkOperations = { getLoggedModelSource, linkModelVersion, runLoggedModelLocation };
