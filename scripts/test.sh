@@ -21,6 +21,10 @@ echo "test: PostgreSQL at $MLFLOW_TS_TEST_PG_URL"
 
 npm run --silent build
 
+# The browser test drives Debian's chromium (installed here when missing; the test itself fails in CI
+# without it).
+bash scripts/ensure-chromium.sh >/dev/null || echo "test: chromium is not available: the browser test will not run" >&2
+
 # Every step runs even when an earlier one fails, so one run shows every failure.
 status=0
 failed=()
