@@ -39,6 +39,8 @@ export function emitRoutes(rpcs: readonly RpcModel[], version: string): string {
     '  responseType: string;',
     '  /** False for RPCs the pinned server routes but has no handler for (it answers 404, empty body). */',
     '  handledByMlflow: boolean;',
+    "  /** Whether the pinned server answers 503 for it in `--artifacts-only` mode. */",
+    '  disabledIfArtifactsOnly: boolean;',
     '  endpoints: readonly RpcEndpoint[];',
     '  routes: readonly RpcRoute[];',
     '}',
@@ -55,6 +57,7 @@ export function emitRoutes(rpcs: readonly RpcModel[], version: string): string {
     out.push(`    requestType: ${lit(r.requestType)},`);
     out.push(`    responseType: ${lit(r.responseType)},`);
     out.push(`    handledByMlflow: ${r.handledByMlflow},`);
+    out.push(`    disabledIfArtifactsOnly: ${r.disabledIfArtifactsOnly},`);
     out.push('    endpoints: [');
     for (const e of r.endpoints)
       out.push(

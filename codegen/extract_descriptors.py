@@ -37,6 +37,21 @@ SERVED_SERVICES = [
 ]
 
 
+def artifacts_only_disabled(handlers) -> list[str]:
+    """Request types whose handler carries @_disable_if_artifacts_only (503 in --artifacts-only mode),
+    read from the handler's source: a decorated function's source starts at its first decorator."""
+    import inspect
+
+    out = []
+    for cls, fn in handlers.items():
+        if not hasattr(cls, "DESCRIPTOR"):
+            continue
+        head = inspect.getsource(inspect.unwrap(fn)).split("def ", 1)[0]
+        if "@_disable_if_artifacts_only" in head:
+            out.append(cls.DESCRIPTOR.full_name)
+    return sorted(out)
+
+
 def main(out_path: str) -> None:
     import mlflow
 
@@ -69,6 +84,7 @@ def main(out_path: str) -> None:
         "mlflow_version": mlflow.__version__,
         "services": SERVED_SERVICES,
         "handled_requests": handled,
+        "artifacts_only_disabled": artifacts_only_disabled(HANDLERS),
     }
     with open(out_path + ".json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)

@@ -19,12 +19,19 @@ function main(argv: string[]): void {
     throw new Error('usage: tsx codegen/main.ts <descriptors.pb> <out dir> <handler-schemas.json>');
   }
   const d = loadDescriptors(pb);
-  const meta = JSON.parse(readFileSync(`${pb}.json`, 'utf8')) as { handled_requests?: string[] };
+  const meta = JSON.parse(readFileSync(`${pb}.json`, 'utf8')) as {
+    handled_requests?: string[];
+    artifacts_only_disabled?: string[];
+  };
   const version = d.meta.mlflow_version;
   const pin = readFileSync(new URL('../mlflow.pin', import.meta.url), 'utf8').trim();
   if (pin !== version) throw new Error(`descriptors come from MLflow ${version} but mlflow.pin says ${pin}`);
   const model = buildModel(d);
-  const rpcs = buildRpcs(d, new Set(meta.handled_requests ?? []));
+  const rpcs = buildRpcs(
+    d,
+    new Set(meta.handled_requests ?? []),
+    new Set(meta.artifacts_only_disabled ?? []),
+  );
   mkdirSync(outDir, { recursive: true });
   const files: Record<string, string> = {
     'messages.ts': emitMessages(model, version),

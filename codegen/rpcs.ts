@@ -23,6 +23,8 @@ export interface RpcModel {
   responseType: string;
   /** Whether the pinned server's HANDLERS has an implementation (else it answers 404). */
   handledByMlflow: boolean;
+  /** Whether its handler answers 503 in `--artifacts-only` mode (@_disable_if_artifacts_only). */
+  disabledIfArtifactsOnly: boolean;
   endpoints: { method: string; path: string; since: number; sinceMinor: number }[];
   routes: RouteModel[];
 }
@@ -48,7 +50,11 @@ export function toFastify(path: string): { url: string; params: Record<string, s
   return { url, params };
 }
 
-export function buildRpcs(d: Descriptors, handled: ReadonlySet<string>): RpcModel[] {
+export function buildRpcs(
+  d: Descriptors,
+  handled: ReadonlySet<string>,
+  artifactsOnlyDisabled: ReadonlySet<string> = new Set(),
+): RpcModel[] {
   const out: RpcModel[] = [];
   for (const s of d.services) {
     for (const m of s.methods) {
@@ -72,6 +78,7 @@ export function buildRpcs(d: Descriptors, handled: ReadonlySet<string>): RpcMode
         requestType: m.input.typeName,
         responseType: m.output.typeName,
         handledByMlflow: handled.has(m.input.typeName),
+        disabledIfArtifactsOnly: artifactsOnlyDisabled.has(m.input.typeName),
         endpoints,
         routes,
       });

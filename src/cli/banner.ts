@@ -25,6 +25,11 @@ export function logBanner(
   else if (config.ui?.dir) lines.push(`  UI: served natively from ${config.ui.origin}`);
   else if (info.python) lines.push('  UI: proxied to the Python child (no UI build found)');
   else lines.push(`  UI: not available (${config.ui?.origin ?? 'not looked for'}); / says how to get it`);
+  if (config.artifactsOnly) {
+    lines.push(
+      "  --artifacts-only: the mlflow-artifacts service only; tracking and registry routes answer MLflow's 503, no database is opened",
+    );
+  }
   const off = nativeOffReason(config);
   if (off) {
     const exempt = config.appName ? '/health' : '/health and /version';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, type RouteStats } from '../http/app.js';
 import { pinnedMlflowVersion } from '../http/health.js';
-import { loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
+import { loadArtifactsOnlyLayer, loadNativeLayer, type NativeLayer } from '../http/native-layer.js';
 import type { ChildLink } from '../proxy/child-link.js';
 import type { createForwarder } from '../proxy/forward.js';
 import type { OpenStoresOptions } from '../stores/index.js';
@@ -46,7 +46,9 @@ export async function startFront(
   const guardedByApp = config.appName !== undefined;
   const native = nativeOffReason(config)
     ? undefined
-    : await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
+    : config.artifactsOnly
+      ? loadArtifactsOnlyLayer(nativeStoreOptions(config))
+      : await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.
   const forwarder: ReturnType<typeof createForwarder> | undefined = link

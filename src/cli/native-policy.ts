@@ -4,12 +4,14 @@ import type { ServerConfig } from './server-config.js';
 /**
  * Why nothing may be served natively in this configuration, or undefined when native serving is
  * on. In each case the Python server implements behaviour our native layer does not (auth,
- * artifacts-only 503s, workspace scoping, other store types), so it must answer everything.
+ * workspace scoping, other store types), so it must answer everything. (`--artifacts-only` has a
+ * native layer of its own: http/artifacts-only.ts.)
  */
 export function nativeOffReason(config: ServerConfig): string | undefined {
   if (config.appName) return `--app-name ${config.appName} guards every route`;
-  if (config.artifactsOnly) return '--artifacts-only disables the tracking endpoints';
   if (config.enableWorkspaces) return 'workspaces are enabled';
+  // --artifacts-only opens no store: its URIs do not matter.
+  if (config.artifactsOnly) return undefined;
   try {
     parseBackendUri(config.backendStoreUri);
   } catch {

@@ -120,7 +120,7 @@ export async function runServer(
 
   try {
     if (config.workers > 1) {
-      if (!nativeOffReason(config)) {
+      if (!nativeOffReason(config) && !config.artifactsOnly) {
         const layer = await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
         await layer.close();
       }

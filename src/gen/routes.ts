@@ -31,6 +31,8 @@ export interface RpcInfo {
   responseType: string;
   /** False for RPCs the pinned server routes but has no handler for (it answers 404, empty body). */
   handledByMlflow: boolean;
+  /** Whether the pinned server answers 503 for it in `--artifacts-only` mode. */
+  disabledIfArtifactsOnly: boolean;
   endpoints: readonly RpcEndpoint[];
   routes: readonly RpcRoute[];
 }
@@ -45,6 +47,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetExperimentByName',
     responseType: 'mlflow.GetExperimentByName.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/experiments/get-by-name', since: 2, sinceMinor: 0 },
     ],
@@ -60,6 +63,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateExperiment',
     responseType: 'mlflow.CreateExperiment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/create', since: 2, sinceMinor: 0 },
     ],
@@ -75,6 +79,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchExperiments',
     responseType: 'mlflow.SearchExperiments.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/search', since: 2, sinceMinor: 0 },
       { method: 'GET', path: '/mlflow/experiments/search', since: 2, sinceMinor: 0 },
@@ -93,6 +98,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetExperiment',
     responseType: 'mlflow.GetExperiment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/experiments/get', since: 2, sinceMinor: 0 },
     ],
@@ -108,6 +114,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteExperiment',
     responseType: 'mlflow.DeleteExperiment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/delete', since: 2, sinceMinor: 0 },
     ],
@@ -123,6 +130,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RestoreExperiment',
     responseType: 'mlflow.RestoreExperiment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/restore', since: 2, sinceMinor: 0 },
     ],
@@ -138,6 +146,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateExperiment',
     responseType: 'mlflow.UpdateExperiment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/update', since: 2, sinceMinor: 0 },
     ],
@@ -153,6 +162,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateRun',
     responseType: 'mlflow.CreateRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/create', since: 2, sinceMinor: 0 },
     ],
@@ -168,6 +178,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateRun',
     responseType: 'mlflow.UpdateRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/update', since: 2, sinceMinor: 0 },
     ],
@@ -183,6 +194,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteRun',
     responseType: 'mlflow.DeleteRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/delete', since: 2, sinceMinor: 0 },
     ],
@@ -198,6 +210,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RestoreRun',
     responseType: 'mlflow.RestoreRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/restore', since: 2, sinceMinor: 0 },
     ],
@@ -213,6 +226,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogMetric',
     responseType: 'mlflow.LogMetric.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/log-metric', since: 2, sinceMinor: 0 },
     ],
@@ -228,6 +242,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogParam',
     responseType: 'mlflow.LogParam.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/log-parameter', since: 2, sinceMinor: 0 },
     ],
@@ -243,6 +258,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetExperimentTag',
     responseType: 'mlflow.SetExperimentTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/set-experiment-tag', since: 2, sinceMinor: 0 },
     ],
@@ -258,6 +274,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteExperimentTag',
     responseType: 'mlflow.DeleteExperimentTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/experiments/delete-experiment-tag', since: 2, sinceMinor: 0 },
     ],
@@ -273,6 +290,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetTag',
     responseType: 'mlflow.SetTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/set-tag', since: 2, sinceMinor: 0 },
     ],
@@ -288,6 +306,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetTraceTag',
     responseType: 'mlflow.SetTraceTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/traces/{request_id}/tags', since: 2, sinceMinor: 0 },
     ],
@@ -303,6 +322,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetTraceTagV3',
     responseType: 'mlflow.SetTraceTagV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/traces/{trace_id}/tags', since: 3, sinceMinor: 0 },
     ],
@@ -318,6 +338,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteTraceTag',
     responseType: 'mlflow.DeleteTraceTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/traces/{request_id}/tags', since: 2, sinceMinor: 0 },
     ],
@@ -333,6 +354,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteTraceTagV3',
     responseType: 'mlflow.DeleteTraceTagV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/traces/{trace_id}/tags', since: 3, sinceMinor: 0 },
     ],
@@ -348,6 +370,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteTag',
     responseType: 'mlflow.DeleteTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/delete-tag', since: 2, sinceMinor: 0 },
     ],
@@ -363,6 +386,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetRun',
     responseType: 'mlflow.GetRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/runs/get', since: 2, sinceMinor: 0 },
     ],
@@ -378,6 +402,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchRuns',
     responseType: 'mlflow.SearchRuns.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/search', since: 2, sinceMinor: 0 },
     ],
@@ -393,6 +418,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListArtifacts',
     responseType: 'mlflow.ListArtifacts.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/artifacts/list', since: 2, sinceMinor: 0 },
     ],
@@ -408,6 +434,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreatePresignedUploadUrl',
     responseType: 'mlflow.CreatePresignedUploadUrl.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/artifacts/presigned-upload-url', since: 2, sinceMinor: 0 },
     ],
@@ -423,6 +450,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreatePresignedDownloadUrl',
     responseType: 'mlflow.CreatePresignedDownloadUrl.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/artifacts/presigned-download-url', since: 2, sinceMinor: 0 },
     ],
@@ -438,6 +466,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetMetricHistory',
     responseType: 'mlflow.GetMetricHistory.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/metrics/get-history', since: 2, sinceMinor: 0 },
     ],
@@ -453,6 +482,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetMetricHistoryBulkInterval',
     responseType: 'mlflow.GetMetricHistoryBulkInterval.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/metrics/get-history-bulk-interval', since: 2, sinceMinor: 11 },
     ],
@@ -468,6 +498,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogBatch',
     responseType: 'mlflow.LogBatch.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/log-batch', since: 2, sinceMinor: 0 },
     ],
@@ -483,6 +514,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogModel',
     responseType: 'mlflow.LogModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/log-model', since: 2, sinceMinor: 0 },
     ],
@@ -498,6 +530,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogInputs',
     responseType: 'mlflow.LogInputs.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/log-inputs', since: 2, sinceMinor: 0 },
     ],
@@ -513,6 +546,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogOutputs',
     responseType: 'mlflow.LogOutputs.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/runs/outputs', since: 2, sinceMinor: 0 },
     ],
@@ -528,6 +562,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchDatasets',
     responseType: 'mlflow.SearchDatasets.Response',
     handledByMlflow: false,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'POST', path: 'mlflow/experiments/search-datasets', since: 2, sinceMinor: 0 },
     ],
@@ -543,6 +578,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.StartTrace',
     responseType: 'mlflow.StartTrace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces', since: 2, sinceMinor: 0 },
     ],
@@ -558,6 +594,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.EndTrace',
     responseType: 'mlflow.EndTrace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/traces/{request_id}', since: 2, sinceMinor: 0 },
     ],
@@ -573,6 +610,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetTraceInfo',
     responseType: 'mlflow.GetTraceInfo.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces/{request_id}/info', since: 2, sinceMinor: 0 },
     ],
@@ -588,6 +626,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetTraceInfoV3',
     responseType: 'mlflow.GetTraceInfoV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces/{trace_id}', since: 3, sinceMinor: 0 },
     ],
@@ -603,6 +642,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetTrace',
     responseType: 'mlflow.GetTrace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces/get', since: 3, sinceMinor: 0 },
     ],
@@ -618,6 +658,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.BatchGetTraces',
     responseType: 'mlflow.BatchGetTraces.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces/batchGet', since: 3, sinceMinor: 0 },
     ],
@@ -633,6 +674,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.BatchGetTraceInfos',
     responseType: 'mlflow.BatchGetTraceInfos.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/batchGetInfos', since: 3, sinceMinor: 0 },
     ],
@@ -648,6 +690,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchTraces',
     responseType: 'mlflow.SearchTraces.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces', since: 2, sinceMinor: 0 },
     ],
@@ -663,6 +706,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchTracesV3',
     responseType: 'mlflow.SearchTracesV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/search', since: 3, sinceMinor: 0 },
     ],
@@ -678,6 +722,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.StartTraceV3',
     responseType: 'mlflow.StartTraceV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces', since: 3, sinceMinor: 0 },
     ],
@@ -693,6 +738,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LinkTracesToRun',
     responseType: 'mlflow.LinkTracesToRun.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/link-to-run', since: 2, sinceMinor: 0 },
     ],
@@ -708,6 +754,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LinkPromptsToTrace',
     responseType: 'mlflow.LinkPromptsToTrace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/link-prompts', since: 2, sinceMinor: 0 },
     ],
@@ -723,6 +770,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchUnifiedTraces',
     responseType: 'mlflow.SearchUnifiedTraces.Response',
     handledByMlflow: false,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow/unified-traces', since: 2, sinceMinor: 0 },
     ],
@@ -738,6 +786,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetOnlineTraceDetails',
     responseType: 'mlflow.GetOnlineTraceDetails.Response',
     handledByMlflow: false,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow/get-online-trace-details', since: 2, sinceMinor: 0 },
     ],
@@ -753,6 +802,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteTraces',
     responseType: 'mlflow.DeleteTraces.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/delete-traces', since: 2, sinceMinor: 0 },
     ],
@@ -768,6 +818,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteTracesV3',
     responseType: 'mlflow.DeleteTracesV3.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/delete-traces', since: 3, sinceMinor: 0 },
     ],
@@ -783,6 +834,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CalculateTraceFilterCorrelation',
     responseType: 'mlflow.CalculateTraceFilterCorrelation.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/calculate-filter-correlation', since: 3, sinceMinor: 0 },
     ],
@@ -798,6 +850,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.QueryTraceMetrics',
     responseType: 'mlflow.QueryTraceMetrics.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/metrics', since: 3, sinceMinor: 0 },
     ],
@@ -813,6 +866,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListWorkspaces',
     responseType: 'mlflow.ListWorkspaces.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/workspaces', since: 3, sinceMinor: 0 },
     ],
@@ -828,6 +882,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateWorkspace',
     responseType: 'mlflow.CreateWorkspace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/workspaces', since: 3, sinceMinor: 0 },
     ],
@@ -843,6 +898,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetWorkspace',
     responseType: 'mlflow.GetWorkspace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/workspaces/{workspace_name}', since: 3, sinceMinor: 0 },
     ],
@@ -858,6 +914,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateWorkspace',
     responseType: 'mlflow.UpdateWorkspace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/workspaces/{workspace_name}', since: 3, sinceMinor: 0 },
     ],
@@ -873,6 +930,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteWorkspace',
     responseType: 'mlflow.DeleteWorkspace.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/workspaces/{workspace_name}', since: 3, sinceMinor: 0 },
     ],
@@ -888,6 +946,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateLoggedModel',
     responseType: 'mlflow.CreateLoggedModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/logged-models', since: 2, sinceMinor: 0 },
     ],
@@ -903,6 +962,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.FinalizeLoggedModel',
     responseType: 'mlflow.FinalizeLoggedModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/logged-models/{model_id}', since: 2, sinceMinor: 0 },
     ],
@@ -918,6 +978,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetLoggedModel',
     responseType: 'mlflow.GetLoggedModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/logged-models/{model_id}', since: 2, sinceMinor: 0 },
     ],
@@ -933,6 +994,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteLoggedModel',
     responseType: 'mlflow.DeleteLoggedModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/logged-models/{model_id}', since: 2, sinceMinor: 0 },
     ],
@@ -948,6 +1010,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchLoggedModels',
     responseType: 'mlflow.SearchLoggedModels.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/logged-models/search', since: 2, sinceMinor: 0 },
     ],
@@ -963,6 +1026,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetLoggedModelTags',
     responseType: 'mlflow.SetLoggedModelTags.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/logged-models/{model_id}/tags', since: 2, sinceMinor: 0 },
     ],
@@ -978,6 +1042,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteLoggedModelTag',
     responseType: 'mlflow.DeleteLoggedModelTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/logged-models/{model_id}/tags/{tag_key}', since: 2, sinceMinor: 0 },
     ],
@@ -993,6 +1058,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListLoggedModelArtifacts',
     responseType: 'mlflow.ListLoggedModelArtifacts.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/logged-models/{model_id}/artifacts/directories', since: 2, sinceMinor: 0 },
     ],
@@ -1008,6 +1074,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.LogLoggedModelParamsRequest',
     responseType: 'mlflow.LogLoggedModelParamsRequest.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/logged-models/{model_id}/params', since: 2, sinceMinor: 0 },
     ],
@@ -1023,6 +1090,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetAssessmentRequest',
     responseType: 'mlflow.GetAssessmentRequest.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/traces/{trace_id}/assessments/{assessment_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1038,6 +1106,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateAssessment',
     responseType: 'mlflow.CreateAssessment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/traces/{assessment.trace_id}/assessments', since: 3, sinceMinor: 0 },
     ],
@@ -1053,6 +1122,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateAssessment',
     responseType: 'mlflow.UpdateAssessment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/traces/{trace_id}/assessments/{assessment_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1068,6 +1138,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteAssessment',
     responseType: 'mlflow.DeleteAssessment.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/traces/{trace_id}/assessments/{assessment_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1083,6 +1154,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.issues.CreateIssue',
     responseType: 'mlflow.issues.CreateIssue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/issues', since: 3, sinceMinor: 0 },
     ],
@@ -1098,6 +1170,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.issues.UpdateIssue',
     responseType: 'mlflow.issues.UpdateIssue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/issues/{issue_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1113,6 +1186,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.issues.GetIssue',
     responseType: 'mlflow.issues.GetIssue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/issues/{issue_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1128,6 +1202,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.issues.SearchIssues',
     responseType: 'mlflow.issues.SearchIssues.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/issues/search', since: 3, sinceMinor: 0 },
     ],
@@ -1143,6 +1218,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.CreateLabelSchema',
     responseType: 'mlflow.label_schemas.CreateLabelSchema.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/label-schemas/create', since: 3, sinceMinor: 0 },
     ],
@@ -1158,6 +1234,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.GetLabelSchema',
     responseType: 'mlflow.label_schemas.GetLabelSchema.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/label-schemas/get', since: 3, sinceMinor: 0 },
     ],
@@ -1173,6 +1250,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.GetLabelSchemaByName',
     responseType: 'mlflow.label_schemas.GetLabelSchemaByName.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/label-schemas/get-by-name', since: 3, sinceMinor: 0 },
     ],
@@ -1188,6 +1266,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.ListLabelSchemas',
     responseType: 'mlflow.label_schemas.ListLabelSchemas.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/label-schemas/list', since: 3, sinceMinor: 0 },
     ],
@@ -1203,6 +1282,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.UpdateLabelSchema',
     responseType: 'mlflow.label_schemas.UpdateLabelSchema.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/label-schemas/update', since: 3, sinceMinor: 0 },
     ],
@@ -1218,6 +1298,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.label_schemas.DeleteLabelSchema',
     responseType: 'mlflow.label_schemas.DeleteLabelSchema.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/label-schemas/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1233,6 +1314,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateDataset',
     responseType: 'mlflow.CreateDataset.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/datasets/create', since: 3, sinceMinor: 0 },
     ],
@@ -1248,6 +1330,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetDataset',
     responseType: 'mlflow.GetDataset.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/datasets/{dataset_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1263,6 +1346,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteDataset',
     responseType: 'mlflow.DeleteDataset.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/datasets/{dataset_id}', since: 3, sinceMinor: 0 },
     ],
@@ -1278,6 +1362,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchEvaluationDatasets',
     responseType: 'mlflow.SearchEvaluationDatasets.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/datasets/search', since: 3, sinceMinor: 0 },
       { method: 'GET', path: '/mlflow/datasets/search', since: 3, sinceMinor: 0 },
@@ -1296,6 +1381,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetDatasetTags',
     responseType: 'mlflow.SetDatasetTags.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/datasets/{dataset_id}/tags', since: 3, sinceMinor: 0 },
     ],
@@ -1311,6 +1397,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteDatasetTag',
     responseType: 'mlflow.DeleteDatasetTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/datasets/{dataset_id}/tags/{key}', since: 3, sinceMinor: 0 },
     ],
@@ -1326,6 +1413,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpsertDatasetRecords',
     responseType: 'mlflow.UpsertDatasetRecords.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/datasets/{dataset_id}/records', since: 3, sinceMinor: 0 },
     ],
@@ -1341,6 +1429,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetDatasetExperimentIds',
     responseType: 'mlflow.GetDatasetExperimentIds.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow/datasets/{dataset_id}/experiment-ids', since: 3, sinceMinor: 0 },
     ],
@@ -1356,6 +1445,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RegisterScorer',
     responseType: 'mlflow.RegisterScorer.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/scorers/register', since: 3, sinceMinor: 0 },
     ],
@@ -1371,6 +1461,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListScorers',
     responseType: 'mlflow.ListScorers.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/scorers/list', since: 3, sinceMinor: 0 },
     ],
@@ -1386,6 +1477,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListScorerVersions',
     responseType: 'mlflow.ListScorerVersions.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/scorers/versions', since: 3, sinceMinor: 0 },
     ],
@@ -1401,6 +1493,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetScorer',
     responseType: 'mlflow.GetScorer.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/scorers/get', since: 3, sinceMinor: 0 },
     ],
@@ -1416,6 +1509,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteScorer',
     responseType: 'mlflow.DeleteScorer.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/scorers/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1431,6 +1525,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetDatasetRecords',
     responseType: 'mlflow.GetDatasetRecords.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow/datasets/{dataset_id}/records', since: 3, sinceMinor: 0 },
     ],
@@ -1446,6 +1541,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteDatasetRecords',
     responseType: 'mlflow.DeleteDatasetRecords.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/datasets/{dataset_id}/records', since: 3, sinceMinor: 0 },
     ],
@@ -1461,6 +1557,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.AddDatasetToExperiments',
     responseType: 'mlflow.AddDatasetToExperiments.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/datasets/{dataset_id}/add-experiments', since: 3, sinceMinor: 0 },
     ],
@@ -1476,6 +1573,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RemoveDatasetFromExperiments',
     responseType: 'mlflow.RemoveDatasetFromExperiments.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/datasets/{dataset_id}/remove-experiments', since: 3, sinceMinor: 0 },
     ],
@@ -1491,6 +1589,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewaySecret',
     responseType: 'mlflow.CreateGatewaySecret.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/secrets/create', since: 3, sinceMinor: 0 },
     ],
@@ -1506,6 +1605,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetGatewaySecretInfo',
     responseType: 'mlflow.GetGatewaySecretInfo.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/secrets/get', since: 3, sinceMinor: 0 },
     ],
@@ -1521,6 +1621,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateGatewaySecret',
     responseType: 'mlflow.UpdateGatewaySecret.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/secrets/update', since: 3, sinceMinor: 0 },
     ],
@@ -1536,6 +1637,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewaySecret',
     responseType: 'mlflow.DeleteGatewaySecret.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/secrets/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1551,6 +1653,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewaySecretInfos',
     responseType: 'mlflow.ListGatewaySecretInfos.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/secrets/list', since: 3, sinceMinor: 0 },
     ],
@@ -1566,6 +1669,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewayEndpoint',
     responseType: 'mlflow.CreateGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/create', since: 3, sinceMinor: 0 },
     ],
@@ -1581,6 +1685,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetGatewayEndpoint',
     responseType: 'mlflow.GetGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/endpoints/get', since: 3, sinceMinor: 0 },
     ],
@@ -1596,6 +1701,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateGatewayEndpoint',
     responseType: 'mlflow.UpdateGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/update', since: 3, sinceMinor: 0 },
     ],
@@ -1611,6 +1717,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayEndpoint',
     responseType: 'mlflow.DeleteGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/endpoints/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1626,6 +1733,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayEndpoints',
     responseType: 'mlflow.ListGatewayEndpoints.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/endpoints/list', since: 3, sinceMinor: 0 },
     ],
@@ -1641,6 +1749,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewayModelDefinition',
     responseType: 'mlflow.CreateGatewayModelDefinition.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/model-definitions/create', since: 3, sinceMinor: 0 },
     ],
@@ -1656,6 +1765,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetGatewayModelDefinition',
     responseType: 'mlflow.GetGatewayModelDefinition.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/model-definitions/get', since: 3, sinceMinor: 0 },
     ],
@@ -1671,6 +1781,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayModelDefinitions',
     responseType: 'mlflow.ListGatewayModelDefinitions.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/model-definitions/list', since: 3, sinceMinor: 0 },
     ],
@@ -1686,6 +1797,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateGatewayModelDefinition',
     responseType: 'mlflow.UpdateGatewayModelDefinition.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/model-definitions/update', since: 3, sinceMinor: 0 },
     ],
@@ -1701,6 +1813,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayModelDefinition',
     responseType: 'mlflow.DeleteGatewayModelDefinition.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/model-definitions/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1716,6 +1829,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.AttachModelToGatewayEndpoint',
     responseType: 'mlflow.AttachModelToGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/models/attach', since: 3, sinceMinor: 0 },
     ],
@@ -1731,6 +1845,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DetachModelFromGatewayEndpoint',
     responseType: 'mlflow.DetachModelFromGatewayEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/models/detach', since: 3, sinceMinor: 0 },
     ],
@@ -1746,6 +1861,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewayEndpointBinding',
     responseType: 'mlflow.CreateGatewayEndpointBinding.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/bindings/create', since: 3, sinceMinor: 0 },
     ],
@@ -1761,6 +1877,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayEndpointBinding',
     responseType: 'mlflow.DeleteGatewayEndpointBinding.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/endpoints/bindings/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1776,6 +1893,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayEndpointBindings',
     responseType: 'mlflow.ListGatewayEndpointBindings.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/endpoints/bindings/list', since: 3, sinceMinor: 0 },
     ],
@@ -1791,6 +1909,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetGatewayEndpointTag',
     responseType: 'mlflow.SetGatewayEndpointTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/endpoints/set-tag', since: 3, sinceMinor: 0 },
     ],
@@ -1806,6 +1925,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayEndpointTag',
     responseType: 'mlflow.DeleteGatewayEndpointTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/endpoints/delete-tag', since: 3, sinceMinor: 0 },
     ],
@@ -1821,6 +1941,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewayBudgetPolicy',
     responseType: 'mlflow.CreateGatewayBudgetPolicy.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/budgets/create', since: 3, sinceMinor: 0 },
     ],
@@ -1836,6 +1957,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetGatewayBudgetPolicy',
     responseType: 'mlflow.GetGatewayBudgetPolicy.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/budgets/get', since: 3, sinceMinor: 0 },
     ],
@@ -1851,6 +1973,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateGatewayBudgetPolicy',
     responseType: 'mlflow.UpdateGatewayBudgetPolicy.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/budgets/update', since: 3, sinceMinor: 0 },
     ],
@@ -1866,6 +1989,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayBudgetPolicy',
     responseType: 'mlflow.DeleteGatewayBudgetPolicy.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/budgets/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1881,6 +2005,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayBudgetPolicies',
     responseType: 'mlflow.ListGatewayBudgetPolicies.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/budgets/list', since: 3, sinceMinor: 0 },
     ],
@@ -1896,6 +2021,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayBudgetWindows',
     responseType: 'mlflow.ListGatewayBudgetWindows.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/budgets/windows', since: 3, sinceMinor: 0 },
     ],
@@ -1911,6 +2037,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateGatewayGuardrail',
     responseType: 'mlflow.CreateGatewayGuardrail.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/guardrails/create', since: 3, sinceMinor: 0 },
     ],
@@ -1926,6 +2053,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetGatewayGuardrail',
     responseType: 'mlflow.GetGatewayGuardrail.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/guardrails/get', since: 3, sinceMinor: 0 },
     ],
@@ -1941,6 +2069,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteGatewayGuardrail',
     responseType: 'mlflow.DeleteGatewayGuardrail.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/guardrails/delete', since: 3, sinceMinor: 0 },
     ],
@@ -1956,6 +2085,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListGatewayGuardrails',
     responseType: 'mlflow.ListGatewayGuardrails.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/guardrails/list', since: 3, sinceMinor: 0 },
     ],
@@ -1971,6 +2101,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.AddGuardrailToEndpoint',
     responseType: 'mlflow.AddGuardrailToEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/gateway/guardrails/add-to-endpoint', since: 3, sinceMinor: 0 },
     ],
@@ -1986,6 +2117,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RemoveGuardrailFromEndpoint',
     responseType: 'mlflow.RemoveGuardrailFromEndpoint.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/gateway/guardrails/remove-from-endpoint', since: 3, sinceMinor: 0 },
     ],
@@ -2001,6 +2133,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListEndpointGuardrailConfigs',
     responseType: 'mlflow.ListEndpointGuardrailConfigs.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/gateway/guardrails/list-for-endpoint', since: 3, sinceMinor: 0 },
     ],
@@ -2016,6 +2149,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateEndpointGuardrailConfig',
     responseType: 'mlflow.UpdateEndpointGuardrailConfig.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/gateway/guardrails/update-config', since: 3, sinceMinor: 0 },
     ],
@@ -2031,6 +2165,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreatePromptOptimizationJob',
     responseType: 'mlflow.CreatePromptOptimizationJob.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/prompt-optimization/jobs', since: 3, sinceMinor: 0 },
     ],
@@ -2046,6 +2181,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetPromptOptimizationJob',
     responseType: 'mlflow.GetPromptOptimizationJob.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/prompt-optimization/jobs/{job_id}', since: 3, sinceMinor: 0 },
     ],
@@ -2061,6 +2197,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchPromptOptimizationJobs',
     responseType: 'mlflow.SearchPromptOptimizationJobs.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/prompt-optimization/jobs/search', since: 3, sinceMinor: 0 },
       { method: 'GET', path: '/mlflow/prompt-optimization/jobs/search', since: 3, sinceMinor: 0 },
@@ -2079,6 +2216,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CancelPromptOptimizationJob',
     responseType: 'mlflow.CancelPromptOptimizationJob.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/prompt-optimization/jobs/{job_id}/cancel', since: 3, sinceMinor: 0 },
     ],
@@ -2094,6 +2232,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeletePromptOptimizationJob',
     responseType: 'mlflow.DeletePromptOptimizationJob.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/prompt-optimization/jobs/{job_id}', since: 3, sinceMinor: 0 },
     ],
@@ -2109,6 +2248,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.CreateReviewQueue',
     responseType: 'mlflow.review_queues.CreateReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/create', since: 3, sinceMinor: 0 },
     ],
@@ -2124,6 +2264,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.GetOrCreateUserQueue',
     responseType: 'mlflow.review_queues.GetOrCreateUserQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/get-or-create-user', since: 3, sinceMinor: 0 },
     ],
@@ -2139,6 +2280,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.GetReviewQueue',
     responseType: 'mlflow.review_queues.GetReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/review-queues/get', since: 3, sinceMinor: 0 },
     ],
@@ -2154,6 +2296,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.GetReviewQueueByName',
     responseType: 'mlflow.review_queues.GetReviewQueueByName.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/review-queues/get-by-name', since: 3, sinceMinor: 0 },
     ],
@@ -2169,6 +2312,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.ListReviewQueues',
     responseType: 'mlflow.review_queues.ListReviewQueues.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/review-queues/list', since: 3, sinceMinor: 0 },
     ],
@@ -2184,6 +2328,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.UpdateReviewQueue',
     responseType: 'mlflow.review_queues.UpdateReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/update', since: 3, sinceMinor: 0 },
     ],
@@ -2199,6 +2344,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.DeleteReviewQueue',
     responseType: 'mlflow.review_queues.DeleteReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/delete', since: 3, sinceMinor: 0 },
     ],
@@ -2214,6 +2360,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.AddItemsToReviewQueue',
     responseType: 'mlflow.review_queues.AddItemsToReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/items/add', since: 3, sinceMinor: 0 },
     ],
@@ -2229,6 +2376,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.RemoveItemsFromReviewQueue',
     responseType: 'mlflow.review_queues.RemoveItemsFromReviewQueue.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/items/remove', since: 3, sinceMinor: 0 },
     ],
@@ -2244,6 +2392,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.ListReviewQueueItems',
     responseType: 'mlflow.review_queues.ListReviewQueueItems.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/review-queues/items/list', since: 3, sinceMinor: 0 },
     ],
@@ -2259,6 +2408,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.review_queues.SetReviewQueueItemStatus',
     responseType: 'mlflow.review_queues.SetReviewQueueItemStatus.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/review-queues/items/set-status', since: 3, sinceMinor: 0 },
     ],
@@ -2274,6 +2424,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateRegisteredModel',
     responseType: 'mlflow.CreateRegisteredModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/registered-models/create', since: 2, sinceMinor: 0 },
     ],
@@ -2289,6 +2440,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.RenameRegisteredModel',
     responseType: 'mlflow.RenameRegisteredModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/registered-models/rename', since: 2, sinceMinor: 0 },
     ],
@@ -2304,6 +2456,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateRegisteredModel',
     responseType: 'mlflow.UpdateRegisteredModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/registered-models/update', since: 2, sinceMinor: 0 },
     ],
@@ -2319,6 +2472,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteRegisteredModel',
     responseType: 'mlflow.DeleteRegisteredModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/registered-models/delete', since: 2, sinceMinor: 0 },
     ],
@@ -2334,6 +2488,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetRegisteredModel',
     responseType: 'mlflow.GetRegisteredModel.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/registered-models/get', since: 2, sinceMinor: 0 },
     ],
@@ -2349,6 +2504,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchRegisteredModels',
     responseType: 'mlflow.SearchRegisteredModels.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/registered-models/search', since: 2, sinceMinor: 0 },
     ],
@@ -2364,6 +2520,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetLatestVersions',
     responseType: 'mlflow.GetLatestVersions.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/registered-models/get-latest-versions', since: 2, sinceMinor: 0 },
       { method: 'GET', path: '/mlflow/registered-models/get-latest-versions', since: 2, sinceMinor: 0 },
@@ -2382,6 +2539,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateModelVersion',
     responseType: 'mlflow.CreateModelVersion.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/model-versions/create', since: 2, sinceMinor: 0 },
     ],
@@ -2397,6 +2555,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateModelVersion',
     responseType: 'mlflow.UpdateModelVersion.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/model-versions/update', since: 2, sinceMinor: 0 },
     ],
@@ -2412,6 +2571,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.TransitionModelVersionStage',
     responseType: 'mlflow.TransitionModelVersionStage.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/model-versions/transition-stage', since: 2, sinceMinor: 0 },
     ],
@@ -2427,6 +2587,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteModelVersion',
     responseType: 'mlflow.DeleteModelVersion.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/model-versions/delete', since: 2, sinceMinor: 0 },
     ],
@@ -2442,6 +2603,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetModelVersion',
     responseType: 'mlflow.GetModelVersion.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/model-versions/get', since: 2, sinceMinor: 0 },
     ],
@@ -2457,6 +2619,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SearchModelVersions',
     responseType: 'mlflow.SearchModelVersions.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/model-versions/search', since: 2, sinceMinor: 0 },
     ],
@@ -2472,6 +2635,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetModelVersionDownloadUri',
     responseType: 'mlflow.GetModelVersionDownloadUri.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/model-versions/get-download-uri', since: 2, sinceMinor: 0 },
     ],
@@ -2487,6 +2651,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetRegisteredModelTag',
     responseType: 'mlflow.SetRegisteredModelTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/registered-models/set-tag', since: 2, sinceMinor: 0 },
     ],
@@ -2502,6 +2667,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetModelVersionTag',
     responseType: 'mlflow.SetModelVersionTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/model-versions/set-tag', since: 2, sinceMinor: 0 },
     ],
@@ -2517,6 +2683,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteRegisteredModelTag',
     responseType: 'mlflow.DeleteRegisteredModelTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/registered-models/delete-tag', since: 2, sinceMinor: 0 },
     ],
@@ -2532,6 +2699,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteModelVersionTag',
     responseType: 'mlflow.DeleteModelVersionTag.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/model-versions/delete-tag', since: 2, sinceMinor: 0 },
     ],
@@ -2547,6 +2715,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.SetRegisteredModelAlias',
     responseType: 'mlflow.SetRegisteredModelAlias.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/registered-models/alias', since: 2, sinceMinor: 0 },
     ],
@@ -2562,6 +2731,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteRegisteredModelAlias',
     responseType: 'mlflow.DeleteRegisteredModelAlias.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/registered-models/alias', since: 2, sinceMinor: 0 },
     ],
@@ -2577,6 +2747,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetModelVersionByAlias',
     responseType: 'mlflow.GetModelVersionByAlias.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/registered-models/alias', since: 2, sinceMinor: 0 },
     ],
@@ -2592,6 +2763,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.DownloadArtifact',
     responseType: 'mlflow.artifacts.DownloadArtifact.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow-artifacts/artifacts/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2607,6 +2779,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.UploadArtifact',
     responseType: 'mlflow.artifacts.UploadArtifact.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'PUT', path: '/mlflow-artifacts/artifacts/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2622,6 +2795,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.ListArtifacts',
     responseType: 'mlflow.artifacts.ListArtifacts.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow-artifacts/artifacts', since: 2, sinceMinor: 0 },
     ],
@@ -2637,6 +2811,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.DeleteArtifact',
     responseType: 'mlflow.artifacts.DeleteArtifact.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'DELETE', path: '/mlflow-artifacts/artifacts/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2652,6 +2827,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.CreateMultipartUpload',
     responseType: 'mlflow.artifacts.CreateMultipartUpload.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'POST', path: '/mlflow-artifacts/mpu/create/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2667,6 +2843,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.CompleteMultipartUpload',
     responseType: 'mlflow.artifacts.CompleteMultipartUpload.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'POST', path: '/mlflow-artifacts/mpu/complete/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2682,6 +2859,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.AbortMultipartUpload',
     responseType: 'mlflow.artifacts.AbortMultipartUpload.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'POST', path: '/mlflow-artifacts/mpu/abort/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2697,6 +2875,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.artifacts.GetPresignedDownloadUrl',
     responseType: 'mlflow.artifacts.GetPresignedDownloadUrl.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: false,
     endpoints: [
       { method: 'GET', path: '/mlflow-artifacts/presigned/<path:artifact_path>', since: 2, sinceMinor: 0 },
     ],
@@ -2712,6 +2891,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.CreateWebhook',
     responseType: 'mlflow.CreateWebhook.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/webhooks', since: 2, sinceMinor: 0 },
     ],
@@ -2727,6 +2907,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.ListWebhooks',
     responseType: 'mlflow.ListWebhooks.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/webhooks', since: 2, sinceMinor: 0 },
     ],
@@ -2742,6 +2923,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.GetWebhook',
     responseType: 'mlflow.GetWebhook.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'GET', path: '/mlflow/webhooks/{webhook_id}', since: 2, sinceMinor: 0 },
     ],
@@ -2757,6 +2939,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.UpdateWebhook',
     responseType: 'mlflow.UpdateWebhook.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'PATCH', path: '/mlflow/webhooks/{webhook_id}', since: 2, sinceMinor: 0 },
     ],
@@ -2772,6 +2955,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.DeleteWebhook',
     responseType: 'mlflow.DeleteWebhook.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'DELETE', path: '/mlflow/webhooks/{webhook_id}', since: 2, sinceMinor: 0 },
     ],
@@ -2787,6 +2971,7 @@ export const RPCS: readonly RpcInfo[] = [
     requestType: 'mlflow.TestWebhook',
     responseType: 'mlflow.TestWebhook.Response',
     handledByMlflow: true,
+    disabledIfArtifactsOnly: true,
     endpoints: [
       { method: 'POST', path: '/mlflow/webhooks/{webhook_id}/test', since: 2, sinceMinor: 0 },
     ],

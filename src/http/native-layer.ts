@@ -3,7 +3,8 @@ import { RPCS, type RpcInfo } from '../gen/routes.js';
 import { artifactsPrecheck, RAW_BODY_RPCS } from '../services/artifacts/mlflow-artifacts.js';
 import { createNativeHandlers, NATIVE_RPC_KEYS } from '../services/native.js';
 import type { NativeHandler } from '../services/types.js';
-import { openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
+import { openArtifactsOnlyStores, openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
+import { registerArtifactsOnlyFlaskRoutes } from './artifacts-only.js';
 import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes } from './rpc-routes.js';
 import { registerGraphqlRoute } from './graphql/route.js';
@@ -79,6 +80,43 @@ export async function loadNativeLayer(
       });
     },
     writeBlocker: () => stores.writeBlocker(),
+    close: () => stores.close(),
+  };
+}
+
+/**
+ * The native side in `--artifacts-only` mode: the mlflow-artifacts service over the artifact
+ * backends (no database is opened), MLflow's 503 for everything it disables in that mode.
+ */
+export function loadArtifactsOnlyLayer(opts: OpenStoresOptions): NativeLayer {
+  const stores = openArtifactsOnlyStores(opts);
+  const all = createNativeHandlers(stores);
+  const nativeKeys = stores.artifacts.serviceNative
+    ? NATIVE_RPC_KEYS.filter((k) => k.startsWith(ARTIFACTS_SERVICE))
+    : [];
+  const handlers: Record<string, NativeHandler> = {};
+  for (const key of nativeKeys) handlers[key] = all[key]!;
+  return {
+    nativeKeys,
+    register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
+      registerRpcRoutes(app, {
+        native: handlers,
+        stores,
+        fallback,
+        staticPrefix,
+        artifactsOnly: true,
+        ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),
+        ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
+        rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
+        precheck: (key, ctx) => {
+          if (key.startsWith(ARTIFACTS_SERVICE)) {
+            artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
+          }
+        },
+      });
+      registerArtifactsOnlyFlaskRoutes(app, staticPrefix);
+    },
+    writeBlocker: async () => undefined,
     close: () => stores.close(),
   };
 }

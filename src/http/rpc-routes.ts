@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 import { RPCS, type RpcInfo, type RpcRoute } from '../gen/routes.js';
 import { NotNative, RawReply } from '../services/raw-reply.js';
+import { artifactsOnlyDisabled, flaskRule } from './artifacts-only.js';
 import { hasStreamedFields } from '../services/streamed.js';
 import type { NativeHandler, NativeHandlers, RequestContext } from '../services/types.js';
 import type { Stores } from '../stores/index.js';
@@ -46,6 +47,8 @@ export interface RpcRoutesOptions {
    * decoding; a throw answers as the handler's would.
    */
   precheck?: (key: string, ctx: RequestContext) => void;
+  /** `--artifacts-only`: RPCs MLflow disables in that mode answer its 503 instead of diverting. */
+  artifactsOnly?: boolean;
 }
 
 /** Flask's answer to an unhandled exception in a handler. */
@@ -246,7 +249,12 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
  */
 const FLASK_ROUTE_ALIASES: Readonly<Record<string, readonly RpcRoute[]>> = {
   'MlflowService.searchDatasets': [
-    { method: 'POST', url: '/ajax-api/2.0/mlflow/experiments/search-datasets', prefix: 'ajax-api', params: {} },
+    {
+      method: 'POST',
+      url: '/ajax-api/2.0/mlflow/experiments/search-datasets',
+      prefix: 'ajax-api',
+      params: {},
+    },
   ],
 };
 
@@ -289,7 +297,10 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
           });
           continue;
         }
+        // (A Flask alias calls the decorated handler even where the RPC itself has none.)
+        const disabled = opts.artifactsOnly && (rpc.disabledIfArtifactsOnly || aliases.includes(route));
         const divert = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+          if (disabled) return sendRaw(reply, artifactsOnlyDisabled(flaskRule(url, route)));
           await opts.fallback(request, reply, rpc);
           return reply;
         };

@@ -133,6 +133,40 @@ export async function openStores(backendUri: string, opts: OpenStoresOptions): P
   }
 }
 
+/**
+ * `--artifacts-only`: the artifact backends and no database (MLflow's artifacts-only server never
+ * opens its tracking store for the artifact routes). Reaching for a database store is a bug.
+ */
+export function openArtifactsOnlyStores(opts: OpenStoresOptions): Stores {
+  const artifacts = openArtifactStores(
+    opts.artifacts ?? {
+      serveArtifacts: true,
+      artifactsDestination: opts.artifactsDestination ?? './mlartifacts',
+    },
+  );
+  const none = (what: string) => (): never => {
+    throw new Error(`no ${what} in --artifacts-only mode`);
+  };
+  return {
+    get tracking(): TrackingStore {
+      return none('tracking store')();
+    },
+    get registry(): RegistryStore {
+      return none('model registry store')();
+    },
+    get webhooks(): WebhookStore {
+      return none('webhook store')();
+    },
+    get dialect(): StoreDialect {
+      return none('database')();
+    },
+    options: opts,
+    writeBlocker: async () => undefined,
+    artifacts,
+    close: () => artifacts.close(),
+  };
+}
+
 /** Whether two store URIs name one database (`postgresql+psycopg2://` and `postgresql://` do). */
 function sameDatabase(a: string, b: string): boolean {
   return a === b || JSON.stringify(parseBackendUri(a)) === JSON.stringify(parseBackendUri(b));

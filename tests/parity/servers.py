@@ -112,7 +112,10 @@ class Server:
         return self.db.uri
 
     def command(self) -> list[str]:
-        common = ["--backend-store-uri", self.store_uri(), "--host", "127.0.0.1", "--port", str(self.port)]
+        common = ["--host", "127.0.0.1", "--port", str(self.port)]
+        # (--artifacts-only refuses a backend store URI: such a pair gives none)
+        if not self.extra.get("no_backend_store"):
+            common = ["--backend-store-uri", self.store_uri(), *common]
         common += self.extra.get("args", [])
         if self.kind == "python":
             return [str(VENV_PYTHON), "-m", "mlflow", "server", "--workers", "1", *common]
