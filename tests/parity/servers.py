@@ -107,7 +107,8 @@ class Server:
     def store_uri(self) -> str:
         # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg (3), which the pinned venv does not
         # have; the Python server is given its installed driver explicitly (same database).
-        if self.kind == "python" and self.db.uri.startswith("postgresql://"):
+        # (mlflow-ts with its child passes the URI on to the child: it gets the same form.)
+        if self.kind in ("python", "ts-proxy") and self.db.uri.startswith("postgresql://"):
             return "postgresql+psycopg2://" + self.db.uri[len("postgresql://") :]
         return self.db.uri
 
