@@ -4,7 +4,8 @@
 #     and the parity suite;
 #  2. a throwaway PostgreSQL cluster (scripts/pg.sh), for the PostgreSQL tests;
 #  3. typecheck + lint, the regeneration check, unit and integration tests (vitest),
-#     the provisioning's own tests, then the parity suite (pytest) on SQLite and on PostgreSQL.
+#     the provisioning's own tests, then the parity suite (pytest) on SQLite and on PostgreSQL,
+#     then the attack corpus (tests/security, which rewrites docs/security.md).
 # In CI (CI=true) nothing may be skipped: the PostgreSQL and parity tests must run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +40,7 @@ step generated bash scripts/check-generated.sh
 step vitest npx vitest run
 step provisioning .venv/bin/python -m pytest tests/provision -q -p no:cacheprovider
 step parity .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider "$@"
+step security .venv/bin/python -m pytest tests/security -q -p no:cacheprovider
 
 if [ $status -ne 0 ]; then echo "test: FAILED: ${failed[*]}" >&2; else echo "test: all steps passed"; fi
 exit $status

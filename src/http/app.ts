@@ -217,6 +217,14 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     // The client is still sending a body we will not read: answer, then close the connection.
     if ((error as { closeConnection?: boolean }).closeConnection) reply.header('connection', 'close');
     if (error instanceof MlflowError) return sendError(reply, error);
+    // A Content-Type that is no media type at all (`<script>...`): Fastify refuses it before any
+    // parser runs; MLflow's _validate_content_type refuses it as any other type.
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(
+        reply,
+        MlflowError.invalidParameter("Bad Request. Content-Type must be one of ['application/json']."),
+      );
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return reply

@@ -30,7 +30,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
   it('answers 501 NOT_IMPLEMENTED naming the endpoint and the way to enable the fallback', async () => {
     for (const [method, path] of [
       ['POST', '/'],
-      ['GET', '/ajax-api/2.0/mlflow/gateway-proxy'],
+      ['GET', '/ajax-api/3.0/mlflow/assistant/config'],
       ['POST', '/api/2.0/mlflow/logged-models/search'],
       ['GET', '/ajax-api/2.0/mlflow/get-trace-artifact'],
     ] as const) {

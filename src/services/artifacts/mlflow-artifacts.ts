@@ -46,10 +46,20 @@ function artifactPathParam(ctx: RequestContext): string {
     const q = raw.indexOf('?');
     const path = q < 0 ? raw : raw.slice(0, q);
     const base = route.slice(0, -1);
-    if (path.startsWith(base)) return unquote(path.slice(base.length));
+    if (path.startsWith(base)) {
+      const decoded = unquote(path.slice(base.length));
+      // Starlette's and werkzeug's `path` converters (`.*`) do not match a newline: no route of
+      // the pinned server matches, and Flask answers its 404 page.
+      if (decoded.includes('\n')) throw RawReply.flaskText(404, WERKZEUG_404);
+      return decoded;
+    }
   }
   return ctx.pathParams?.['*'] ?? '';
 }
+
+const WERKZEUG_404 =
+  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 
 /**
  * Runs a FastAPI route's repository call: MLflow errors answer as MLflow JSON, anything else

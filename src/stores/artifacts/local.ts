@@ -180,6 +180,9 @@ export class LocalArtifactRepository implements ArtifactRepository {
     const target = localFileUriToPath(path ? join(this.root, path) : this.root);
     // os.path.exists is False for a path with a NUL byte.
     if (target.includes('\0')) return;
+    // Stricter than the pinned release, which deletes through a symlink out of the root (a file
+    // outside the artifact directory): the path must resolve inside it, as for reads and writes.
+    await this.checkWithinRoot(target);
     let st;
     try {
       st = await stat(target);
