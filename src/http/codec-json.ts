@@ -164,6 +164,7 @@ export function hasLongDigitRun(text: string): boolean {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const MAX_FAITHFUL_DEPTH = 1000;
 const WS = /[ \t\n\r]*/y;
 
 /**
@@ -176,6 +177,17 @@ export function pyJsonLoadsFaithful(text: string): PyJson | undefined {
     WS.lastIndex = i;
     WS.exec(text);
     i = WS.lastIndex;
+  };
+  // Python's json.loads fails past about 1000 levels (RecursionError); stopping there also keeps
+  // this recursive reader far from the JS stack limit, whatever the frames' size.
+  let depth = 0;
+  const nested = (): PyJson => {
+    if (++depth > MAX_FAITHFUL_DEPTH) throw new Error('too deep');
+    try {
+      return value();
+    } finally {
+      depth--;
+    }
   };
   const value = (): PyJson => {
     ws();
@@ -194,7 +206,7 @@ export function pyJsonLoadsFaithful(text: string): PyJson | undefined {
         if (typeof k !== 'string') throw new Error('key');
         ws();
         if (text[i++] !== ':') throw new Error(':');
-        obj[k] = value();
+        obj[k] = nested();
         ws();
         const sep = text[i++];
         if (sep === '}') return obj;
@@ -210,7 +222,7 @@ export function pyJsonLoadsFaithful(text: string): PyJson | undefined {
         return arr;
       }
       for (;;) {
-        arr.push(value());
+        arr.push(nested());
         ws();
         const sep = text[i++];
         if (sep === ']') return arr;
