@@ -126,23 +126,23 @@ def test_model_version_of_a_logged_model(parity):
 def test_sklearn_log_model_and_load_model(parity):
     """The real client: `mlflow.sklearn.log_model` (MLflow 3: a logged model, its files uploaded
     through the mlflow-artifacts service) and `load_model` back, by the model's URI and by runs:/."""
+    parity.check(sklearn_scenario)
 
-    def sc(s):
-        import numpy as np
-        from sklearn.linear_model import LinearRegression
 
-        x = np.array([[0.0], [1.0], [2.0], [3.0]])
-        reg = LinearRegression().fit(x, np.array([1.0, 3.0, 5.0, 7.0]))
-        with s.fluent() as mlflow:
-            mlflow.set_experiment(s.name("sk"))
-            with mlflow.start_run() as run:
-                info = mlflow.sklearn.log_model(reg, name="model", input_example=x[:2])
-            s.observe("model artifacts", sorted(
-                a.path for a in mlflow.artifacts.list_artifacts(artifact_uri=info.model_uri)))
-            for uri in (info.model_uri, f"runs:/{run.info.run_id}/model"):
-                loaded = mlflow.sklearn.load_model(uri)
-                s.observe(f"prediction via {uri.split(':')[0]}", [round(float(v), 6) for v in loaded.predict(np.array([[4.0]]))])
-            pyfunc = mlflow.pyfunc.load_model(info.model_uri)
-            s.observe("pyfunc prediction", [round(float(v), 6) for v in pyfunc.predict(np.array([[5.0]]))])
+def sklearn_scenario(s):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
 
-    parity.check(sc)
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    reg = LinearRegression().fit(x, np.array([1.0, 3.0, 5.0, 7.0]))
+    with s.fluent() as mlflow:
+        mlflow.set_experiment(s.name("sk"))
+        with mlflow.start_run() as run:
+            info = mlflow.sklearn.log_model(reg, name="model", input_example=x[:2])
+        s.observe("model artifacts", sorted(
+            a.path for a in mlflow.artifacts.list_artifacts(artifact_uri=info.model_uri)))
+        for uri in (info.model_uri, f"runs:/{run.info.run_id}/model"):
+            loaded = mlflow.sklearn.load_model(uri)
+            s.observe(f"prediction via {uri.split(':')[0]}", [round(float(v), 6) for v in loaded.predict(np.array([[4.0]]))])
+        pyfunc = mlflow.pyfunc.load_model(info.model_uri)
+        s.observe("pyfunc prediction", [round(float(v), 6) for v in pyfunc.predict(np.array([[5.0]]))])
