@@ -58,6 +58,7 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
   let dir: string;
   let fx: Fixture;
   let srv: RunningServer;
+  let prefixed: RunningServer;
   let browser: Browser;
   let page: Page;
   let failures: string[] = [];
@@ -72,6 +73,13 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
     );
     fx = JSON.parse(out.trim().split('\n').at(-1)!) as Fixture;
     srv = await startServer(['--no-python', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`]);
+    prefixed = await startServer([
+      '--no-python',
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--static-prefix',
+      '/mlflow',
+    ]);
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     page = await browser.newPage();
     page.on('response', (r) => {
@@ -85,20 +93,23 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
   afterAll(async () => {
     await browser?.close();
     await srv?.stop();
+    await prefixed?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Opens a page of the UI (hash routing) and waits until every text is shown. */
-  async function visit(hash: string, texts: string[]): Promise<void> {
+  async function visit(hash: string, texts: string[], base = `${srv.base}/`): Promise<void> {
     failures = [];
-    await page.goto(`${srv.base}/#${hash}`);
+    await page.goto(`${base}#${hash}`);
     for (const t of texts) {
       await page.getByText(t).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
     }
   }
 
   function unexpectedFailures(): string[] {
-    return failures.filter((f) => !EXPECTED_FAILURES.some((re) => re.test(f)));
+    return failures
+      .map((f) => f.replace(' /mlflow/', ' /'))
+      .filter((f) => !EXPECTED_FAILURES.some((re) => re.test(f)));
   }
 
   it('lists the experiments', async () => {
@@ -151,6 +162,20 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
     await visit(`/models/${fx.model_name}`, ['registered by the ui test', 'Version 2']);
     expect(unexpectedFailures()).toEqual([]);
     await visit(`/models/${fx.model_name}/versions/1`, ['Version 1', 'alpha-run']);
+    expect(unexpectedFailures()).toEqual([]);
+  });
+
+  it('works under --static-prefix, loaded at <prefix>/ (every URL the UI requests is relative)', async () => {
+    const base = `${prefixed.base}/mlflow/`;
+    await visit(`/experiments/${fx.experiment_id}/runs`, ['alpha-run', 'beta-run'], base);
+    expect(unexpectedFailures()).toEqual([]);
+    const run = `/experiments/${fx.experiment_id}/runs/${fx.runs['beta-run']}`;
+    await visit(run, ['beta-run', 'learning_rate'], base);
+    expect(await page.innerText('body')).toContain('0.01');
+    await visit(`${run}/artifacts`, ['notes'], base);
+    await page.getByText('notes', { exact: true }).click();
+    await page.getByText('readme.txt', { exact: true }).click();
+    await page.getByText('hello from the ui test').waitFor({ timeout: 30_000 });
     expect(unexpectedFailures()).toEqual([]);
   });
 });
