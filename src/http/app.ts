@@ -71,6 +71,8 @@ export interface AppOptions {
   graphqlLimits?: GraphqlLimits;
   /** MLFLOW_DEPLOYMENTS_TARGET: without one, gateway-proxy answers MLflow's empty gateway natively. */
   deploymentsTarget?: string;
+  /** Told of every route registered (tests list the route table with it). */
+  onRoute?: (method: string, url: string) => void;
 }
 
 export interface RouteStats {
@@ -140,6 +142,13 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
       connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(limits.headersTimeoutMs / 4))),
     },
   });
+
+  if (o.onRoute) {
+    const seen = o.onRoute;
+    app.addHook('onRoute', (r) => {
+      for (const m of Array.isArray(r.method) ? r.method : [r.method]) seen(m, r.url);
+    });
+  }
 
   // Every method Node's parser accepts reaches the catch-all (and so the child, which answers 405
   // where Flask has no such method), instead of Fastify's own 404 for methods it does not know.
