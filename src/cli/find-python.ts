@@ -7,22 +7,37 @@ export interface FoundPython {
   mlflowVersion: string;
 }
 
-/** The mlflow version `python` can import, or undefined (fast: no import of mlflow itself). */
-export function mlflowVersionOf(
+/** The interpreters looked at when none is given: python3 on PATH, then ./.venv's (if present). */
+export function pythonCandidates(cwd: string): string[] {
+  return ['python3', resolve(cwd, '.venv/bin/python')].filter((p) => !p.includes('/') || existsSync(p));
+}
+
+/** What a short Python snippet prints (trimmed), or undefined when it fails or prints nothing. */
+export function probePython(
   python: string,
+  code: string,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const probe =
-    'import importlib.util, importlib.metadata\n' +
-    "print(importlib.metadata.version('mlflow') if importlib.util.find_spec('mlflow') else '')";
-  const res = spawnSync(python, ['-c', probe], {
+  const res = spawnSync(python, ['-c', code], {
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: 30_000,
   });
   if (res.status !== 0) return undefined;
-  const v = res.stdout.trim();
-  return v || undefined;
+  return res.stdout.trim() || undefined;
+}
+
+/** The mlflow version `python` can import, or undefined (fast: no import of mlflow itself). */
+export function mlflowVersionOf(
+  python: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return probePython(
+    python,
+    'import importlib.util, importlib.metadata\n' +
+      "print(importlib.metadata.version('mlflow') if importlib.util.find_spec('mlflow') else '')",
+    env,
+  );
 }
 
 /**
@@ -45,8 +60,7 @@ export function findPython(
     }
     return { path: explicit, mlflowVersion: v };
   }
-  for (const candidate of ['python3', resolve(cwd, '.venv/bin/python')]) {
-    if (candidate.includes('/') && !existsSync(candidate)) continue;
+  for (const candidate of pythonCandidates(cwd)) {
     const v = mlflowVersionOf(candidate, env);
     if (v) return { path: candidate, mlflowVersion: v };
   }

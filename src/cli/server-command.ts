@@ -1,4 +1,4 @@
-import { findPython, type FoundPython } from './find-python.js';
+import { findPython, pythonCandidates, type FoundPython } from './find-python.js';
 import { serverHelp } from './help.js';
 import { nativeOffReason } from './native-policy.js';
 import { parseOptions } from './parse-args.js';
@@ -8,8 +8,6 @@ import { SERVER_OPTIONS } from './server-options.js';
 import { UsageError } from './usage-error.js';
 import { shareGeneratedWebhookKey } from './webhook-env.js';
 import cluster from 'node:cluster';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { locateUi } from './ui-dir.js';
 import { pinnedMlflowVersion } from '../http/health.js';
 
@@ -53,7 +51,7 @@ export function prepareServer(
 function uiPythons(inv: ServerInvocation, cwd: string): string[] {
   if (inv.python) return [inv.python.path];
   if (inv.config.python) return [inv.config.python];
-  return ['python3', resolve(cwd, '.venv/bin/python')].filter((p) => !p.includes('/') || existsSync(p));
+  return pythonCandidates(cwd);
 }
 
 export async function serverCommand(

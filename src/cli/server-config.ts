@@ -417,7 +417,8 @@ function serverInfoSettings(
   },
 ): ServerInfoSettings {
   const rawSize = env.MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE;
-  const size = rawSize === undefined ? 25 * 1024 * 1024 : /^\s*[+-]?\d+\s*$/.test(rawSize) ? Number(rawSize) : NaN;
+  const size =
+    rawSize === undefined ? 25 * 1024 * 1024 : /^\s*[+-]?\d+\s*$/.test(rawSize) ? Number(rawSize) : NaN;
   return {
     artifactsOnly: o.artifactsOnly,
     serveArtifacts: o.serveArtifacts,

@@ -7,7 +7,6 @@
  *     first use from the pinned wheel: the one scripts/provision-python.sh downloaded, else PyPI's.
  *     The wheel must have the sha256 that mlflow-wheel.sha256 records for the pin.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   createReadStream,
@@ -26,6 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import yauzl from 'yauzl';
 import type { UiSource } from '../http/ui/static-ui.js';
+import { probePython } from './find-python.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,17 +37,13 @@ function isBuild(dir: string): boolean {
 
 /** The build directory of the mlflow package `python` would import, without importing it. */
 export function uiOfPython(python: string, env: Env): string | undefined {
-  const probe =
+  const pkg = probePython(
+    python,
     'import importlib.util\n' +
-    "s = importlib.util.find_spec('mlflow')\n" +
-    "print(list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else '')";
-  const res = spawnSync(python, ['-c', probe], {
-    env: env as NodeJS.ProcessEnv,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  if (res.status !== 0) return undefined;
-  const pkg = res.stdout.trim();
+      "s = importlib.util.find_spec('mlflow')\n" +
+      "print(list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else '')",
+    env,
+  );
   if (!pkg) return undefined;
   const dir = join(pkg, 'server', 'js', 'build');
   return isBuild(dir) ? dir : undefined;

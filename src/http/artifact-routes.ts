@@ -28,13 +28,6 @@ import { isNativeArtifactUri } from '../stores/artifacts/index.js';
 import { parseModelVersion, validateModelName } from '../services/registry/validation.js';
 import { sendMlflowError, sendRaw } from './rpc-routes.js';
 
-const FLASK_400 =
-  '<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n' +
-  '<p>The browser (or proxy) sent a request that this server could not understand.</p>\n';
-const FLASK_500 =
-  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
-
 export type RouteFallback = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
 function posixJoin(a: string, b: string): string {
@@ -58,12 +51,9 @@ async function getArtifact(
   if (stores.artifacts.presignedOnly) throw new NotNative('--artifacts-presigned-only');
   const rawPath = args.get('path');
   // request.args["path"]: a missing key is werkzeug's BadRequestKeyError.
-  if (rawPath === null) return sendRaw(reply, RawReply.flaskText(400, FLASK_400));
+  if (rawPath === null) return sendRaw(reply, RawReply.flask400());
   const path = flaskSafePath(rawPath);
-  const root = runArtifactRoot(stores, await runArtifactUri(stores, runId));
-  const artifactPath = root.proxied ? posixJoin(root.base, path) : path;
-  const file = await root.repo.open(artifactPath, artifactPath);
-  return sendRaw(reply, flaskFileReply(file, artifactPath, request.headers));
+  return sendArtifactOrUrl(stores, request, reply, await runArtifactUri(stores, runId), path, false);
 }
 
 /**
@@ -83,7 +73,7 @@ async function getModelVersionArtifact(
   const name = args.get('name') ?? undefined;
   const version = args.get('version');
   const rawPath = args.get('path');
-  if (rawPath === null) return sendRaw(reply, RawReply.flaskText(400, FLASK_400));
+  if (rawPath === null) return sendRaw(reply, RawReply.flask400());
   const path = flaskSafePath(rawPath);
   validateModelName(name);
   // _validate_model_version: int(None) is a TypeError, which MLflow reports as INTERNAL_ERROR.
@@ -390,7 +380,7 @@ export function registerArtifactRoutes(
       }
       if (!(err instanceof PythonCrash))
         request.log.error({ err, url: request.url }, 'artifact route failed');
-      return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+      return sendRaw(reply, RawReply.flask500());
     }
   }
 }

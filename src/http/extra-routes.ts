@@ -13,13 +13,12 @@ import { jsonDumps } from '../py/json.js';
 import { listSlice } from '../py/str.js';
 import { PyFloat, PythonCrash } from '../py/values.js';
 import { registerArtifactRoutes, type RouteFallback } from './artifact-routes.js';
+import { RawReply } from '../services/raw-reply.js';
+import { sendRaw } from './rpc-routes.js';
 
 const MAX_HISTORY_RESULTS = 25000;
 const MAX_RUN_IDS_PER_REQUEST = 100;
 
-const FLASK_500 =
-  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
 export interface ExtraRoutesOptions {
   staticPrefix: string;
@@ -48,7 +47,7 @@ export function registerExtraRoutes(app: FastifyInstance, stores: Stores, opts: 
       } else {
         request.log.error({ err }, 'get-history-bulk failed');
       }
-      return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+      return sendRaw(reply, RawReply.flask500());
     }
   });
 }

@@ -6,7 +6,7 @@ import type { NativeHandler } from '../services/types.js';
 import { openArtifactsOnlyStores, openStores, type OpenStoresOptions, type Stores } from '../stores/index.js';
 import { registerArtifactsOnlyFlaskRoutes } from './artifacts-only.js';
 import { registerExtraRoutes } from './extra-routes.js';
-import { registerRpcRoutes } from './rpc-routes.js';
+import { registerRpcRoutes, type RpcRoutesOptions } from './rpc-routes.js';
 import { registerGraphqlRoute } from './graphql/route.js';
 import type { GraphqlLimits } from './graphql/limits.js';
 
@@ -37,6 +37,28 @@ export interface NativeLayer {
 
 const ARTIFACTS_SERVICE = 'MlflowArtifactsService.';
 
+/** The RPC routes' options of a native layer: its handlers and stores, the artifact service's hooks. */
+function rpcRouteOptions(
+  handlers: Record<string, NativeHandler>,
+  stores: Stores,
+  o: Pick<NativeRegisterOptions, 'fallback' | 'staticPrefix' | 'maxBodyBytes' | 'bodyTimeoutMs'>,
+): RpcRoutesOptions {
+  return {
+    native: handlers,
+    stores,
+    fallback: o.fallback,
+    staticPrefix: o.staticPrefix,
+    ...(o.maxBodyBytes !== undefined ? { bodyLimit: o.maxBodyBytes } : {}),
+    ...(o.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: o.bodyTimeoutMs } : {}),
+    rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
+    precheck: (key, ctx) => {
+      if (key.startsWith(ARTIFACTS_SERVICE)) {
+        artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
+      }
+    },
+  };
+}
+
 /** Opens the backend store (creating or verifying its schema) and prepares the native routes. */
 export async function loadNativeLayer(
   backendStoreUri: string,
@@ -52,20 +74,10 @@ export async function loadNativeLayer(
   return {
     nativeKeys,
     register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs, graphqlLimits }) {
-      registerRpcRoutes(app, {
-        native: handlers,
-        stores,
-        fallback,
-        staticPrefix,
-        ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),
-        ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
-        rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
-        precheck: (key, ctx) => {
-          if (key.startsWith(ARTIFACTS_SERVICE)) {
-            artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
-          }
-        },
-      });
+      registerRpcRoutes(
+        app,
+        rpcRouteOptions(handlers, stores, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }),
+      );
       registerGraphqlRoute(app, {
         staticPrefix,
         handlers,
@@ -100,19 +112,8 @@ export function loadArtifactsOnlyLayer(opts: OpenStoresOptions): NativeLayer {
     nativeKeys,
     register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }) {
       registerRpcRoutes(app, {
-        native: handlers,
-        stores,
-        fallback,
-        staticPrefix,
+        ...rpcRouteOptions(handlers, stores, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }),
         artifactsOnly: true,
-        ...(maxBodyBytes !== undefined ? { bodyLimit: maxBodyBytes } : {}),
-        ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
-        rawBody: new Set([...RAW_BODY_RPCS].map((rpc) => ARTIFACTS_SERVICE + rpc)),
-        precheck: (key, ctx) => {
-          if (key.startsWith(ARTIFACTS_SERVICE)) {
-            artifactsPrecheck(key.slice(ARTIFACTS_SERVICE.length), { ...ctx, stores });
-          }
-        },
       });
       registerArtifactsOnlyFlaskRoutes(app, staticPrefix);
     },

@@ -51,10 +51,6 @@ export interface RpcRoutesOptions {
   artifactsOnly?: boolean;
 }
 
-/** Flask's answer to an unhandled exception in a handler. */
-const FLASK_500 =
-  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
 /**
  * Sends a JSON text as MLflow does: `Content-Type: application/json` exactly. (Fastify appends
@@ -233,7 +229,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (err instanceof PythonCrash) {
         request.log.error({ err, rpc: rpc.key }, 'request crashed where MLflow would answer a bare 500');
-        return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+        return sendRaw(reply, RawReply.flask500());
       }
       throw err;
     } finally {

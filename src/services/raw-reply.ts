@@ -31,7 +31,33 @@ export class RawReply {
   static flaskText(status: number, text: string): RawReply {
     return new RawReply(status, { 'content-type': 'text/html; charset=utf-8' }, Buffer.from(text));
   }
+
+  /** werkzeug's 400 page (a missing `request.args[...]` key). */
+  static flask400(): RawReply {
+    return RawReply.flaskText(400, FLASK_400);
+  }
+
+  /** werkzeug's 404 page (no route matched, or a missing static file). */
+  static flask404(): RawReply {
+    return RawReply.flaskText(404, FLASK_404);
+  }
+
+  /** Flask's 500 page (an exception its handler does not catch). */
+  static flask500(): RawReply {
+    return RawReply.flaskText(500, FLASK_500);
+  }
 }
+
+/** werkzeug's error pages, byte for byte. */
+export const FLASK_400 =
+  '<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n' +
+  '<p>The browser (or proxy) sent a request that this server could not understand.</p>\n';
+export const FLASK_404 =
+  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+export const FLASK_500 =
+  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
 /**
  * Thrown by a native handler that finds it cannot serve this request (an artifact location of a

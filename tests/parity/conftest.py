@@ -54,9 +54,10 @@ def pytest_configure(config):
 # Servers
 
 
-@pytest.fixture(scope="session", params=DIALECTS)
-def server_pair(request, tmp_path_factory):
-    dialect = request.param
+def open_pair(dialect, tmp_path_factory, label, extra_for_role=lambda role: {}, kind=None):
+    """A started pair for one dialect (a generator: yields it, then stops it). PostgreSQL needs
+    MLFLOW_TS_TEST_PG_URL: without it the scenario fails in CI and is skipped elsewhere. `kind` is
+    the candidate's (default: MLFLOW_TS_PARITY_CANDIDATE; "ts-proxy" for mlflow-ts with its child)."""
     pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
     if dialect == "postgresql" and not pg_url:
         msg = "MLFLOW_TS_TEST_PG_URL is not set (npm test provides it)"
@@ -67,12 +68,18 @@ def server_pair(request, tmp_path_factory):
         pytest.fail(f"mlflow-ts is not built ({TS_BUILD_MARKER} missing): run `npm run build`")
     if CANDIDATE not in ("ts", "python"):
         pytest.fail(f"MLFLOW_TS_PARITY_CANDIDATE must be ts or python, not {CANDIDATE!r}")
-    workdir = tmp_path_factory.mktemp(f"parity-{dialect}")
-    pair = start_pair(dialect, CANDIDATE, workdir, pg_url)
+    if kind is None or CANDIDATE == "python":
+        kind = CANDIDATE
+    pair = start_pair(dialect, kind, tmp_path_factory.mktemp(f"{label}-{dialect}"), pg_url, extra_for_role)
     try:
         yield pair
     finally:
         pair.stop()
+
+
+@pytest.fixture(scope="session", params=DIALECTS)
+def server_pair(request, tmp_path_factory):
+    yield from open_pair(request.param, tmp_path_factory, "parity")
 
 
 # ---------------------------------------------------------------------------------------------

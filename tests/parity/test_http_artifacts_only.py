@@ -4,8 +4,7 @@ Flask rule, whether or not mlflow-ts serves that route natively otherwise; neith
 
 import pytest
 
-from conftest import CANDIDATE
-from servers import start_pair
+from conftest import open_pair
 from test_http_artifacts import A, raw
 
 REFERENCE_ENV = {
@@ -18,21 +17,16 @@ REFERENCE_ENV = {
 @pytest.fixture(scope="module")
 def server_pair(tmp_path_factory):
     # No database is used: one pair (the SQLite label is nominal).
-    pair = start_pair(
+    yield from open_pair(
         "sqlite",
-        CANDIDATE,
-        tmp_path_factory.mktemp("parity-artifacts-only"),
-        None,
+        tmp_path_factory,
+        "parity-artifacts-only",
         lambda role: {
             "args": ["--artifacts-only"],
             "no_backend_store": True,
             "env": REFERENCE_ENV if role == "reference" else {},
         },
     )
-    try:
-        yield pair
-    finally:
-        pair.stop()
 
 
 @pytest.mark.rpc(

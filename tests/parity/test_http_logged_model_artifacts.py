@@ -11,8 +11,7 @@ import os
 
 import pytest
 
-from conftest import CANDIDATE, DIALECTS, IN_CI
-from servers import start_pair
+from conftest import DIALECTS, open_pair
 from test_http_artifacts import A, raw, new_run
 
 FILES = {
@@ -25,18 +24,7 @@ FILES = {
 
 @pytest.fixture(scope="module", params=DIALECTS)
 def server_pair(request, tmp_path_factory):
-    dialect = request.param
-    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
-    if dialect == "postgresql" and not pg_url:
-        if IN_CI:
-            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
-        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
-    kind = "ts-proxy" if CANDIDATE == "ts" else CANDIDATE
-    pair = start_pair(dialect, kind, tmp_path_factory.mktemp(f"parity-lm-{dialect}"), pg_url)
-    try:
-        yield pair
-    finally:
-        pair.stop()
+    yield from open_pair(request.param, tmp_path_factory, "parity-lm", kind="ts-proxy")
 
 
 def logged_model(s):

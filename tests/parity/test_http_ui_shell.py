@@ -6,12 +6,9 @@ server a standalone mlflow-ts is (it has no gateway, no job runner and collects 
 server-info's flags must then agree exactly. Both sides get the same MLFLOW_* settings.
 """
 
-import os
-
 import pytest
 
-from conftest import CANDIDATE, DIALECTS, IN_CI
-from servers import start_pair
+from conftest import DIALECTS, open_pair
 from test_http_ui_static import fetch as raw_fetch
 
 SHARED_ENV = {
@@ -28,23 +25,12 @@ REFERENCE_ENV = {
 
 @pytest.fixture(scope="module", params=DIALECTS)
 def server_pair(request, tmp_path_factory):
-    dialect = request.param
-    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
-    if dialect == "postgresql" and not pg_url:
-        if IN_CI:
-            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
-        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
-    pair = start_pair(
-        dialect,
-        CANDIDATE,
-        tmp_path_factory.mktemp(f"parity-shell-{dialect}"),
-        pg_url,
+    yield from open_pair(
+        request.param,
+        tmp_path_factory,
+        "parity-shell",
         lambda role: {"env": {**SHARED_ENV, **(REFERENCE_ENV if role == "reference" else {})}},
     )
-    try:
-        yield pair
-    finally:
-        pair.stop()
 
 
 @pytest.mark.rpc("GET /ajax-api/3.0/mlflow/server-info", "GET /ajax-api/3.0/mlflow/ui-telemetry", case="ok")

@@ -18,8 +18,8 @@ import time
 import pytest
 import requests
 
-from conftest import CANDIDATE, DIALECTS, IN_CI
-from servers import VENV_PYTHON, free_port, start_pair
+from conftest import DIALECTS, open_pair
+from servers import VENV_PYTHON, free_port
 from test_http_artifacts import A, PREFIXES, RUN_FILES, TRAVERSALS, flask_routable, new_run, put_run_artifacts
 from test_http_artifacts import raw as raw_full
 
@@ -83,25 +83,15 @@ def _boto_creds():
 def server_pair(request, moto, tmp_path_factory):
     """The parity pair of this module: both servers on S3 (overrides conftest's local pair)."""
     dialect = request.param
-    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
-    if dialect == "postgresql" and not pg_url:
-        if IN_CI:
-            pytest.fail("PostgreSQL parity must run in CI: MLFLOW_TS_TEST_PG_URL is not set")
-        pytest.skip("MLFLOW_TS_TEST_PG_URL is not set")
-    pair = start_pair(
+    yield from open_pair(
         dialect,
-        CANDIDATE,
-        tmp_path_factory.mktemp(f"parity-s3-{dialect}"),
-        pg_url,
+        tmp_path_factory,
+        "parity-s3",
         lambda role: {
             "args": ["--artifacts-destination", f"s3://{BUCKET}/{dialect}"],
             "env": {"MLFLOW_S3_ENDPOINT_URL": moto[role], **CREDS},
         },
     )
-    try:
-        yield pair
-    finally:
-        pair.stop()
 
 
 def raw(s, *a, **kw):

@@ -8,8 +8,7 @@ import signal
 
 import pytest
 
-from conftest import CANDIDATE
-from servers import start_pair
+from conftest import open_pair
 from test_http_logged_model_artifacts import sklearn_scenario
 from test_s3_artifacts import BUCKET, CREDS, _start_moto
 
@@ -22,21 +21,16 @@ def server_pair(tmp_path_factory):
         for role in ("reference", "candidate"):
             proc, urls[role] = _start_moto(log)
             procs.append(proc)
-        kind = "ts-proxy" if CANDIDATE == "ts" else CANDIDATE
-        pair = start_pair(
+        yield from open_pair(
             "sqlite",
-            kind,
-            tmp_path_factory.mktemp("parity-s3-models"),
-            None,
+            tmp_path_factory,
+            "parity-s3-models",
             lambda role: {
                 "args": ["--artifacts-destination", f"s3://{BUCKET}/models"],
                 "env": {"MLFLOW_S3_ENDPOINT_URL": urls[role], **CREDS},
             },
+            kind="ts-proxy",
         )
-        try:
-            yield pair
-        finally:
-            pair.stop()
     finally:
         for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -10,19 +10,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { checkContentType } from '../../services/content-type.js';
-import { NotNative } from '../../services/raw-reply.js';
+import { NotNative, RawReply } from '../../services/raw-reply.js';
 import type { NativeHandlers } from '../../services/types.js';
 import type { Stores } from '../../stores/index.js';
 import { jsonDumps } from '../../py/json.js';
 import { PyFloat, type PyJson } from '../../py/values.js';
-import { sendMlflowError } from '../rpc-routes.js';
+import { sendMlflowError, sendRaw } from '../rpc-routes.js';
 import { queryRefusal, type GraphqlLimits } from './limits.js';
 import { fieldResolver, type ResolverContext } from './resolvers.js';
 import { mlflowSchema } from './schema.js';
 
-const FLASK_500 =
-  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-  '<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
 
 /** The only numbers in a result are Float fields (int64 ones are LongString strings). */
 function pyJson(v: unknown): PyJson {
@@ -124,7 +121,7 @@ export function registerGraphqlRoute(
     } catch (err) {
       if (err instanceof MlflowError) return sendMlflowError(reply, err);
       if (!(err instanceof PythonCrashed)) request.log.error({ err }, 'graphql request failed');
-      return reply.code(500).type('text/html; charset=utf-8').send(FLASK_500);
+      return sendRaw(reply, RawReply.flask500());
     }
     // A field whose data lives where mlflow-ts has no backend: the whole query goes to Python.
     if (result.errors?.some((e) => e.originalError instanceof NotNative)) {

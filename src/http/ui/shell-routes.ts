@@ -12,10 +12,6 @@ import { RawReply } from '../../services/raw-reply.js';
 import { serverInfoPayload, type ServerInfoSettings } from '../../services/ui/server-info.js';
 import { sendRaw } from '../rpc-routes.js';
 
-const WERKZEUG_404 =
-  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
-  '<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
-
 const json = (body: string): RawReply =>
   new RawReply(200, { 'content-type': 'application/json' }, Buffer.from(body));
 
@@ -30,7 +26,7 @@ export function registerShellRoutes(
       sendRaw(reply, json(JSON.stringify(serverInfoPayload(opts.serverInfo)))),
     );
     app.get(`${p}/${api}/2.0/mlflow/users/current`, async (_request, reply) =>
-      sendRaw(reply, RawReply.flaskText(404, WERKZEUG_404)),
+      sendRaw(reply, RawReply.flask404()),
     );
   }
   void app.register(async (scope) => {
@@ -39,7 +35,10 @@ export function registerShellRoutes(
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const url = `${p}/ajax-api/3.0/mlflow/ui-telemetry`;
     scope.get(url, async (_request, reply) =>
-      sendRaw(reply, json('{"disable_ui_events":[],"disable_ui_telemetry":true,"ui_rollout_percentage":0}\n')),
+      sendRaw(
+        reply,
+        json('{"disable_ui_events":[],"disable_ui_telemetry":true,"ui_rollout_percentage":0}\n'),
+      ),
     );
     scope.post(url, async (request, reply) => {
       request.raw.resume();

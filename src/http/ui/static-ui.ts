@@ -24,12 +24,8 @@ export interface UiSource {
 /** send_from_directory's max_age for /static-files (four weeks). */
 const STATIC_MAX_AGE = 2_419_200;
 
-const WERKZEUG_404 =
-  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
-  '<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
-
 function notFound(reply: FastifyReply): FastifyReply {
-  return sendRaw(reply, RawReply.flaskText(404, WERKZEUG_404));
+  return sendRaw(reply, RawReply.flask404());
 }
 
 /**

@@ -9,6 +9,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RawReply } from '../../services/raw-reply.js';
 import { pyGuessType } from '../../stores/artifacts/mime.js';
+import { contentDisposition } from '../../services/artifacts/disposition.js';
+import { adler32, httpDate, pyMtime } from '../../services/artifacts/file-reply.js';
 
 export interface StaticFile {
   /** The path werkzeug computes its ETag from (the build directory joined with the file). */
@@ -16,8 +18,8 @@ export interface StaticFile {
   handle: FileHandle;
   size: number;
   mtimeMs: number;
-  /** os.stat().st_mtime as Python computes it (seconds, a double). */
-  mtimeNs: number | bigint;
+  /** The nanoseconds of os.stat().st_mtime (Python's st_mtime is computed from them). */
+  mtimeNs: bigint;
 }
 
 /** werkzeug.utils.get_content_type: text types, a few application types and +xml get a charset. */
@@ -34,61 +36,6 @@ function contentType(mimetype: string): string {
   return mimetype.startsWith('text/') || CHARSET_TYPES.has(mimetype) || mimetype.endsWith('+xml')
     ? `${mimetype}; charset=utf-8`
     : mimetype;
-}
-
-const TOKEN_CHARS = /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/;
-
-/** Content-Disposition: inline with werkzeug's quoting (ASCII names only reach here from a build). */
-function inlineDisposition(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/^[\x00-\x7f]*$/.test(name)) {
-    // eslint-disable-next-line no-control-regex
-    const simple = name.normalize('NFKD').replace(/[^\x00-\x7f]/g, '');
-    const quoted = Array.from(Buffer.from(name, 'utf8'))
-      .map((b) => {
-        const ch = String.fromCharCode(b);
-        return /^[A-Za-z0-9_.\-~!#$&+^`|]$/.test(ch)
-          ? ch
-          : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-      })
-      .join('');
-    return `inline; filename=${quote(simple)}; filename*=UTF-8''${quoted}`;
-  }
-  return `inline; filename=${quote(name)}`;
-}
-
-function quote(value: string): string {
-  if (!value) return '""';
-  if (TOKEN_CHARS.test(value)) return value;
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
-
-/** str(st_mtime): Python's repr of the same double (sec + nsec * 1e-9). */
-function pyMtime(mtimeNs: number | bigint, mtimeMs: number): string {
-  let seconds: number;
-  if (typeof mtimeNs === 'bigint') {
-    const sec = mtimeNs / 1_000_000_000n;
-    const nsec = mtimeNs % 1_000_000_000n;
-    seconds = Number(sec) + Number(nsec) * 1e-9;
-  } else {
-    seconds = mtimeMs / 1000;
-  }
-  return Number.isInteger(seconds) ? `${seconds}.0` : String(seconds);
-}
-
-/** zlib.adler32 of the UTF-8 bytes. */
-function adler32(s: string): number {
-  let a = 1;
-  let b = 0;
-  for (const byte of Buffer.from(s, 'utf8')) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
-}
-
-function httpDate(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toUTCString();
 }
 
 /** werkzeug.http.parse_etags: the entity tags of If-None-Match (weak ones compare by value). */
@@ -126,10 +73,10 @@ export function werkzeugFileReply(
 ): RawReply {
   const name = file.path.slice(file.path.lastIndexOf('/') + 1);
   const [mimetype, encoding] = pyGuessType(name);
-  const etag = `"${pyMtime(file.mtimeNs, file.mtimeMs)}-${file.size}-${adler32(file.path)}"`;
+  const etag = `"${pyMtime(file.mtimeMs, file.mtimeNs)}-${file.size}-${adler32(file.path)}"`;
   const lastModified = httpDate(file.mtimeMs);
   const out: Record<string, string> = {
-    'content-disposition': inlineDisposition(name),
+    'content-disposition': contentDisposition('inline', name),
     'content-type': contentType(mimetype ?? 'application/octet-stream'),
     'content-length': String(file.size),
     'last-modified': lastModified,

@@ -25,9 +25,17 @@ function pyQuote(s: string): string {
 }
 
 export function contentDispositionAttachment(filename: string): string {
+  return contentDisposition('attachment', filename, 'download');
+}
+
+/**
+ * werkzeug's Content-Disposition of send_file (`inline` for Flask's static files): a non-ASCII
+ * name also as `filename*`, its ASCII fold as `filename` (`fallback` when nothing is left of it).
+ */
+export function contentDisposition(kind: 'inline' | 'attachment', filename: string, fallback = ''): string {
   // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(filename)) return `attachment; filename=${quoteHeaderValue(filename)}`;
+  if (/^[\x00-\x7f]*$/.test(filename)) return `${kind}; filename=${quoteHeaderValue(filename)}`;
   // eslint-disable-next-line no-control-regex
-  const ascii = filename.normalize('NFKD').replace(/[^\x00-\x7f]/g, '') || 'download';
-  return `attachment; filename=${quoteHeaderValue(ascii)}; filename*=UTF-8''${pyQuote(filename)}`;
+  const ascii = filename.normalize('NFKD').replace(/[^\x00-\x7f]/g, '') || fallback;
+  return `${kind}; filename=${quoteHeaderValue(ascii)}; filename*=UTF-8''${pyQuote(filename)}`;
 }

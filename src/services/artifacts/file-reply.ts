@@ -12,13 +12,16 @@ import { contentDispositionAttachment } from './disposition.js';
 import { guessMimeType } from '../../stores/artifacts/mime.js';
 
 /** email.utils.formatdate(t, usegmt=True) */
-function httpDate(ms: number): string {
+export function httpDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toUTCString();
 }
 
-/** Python's str() of os.stat().st_mtime (a float of seconds). */
-function pyMtime(ms: number): string {
-  const s = ms / 1000;
+/**
+ * Python's str() of os.stat().st_mtime (a float of seconds). With the nanoseconds (a bigint stat),
+ * the same double Python computes (sec + nsec * 1e-9), so the digits match.
+ */
+export function pyMtime(ms: number, ns?: bigint): string {
+  const s = ns === undefined ? ms / 1000 : Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) * 1e-9;
   return Number.isInteger(s) ? `${s}.0` : String(s);
 }
 
@@ -74,8 +77,8 @@ function parseRanges(
   return merged;
 }
 
-/** zlib.adler32 */
-function adler32(s: string): number {
+/** zlib.adler32 of the UTF-8 bytes (werkzeug's ETag checksum of the file path). */
+export function adler32(s: string): number {
   let a = 1;
   let b = 0;
   for (const byte of Buffer.from(s, 'utf8')) {

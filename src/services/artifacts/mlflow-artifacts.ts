@@ -50,16 +50,12 @@ function artifactPathParam(ctx: RequestContext): string {
       const decoded = unquote(path.slice(base.length));
       // Starlette's and werkzeug's `path` converters (`.*`) do not match a newline: no route of
       // the pinned server matches, and Flask answers its 404 page.
-      if (decoded.includes('\n')) throw RawReply.flaskText(404, WERKZEUG_404);
+      if (decoded.includes('\n')) throw RawReply.flask404();
       return decoded;
     }
   }
   return ctx.pathParams?.['*'] ?? '';
 }
-
-const WERKZEUG_404 =
-  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
-  '<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 
 /**
  * Runs a FastAPI route's repository call: MLflow errors answer as MLflow JSON, anything else
