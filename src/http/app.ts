@@ -121,9 +121,10 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     // Fastify's own 503 while closing is not MLflow JSON; the onRequest hook below answers instead.
     return503OnClosing: false,
     // The router sees only targets it reads as Python does; every other one is routed to the
-    // catch-all and diverted with its bytes unchanged (request-target.ts). Everything else reads
+    // catch-all and diverted with its bytes unchanged (request-target.ts), or, standalone, routed
+    // as Python would route its decoded path. Everything else reads
     // the target as received: request.originalUrl.
-    rewriteUrl: (req) => routingUrl(req.url ?? '/'),
+    rewriteUrl: (req) => routingUrl(req.url ?? '/', o.forward === undefined),
     // Parse errors answered as uvicorn answers them (not Fastify's JSON).
     clientErrorHandler,
     // Idle sockets and keep-alive. No total request timeout (Node's requestTimeout): a multi-GB

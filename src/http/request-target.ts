@@ -41,8 +41,32 @@ const RAW_TAIL = '__raw_artifact_path__';
  */
 const STATIC_FILE_ROUTE = /^((?:\/[A-Za-z0-9._~-]+)*\/static-files\/|\/build\/)/;
 
-/** Fastify's `rewriteUrl`: the URL the router matches (the request keeps its own in originalUrl). */
-export function routingUrl(target: string): string {
+/**
+ * A non-plain target's path as the Python server routes it (percent-decoded), re-spelled so that
+ * the router reads back exactly that: every byte outside the plain set percent-encoded, so
+ * find-my-way's parameter decoding yields the string Python's `unquote` gives. Undefined when
+ * Python would not route the decoded path as such (werkzeug merges `//` with a redirect), or
+ * for a target that is not origin-form.
+ */
+export function pythonRoutedTarget(target: string): string | undefined {
+  if (!isOriginForm(target)) return undefined;
+  const q = target.indexOf('?');
+  const path = unquote(q < 0 ? target : target.slice(0, q));
+  if (path.includes('//')) return undefined;
+  let out = '';
+  for (const ch of path) {
+    if (/[A-Za-z0-9._~/-]/.test(ch)) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out + (q < 0 ? '' : target.slice(q));
+}
+
+/**
+ * Fastify's `rewriteUrl`: the URL the router matches (the request keeps its own in originalUrl).
+ * `standalone`: no Python child to divert to, so a non-plain target is routed the way Python
+ * would route it (pythonRoutedTarget) instead of answering 501 for a spelling.
+ */
+export function routingUrl(target: string, standalone = false): string {
   if (PLAIN_TARGET.test(target)) return target;
   const artifact = ARTIFACT_PATH_ROUTE.exec(target);
   if (artifact) {
@@ -51,6 +75,7 @@ export function routingUrl(target: string): string {
   }
   const staticFile = STATIC_FILE_ROUTE.exec(target);
   if (staticFile) return staticFile[1]! + RAW_TAIL;
+  if (standalone) return pythonRoutedTarget(target) ?? DIVERTED_ROUTING_URL;
   return DIVERTED_ROUTING_URL;
 }
 

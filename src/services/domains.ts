@@ -21,6 +21,7 @@ import { registryHandlers } from './registry/index.js';
 import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
 import { runArtifactsHandlers } from './artifacts/run-artifacts.js';
 import { presignedUrlHandlers } from './artifacts/presigned-urls.js';
+import { loggedModelsHandlers } from './logged-models/index.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -36,7 +37,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
-  MlflowService: [trackingHandlers, runArtifactsHandlers, presignedUrlHandlers],
+  MlflowService: [trackingHandlers, loggedModelsHandlers, runArtifactsHandlers, presignedUrlHandlers],
   ModelRegistryService: [registryHandlers],
   MlflowArtifactsService: [mlflowArtifactsHandlers],
   WebhookService: [webhookHandlers],

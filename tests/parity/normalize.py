@@ -9,7 +9,8 @@ Rewritten:
   * run ids (any 32-hex token, anywhere, also inside messages and URIs)      -> <run:N>
   * UUIDs, e.g. webhook ids (any 8-4-4-4-12 hex token, anywhere)              -> <uuid:N>
   * experiment ids (values of experiment id fields; then as tokens in strings) -> <exp:N>
-  * generated run names (`adjective-animal-123`), in run_name / mlflow.runName -> <run-name:N>
+  * generated run names (`adjective-animal-123`), in run_name / mlflow.runName, and a logged
+    model's generated name                                                    -> <run-name:N>
   * user ids (user_id, mlflow.user)                                            -> <user:N>
   * wall-clock timestamps (time fields whose value is "now"-ish)               -> <now:TYPE>
   * the servers' own artifact roots / working directories                      -> <artifact-root>, <workdir>
@@ -61,7 +62,8 @@ def _sorted_set(m: re.Match) -> str:
 
 RUN_ID_KEYS = {"run_id", "run_uuid", "parent_run_id", "tags.mlflow.parentRunId", "root_run_id"}
 EXPERIMENT_ID_KEYS = {"experiment_id", "experiment_ids"}
-RUN_NAME_KEYS = {"run_name", "tags.mlflow.runName"}
+# `name`: a logged model created without one gets a generated name (only those are mapped).
+RUN_NAME_KEYS = {"run_name", "tags.mlflow.runName", "name"}
 USER_KEYS = {"user_id", "tags.mlflow.user"}
 TIME_KEYS = {
     "creation_time",
@@ -71,6 +73,8 @@ TIME_KEYS = {
     "timestamp",
     "last_updated_timestamp",
     "creation_timestamp",
+    "creation_timestamp_ms",
+    "last_updated_timestamp_ms",
 }
 # tag key -> which map its value belongs to (tags are lists of {key, value} or dicts)
 TAG_VALUE_KINDS = {

@@ -177,7 +177,7 @@ export function parseList(text: string): string[] {
 }
 
 /** `_join_in_comparison_tokens`: turn `x IN (..)`, `x NOT IN (..)`, `x IS [NOT] NULL` into comparisons. */
-function joinInComparisons(tokens: Node[]): Node[] {
+export function joinInComparisons(tokens: Node[]): Node[] {
   const toks = tokens.filter((t) => !isWs(t));
   const out: Node[] = [];
   let i = 0;

@@ -13,7 +13,7 @@ export function createPageToken(offset: number): string {
 }
 
 /** Python's non-strict `base64.b64decode`: junk characters are skipped, padding is required. */
-function b64decodeLikePython(token: string): Buffer | undefined {
+export function b64decodeLikePython(token: string): Buffer | undefined {
   let data = '';
   let pad = 0;
   for (const ch of token) {

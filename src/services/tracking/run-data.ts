@@ -1,3 +1,4 @@
+import { MlflowError } from '../../errors/mlflow-error.js';
 import type { MlflowService } from '../../gen/services.js';
 import type { MetricInput } from '../../stores/tracking/inputs.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
@@ -21,9 +22,20 @@ function toDouble(v: unknown): unknown {
   return v;
 }
 
+/**
+ * The Metric entity's constructor (Metric(...) / Metric.from_proto, before any other check): a
+ * dataset is named by both its name and its digest, or not at all.
+ */
+function checkMetricDatasets(m: { dataset_name?: string; dataset_digest?: string }): void {
+  if (!m.dataset_name !== !m.dataset_digest) {
+    throw MlflowError.invalidParameter('Both dataset_name and dataset_digest must be provided if one is provided');
+  }
+}
+
 /** Handlers of the logging RPCs (server/handlers.py + the store-side checks of sqlalchemy_store). */
 export const runDataHandlers = {
   async logMetric(req, { stores }) {
+    checkMetricDatasets(req);
     // Unset proto fields read as their defaults ('' / 0) in Python, and that is what MLflow logs.
     const metric = {
       key: req.key ?? '',
@@ -50,8 +62,9 @@ export const runDataHandlers = {
   async logBatch(req, { stores }) {
     const truncate = truncateLongValues(stores);
     const runId = req.run_id ?? '';
-    validateRunId(runId);
     const given = req.metrics ?? [];
+    for (const m of given) checkMetricDatasets(m);
+    validateRunId(runId);
     const metrics = new Array<MetricInput>(given.length);
     const validKeys = new Set<string>();
     for (let i = 0; i < given.length; i++) {

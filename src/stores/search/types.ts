@@ -47,3 +47,50 @@ export interface ExperimentSearchQuery {
   offset: number;
   limit: number;
 }
+
+/** Columns of `logged_models` a filter or sort may address (SqlLoggedModel's columns). */
+export type LoggedModelColumn =
+  | 'model_id'
+  | 'experiment_id'
+  | 'name'
+  | 'artifact_location'
+  | 'creation_timestamp_ms'
+  | 'last_updated_timestamp_ms'
+  | 'status'
+  | 'lifecycle_stage'
+  | 'model_type'
+  | 'source_run_id'
+  | 'status_message';
+
+/** A metric sort key's own dataset conditions (AND-ed to the request's datasets filter). */
+export interface MetricDatasetFilter {
+  name?: string;
+  digest?: string;
+}
+
+export type LoggedModelPredicate =
+  | {
+      on: 'column';
+      column: LoggedModelColumn;
+      op: CompareOp;
+      value: string | number | readonly (string | number)[];
+    }
+  /** Compared against each model's latest value of the metric (on the request's datasets). */
+  | { on: 'metric'; key: string; op: CompareOp; value: number }
+  | { on: 'param' | 'tag'; key: string; op: CompareOp; value: string | number | readonly (string | number)[] };
+
+export type LoggedModelSortKey =
+  | { on: 'column'; column: LoggedModelColumn; ascending: boolean }
+  | { on: 'metric'; key: string; ascending: boolean; dataset: MetricDatasetFilter };
+
+export interface LoggedModelSearchQuery {
+  experimentIds: readonly number[];
+  predicates: readonly LoggedModelPredicate[];
+  /** The request's `datasets`: metrics on any of them (a missing digest matches a NULL one). */
+  datasets: readonly { name: string; digest: string | null }[];
+  /** With datasets and no metric predicate, only models with a metric on one of them qualify. */
+  requireDatasetMetric: boolean;
+  sort: readonly LoggedModelSortKey[];
+  offset: number;
+  limit: number;
+}

@@ -11,6 +11,7 @@ import type { StoreContext } from './context.js';
 import { datasetSummaryOperations } from './dataset-summaries.js';
 import { experimentOperations } from './experiments.js';
 import { loggedModelLinkOperations } from './logged-model-links.js';
+import { loggedModelOperations } from './logged-models.js';
 import { metricHistoryOperations } from './metric-history.js';
 import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
@@ -21,6 +22,7 @@ const OPERATIONS = {
   ...runDataOperations,
   ...metricHistoryOperations,
   ...loggedModelLinkOperations,
+  ...loggedModelOperations,
   ...datasetSummaryOperations,
 };
 
