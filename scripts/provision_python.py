@@ -56,6 +56,8 @@ EXTRAS = {
     # the artifact tests' S3: the reference server's S3 client and a real S3-compatible server
     "boto3": "boto3",
     "moto[server]": "moto.server",
+    # the schema fuzzing of tests/fuzz (cases generated from `mlflow-ts openapi`)
+    "schemathesis": "schemathesis",
 }
 
 # What "the venv works" means: the reference server, the client, the SQL store and the

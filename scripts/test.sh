@@ -5,7 +5,8 @@
 #  2. a throwaway PostgreSQL cluster (scripts/pg.sh), for the PostgreSQL tests;
 #  3. typecheck + lint, the regeneration check, unit and integration tests (vitest),
 #     the provisioning's own tests, then the parity suite (pytest) on SQLite and on PostgreSQL,
-#     then the attack corpus (tests/security, which rewrites docs/security.md).
+#     then the attack corpus (tests/security, which rewrites docs/security.md), then a bounded
+#     schema fuzzing run (tests/fuzz: schemathesis on every native operation, SQLite and PostgreSQL).
 # In CI (CI=true) nothing may be skipped: the PostgreSQL and parity tests must run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,6 +42,7 @@ step vitest npx vitest run
 step provisioning .venv/bin/python -m pytest tests/provision -q -p no:cacheprovider
 step parity .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider "$@"
 step security .venv/bin/python -m pytest tests/security -q -p no:cacheprovider
+step fuzz .venv/bin/python -m pytest tests/fuzz -q -p no:cacheprovider
 
 if [ $status -ne 0 ]; then echo "test: FAILED: ${failed[*]}" >&2; else echo "test: all steps passed"; fi
 exit $status

@@ -14,7 +14,8 @@ import { registerHealthRoutes } from './health.js';
 import { clientErrorHandler, h11Refuses, refuseInvalidRequest } from './invalid-request.js';
 import { RPCS, type NativeLayer } from './native-layer.js';
 import { sendNotImplemented } from './not-implemented.js';
-import { isOriginForm, routingUrl } from './request-target.js';
+import { isOriginForm, pythonScopePath, routingUrl } from './request-target.js';
+import { sendMethodNotAllowed } from './method-not-allowed.js';
 import { registerSecurity, type SecurityOptions } from './security.js';
 import { expectsContinue, handAllRequestsToApp } from './server-events.js';
 import { registerStaticUi, type UiSource } from './ui/static-ui.js';
@@ -191,6 +192,10 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
     // A plain OPTIONS is not an endpoint call: answer it empty (204 on API paths, as MLflow does)
     // rather than 501. CORS preflights never get here (the security layer answers them).
     if (request.method === 'OPTIONS') return reply.code(200).send();
+    // A method none of MLflow's routes at this path takes: Flask's router answers 405 first.
+    if (sendMethodNotAllowed(reply, request.method, pythonScopePath(request.originalUrl), o.staticPrefix)) {
+      return reply;
+    }
     return sendNotImplemented(request, reply);
   };
 

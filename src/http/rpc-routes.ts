@@ -243,7 +243,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
  * their own: the UI posts to these, while the RPC's generated route is MLflow's (sometimes
  * malformed, e.g. `/api/2.0mlflow/experiments/search-datasets`).
  */
-const FLASK_ROUTE_ALIASES: Readonly<Record<string, readonly RpcRoute[]>> = {
+export const FLASK_ROUTE_ALIASES: Readonly<Record<string, readonly RpcRoute[]>> = {
   'MlflowService.searchDatasets': [
     {
       method: 'POST',

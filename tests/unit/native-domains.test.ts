@@ -34,6 +34,16 @@ describe('native RPCs derived from the domain modules', () => {
         'searchRuns',
         'searchExperiments',
         'searchDatasets',
+        // services/logged-models
+        'createLoggedModel',
+        'getLoggedModel',
+        'finalizeLoggedModel',
+        'deleteLoggedModel',
+        'setLoggedModelTags',
+        'deleteLoggedModelTag',
+        'LogLoggedModelParams',
+        'searchLoggedModels',
+        'logOutputs',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

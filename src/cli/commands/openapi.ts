@@ -5,6 +5,7 @@
  */
 import { MLFLOW_VERSION, RPCS, type RpcInfo, type RpcRoute } from '../../gen/routes.js';
 import { JSON_SCHEMAS, MESSAGES, type FieldMeta } from '../../gen/schemas.js';
+import { FLASK_ROUTE_ALIASES } from '../../http/rpc-routes.js';
 import { UsageError } from '../usage-error.js';
 import { loadNativeRpcKeys } from './endpoints.js';
 
@@ -50,6 +51,18 @@ function queryParameter(f: FieldMeta, props: Obj): Obj | undefined {
   };
 }
 
+/**
+ * RPCs whose success is not their proto Response as JSON: the mlflow-artifacts service sends a
+ * file's bytes (with the content type of its name), and answers an upload with an empty body.
+ */
+const RAW_SUCCESS: Readonly<Record<string, Obj>> = {
+  'MlflowArtifactsService.downloadArtifact': {
+    description: "the file's bytes, with the content type of its name",
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  },
+  'MlflowArtifactsService.uploadArtifact': { description: 'an empty body' },
+};
+
 function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string): Obj {
   const pathParams = Object.values(route.params).map((name) => ({
     name,
@@ -64,15 +77,20 @@ function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string)
     'x-mlflow-rpc': rpc.key,
     'x-mlflow-ts-serving': native ? 'native' : 'proxied',
     responses: {
-      '200': {
+      '200': RAW_SUCCESS[rpc.key] ?? {
         description: rpc.responseType,
         content: {
           'application/json': { schema: { $ref: `#/components/schemas/${schemaName(rpc.responseType)}` } },
         },
       },
       default: {
-        description: 'MLflow error',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/MlflowErrorResponse' } } },
+        description:
+          "MLflow error: MLflow's JSON, or werkzeug's HTML page where the pinned server's handler " +
+          'does not answer itself (400 for an unreadable request, 500 for a request it crashes on)',
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/MlflowErrorResponse' } },
+          'text/html': { schema: { type: 'string' } },
+        },
       },
     },
   };
@@ -100,7 +118,11 @@ export function buildOpenApi(opts: OpenApiOptions, nativeKeys: readonly string[]
   const paths: Record<string, Obj> = {};
   for (const rpc of RPCS) {
     const multi = rpc.endpoints.length > 1;
-    for (const route of rpc.routes) {
+    const aliases = FLASK_ROUTE_ALIASES[rpc.key] ?? [];
+    // An RPC MLflow maps to no handler answers its 404 on the generated routes (left out); its
+    // Flask aliases, which the UI calls, are what serves it.
+    const routes = rpc.handledByMlflow ? [...rpc.routes, ...aliases] : aliases;
+    for (const route of routes) {
       if (route.prefix === 'ajax-api' && !opts.ajax) continue;
       const url = route.prefix === 'ajax-api' ? `${opts.staticPrefix}${route.url}` : route.url;
       const p = openApiPath(route, url);

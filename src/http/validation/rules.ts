@@ -97,9 +97,16 @@ function logBatchPre(r: RawRequest): void {
 
 /**
  * Request messages whose handler never calls `_get_request_message` (it takes only its path
- * parameter): the request's query string and body are not read at all.
+ * parameters, and getLoggedModel one `request.args` flag): the request's query string and body are
+ * not decoded at all, so a body that is not a JSON object changes nothing.
  */
-const READS_NO_MESSAGE: ReadonlySet<string> = new Set(['mlflow.GetWebhook', 'mlflow.DeleteWebhook']);
+const READS_NO_MESSAGE: ReadonlySet<string> = new Set([
+  'mlflow.GetWebhook',
+  'mlflow.DeleteWebhook',
+  'mlflow.GetLoggedModel',
+  'mlflow.DeleteLoggedModel',
+  'mlflow.DeleteLoggedModelTag',
+]);
 
 export const readsNoMessage = (requestType: string): boolean => READS_NO_MESSAGE.has(requestType);
 

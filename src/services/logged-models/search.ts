@@ -2,7 +2,6 @@
 import type { SearchLoggedModels_Response } from '../../gen/messages.js';
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { PythonCrash } from '../../py/values.js';
 import { searchLoggedModelsInStore } from '../../stores/search/logged-model-search.js';
 import { parseExperimentId } from '../../stores/tracking/experiments.js';
 import {
@@ -50,9 +49,6 @@ export const searchLoggedModelsHandlers = {
     const ids = experimentIds.map((id) => parseExperimentId(id));
     const { predicates, hasMetricFilter } = loggedModelPredicates(comparisons);
     const sort = loggedModelSortKeys(orderBy ?? []);
-    if (maxResults < 0 || offset < 0) {
-      throw new PythonCrash('a negative LIMIT or OFFSET');
-    }
     const models = await searchLoggedModelsInStore(stores.dialect, {
       experimentIds: ids,
       predicates,
@@ -63,8 +59,11 @@ export const searchLoggedModelsHandlers = {
       limit: maxResults + 1,
     });
     const res: SearchLoggedModels_Response = {};
+    // A negative max_results goes to the database as is (SQLite: no limit; PostgreSQL refuses
+    // it), and Python's models[:max_results] then drops that many from the end.
     if (models.length > maxResults) {
-      res.models = models.slice(0, maxResults);
+      const page = models.slice(0, maxResults);
+      if (page.length > 0) res.models = page;
       res.next_page_token = encodeLoggedModelsPageToken(experimentIds, filter, orderBy, offset + maxResults);
     } else if (models.length > 0) {
       res.models = models;
