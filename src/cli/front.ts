@@ -37,6 +37,18 @@ export function nativeStoreOptions(config: ServerConfig): OpenStoresOptions {
   };
 }
 
+/** nativeStoreOptions, saying on `log` while it waits for an unreachable database at startup. */
+export function storeOptionsLogged(config: ServerConfig, log: Logger): OpenStoresOptions {
+  return {
+    ...nativeStoreOptions(config),
+    onConnectRetry: ({ attempt, attempts, delayMs, reason }) =>
+      log.warn(
+        `waiting for the database: ${reason}; attempt ${attempt} of ${attempts} failed, ` +
+          `retrying in ${(delayMs / 1000).toFixed(1)} s`,
+      ),
+  };
+}
+
 /** Builds and starts the HTTP front of one process (the only process, or one cluster worker). */
 export async function startFront(
   config: ServerConfig,
@@ -48,7 +60,7 @@ export async function startFront(
     ? undefined
     : config.artifactsOnly
       ? loadArtifactsOnlyLayer(nativeStoreOptions(config))
-      : await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
+      : await loadNativeLayer(config.backendStoreUri, storeOptionsLogged(config, log));
   // The proxy (undici) is loaded only when there is a Python child to forward to: standalone
   // servers start faster and stay smaller without it.
   const forwarder: ReturnType<typeof createForwarder> | undefined = link

@@ -6,7 +6,7 @@ import { ChildLink, type ChildLinkState } from '../proxy/child-link.js';
 import { PythonChild } from '../proxy/python-child.js';
 import { logBanner } from './banner.js';
 import type { FoundPython } from './find-python.js';
-import { nativeStoreOptions, startFront } from './front.js';
+import { startFront, storeOptionsLogged } from './front.js';
 import { nativeOffReason } from './native-policy.js';
 import { loadNativeLayer } from '../http/native-layer.js';
 import type { ServerConfig } from './server-config.js';
@@ -121,7 +121,7 @@ export async function runServer(
   try {
     if (config.workers > 1) {
       if (!nativeOffReason(config) && !config.artifactsOnly) {
-        const layer = await loadNativeLayer(config.backendStoreUri, nativeStoreOptions(config));
+        const layer = await loadNativeLayer(config.backendStoreUri, storeOptionsLogged(config, log));
         await layer.close();
       }
       startChild();

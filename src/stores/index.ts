@@ -1,4 +1,5 @@
 import { resolveUriIfLocal } from './artifact-uri.js';
+import { isConnectionLoss } from './driver-error.js';
 import { openArtifactStores, type ArtifactStoreOptions, type ArtifactStores } from './artifacts/index.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
@@ -39,6 +40,40 @@ export interface OpenStoresOptions {
   modelVersionSourceRegex?: string;
   /** The artifact repositories (mlflow-artifacts service, run artifacts); MLflow's defaults when absent. */
   artifacts?: ArtifactStoreOptions;
+  /**
+   * Told of each failed attempt to reach the database at startup before the next one (MLflow's
+   * create_sqlalchemy_engine_with_retry: up to 10 attempts, 0.1 * (2^n - 1) s apart). Without
+   * it, the retries happen silently.
+   */
+  onConnectRetry?: (info: { attempt: number; attempts: number; delayMs: number; reason: string }) => void;
+  /** Attempts before giving up (default 10, MLflow's MAX_RETRY_COUNT); 1 disables the wait. */
+  connectAttempts?: number;
+}
+
+/**
+ * Whether a failure to open the store means the database cannot be reached yet (refused or
+ * lost connection, a server still starting up, no free connection slot), which is worth waiting
+ * for at startup. A refusal of the database itself (a stale schema, bad credentials) is not.
+ */
+function isUnreachable(err: unknown): boolean {
+  if (isConnectionLoss(err)) return true;
+  const code = typeof err === 'object' && err !== null ? String((err as { code?: unknown }).code ?? '') : '';
+  return /^E[A-Z]+$/.test(code) || /^08/.test(code) || code === '57P03' || code === '53300';
+}
+
+/** openStores, waiting for an unreachable database with MLflow's backoff at startup. */
+async function openWithRetry(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
+  const attempts = opts.connectAttempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openStoresOnce(backendUri, opts);
+    } catch (err) {
+      if (attempt >= attempts || !isUnreachable(err)) throw err;
+      const delayMs = 100 * (2 ** attempt - 1);
+      opts.onConnectRetry?.({ attempt, attempts, delayMs, reason: (err as Error).message });
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }
 
 /** What services get: the stores over one database, and the options they were opened with. */
@@ -80,6 +115,10 @@ const OPENERS: { [D in BackendLocation['dialect']]: Opener<Extract<BackendLocati
  * experiment (id 0) as SqlAlchemyStore.__init__ does.
  */
 export async function openStores(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
+  return openWithRetry(backendUri, opts);
+}
+
+async function openStoresOnce(backendUri: string, opts: OpenStoresOptions): Promise<Stores> {
   const loc = parseBackendUri(backendUri);
   const dialect = await (OPENERS[loc.dialect] as Opener<BackendLocation>)(loc, opts);
   let registryDialect: StoreDialect | undefined;

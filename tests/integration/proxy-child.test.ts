@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from '../helpers/fault-figures.js';
 import { TEST_PYTHON, groupMembers, startServer, type RunningServer } from './server-harness.js';
 
 const INVALID_HOST = 'Invalid Host header - possible DNS rebinding attack detected';
@@ -178,6 +179,11 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
       await new Promise((r2) => setTimeout(r2, 500));
     }
     expect(childPids(srv.output()).length).toBe(2);
+    recordFigures('child-killed', 'The Python child killed (SIGKILL to its process group)', [
+      ['a proxied request right after the kill', `503 TEMPORARILY_UNAVAILABLE in ${elapsed} ms`],
+      ['native routes meanwhile', `${native.statusCode}`],
+      ['proxied routes served again after', `${Date.now() - t0} ms (the child restarted by mlflow-ts)`],
+    ]);
   }, 200_000);
 
   it('drains in-flight requests on SIGTERM and leaves no process behind', async () => {

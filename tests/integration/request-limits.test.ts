@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from '../helpers/fault-figures.js';
 import { startServer, type RunningServer } from './server-harness.js';
 
 const MiB = 1024 * 1024;
@@ -186,15 +187,29 @@ describe('request timeouts', () => {
     expect(r.ms).toBeLessThan(8000);
   });
 
-  it('closes a connection whose headers never end', async () => {
-    const s = connect(port(), '127.0.0.1');
-    const done = closedWithin(s, 10_000);
-    s.write('GET /health HTTP/1.1\r\nHost: localhost\r\n');
-    const drip = setInterval(() => s.writable && s.write('X-A: b\r\n'), 500);
-    const r = await done;
+  it('closes a connection whose headers never end, serving other clients meanwhile', async () => {
+    // A slowloris: 20 connections each sending a header line every 500 ms, never the end.
+    const sockets = Array.from({ length: 20 }, () => connect(port(), '127.0.0.1'));
+    const done = sockets.map((s) => closedWithin(s, 10_000));
+    for (const s of sockets) s.write('GET /health HTTP/1.1\r\nHost: localhost\r\n');
+    const drip = setInterval(() => {
+      for (const s of sockets) if (s.writable) s.write('X-A: b\r\n');
+    }, 500);
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = Date.now();
+    const other = await fetch(`http://127.0.0.1:${port()}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+    const otherMs = Date.now() - t0;
+    expect(other.status).toBe(200);
+    const results = await Promise.all(done);
     clearInterval(drip);
-    expect(r.closed).toBe(true);
-    expect(r.ms).toBeLessThan(7000);
+    for (const r of results) {
+      expect(r.closed).toBe(true);
+      expect(r.ms).toBeLessThan(7000);
+    }
+    recordFigures('slow-clients', 'Slow clients (slowloris headers, bodies at 1 byte/s)', [
+      ['20 connections whose headers never end: closed after', `${Math.max(...results.map((r) => r.ms))} ms at most`],
+      ['another client served meanwhile in', `${otherMs} ms`],
+    ]);
   });
 
   it('closes an idle keep-alive connection', async () => {

@@ -334,3 +334,22 @@ def test_log_metric_bad_types_validation_order(parity):
         s.get("/mlflow/metrics/get-history", {"run_id": rid, "metric_key": "m"})
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createExperiment", "MlflowService.logParam", "MlflowService.setTag", case="ok")
+def test_duplicate_keys_in_a_body(parity):
+    """A JSON object with a key twice: json.loads keeps the last value, and so does mlflow-ts."""
+    def sc(s):
+        name_a, name_b = s.name("dup-a"), s.name("dup-b")
+        post_text(s, "/mlflow/experiments/create", f'{{"name": "{name_a}", "name": "{name_b}"}}', label="create")
+        s.get("/mlflow/experiments/get-by-name", {"experiment_name": name_b}, label="the last name won")
+        s.get("/mlflow/experiments/get-by-name", {"experiment_name": name_a}, label="the first is unknown")
+        eid = new_exp(s)
+        run = new_run(s, eid)
+        post_text(s, "/mlflow/runs/log-parameter",
+                  f'{{"run_id": "{run}", "key": "k", "value": "1", "value": "2", "key": "p"}}', label="param")
+        post_text(s, "/mlflow/runs/set-tag",
+                  f'{{"run_id": "nope", "run_id": "{run}", "key": "t", "value": "v"}}', label="tag")
+        s.get("/mlflow/runs/get", {"run_id": run}, label="what was stored")
+
+    parity.check(sc)

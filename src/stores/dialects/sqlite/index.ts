@@ -27,6 +27,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
     config: ConstructorParameters<typeof SqliteDialect>[0],
     /** Runs first in every transaction, holding the connection (see reopenIfWritable). */
     private readonly beforeWrite: () => void,
+    /** Whether the connection is inside a transaction (better-sqlite3's `inTransaction`). */
+    private readonly inTransaction: () => boolean,
   ) {
     super(config);
   }
@@ -36,6 +38,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       this.beforeWrite();
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR,
+    // SQLITE_NOMEM, ...): a ROLLBACK then fails with "no transaction is active" and would hide
+    // the error that matters (which MLflow reports: "database or disk is full").
+    driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+      if (!this.inTransaction()) return;
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
     };
     return driver;
   }
@@ -149,7 +158,7 @@ export function openSqlite(path: string): StoreDialect {
     },
   };
   const db = new Kysely<TrackingDatabase>({
-    dialect: new ImmediateSqliteDialect({ database: cached }, reopenIfWritable),
+    dialect: new ImmediateSqliteDialect({ database: cached }, reopenIfWritable, () => raw.inTransaction),
   });
   const stmt = (text: string) => cached.prepare(text) as unknown as Database.Statement;
   const syncDb: SyncDb = {
