@@ -11,21 +11,21 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from conftest import EXAMPLES, STATS, native_openapi
+from conftest import EXAMPLES, SEED, STATS, native_openapi
 
 # Loaded at collection: the document is the build's (no server needed); servers come per dialect.
 schema = schemathesis.openapi.from_dict(native_openapi())
 
 
 @schema.parametrize()
+@seed(SEED)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
     database=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
