@@ -405,6 +405,17 @@ async function main() {
             return;
           }
           for (const sc of reads) {
+            if (sc.schemas && !sc.schemas.includes(sys.schema)) {
+              rows.push({
+                scenario: sc.id,
+                title: sc.title,
+                system: sys.id,
+                backend: 'pg',
+                concurrency: sc.concurrency,
+                na: 'not supported by this server (no logged models)',
+              });
+              continue;
+            }
             log(`${sc.id} on ${sys.id}`);
             const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
               apiInspector(srv.baseUrl),

@@ -535,6 +535,9 @@ export async function runReadFloors(o: {
     },
   };
   Object.assign(impl, registryReadFloors());
+  const lmExp = (await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_models'], o.db))[0]
+    ?.experiment_id;
+  if (lmExp !== undefined) impl.LM1 = (c) => loggedModelsPage(c, lmExp);
   for (const sc of o.scenarios.filter((s) => s.group === 'read')) {
     const f = impl[sc.id.split('-')[0]!];
     if (!f) continue;
@@ -590,6 +593,64 @@ export async function runReadFloors(o: {
     rows.push(row);
   }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logged-model read floor (LM1): the page with plain queries (the latest metric by DISTINCT ON).
+
+async function loggedModelsPage(c: pg.Pool, exp: number | string): Promise<string> {
+  const page = (
+    await c.query(
+      `SELECT m.* FROM logged_models m
+         JOIN logged_model_params p ON p.model_id = m.model_id AND p.param_key = 'lr' AND p.param_value = '0.01'
+         LEFT JOIN (SELECT DISTINCT ON (model_id) model_id, metric_value FROM logged_model_metrics
+                     WHERE metric_name = 'acc'
+                     ORDER BY model_id, metric_step DESC, metric_timestamp_ms DESC, metric_value DESC) a
+           ON a.model_id = m.model_id
+        WHERE m.experiment_id = $1 AND m.lifecycle_stage <> 'deleted'
+        ORDER BY a.metric_value DESC NULLS LAST, m.creation_timestamp_ms DESC, m.model_id LIMIT 101`,
+      [exp],
+    )
+  ).rows as Record<string, unknown>[];
+  const ids = page.slice(0, 100).map((m) => m.model_id as string);
+  const [t, p, mt] = await Promise.all([
+    c.query('SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id = ANY($1)', [ids]),
+    c.query('SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id = ANY($1)', [ids]),
+    c.query(
+      'SELECT model_id, metric_name, metric_value, metric_timestamp_ms, metric_step, run_id FROM logged_model_metrics WHERE model_id = ANY($1)',
+      [ids],
+    ),
+  ]);
+  return JSON.stringify({
+    models: page.slice(0, 100).map((m) => ({
+      info: {
+        model_id: m.model_id,
+        experiment_id: String(m.experiment_id),
+        name: m.name,
+        creation_timestamp_ms: Number(m.creation_timestamp_ms),
+        last_updated_timestamp_ms: Number(m.last_updated_timestamp_ms),
+        artifact_uri: m.artifact_location,
+        status: 'LOGGED_MODEL_READY',
+        model_type: m.model_type,
+        source_run_id: m.source_run_id,
+        tags: t.rows.filter((x) => x.model_id === m.model_id).map((x) => ({ key: x.tag_key, value: x.tag_value })),
+      },
+      data: {
+        params: p.rows.filter((x) => x.model_id === m.model_id).map((x) => ({ key: x.param_key, value: x.param_value })),
+        metrics: mt.rows
+          .filter((x) => x.model_id === m.model_id)
+          .map((x) => ({
+            key: x.metric_name,
+            value: x.metric_value,
+            timestamp: Number(x.metric_timestamp_ms),
+            step: Number(x.metric_step),
+            run_id: x.run_id,
+            model_id: x.model_id,
+          })),
+      },
+    })),
+    next_page_token: 'x',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import { call, defaultCheck } from './load.js';
 import type { Inspector } from './inspect.js';
 import type { MlflowAnswer } from './json.js';
 import type { ReadIds, ReadSize } from './seed.js';
-import { REG_MODELS, regModelName, regAliases } from './seed.js';
+import { LM_MODELS, REG_MODELS, lmAcc, lmLr, regModelName, regAliases } from './seed.js';
+import type { SchemaKind } from './systems.js';
 
 export interface Ctx {
   base: string;
@@ -32,6 +33,8 @@ export interface Scenario {
   durationMs: (quick: boolean) => number;
   maxRequests: (quick: boolean) => number;
   warmup: (quick: boolean) => number; // requests before measuring
+  /** The schema kinds whose systems can run it (default: all). */
+  schemas?: SchemaKind[];
   prepare(ctx: Ctx): Promise<Prepared>;
 }
 
@@ -667,6 +670,61 @@ function byAlias(id: string, concurrency: number, maxRequests: (quick: boolean) 
   };
 }
 
+/**
+ * SearchLoggedModels over the seeded logged models (LM_MODELS in one experiment, each with 2 tags,
+ * 2 params and an `acc` metric at 2 steps): a param filter and the latest-metric order, the query
+ * the UI's model list makes with a filter. Not FastTrackML (no logged models); mlflow-go hands it
+ * to its MLflow 3.1 child.
+ */
+function loggedModelScenarios(): Scenario[] {
+  const json = (body: string) => JSON.parse(body) as { models?: { info: { model_id: string; name: string } }[] };
+  const matching = Array.from({ length: LM_MODELS }, (_, n) => n).filter((n) => lmLr(n) === '0.01');
+  const want = [...matching].sort((a, b) => lmAcc(b) - lmAcc(a) || b - a).slice(0, 100);
+  return [
+    {
+      group: 'read',
+      backend: 'pg',
+      durationMs: dur(2500, 20000),
+      warmup: dur(10, 50),
+      schemas: ['mlflow', 'go'],
+      id: 'LM1-search-logged-models',
+      title: `SearchLoggedModels, a page of 100 of ${LM_MODELS} models: filter params.lr = '0.01', order by metrics.acc DESC, c=4`,
+      concurrency: 4,
+      maxRequests: dur(500, 20000),
+      prepare(ctx) {
+        const exp = ctx.ids?.lmExp;
+        if (!exp) throw new Error('no logged models seeded on this system');
+        return Promise.resolve({
+          make: () => ({
+            method: 'POST',
+            path: `${A}/logged-models/search`,
+            body: {
+              experiment_ids: [exp],
+              filter: "params.lr = '0.01'",
+              order_by: [{ field_name: 'metrics.acc', ascending: false }],
+              max_results: 100,
+            },
+          }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const models = json(b).models ?? [];
+            if (models.length !== 100) return `wrong page (${models.length} models)`;
+            const names = models.map((m) => m.info.name);
+            const expected = want.map((n) => `model-${n}`);
+            return names.join() === expected.join() ? 'ok' : `wrong order: ${names.slice(0, 3).join()}...`;
+          },
+        });
+      },
+    },
+  ];
+}
+
 export function allScenarios(): Scenario[] {
-  return [...writeScenarios('pg'), ...writeScenarios('sqlite'), ...readScenarios(), ...registryScenarios()];
+  return [
+    ...writeScenarios('pg'),
+    ...writeScenarios('sqlite'),
+    ...readScenarios(),
+    ...registryScenarios(),
+    ...loggedModelScenarios(),
+  ];
 }

@@ -19,6 +19,8 @@ export interface ReadIds {
   histRun: string;
   bulkExp: string;
   bulkRuns: string[];
+  /** The logged-models experiment (LM1), on systems that have logged models. */
+  lmExp?: string;
 }
 
 const T0 = 1_700_000_000_000;
@@ -43,6 +45,14 @@ function runTags(i: number): [string, string][] {
     ['note', `seeded run ${i}`],
   ];
 }
+
+/** The seeded logged models (LM1): LM_MODELS models with 2 tags, 2 params and a metric at 2 steps. */
+export const LM_MODELS = 10_000;
+export const lmId = (n: number) => `m-${n.toString(16).padStart(32, '0')}`;
+/** The latest `acc` of model n (its step-1 value); step 0 is always lower. */
+export const lmAcc = (n: number) => ((n * 7919) % 10_000) / 10_000;
+/** `lr` of model n: one model in five has lr = 0.01 (what LM1 filters on). */
+export const lmLr = (n: number) => (n % 5 === 0 ? '0.01' : `0.${n % 5}`);
 
 /** The seeded model registry (REG2/REG3): models with 2 tags, 2 versions and 1-2 aliases. */
 export const REG_MODELS = 1000;
@@ -281,10 +291,51 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
     await runs.flush();
     await models.flush();
     for (const b of [params, tags, metrics, latest, etags, modelTags, versions, aliases]) await b.flush();
+    // LM1: logged models (MLflow 3 schemas only; older ones, e.g. mlflow-go's, have no such table)
+    const hasLoggedModels = (await c.query("SELECT to_regclass('logged_models') AS t")).rows[0].t !== null;
+    if (hasLoggedModels) await seedLoggedModels(c, await exp('bench_models'), addRun, runs);
     await c.query('COMMIT');
   } finally {
     await c.end();
   }
+}
+
+async function seedLoggedModels(
+  c: pg.Client,
+  e: number,
+  addRun: (id: string, i: number, e: number) => Promise<void>,
+  runs: Batcher,
+): Promise<void> {
+  const run = runUuid('e', 0);
+  await addRun(run, 0, e);
+  await runs.flush();
+  const lm = new Batcher(
+    c,
+    'logged_models',
+    ['model_id', 'experiment_id', 'name', 'artifact_location', 'creation_timestamp_ms', 'last_updated_timestamp_ms', 'status', 'lifecycle_stage', 'model_type', 'source_run_id'],
+    ['text', 'int4', 'text', 'text', 'int8', 'int8', 'int4', 'text', 'text', 'text'],
+  );
+  const lmTags = new Batcher(c, 'logged_model_tags', ['model_id', 'experiment_id', 'tag_key', 'tag_value'], ['text', 'int4', 'text', 'text'], 20_000, lm);
+  const lmParams = new Batcher(c, 'logged_model_params', ['model_id', 'experiment_id', 'param_key', 'param_value'], ['text', 'int4', 'text', 'text'], 20_000, lm);
+  const lmMetrics = new Batcher(
+    c,
+    'logged_model_metrics',
+    ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'metric_value', 'experiment_id', 'run_id'],
+    ['text', 'text', 'int8', 'int8', 'float8', 'int4', 'text'],
+    20_000,
+    lm,
+  );
+  for (let n = 0; n < LM_MODELS; n++) {
+    const id = lmId(n);
+    await lm.add([id, e, `model-${n}`, `/tmp/mlflow-bench-artifacts/models/${id}`, T0 + n, T0 + n, 2, 'active', 'sklearn', run]);
+    await lmTags.add([id, e, 'team', `team_${n % 5}`]);
+    await lmTags.add([id, e, 'stage', n % 2 ? 'dev' : 'prod']);
+    await lmParams.add([id, e, 'lr', lmLr(n)]);
+    await lmParams.add([id, e, 'depth', String(n % 10)]);
+    await lmMetrics.add([id, 'acc', T0 + n, 0, lmAcc(n) / 2, e, run]);
+    await lmMetrics.add([id, 'acc', T0 + n + 1, 1, lmAcc(n), e, run]);
+  }
+  for (const b of [lm, lmTags, lmParams, lmMetrics]) await b.flush();
 }
 
 /** Finds the ids of the seeded objects through the REST API (works for every system). */
@@ -303,7 +354,20 @@ export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
     experiment_ids: [bulkExp],
     max_results: Math.max(1, size.bulkRuns),
   });
-  return { searchExp, bigRun, histRun, bulkExp, bulkRuns: (r.runs ?? []).map((x) => x.info.run_id) };
+  let lmExp: string | undefined;
+  try {
+    lmExp = await expId('bench_models');
+  } catch {
+    lmExp = undefined; // not seeded on this system (no logged models)
+  }
+  return {
+    searchExp,
+    bigRun,
+    histRun,
+    bulkExp,
+    bulkRuns: (r.runs ?? []).map((x) => x.info.run_id),
+    ...(lmExp ? { lmExp } : {}),
+  };
 }
 
 /** Seeds the same logical content through the MLflow REST API (FastTrackML). */
