@@ -85,10 +85,18 @@ function operation(rpc: RpcInfo, route: RpcRoute, native: boolean, opId: string)
       },
       default: {
         description:
-          "MLflow error: MLflow's JSON, or werkzeug's HTML page where the pinned server's handler " +
-          'does not answer itself (400 for an unreadable request, 500 for a request it crashes on)',
+          "MLflow error: MLflow's JSON; FastAPI's `{detail}` where the pinned server answers before " +
+          "MLflow's handler (the artifact routes' path checks); or werkzeug's HTML page where the " +
+          'handler does not answer itself (400 for an unreadable request, 500 for a request it crashes on)',
         content: {
-          'application/json': { schema: { $ref: '#/components/schemas/MlflowErrorResponse' } },
+          'application/json': {
+            schema: {
+              anyOf: [
+                { $ref: '#/components/schemas/MlflowErrorResponse' },
+                { $ref: '#/components/schemas/FastApiErrorResponse' },
+              ],
+            },
+          },
           'text/html': { schema: { type: 'string' } },
         },
       },
@@ -146,6 +154,11 @@ export function buildOpenApi(opts: OpenApiOptions, nativeKeys: readonly string[]
     components: {
       schemas: {
         ...JSON_SCHEMAS,
+        FastApiErrorResponse: {
+          type: 'object',
+          required: ['detail'],
+          properties: { detail: {} },
+        },
         MlflowErrorResponse: {
           type: 'object',
           required: ['error_code', 'message'],
