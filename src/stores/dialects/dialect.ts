@@ -22,6 +22,19 @@ export interface DialectSql {
   numberParam(value: number): RawBuilder<unknown>;
   /** A boolean literal for comparisons against boolean columns (is_nan). */
   boolLiteral(value: boolean): RawBuilder<unknown>;
+  /**
+   * A subquery of the first row (columns `cols`) of each `partition` group of `table`'s rows
+   * (alias `r`) matching `where`, in `order` (SQL text over `r`): what MLflow writes as
+   * `ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) = 1`. PostgreSQL's DISTINCT ON picks the
+   * same row for less work.
+   */
+  firstPerGroup(
+    table: string,
+    cols: readonly string[],
+    where: RawBuilder<unknown>,
+    partition: readonly string[],
+    order: string,
+  ): RawBuilder<unknown>;
 }
 
 /**

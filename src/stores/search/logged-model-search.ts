@@ -47,6 +47,7 @@ function experimentsSql(col: string, ids: readonly number[]): RawBuilder<SqlBool
 
 /** Each model's latest row of metric `key` (columns model_id, metric_value). */
 function latestMetricSql(
+  d: StoreDialect,
   q: LoggedModelSearchQuery,
   key: string,
   own: MetricDatasetFilter | undefined,
@@ -59,7 +60,13 @@ function latestMetricSql(
   conds.push(
     sql`r.model_id IN (SELECT x.model_id FROM logged_models x WHERE ${experimentsSql('x.experiment_id', q.experimentIds)})`,
   );
-  return sql`(SELECT ranked.model_id, ranked.metric_value FROM (SELECT r.model_id, r.metric_value, ROW_NUMBER() OVER (PARTITION BY r.model_id, r.metric_name ORDER BY r.metric_step DESC, r.metric_timestamp_ms DESC, r.metric_value DESC) AS row_num FROM logged_model_metrics r WHERE ${sql.join(conds, sql` AND `)}) ranked WHERE ranked.row_num = 1)`;
+  return d.sql.firstPerGroup(
+    'logged_model_metrics',
+    ['model_id', 'metric_value'],
+    sql.join(conds, sql` AND `),
+    ['model_id', 'metric_name'],
+    'r.metric_step DESC, r.metric_timestamp_ms DESC, r.metric_value DESC',
+  );
 }
 
 function predicateSql(d: StoreDialect, q: LoggedModelSearchQuery, p: LoggedModelPredicate): RawBuilder<SqlBool> {
@@ -67,7 +74,7 @@ function predicateSql(d: StoreDialect, q: LoggedModelSearchQuery, p: LoggedModel
     case 'column':
       return compare(d.sql, sql.ref(`m.${p.column}`), p.op, p.value as string | number | readonly string[]);
     case 'metric':
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${latestMetricSql(q, p.key, undefined)} l WHERE l.model_id = m.model_id AND ${compare(d.sql, sql.ref('l.metric_value'), p.op, p.value)})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${latestMetricSql(d, q, p.key, undefined)} l WHERE l.model_id = m.model_id AND ${compare(d.sql, sql.ref('l.metric_value'), p.op, p.value)})`;
     case 'param':
     case 'tag': {
       const [table, key, value] =
@@ -102,7 +109,7 @@ export async function searchLoggedModelsInStore(d: StoreDialect, q: LoggedModelS
       expr = sql.ref(`m.${s.column}`);
     } else {
       const alias = `s${i}`;
-      joins.push(sql`LEFT OUTER JOIN ${latestMetricSql(q, s.key, s.dataset)} ${sql.raw(alias)} ON ${sql.ref(`${alias}.model_id`)} = m.model_id`);
+      joins.push(sql`LEFT OUTER JOIN ${latestMetricSql(d, q, s.key, s.dataset)} ${sql.raw(alias)} ON ${sql.ref(`${alias}.model_id`)} = m.model_id`);
       expr = sql.ref(`${alias}.metric_value`);
     }
     order.push(sql`CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END ASC`, sql`${expr} ${dir}`);

@@ -17,4 +17,9 @@ export const postgresSql: DialectSql = {
   numberParam: (value) =>
     Number.isInteger(value) ? sql.val(value) : sql`CAST(${sql.val(value)} AS double precision)`,
   boolLiteral: (value) => sql.raw(value ? 'true' : 'false'),
+  firstPerGroup(table, cols, where, partition, order) {
+    const part = partition.map((c) => `r.${c}`).join(', ');
+    const list = cols.map((c) => `r.${c}`).join(', ');
+    return sql`(SELECT DISTINCT ON (${sql.raw(part)}) ${sql.raw(list)} FROM ${sql.raw(table)} r WHERE ${where} ORDER BY ${sql.raw(part)}, ${sql.raw(order)})`;
+  },
 };

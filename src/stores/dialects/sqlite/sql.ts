@@ -11,4 +11,10 @@ export const sqliteSql: DialectSql = {
   ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
   numberParam: (value) => sql.val(value),
   boolLiteral: (value) => sql.raw(value ? '1' : '0'),
+  firstPerGroup(table, cols, where, partition, order) {
+    const part = partition.map((c) => `r.${c}`).join(', ');
+    const list = cols.map((c) => `r.${c}`).join(', ');
+    const out = cols.join(', ');
+    return sql`(SELECT ${sql.raw(out)} FROM (SELECT ${sql.raw(list)}, ROW_NUMBER() OVER (PARTITION BY ${sql.raw(part)} ORDER BY ${sql.raw(order)}) AS row_num FROM ${sql.raw(table)} r WHERE ${where}) ranked WHERE ranked.row_num = 1)`;
+  },
 };
