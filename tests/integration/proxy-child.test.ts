@@ -43,17 +43,30 @@ function generated(size: number, hash: ReturnType<typeof createHash>, delayMs = 
   });
 }
 
-/** A proxied RPC (logged models are served by the Python child only). */
-const SEARCH = '/api/2.0/mlflow/logged-models/search';
+/** A proxied RPC (traces are served by the Python child only). */
+const SEARCH = '/api/3.0/mlflow/traces/search';
+const EXPERIMENT_0 = { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: '0' } };
 const searchInit = {
   method: 'POST' as const,
   headers: { 'content-type': 'application/json' },
-  body: '{"experiment_ids": ["0"]}',
+  body: JSON.stringify({ locations: [EXPERIMENT_0] }),
 };
+const traceBody = (traceId: string, name: string) =>
+  JSON.stringify({
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: EXPERIMENT_0,
+        request_time: '2026-01-01T00:00:00Z',
+        state: 'OK',
+        tags: { 'mlflow.traceName': name },
+      },
+    },
+  });
 
 describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
   let srv: RunningServer;
-  let modelId = '';
+  const traceId = `tr-${'0123456789abcdef'.repeat(2)}`;
   beforeAll(async () => {
     srv = await startServer(['--python', TEST_PYTHON, '--shutdown-timeout', '30'], {
       ready: /Python MLflow child is up/,
@@ -76,19 +89,17 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
   });
 
   it('proxies a non-native RPC both ways', async () => {
-    const created = await request(`${srv.base}/api/2.0/mlflow/logged-models`, {
+    const created = await request(`${srv.base}/api/3.0/mlflow/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ experiment_id: '0', name: 'proxied-model' }),
+      body: traceBody(traceId, 'proxied-trace'),
     });
     expect(created.statusCode).toBe(200);
-    const model = ((await created.body.json()) as { model: { info: { model_id: string; name: string } } })
-      .model;
-    expect(model.info.name).toBe('proxied-model');
-    modelId = model.info.model_id;
-    const got = await request(`${srv.base}/ajax-api/2.0/mlflow/logged-models/${modelId}`);
+    const trace = ((await created.body.json()) as { trace: { trace_info: { trace_id: string } } }).trace;
+    expect(trace.trace_info.trace_id).toBe(traceId);
+    const got = await request(`${srv.base}/ajax-api/3.0/mlflow/traces/${traceId}`);
     expect(got.statusCode).toBe(200);
-    const missing = await request(`${srv.base}/api/2.0/mlflow/logged-models/m-nope`);
+    const missing = await request(`${srv.base}/api/3.0/mlflow/traces/tr-nope`);
     expect(missing.statusCode).toBe(404);
     expect(((await missing.body.json()) as { error_code: string }).error_code).toBe(
       'RESOURCE_DOES_NOT_EXIST',
@@ -104,10 +115,10 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     expect(bad.statusCode).toBe(403);
     expect(bad.headers['content-type']).toBe('text/plain');
     expect(await bad.body.text()).toBe(INVALID_HOST);
-    const cross = await request(`${srv.base}/api/2.0/mlflow/logged-models`, {
+    const cross = await request(`${srv.base}/api/3.0/mlflow/traces`, {
       method: 'POST',
       headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
-      body: JSON.stringify({ experiment_id: '0', name: 'evil' }),
+      body: traceBody(`tr-${'f'.repeat(32)}`, 'evil'),
     });
     expect(cross.statusCode).toBe(403);
     expect(await cross.body.text()).toBe('Cross-origin request blocked');
@@ -172,7 +183,7 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     await expectGroupGone(pgid!);
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const r = await request(`${srv.base}/api/2.0/mlflow/logged-models/${modelId}`);
+      const r = await request(`${srv.base}/api/3.0/mlflow/traces/${traceId}`);
       await r.body.dump();
       if (r.statusCode === 200) break;
       expect(Date.now()).toBeLessThan(deadline);

@@ -31,7 +31,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     for (const [method, path] of [
       ['POST', '/'],
       ['GET', '/ajax-api/3.0/mlflow/assistant/config'],
-      ['POST', '/api/2.0/mlflow/logged-models/search'],
+      ['POST', '/api/3.0/mlflow/traces/search'],
       ['GET', '/ajax-api/2.0/mlflow/get-trace-artifact'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });

@@ -17,8 +17,11 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import sqlite3
 import subprocess
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,6 +308,16 @@ LOCATIONS = [
     ("E6", "s3://bucket/" + "a" * 3000, "CVE-2024-6838 (huge value)"),
 ]
 
+# The corpus's "hardened" rows: stock MLflow accepts these locations (it stores them and fetches
+# nothing), and so does mlflow-ts, which answers as MLflow; what is checked is the same answer and
+# that no outbound request is made (a location is only a string until artifacts are written).
+ACCEPTED_LOCATIONS = [
+    ("E4a", "http://169.254.169.254/latest/meta-data/", "GHSA-vf52-gj9c-hw99 (stock MLflow accepts)"),
+    ("E4b", "http://127.0.0.1:6379/", "GHSA-vf52-gj9c-hw99 (stock MLflow accepts)"),
+    ("E5a", "file:///", "CVE-2023-1177 class (stock MLflow accepts)"),
+    ("E5b", "/etc", "CVE-2023-1177 class (stock MLflow accepts)"),
+]
+
 
 def location_cases() -> list[Case]:
     cases = []
@@ -312,6 +325,10 @@ def location_cases() -> list[Case]:
         body = json.dumps({"name": f"sec-loc-{eid}", "artifact_location": loc}).encode()
         cases.append(Case(f"C/{eid}", "C", anchor, "POST", "/api/2.0/mlflow/experiments/create", body=body,
                           headers={"Content-Type": "application/json"}))
+    for eid, loc, anchor in ACCEPTED_LOCATIONS:
+        body = json.dumps({"name": f"sec-loc-{eid}", "artifact_location": loc}).encode()
+        cases.append(Case(f"C/{eid}", "C", anchor, "POST", "/api/2.0/mlflow/experiments/create", body=body,
+                          headers={"Content-Type": "application/json"}, refused=False))
     cases.append(Case("C/E6-name", "C", "MAX_EXPERIMENT_NAME_LENGTH", "POST", "/api/2.0/mlflow/experiments/create",
                       body=json.dumps({"name": "n" * 501}).encode(), headers={"Content-Type": "application/json"}))
     return cases
@@ -386,6 +403,62 @@ def test_served_html_and_svg_are_attachments(pair, world):
             assert r["status"] == 200, (role, target, r["status"])
             assert (r["disposition"] or "").startswith("attachment"), (role, target, r["disposition"])
             assert r["nosniff"] == "nosniff", (role, target)
+
+
+def test_models_uri_source_is_not_resolved_remotely(pair, world):
+    """M14 (CVE-2023-6018): a version whose source is `models:/<name>/1`, where version 1's source is
+    an attacker's HTTP server. Creating it must not make the server fetch or list anything there:
+    a listener on that address counts the connections while mlflow-ts (and Python MLflow) answer."""
+    hits: list[str] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            hits.append(current[0])
+            conn.close()
+
+    current = ["setup"]
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    answers = {}
+    try:
+        for role, server in (("ts", pair.candidate), ("python", pair.reference)):
+            current[0] = role
+            rest(server, "POST", "/api/2.0/mlflow/registered-models/create", {"name": "m14-model"})
+            j = {"Content-Type": "application/json"}
+            v1 = send(server, "POST", "/api/2.0/mlflow/model-versions/create",
+                      json.dumps({"name": "m14-model", "source": f"http://127.0.0.1:{port}/models/evil"}).encode(), j)
+            v2 = send(server, "POST", "/api/2.0/mlflow/model-versions/create",
+                      json.dumps({"name": "m14-model", "source": "models:/m14-model/1"}).encode(), j)
+            answers[role] = (v1, v2)
+            time.sleep(0.5)  # a connection attempt made in the background would land by now
+    finally:
+        stop.set()
+        t.join(timeout=2)
+        listener.close()
+    ts, py = answers["ts"], answers["python"]
+    problems = []
+    for k, (a, b) in enumerate(zip(ts, py)):
+        if (a["status"], a["code"]) != (b["status"], b["code"]):
+            problems.append(f"step {k + 1}: mlflow-ts answered {a['status']} {a['code']}, Python {b['status']} {b['code']}")
+    if "ts" in hits:
+        problems.append("mlflow-ts connected to the source's server")
+    RESULTS.append({
+        "id": "B/M14", "section": "B", "anchor": "CVE-2023-6018",
+        "request": "POST /api/2.0/mlflow/model-versions/create source=models:/m14-model/1 (v1 on an attacker's server)",
+        "expected": "as Python MLflow; no connection to the source's server",
+        "ts": ts[1], "python": py[1], "untouched": "ts" not in hits, "passed": not problems,
+    })
+    assert not problems, "\n".join(problems)
 
 
 # --- section R: every native route ------------------------------------------------------------------------
