@@ -187,21 +187,23 @@ describe.skipIf(!pgAvailable)('PostgreSQL outages', () => {
     pgCtl('stop', dir, 'fast');
     const url = `postgresql://postgres@127.0.0.1:${readFileSync(join(dir, 'port'), 'utf8').trim()}`;
     const started = Date.now();
-    const waiting = startServer(['--no-python', '--backend-store-uri', `${url}/postgres`], {
-      ready: /mlflow-ts listening on/,
+    // Handed over as soon as it says it is waiting (startup time varies with the machine's load).
+    const late = await startServer(['--no-python', '--backend-store-uri', `${url}/postgres`], {
+      ready: /waiting for the database/,
       timeoutMs: 60_000,
     });
-    // Let it fail a few attempts (0.1 + 0.3 + 0.7 + 1.5 s of backoff), then bring the database up.
-    await sleep(2500);
+    // Let it fail another attempt or two, then bring the database up.
+    await sleep(1000);
     pgCtl('start', dir);
-    const late = await waiting;
+    for (let i = 0; i < 300 && !/mlflow-ts listening on/.test(late.output()); i++) await sleep(100);
     try {
       expect(late.output()).toMatch(/waiting for the database: .*attempt 1 of 10 failed, retrying in 0\.1 s/);
+      expect(late.output()).toMatch(/mlflow-ts listening on/);
       const res = await fetch(`${late.base}/api/2.0/mlflow/experiments/get?experiment_id=0`);
       expect(res.status).toBe(200);
       recordFigures('pg-startup', 'mlflow-ts started while PostgreSQL is down', [
         ['attempts logged before the database came up', (late.output().match(/waiting for the database/g) ?? []).length],
-        ['database down for', '2.5 s'],
+        ['database brought up', 'about 1 s after the first attempt failed'],
         ['server listening after', `${Date.now() - started} ms`],
       ]);
     } finally {
