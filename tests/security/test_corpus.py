@@ -453,12 +453,18 @@ def test_models_uri_source_is_not_resolved_remotely(pair, world):
             problems.append(f"step {k + 1}: mlflow-ts answered {a['status']} {a['code']}, Python {b['status']} {b['code']}")
     if "ts" in hits:
         problems.append("mlflow-ts connected to the source's server")
-    RESULTS.append({
-        "id": "B/M14", "section": "B", "anchor": "CVE-2023-6018",
-        "request": "POST /api/2.0/mlflow/model-versions/create source=models:/m14-model/1 (v1 on an attacker's server)",
-        "expected": "as Python MLflow; no connection to the source's server",
-        "ts": ts[1], "python": py[1], "untouched": "ts" not in hits, "passed": not problems,
-    })
+    # MLflow 3.18 refuses the http source of v1 itself (a host-addressed scheme, unless
+    # MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES allows it), so v2's models:/ source then names a
+    # missing version: both rows are recorded.
+    for k, (label, req) in enumerate((
+        ("v1", f"POST /api/2.0/mlflow/model-versions/create source=http://127.0.0.1:{{port}}/models/evil"),
+        ("v2", "POST /api/2.0/mlflow/model-versions/create source=models:/m14-model/1"),
+    )):
+        RESULTS.append({
+            "id": f"B/M14-{label}", "section": "B", "anchor": "CVE-2023-6018", "request": req,
+            "expected": "as Python MLflow; no connection to the source's server",
+            "ts": ts[k], "python": py[k], "untouched": "ts" not in hits, "passed": not problems,
+        })
     assert not problems, "\n".join(problems)
 
 
