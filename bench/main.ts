@@ -63,6 +63,16 @@ for (const s of sysAll) {
 }
 const scenarios = allScenarios().filter((s) => !only || only.some((o) => s.id.startsWith(o)));
 
+/** A result row of `sc` on `sys` that was not measured: n/a (with why) or the problems met. */
+function rowOf(
+  sc: Scenario,
+  sys: SystemDef,
+  backend: Row['backend'],
+  outcome: { na: string | undefined } | { problems: string[] },
+): Row {
+  return { scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, ...outcome };
+}
+
 // ---------- templates ----------
 const tplDb = (k: SchemaKind) => `tpl_${k}`;
 const tplFile = (k: SchemaKind) => join(work, 'sqlite', `tpl_${k}.db`);
@@ -266,14 +276,7 @@ async function main() {
   const runWrites = async (sys: SystemDef, list: Scenario[], backend: 'pg' | 'sqlite') => {
     if (naReason.has(sys.id)) {
       for (const sc of list)
-        rows.push({
-          scenario: sc.id,
-          title: sc.title,
-          system: sys.id,
-          backend,
-          concurrency: sc.concurrency,
-          na: naReason.get(sys.id),
-        });
+        rows.push(rowOf(sc, sys, backend, { na: naReason.get(sys.id) }));
       return;
     }
     let target: string;
@@ -375,14 +378,7 @@ async function main() {
     for (const sys of sysAll) {
       if (naReason.has(sys.id)) {
         for (const sc of reads)
-          rows.push({
-            scenario: sc.id,
-            title: sc.title,
-            system: sys.id,
-            backend: 'pg',
-            concurrency: sc.concurrency,
-            na: naReason.get(sys.id),
-          });
+          rows.push(rowOf(sc, sys, 'pg', { na: naReason.get(sys.id) }));
         continue;
       }
       const db = `bench_${sys.id.replace(/-/g, '_')}`;
@@ -394,26 +390,12 @@ async function main() {
             ids = await readIds(srv.baseUrl, size);
           } catch (e) {
             for (const sc of reads)
-              rows.push({
-                scenario: sc.id,
-                title: sc.title,
-                system: sys.id,
-                backend: 'pg',
-                concurrency: sc.concurrency,
-                problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`],
-              });
+              rows.push(rowOf(sc, sys, 'pg', { problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`] }));
             return;
           }
           for (const sc of reads) {
             if (sc.schemas && !sc.schemas.includes(sys.schema)) {
-              rows.push({
-                scenario: sc.id,
-                title: sc.title,
-                system: sys.id,
-                backend: 'pg',
-                concurrency: sc.concurrency,
-                na: 'not supported by this server (no logged models)',
-              });
+              rows.push(rowOf(sc, sys, 'pg', { na: 'not supported by this server (no logged models)' }));
               continue;
             }
             log(`${sc.id} on ${sys.id}`);
@@ -426,14 +408,7 @@ async function main() {
         });
       } catch (e) {
         for (const sc of reads)
-          rows.push({
-            scenario: sc.id,
-            title: sc.title,
-            system: sys.id,
-            backend: 'pg',
-            concurrency: sc.concurrency,
-            problems: [`server failed: ${(e as Error).message.slice(0, 200)}`],
-          });
+          rows.push(rowOf(sc, sys, 'pg', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }));
       }
     }
   }

@@ -41,3 +41,12 @@ export function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'list';
   return 'dict';
 }
+
+/** Python's truth value of a decoded JSON value (`if v:`): null, false, 0, '', [] and {} are false. */
+export function pyTruthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object' && !(v instanceof PyFloat)) return Object.keys(v).length > 0;
+  if (v instanceof PyFloat) return v.value !== 0;
+  return true;
+}

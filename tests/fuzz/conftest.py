@@ -23,9 +23,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent / "parity"))
 
-from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT, start_pair  # noqa: E402
+from pairs import open_pair  # noqa: E402
+from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT  # noqa: E402
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_FUZZ_DIALECTS", "sqlite,postgresql").split(",") if d.strip()]
 EXAMPLES = int(os.environ.get("MLFLOW_TS_FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("MLFLOW_TS_FUZZ_SEED", "20261203"))
@@ -54,24 +54,13 @@ def native_openapi() -> dict:
 
 @pytest.fixture(scope="session", params=DIALECTS)
 def fuzz_pair(request, tmp_path_factory):
-    dialect = request.param
-    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
-    if dialect == "postgresql" and not pg_url:
-        msg = "MLFLOW_TS_TEST_PG_URL is not set (npm test provides it)"
-        if IN_CI:
-            pytest.fail("the PostgreSQL fuzz run must run in CI: " + msg)
-        pytest.skip(msg)
-    pair = start_pair(
-        dialect,
-        "ts",
-        tmp_path_factory.mktemp(f"fuzz-{dialect}"),
-        pg_url,
+    yield from open_pair(
+        request.param,
+        tmp_path_factory,
+        "fuzz",
         lambda role: {"env": {"MLFLOW_DISABLE_TELEMETRY": "true"}},
+        kind="ts",
     )
-    try:
-        yield pair
-    finally:
-        pair.stop()
 
 
 def pytest_sessionfinish(session, exitstatus):

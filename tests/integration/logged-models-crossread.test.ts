@@ -4,24 +4,12 @@
  * MlflowClient reads as mlflow-ts reads it; and the other way round.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sortKeyedLists } from '../helpers/keyed-lists.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { createNativeHandlers } from '../../src/services/native.js';
 import type { NativeHandlers } from '../../src/services/types.js';
 import { backendNames, newBackend, runPython, type TestBackend } from '../helpers/store-backends.js';
 
-/** Repeated {key, ...} fields sorted, so row order (which no API promises) does not matter. */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map(normalize);
-    return items.every((i) => typeof i === 'object' && i !== null && 'key' in i)
-      ? [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
-      : items;
-  }
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, normalize(x)]));
-  }
-  return value;
-}
 
 const ctx = { log: console, args: () => new URLSearchParams('allow_deleted=true') } as never;
 
@@ -94,7 +82,7 @@ describe.each(backendNames)('logged models shared with Python MLflow on %s', (di
       ['read', backend.pythonUri],
       JSON.stringify({ model_ids: ids, experiment_ids: [exp], run_ids: [runId] }),
     );
-    expect(normalize(mine)).toEqual(normalize(theirs));
+    expect(sortKeyedLists(mine)).toEqual(sortKeyedLists(theirs));
     expect(mine.search).toHaveLength(2);
     expect(mine.filtered).toEqual([aId]);
     expect(mine.models[0].info.status).toBe('LOGGED_MODEL_READY');
@@ -113,7 +101,7 @@ describe.each(backendNames)('logged models shared with Python MLflow on %s', (di
       JSON.stringify({ model_ids: w.model_ids, experiment_ids: [w.experiment_id], run_ids: [w.run_id] }),
     );
     const mine = await ours(w.model_ids, [w.experiment_id], [w.run_id]);
-    expect(normalize(mine)).toEqual(normalize(theirs));
+    expect(sortKeyedLists(mine)).toEqual(sortKeyedLists(theirs));
     expect(mine.filtered).toEqual([w.model_ids[0]]);
     // And mlflow-ts keeps writing to Python's models (a param logged twice is refused).
     await expect(

@@ -3,24 +3,12 @@
  * both dialects, and on a registry database apart from the backend's (--registry-store-uri).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sortKeyedLists } from '../helpers/keyed-lists.js';
 import { createNativeHandlers } from '../../src/services/native.js';
 import type { NativeHandlers } from '../../src/services/types.js';
 import { openStores, type Stores } from '../../src/stores/index.js';
 import { backendNames, newBackend, runPython, type TestBackend } from '../helpers/store-backends.js';
 
-/** Tags sorted by key (their row order is the database's); everything else compared as is. */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map(normalize);
-    return items.every((i) => typeof i === 'object' && i !== null && 'key' in i)
-      ? [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
-      : items;
-  }
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
-  }
-  return value;
-}
 
 const ctx = { log: console } as never;
 
@@ -167,7 +155,7 @@ describe.each(backendNames)('registry cross-reading with Python MLflow on %s', (
     const req = await writeOurs(h);
     const ours = await readOurs(h, req);
     const theirs = runPython('registry_crossread.py', ['read', backend.pythonUri], JSON.stringify(req));
-    expect(normalize(ours)).toEqual(normalize(theirs));
+    expect(sortKeyedLists(ours)).toEqual(sortKeyedLists(theirs));
     const model = ours.models![0] as { latest_versions: { version: string }[]; aliases: unknown[] };
     expect(model.latest_versions.map((v) => v.version)).toEqual(['2', '3', '4']);
     expect(ours.search_models![1]).toHaveLength(1);
@@ -194,7 +182,7 @@ describe.each(backendNames)('registry cross-reading with Python MLflow on %s', (
     };
     const theirs = runPython('registry_crossread.py', ['read', backend.pythonUri], JSON.stringify(req));
     const ours = await readOurs(h, req);
-    expect(normalize(ours)).toEqual(normalize(theirs));
+    expect(sortKeyedLists(ours)).toEqual(sortKeyedLists(theirs));
     // Python's soft delete is honoured: version 1 is gone, numbering continues after it.
     await expect(
       h['ModelRegistryService.getModelVersion']!({ name: 'py-model-a', version: '1' }, ctx),
@@ -286,7 +274,7 @@ describe.each(backendNames)('a registry store apart from the backend store on %s
   it('writes the registry to its own database, which Python reads as its registry', async () => {
     const req = await writeOurs(h);
     const theirs = runPython('registry_crossread.py', ['read', registry.pythonUri], JSON.stringify(req));
-    expect(normalize(await readOurs(h, req))).toEqual(normalize(theirs));
+    expect(sortKeyedLists(await readOurs(h, req))).toEqual(sortKeyedLists(theirs));
     // The backend database holds no registry rows.
     const empty = runPython(
       'registry_crossread.py',

@@ -23,7 +23,8 @@ from collections import defaultdict
 import pytest
 
 import harness
-from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT, start_pair
+from pairs import CANDIDATE, IN_CI, open_pair  # noqa: F401 (open_pair: the parity modules' helper)
+from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT
 
 # The Python client must not retry or wait long: a 5xx from a candidate is an observation.
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
@@ -33,8 +34,6 @@ os.environ.pop("MLFLOW_TRACKING_URI", None)
 os.environ.setdefault("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http,https")
 os.environ.setdefault("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true")
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-CANDIDATE = os.environ.get("MLFLOW_TS_PARITY_CANDIDATE", "ts").strip().lower()
 DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_PARITY_DIALECTS", "sqlite,postgresql").split(",") if d.strip()]
 _STATS: dict = defaultdict(lambda: defaultdict(int))
 _DIFFERING: list = []
@@ -52,29 +51,6 @@ def pytest_configure(config):
 
 # ---------------------------------------------------------------------------------------------
 # Servers
-
-
-def open_pair(dialect, tmp_path_factory, label, extra_for_role=lambda role: {}, kind=None):
-    """A started pair for one dialect (a generator: yields it, then stops it). PostgreSQL needs
-    MLFLOW_TS_TEST_PG_URL: without it the scenario fails in CI and is skipped elsewhere. `kind` is
-    the candidate's (default: MLFLOW_TS_PARITY_CANDIDATE; "ts-proxy" for mlflow-ts with its child)."""
-    pg_url = os.environ.get("MLFLOW_TS_TEST_PG_URL")
-    if dialect == "postgresql" and not pg_url:
-        msg = "MLFLOW_TS_TEST_PG_URL is not set (npm test provides it)"
-        if IN_CI:
-            pytest.fail("PostgreSQL parity must run in CI: " + msg)
-        pytest.skip(msg)
-    if CANDIDATE == "ts" and not TS_BUILD_MARKER.exists():
-        pytest.fail(f"mlflow-ts is not built ({TS_BUILD_MARKER} missing): run `npm run build`")
-    if CANDIDATE not in ("ts", "python"):
-        pytest.fail(f"MLFLOW_TS_PARITY_CANDIDATE must be ts or python, not {CANDIDATE!r}")
-    if kind is None or CANDIDATE == "python":
-        kind = CANDIDATE
-    pair = start_pair(dialect, kind, tmp_path_factory.mktemp(f"{label}-{dialect}"), pg_url, extra_for_role)
-    try:
-        yield pair
-    finally:
-        pair.stop()
 
 
 @pytest.fixture(scope="session", params=DIALECTS)

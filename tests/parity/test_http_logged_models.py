@@ -15,6 +15,15 @@ import pytest
 from test_http_runs import T0, new_exp, new_run
 
 LM = "/mlflow/logged-models"
+MODEL_RPCS = (
+    "MlflowService.createLoggedModel",
+    "MlflowService.getLoggedModel",
+    "MlflowService.finalizeLoggedModel",
+    "MlflowService.deleteLoggedModel",
+    "MlflowService.setLoggedModelTags",
+    "MlflowService.deleteLoggedModelTag",
+    "MlflowService.LogLoggedModelParams",
+)
 
 
 def new_model(s, eid, name=None, **extra):
@@ -35,16 +44,7 @@ def log_model_metric(s, run_id, mid, key, value, step=0, ts=T0, **extra):
     s.post("/mlflow/runs/log-metric", body, record=False)
 
 
-@pytest.mark.rpc(
-    "MlflowService.createLoggedModel",
-    "MlflowService.getLoggedModel",
-    "MlflowService.finalizeLoggedModel",
-    "MlflowService.deleteLoggedModel",
-    "MlflowService.setLoggedModelTags",
-    "MlflowService.deleteLoggedModelTag",
-    "MlflowService.LogLoggedModelParams",
-    case="ok",
-)
+@pytest.mark.rpc(*MODEL_RPCS, case="ok")
 def test_logged_model_lifecycle(parity):
     def sc(s):
         eid = new_exp(s)
@@ -83,16 +83,7 @@ def test_logged_model_lifecycle(parity):
     parity.check(sc)
 
 
-@pytest.mark.rpc(
-    "MlflowService.createLoggedModel",
-    "MlflowService.getLoggedModel",
-    "MlflowService.finalizeLoggedModel",
-    "MlflowService.deleteLoggedModel",
-    "MlflowService.setLoggedModelTags",
-    "MlflowService.deleteLoggedModelTag",
-    "MlflowService.LogLoggedModelParams",
-    case="error",
-)
+@pytest.mark.rpc(*MODEL_RPCS, case="error")
 def test_logged_model_errors(parity):
     def sc(s):
         eid = new_exp(s)

@@ -7,7 +7,7 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { jsonDumpsDefault } from '../../py/json.js';
 import { reprJson } from '../../py/repr.js';
-import { PythonCrash, type Json } from '../../py/values.js';
+import { PythonCrash, pyTruthy, type Json } from '../../py/values.js';
 import type { OrderByArg } from './logged-model-filter.js';
 import { b64decodeLikePython } from './page-token.js';
 
@@ -33,16 +33,6 @@ export function encodeLoggedModelsPageToken(
   return Buffer.from(body, 'utf8').toString('base64');
 }
 
-const truthy = (v: Json | undefined): boolean =>
-  !(
-    v === undefined ||
-    v === null ||
-    v === false ||
-    v === 0 ||
-    v === '' ||
-    (Array.isArray(v) && v.length === 0) ||
-    (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
-  );
 
 /** Python `==` between JSON values (1 == 1.0 == True, dicts regardless of key order). */
 function pyEquals(a: Json, b: Json): boolean {
@@ -94,8 +84,8 @@ export function readLoggedModelsPageToken(
   }
   const got = parsed as Record<string, Json>;
   const tokenIds = got.experiment_ids ?? null;
-  const tokenFilter = truthy(got.filter_string) ? got.filter_string! : null;
-  const tokenOrder = truthy(got.order_by) ? got.order_by! : null;
+  const tokenFilter = pyTruthy(got.filter_string) ? got.filter_string! : null;
+  const tokenOrder = pyTruthy(got.order_by) ? got.order_by! : null;
   const wantIds: Json = [...experimentIds];
   if (!pyEquals(tokenIds, wantIds)) {
     throw MlflowError.invalidParameter(
@@ -116,5 +106,5 @@ export function readLoggedModelsPageToken(
         `Expected: ${reprJson(wantOrder)}. Found: ${reprJson(tokenOrder)}`,
     );
   }
-  return truthy(got.offset) ? got.offset! : 0;
+  return pyTruthy(got.offset) ? got.offset! : 0;
 }

@@ -4,7 +4,7 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { reprBytes, reprJson } from '../../py/repr.js';
-import { typeName } from '../../py/values.js';
+import { pyTruthy, typeName } from '../../py/values.js';
 
 const B64_CHAR = /[A-Za-z0-9+/]/;
 
@@ -52,15 +52,7 @@ export function parsePageToken(token: string | undefined | null): number {
     throw new MlflowError(`'${typeName(parsed)}' object has no attribute 'get'`, 'INTERNAL_ERROR');
   }
   const raw = (parsed as Record<string, unknown>).offset;
-  if (
-    raw === undefined ||
-    raw === null ||
-    raw === 0 ||
-    raw === '' ||
-    raw === false ||
-    (Array.isArray(raw) && raw.length === 0) ||
-    (typeof raw === 'object' && raw !== null && Object.keys(raw).length === 0)
-  ) {
+  if (!pyTruthy(raw)) {
     throw MlflowError.invalidParameter(`Invalid page token, parsed value=${reprJson(parsed)}`);
   }
   if (typeof raw === 'number') return Math.trunc(raw);
