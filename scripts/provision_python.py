@@ -51,6 +51,8 @@ COMPANIONS = ("mlflow-skinny", "mlflow-tracing")
 # generator and the integration tests need these beside MLflow.
 EXTRAS = {
     "psycopg2-binary": "psycopg2",
+    # the reference server's MySQL driver (mysql+pymysql:// URIs, as MLflow's docs use)
+    "PyMySQL": "pymysql",
     "pytest": "pytest",
     "requests": "requests",
     # the artifact tests' S3: the reference server's S3 client and a real S3-compatible server

@@ -1,13 +1,15 @@
 """Dump the pinned MLflow's alembic-head schema as DDL statements, per dialect.
 
-Run with the .venv python (the pinned MLflow). It runs `mlflow db upgrade` on a fresh SQLite file and
-on a fresh PostgreSQL database, reads the result back (SQLite: sqlite_master + table rows; PostgreSQL:
-pg_dump) and prints one JSON document on stdout:
-  {"mlflow_version", "alembic_head", "sqlite": [stmt...], "postgres": [stmt...]}
+Run with the .venv python (the pinned MLflow). It runs `mlflow db upgrade` on a fresh SQLite file, a
+fresh PostgreSQL database and a fresh MySQL database, reads the result back (SQLite: sqlite_master +
+table rows; PostgreSQL: pg_dump; MySQL: SHOW CREATE TABLE / TRIGGER + table rows) and prints one JSON
+document on stdout:
+  {"mlflow_version", "alembic_head", "sqlite": [stmt...], "postgres": [stmt...], "mysql": [stmt...]}
 Rows that the migrations themselves insert (alembic_version, the default workspace) are kept as INSERTs,
 so replaying the statements reproduces exactly what `mlflow db upgrade` leaves behind.
 
-usage: dump_schema.py PG_BASE_URL   (postgresql://user@host:port, no database)
+usage: dump_schema.py PG_BASE_URL MYSQL_BASE_URL
+  (postgresql://user@host:port and mysql://user[:password]@host:port, no database)
 """
 
 import json
@@ -19,8 +21,11 @@ import sys
 import tempfile
 import uuid
 
+from urllib.parse import unquote, urlsplit
+
 import mlflow
 import psycopg2
+import pymysql
 
 
 def run_upgrade(uri: str) -> None:
@@ -151,20 +156,100 @@ def dump_postgres(base_url: str) -> tuple[list[str], str]:
     return statements, head
 
 
+_MYSQL_AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
+_MYSQL_TABLE_CHARSET = re.compile(r" DEFAULT CHARSET=\w+(?: COLLATE=\w+)?$")
+_MYSQL_DEFINER = re.compile(r"\bDEFINER=`[^`]*`@`[^`]*`\s*")
+_MYSQL_LINE_ORDER_FREE = re.compile(r"^\s*(KEY|UNIQUE KEY|FULLTEXT KEY|CONSTRAINT)\b")
+
+
+def canonical_mysql_table(ddl: str) -> str:
+    # SHOW CREATE TABLE lists secondary indexes and constraints in creation order, and Alembic
+    # creates several of them from sets, whose order varies with the hash seed from one
+    # `mlflow db upgrade` to the next. Columns and the primary key keep their order; the index and
+    # constraint lines are sorted (their order means nothing to MySQL), so the file is stable.
+    # AUTO_INCREMENT=N is a counter, not schema. The table's default character set and collation
+    # are the database's (MLflow's CREATE TABLEs name none), so they are left to the database the
+    # statements run on; columns that the migrations give a collation keep it.
+    ddl = _MYSQL_AUTO_INCREMENT.sub("", ddl)
+    ddl = _MYSQL_TABLE_CHARSET.sub("", ddl)
+    lines = ddl.split("\n")
+    head, body, tail = lines[0], lines[1:-1], lines[-1]
+    items = [line.rstrip(",") for line in body]
+    fixed = [i for i in items if not _MYSQL_LINE_ORDER_FREE.match(i)]
+    free = sorted(i for i in items if _MYSQL_LINE_ORDER_FREE.match(i))
+    return "\n".join([head, ",\n".join(fixed + free), tail])
+
+
+def mysql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def dump_mysql(base_url: str) -> tuple[list[str], str]:
+    u = urlsplit(base_url)
+    conn_args = dict(
+        host=u.hostname or "127.0.0.1",
+        port=u.port or 3306,
+        user=unquote(u.username or "root"),
+        password=unquote(u.password or ""),
+    )
+    db = f"h3_gen_{uuid.uuid4().hex[:12]}"
+    admin = pymysql.connect(**conn_args, autocommit=True)
+    admin.cursor().execute(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4")
+    try:
+        auth = conn_args["user"] + (":" + conn_args["password"] if conn_args["password"] else "")
+        run_upgrade(f"mysql+pymysql://{auth}@{conn_args['host']}:{conn_args['port']}/{db}")
+        con = pymysql.connect(**conn_args, database=db)
+        cur = con.cursor()
+        cur.execute("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'")
+        tables = sorted(r[0] for r in cur.fetchall())
+        cur.execute("SHOW FULL TABLES WHERE Table_type = 'VIEW'")
+        if cur.fetchall():
+            sys.exit("mysql: views are not dumped yet")
+        # Tables by name: replayed with FOREIGN_KEY_CHECKS=0, so a child may come before its parent.
+        statements = []
+        for t in tables:
+            cur.execute(f"SHOW CREATE TABLE `{t}`")
+            statements.append(canonical_mysql_table(cur.fetchone()[1]))
+        for t in tables:
+            cur.execute(f"SELECT * FROM `{t}`")
+            rows = cur.fetchall()
+            cols = ", ".join(f"`{d[0]}`" for d in cur.description)
+            for row in sorted(rows, key=repr):
+                values = ", ".join(mysql_literal(v) for v in row)
+                statements.append(f"INSERT INTO `{t}` ({cols}) VALUES ({values})")
+        cur.execute("SHOW TRIGGERS")
+        for name in sorted(r[0] for r in cur.fetchall()):
+            cur.execute(f"SHOW CREATE TRIGGER `{name}`")
+            statements.append(_MYSQL_DEFINER.sub("", cur.fetchone()[2]))
+        cur.execute("SELECT version_num FROM alembic_version")
+        head = cur.fetchone()[0]
+        con.close()
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS `{db}`")
+        admin.close()
+    return statements, head
+
+
 def main() -> None:
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         sys.exit(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_stmts, sqlite_head = dump_sqlite(os.path.join(tmp, "schema.db"))
     pg_stmts, pg_head = dump_postgres(sys.argv[1])
-    if sqlite_head != pg_head:
-        sys.exit(f"alembic heads differ: sqlite {sqlite_head}, postgres {pg_head}")
+    mysql_stmts, mysql_head = dump_mysql(sys.argv[2])
+    if not sqlite_head == pg_head == mysql_head:
+        sys.exit(f"alembic heads differ: sqlite {sqlite_head}, postgres {pg_head}, mysql {mysql_head}")
     json.dump(
         {
             "mlflow_version": mlflow.__version__,
             "alembic_head": sqlite_head,
             "sqlite": sqlite_stmts,
             "postgres": pg_stmts,
+            "mysql": mysql_stmts,
         },
         sys.stdout,
         indent=1,

@@ -11,6 +11,7 @@ interface SchemaDump {
   alembic_head: string;
   sqlite: string[];
   postgres: string[];
+  mysql: string[];
 }
 
 const [input, outDir] = process.argv.slice(2);
@@ -50,6 +51,14 @@ writeFileSync(
     'POSTGRES_SCHEMA',
     'Statements that recreate `mlflow db upgrade` on an empty PostgreSQL database (pg_dump order, unqualified names).',
     dump.postgres,
+  ),
+);
+writeFileSync(
+  join(outDir, 'mysql.ts'),
+  statementsFile(
+    'MYSQL_SCHEMA',
+    'Statements that recreate `mlflow db upgrade` on an empty MySQL database (tables by name, to be run with FOREIGN_KEY_CHECKS=0; seeded rows; triggers).',
+    dump.mysql,
   ),
 );
 writeFileSync(

@@ -24,6 +24,7 @@ export function nativeStoreOptions(config: ServerConfig): OpenStoresOptions {
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     dbTimeoutMs: config.dbTimeoutMs,
+    mysqlSsl: config.mysqlSsl,
     webhooks: config.webhooks,
     registryStoreUri: config.registryStoreUri,
     modelVersionSourceRegex: config.modelVersionSourceRegex,

@@ -15,12 +15,12 @@ export function nativeOffReason(config: ServerConfig): string | undefined {
   try {
     parseBackendUri(config.backendStoreUri);
   } catch {
-    return `the backend store '${config.backendStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql)`;
+    return `the backend store '${config.backendStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql, mysql)`;
   }
   try {
     parseBackendUri(config.registryStoreUri);
   } catch {
-    return `the registry store '${config.registryStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql)`;
+    return `the registry store '${config.registryStoreUri}' is not one mlflow-ts serves natively (sqlite, postgresql, mysql)`;
   }
   return undefined;
 }

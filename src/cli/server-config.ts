@@ -56,8 +56,10 @@ export interface ServerConfig {
   pythonStartupTimeoutMs: number;
   /** Request limits and timeouts of the HTTP front (ms, bytes). */
   http: HttpLimits;
-  /** PostgreSQL statement / answer / connection timeout (ms). */
+  /** PostgreSQL statement / answer / connection timeout; MySQL connection timeout (ms). */
   dbTimeoutMs: number;
+  /** MLFLOW_MYSQL_SSL_CA / _CERT / _KEY: certificate files for MySQL connections. */
+  mysqlSsl: { ca?: string; cert?: string; key?: string } | undefined;
   /** MLFLOW_TRUNCATE_LONG_VALUES (MLflow default: true). */
   truncateLongValues: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (MLflow default: 2048). */
@@ -345,6 +347,14 @@ export function resolveServerConfig(
       keepAliveTimeoutMs: Number(v.keep_alive_timeout ?? 72) * 1000,
     },
     dbTimeoutMs: Number(v.db_timeout ?? 30) * 1000,
+    mysqlSsl:
+      env.MLFLOW_MYSQL_SSL_CA || env.MLFLOW_MYSQL_SSL_CERT || env.MLFLOW_MYSQL_SSL_KEY
+        ? {
+            ca: env.MLFLOW_MYSQL_SSL_CA || undefined,
+            cert: env.MLFLOW_MYSQL_SSL_CERT || undefined,
+            key: env.MLFLOW_MYSQL_SSL_KEY || undefined,
+          }
+        : undefined,
     truncateLongValues:
       env.MLFLOW_TRUNCATE_LONG_VALUES === undefined
         ? true

@@ -1,5 +1,5 @@
 import { MlflowError } from '../errors/mlflow-error.js';
-import { driverErrorMessage, isConnectionLoss } from '../stores/driver-error.js';
+import { driverErrorMessage, isConnectionLoss, isMysqlOperational, mysqlErrno } from '../stores/driver-error.js';
 import { mapStreamedErrors } from './streamed.js';
 
 /**
@@ -10,8 +10,12 @@ import { mapStreamedErrors } from './streamed.js';
 export function translateDbError(err: unknown): unknown {
   if (isConnectionLoss(err)) return new MlflowError((err as Error).message, 'TEMPORARILY_UNAVAILABLE');
   if (err instanceof MlflowError || typeof err !== 'object' || err === null || !('code' in err)) return err;
-  const code = String((err as { code: unknown }).code);
   const message = driverErrorMessage(err);
+  const errno = mysqlErrno(err);
+  if (errno !== undefined) {
+    return new MlflowError(message, isMysqlOperational(errno) ? 'TEMPORARILY_UNAVAILABLE' : 'BAD_REQUEST');
+  }
+  const code = String((err as { code: unknown }).code);
   const isSqlite = code.startsWith('SQLITE_');
   const isPg = /^[0-9A-Z]{5}$/.test(code);
   if (!isSqlite && !isPg && !/^E[A-Z]+$/.test(code)) return err;

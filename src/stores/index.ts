@@ -24,7 +24,9 @@ export interface OpenStoresOptions {
   truncateLongValues?: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH; MLflow's default is 2048. */
   artifactLocationMaxLength?: number;
-  /** PostgreSQL pool size (default 10). */
+  /** MLFLOW_MYSQL_SSL_CA / _CERT / _KEY: certificate files for MySQL connections (MLflow's connect_args). */
+  mysqlSsl?: { ca?: string; cert?: string; key?: string };
+  /** PostgreSQL / MySQL pool size (default 10). */
   poolSize?: number;
   /** PostgreSQL: statement, answer and connection timeout in ms (default 30 s). */
   dbTimeoutMs?: number;
@@ -107,6 +109,12 @@ const OPENERS: { [D in BackendLocation['dialect']]: Opener<Extract<BackendLocati
       opts.poolSize,
       opts.dbTimeoutMs,
     ),
+  mysql: async (loc, opts) =>
+    (await import('./dialects/mysql/index.js')).openMysql(loc.mysql, {
+      poolSize: opts.poolSize ?? 10,
+      timeoutMs: opts.dbTimeoutMs ?? 30_000,
+      ssl: opts.mysqlSsl,
+    }),
 };
 
 /**

@@ -74,7 +74,29 @@ def describe(uri):
     with engine.connect() as conn:
         out["alembic_version"] = [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
         out["workspaces"] = [list(r) for r in conn.execute(sa.text("SELECT * FROM workspaces ORDER BY name"))]
-        if engine.dialect.name == "sqlite":
+        if engine.dialect.name == "mysql":
+            # What the inspector does not show on MySQL: each column's exact type, character set,
+            # collation and extras (auto_increment), and each table's engine and collation.
+            out["mysql_columns"] = [
+                list(r) for r in conn.execute(sa.text(
+                    "SELECT table_name, column_name, column_type, character_set_name, collation_name, extra "
+                    "FROM information_schema.columns WHERE table_schema = DATABASE() "
+                    "ORDER BY table_name, ordinal_position"
+                ))
+            ]
+            out["mysql_tables"] = [
+                list(r) for r in conn.execute(sa.text(
+                    "SELECT table_name, engine, table_collation FROM information_schema.tables "
+                    "WHERE table_schema = DATABASE() ORDER BY table_name"
+                ))
+            ]
+            out["triggers"] = sorted(
+                " ".join(str(x) for x in r) for r in conn.execute(sa.text(
+                    "SELECT trigger_name, action_timing, event_manipulation, event_object_table, action_statement "
+                    "FROM information_schema.triggers WHERE trigger_schema = DATABASE()"
+                ))
+            )
+        elif engine.dialect.name == "sqlite":
             out["triggers"] = sorted(
                 norm_sql(r[0]) for r in conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
             )

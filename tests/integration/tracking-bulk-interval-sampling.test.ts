@@ -33,7 +33,7 @@ async function reference(
         FROM (
           SELECT value, timestamp, step, is_nan,
                  NTILE(${n}) OVER (ORDER BY step, timestamp, value, is_nan) AS bucket
-          FROM metrics WHERE run_uuid = ${runId} AND key = ${key} ${range}
+          FROM metrics WHERE run_uuid = ${runId} AND metrics.key = ${key} ${range}
         ) bucketed
       ) ranked
       WHERE rn = 1
@@ -42,7 +42,7 @@ async function reference(
     const last = (
       await sql<Row>`
       SELECT value, timestamp, step, is_nan FROM metrics
-      WHERE run_uuid = ${runId} AND key = ${key} ${range}
+      WHERE run_uuid = ${runId} AND metrics.key = ${key} ${range}
       ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`.execute(db)
     ).rows[0];
     const rk = (r: Row) =>

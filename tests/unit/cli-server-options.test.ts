@@ -210,8 +210,8 @@ describe('what may be served natively', () => {
     expect(usage(['--registry-store-uri', 'databricks-uc'])).toMatch(
       /the registry store 'databricks-uc' is not one/,
     );
-    expect(usage(['--backend-store-uri', 'mysql://u@h/db'])).toMatch(
-      /^the backend store 'mysql:\/\/u@h\/db' is not one mlflow-ts serves natively/,
+    expect(usage(['--backend-store-uri', 'mssql+pyodbc://u@h/db'])).toMatch(
+      /^the backend store 'mssql\+pyodbc:\/\/u@h\/db' is not one mlflow-ts serves natively \(sqlite, postgresql, mysql\)/,
     );
   });
 });

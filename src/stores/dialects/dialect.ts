@@ -3,7 +3,7 @@ import type { TrackingDatabase } from '../tables.js';
 import type { RegistryDialectOps } from '../registry/dialect-ops.js';
 import type { TrackingDialectOps } from '../tracking/dialect-ops.js';
 
-export type DialectName = 'sqlite' | 'postgresql';
+export type DialectName = 'sqlite' | 'postgresql' | 'mysql';
 
 /**
  * The pieces of SQL the shared query builders (src/stores/search) spell differently per database,
@@ -18,6 +18,20 @@ export interface DialectSql {
   jsonColumns(table: string, cols: readonly string[], where: string): RawBuilder<unknown>;
   /** `expr ILIKE value` (SQLAlchemy's rendering of `ilike` where the database has none). */
   ilike(expr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /**
+   * `expr = value`, `expr != value`, `expr LIKE value` on a string column, as MLflow's search
+   * compares strings: exactly, case included (MySQL's collations ignore case, so MLflow adds a
+   * BINARY comparison there).
+   */
+  stringCompare(expr: RawBuilder<unknown>, op: '=' | '!=' | 'LIKE', value: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** `expr [NOT] IN (items)` on a string column, exactly as stringCompare. */
+  stringIn(expr: RawBuilder<unknown>, op: 'IN' | 'NOT IN', items: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** An ORDER BY term on `expr` with NULLs after every value in either direction. */
+  sortNullsLast(expr: RawBuilder<unknown>, ascending: boolean): RawBuilder<unknown>;
+  /** Integer division of two integer expressions (truncating). */
+  intDiv(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** `expr` cast to a 64-bit integer (SQLAlchemy's `cast(x, BigInteger)`). */
+  castInt64(expr: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A number compared against a column, typed as SQLAlchemy's literal would be. */
   numberParam(value: number): RawBuilder<unknown>;
   /** A boolean literal for comparisons against boolean columns (is_nan). */
@@ -40,8 +54,8 @@ export interface DialectSql {
 /**
  * Everything that differs between database engines: the connection and its schema handling, the
  * SQL pieces of shared builders (`sql`), and each domain's named operations (`tracking`, `registry`). One
- * folder per engine (sqlite/, postgres/); another engine (MySQL next) is another folder
- * implementing this.
+ * folder per engine (sqlite/, postgres/, mysql/); another engine is another folder implementing
+ * this.
  */
 export interface StoreDialect {
   readonly name: DialectName;

@@ -55,7 +55,7 @@ function conditions<C extends string>(
   for (const a of q.attributes) {
     // The INTEGER version column read as BIGINT: a bound beyond 32 bits compares, as MLflow's
     // literal does, instead of failing the parameter's type on PostgreSQL.
-    const expr = a.column === 'version' ? sql`CAST(${col(a.column)} AS BIGINT)` : col(a.column);
+    const expr = a.column === 'version' ? d.castInt64(col(a.column)) : col(a.column);
     out.push(compare(d, expr, a.op, a.value as string));
   }
   const join = (t: string) =>
@@ -77,7 +77,7 @@ function conditions<C extends string>(
   if (byKey.size) {
     const groups = [...byKey].map(([key, preds]) =>
       sql.join(
-        [sql`t.key = ${key}`, ...preds.map((p) => compare(d, sql.ref('t.value'), p.op, p.value))],
+        [d.stringCompare(sql.ref('t.key'), '=', sql.val(key)), ...preds.map((p) => compare(d, sql.ref('t.value'), p.op, p.value))],
         sql` AND `,
       ),
     );

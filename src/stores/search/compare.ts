@@ -2,7 +2,8 @@
  * One comparison `<expr> <op> <value>` as MLflow's SQL store writes it per dialect
  * (`SearchUtils.get_sql_comparison_func`): LIKE is case-sensitive everywhere (SQLite connections
  * run with PRAGMA case_sensitive_like, PostgreSQL LIKE is), ILIKE is native on PostgreSQL and
- * `lower(x) LIKE lower(y)` on SQLite (SQLAlchemy's rendering of `ilike`).
+ * `lower(x) LIKE lower(y)` on SQLite and MySQL (SQLAlchemy's rendering of `ilike`). Strings are
+ * compared exactly, case included, on every dialect (DialectSql.stringCompare: MySQL's BINARY).
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectSql } from '../dialects/dialect.js';
@@ -17,9 +18,13 @@ export function compare(
   if (op === 'IN' || op === 'NOT IN') {
     const list = (Array.isArray(value) ? value : [value]) as readonly (string | number)[];
     const items = sql.join(list.map((v) => sql.val(v)));
+    if (list.length > 0 && typeof list[0] === 'string') return dialect.stringIn(expr, op, items);
     return op === 'IN' ? sql<SqlBool>`(${expr} IN (${items}))` : sql<SqlBool>`(${expr} NOT IN (${items}))`;
   }
   const v = typeof value === 'number' ? dialect.numberParam(value) : sql.val(value as string);
+  if (typeof value === 'string' && (op === '=' || op === '!=' || op === 'LIKE')) {
+    return dialect.stringCompare(expr, op, v);
+  }
   switch (op) {
     case '=':
       return sql<SqlBool>`(${expr} = ${v})`;

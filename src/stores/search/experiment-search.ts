@@ -40,7 +40,7 @@ function predicateSql(d: StoreDialect, p: ExperimentPredicate): RawBuilder<SqlBo
     const exists = sql`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key})`;
     return p.op === 'IS NULL' ? sql<SqlBool>`(NOT ${exists})` : sql<SqlBool>`${exists}`;
   }
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND f.key = ${p.key} AND ${compare(d.sql, sql.ref('f.value'), p.op, p.value)})`;
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM experiment_tags f WHERE f.experiment_id = experiments.experiment_id AND ${d.sql.stringCompare(sql.ref('f.key'), '=', sql.val(p.key))} AND ${compare(d.sql, sql.ref('f.value'), p.op, p.value)})`;
 }
 
 export async function searchExperimentsInStore(

@@ -11,7 +11,7 @@
  * it, then run_uuid.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { StoreDialect } from '../dialects/dialect.js';
+import type { DialectSql, StoreDialect } from '../dialects/dialect.js';
 import type { StoredRun as Run } from '../tracking/entities.js';
 import { RUN_NAME_TAG } from '../tracking/constants.js';
 import { compare } from './compare.js';
@@ -41,7 +41,7 @@ function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf):
     case 'column':
       return compare(dn, sql.ref(`runs.${p.column}`), p.op, p.value);
     case 'run_name_tag':
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM tags f WHERE f.run_uuid = runs.run_uuid AND f.key = ${RUN_NAME_TAG} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM tags f WHERE f.run_uuid = runs.run_uuid AND ${dn.stringCompare(sql.ref('f.key'), '=', sql.val(RUN_NAME_TAG))} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
     case 'metric': {
       // NaN is stored as value 0 with is_nan set: it satisfies only "!=" (MLflow's rule).
       const cond = (a: string) => {
@@ -53,7 +53,7 @@ function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf):
       };
       const alias = sortAlias(p.on, p.key);
       if (alias) return onSortJoin(alias, cond(alias));
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key} AND ${cond('f')})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_uuid = runs.run_uuid AND ${dn.stringCompare(sql.ref('f.key'), '=', sql.val(p.key))} AND ${cond('f')})`;
     }
     case 'param':
     case 'tag': {
@@ -64,7 +64,7 @@ function predicateSql(d: StoreDialect, p: RunPredicate, sortAlias: SortAliasOf):
       }
       const alias = sortAlias(p.on, p.key);
       if (alias) return onSortJoin(alias, compare(dn, sql.ref(`${alias}.value`), p.op, p.value));
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${table} f WHERE f.run_uuid = runs.run_uuid AND f.key = ${p.key} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM ${table} f WHERE f.run_uuid = runs.run_uuid AND ${dn.stringCompare(sql.ref('f.key'), '=', sql.val(p.key))} AND ${compare(dn, sql.ref('f.value'), p.op, p.value)})`;
     }
     case 'dataset':
       if (p.field === 'context') {
@@ -90,11 +90,10 @@ interface SortSql {
   outer: RawBuilder<unknown>[];
 }
 
-function sortSql(s: RunSortKey, i: number): SortSql {
-  const dir = sql.raw(s.ascending ? 'ASC NULLS LAST' : 'DESC NULLS LAST');
+function sortSql(dn: DialectSql, s: RunSortKey, i: number): SortSql {
+  const term = (expr: RawBuilder<unknown>) => dn.sortNullsLast(expr, s.ascending);
   if (s.on === 'column') {
-    const term = (col: RawBuilder<unknown>) => [sql`${col} ${dir}`];
-    return { columns: [], inner: term(sql.ref(`runs.${s.column}`)), outer: term(sql.ref(`p.${s.column}`)) };
+    return { columns: [], inner: [term(sql.ref(`runs.${s.column}`))], outer: [term(sql.ref(`p.${s.column}`))] };
   }
   const alias = `o${i}`;
   const table = sql.raw(s.on === 'metric' ? 'latest_metrics' : s.on === 'param' ? 'params' : 'tags');
@@ -104,16 +103,16 @@ function sortSql(s: RunSortKey, i: number): SortSql {
     return {
       join,
       columns: [sql`${sql.ref(`${alias}.value`)} AS ${v}`],
-      inner: [sql`${sql.ref(`${alias}.value`)} ${dir}`],
-      outer: [sql`${sql.ref(`p._s${i}v`)} ${dir}`],
+      inner: [term(sql.ref(`${alias}.value`))],
+      outer: [term(sql.ref(`p._s${i}v`))],
     };
   }
   // The value when it is a number, else NULL (NaN or no such metric: both after every value),
   // then NaN before missing (is_nan is true / NULL there, equal among values).
   const n = sql.raw(`_s${i}n`);
   const terms = (value: RawBuilder<unknown>, isNan: RawBuilder<unknown>) => [
-    sql`CASE WHEN ${isNan} THEN NULL ELSE ${value} END ${dir}`,
-    sql`${isNan} DESC NULLS LAST`,
+    term(sql`CASE WHEN ${isNan} THEN NULL ELSE ${value} END`),
+    dn.sortNullsLast(isNan, false),
   ];
   return {
     join,
@@ -140,7 +139,7 @@ export async function searchRunPage(d: StoreDialect, q: RunSearchQuery): Promise
     sql`runs.lifecycle_stage IN (${sql.join(q.lifecycleStages.map((s) => sql.val(s)))})`,
     ...q.predicates.map((p) => predicateSql(d, p, sortAlias)),
   ];
-  const sorts = q.sort.map((s, i) => sortSql(s, i + 1));
+  const sorts = q.sort.map((s, i) => sortSql(d.sql, s, i + 1));
   const joins = sorts.flatMap((s) => (s.join ? [s.join] : []));
   const columns = [sql`runs.*`, ...sorts.flatMap((s) => s.columns)];
   const inner = sorts.flatMap((s) => s.inner);

@@ -16,9 +16,10 @@ export interface TrackingDialectOps {
   /**
    * log_metric / log_batch of metrics that name no logged model, all or nothing, on the dialect's
    * cheapest path: the run must exist and be active; rows already stored are ignored;
-   * latest_metrics follows the rule of latest-metric.ts.
+   * latest_metrics follows the rule of latest-metric.ts. A dialect without a cheaper path than
+   * the shared transaction (run-data.ts) leaves it out.
    */
-  logMetrics(runId: string, metrics: readonly MetricInput[]): Promise<void>;
+  logMetrics?(runId: string, metrics: readonly MetricInput[]): Promise<void>;
   /**
    * log_param on the cheapest path. False when the outcome stayed unknown (a concurrent writer):
    * the caller then takes the transactional path.

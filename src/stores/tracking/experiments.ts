@@ -154,9 +154,20 @@ export async function createExperiment(
           creation_time: now,
           last_update_time: now,
         })
-        .returning('experiment_id')
         .executeTakeFirstOrThrow();
-      const id = inserted.experiment_id;
+      // The generated id: the driver reports it (SQLite, MySQL), else it is read back by the
+      // name just inserted (unique in the workspace).
+      const id =
+        inserted.insertId !== undefined
+          ? Number(inserted.insertId)
+          : (
+              await trx
+                .selectFrom('experiments')
+                .select('experiment_id')
+                .where('workspace', '=', DEFAULT_WORKSPACE)
+                .where('name', '=', name)
+                .executeTakeFirstOrThrow()
+            ).experiment_id;
       if (!location) {
         await trx
           .updateTable('experiments')

@@ -70,9 +70,11 @@ export async function linkModelVersion(
       list = present ? parsed : [...parsed, ...list];
     }
     const value = dumps(list);
-    await sql`INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value)
-      VALUES (${modelId}, ${experimentId}, ${MODEL_VERSIONS_TAG}, ${value})
-      ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`.execute(trx);
+    await trx
+      .insertInto('logged_model_tags')
+      .values({ model_id: modelId, experiment_id: experimentId, tag_key: MODEL_VERSIONS_TAG, tag_value: value })
+      .onConflict((oc) => oc.columns(['model_id', 'tag_key']).doUpdateSet({ tag_value: value }))
+      .execute();
   });
 }
 

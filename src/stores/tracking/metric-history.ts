@@ -187,7 +187,7 @@ export async function getMetricHistoryBulkInterval(
       ? sql`AND step >= ${startStep} AND step <= ${endStep}`
       : sql``;
   const N = sql.lit(n);
-  const q = sql`(cnt / ${N})`;
+  const q = ctx.dialect.sql.intDiv(sql`cnt`, N);
   const r = sql`(cnt % ${N})`;
   // Each returned row carries `flags` (1: starts a bucket, 2: the run's last row); the run id only
   // on a run's first row (always a bucket start; rows come ordered by run then position), which
@@ -205,7 +205,7 @@ export async function getMetricHistoryBulkInterval(
                ROW_NUMBER() OVER (PARTITION BY run_uuid ORDER BY step, timestamp, value, is_nan) AS ra,
                COUNT(*) OVER (PARTITION BY run_uuid) AS cnt
         FROM metrics
-        WHERE key = ${key} AND run_uuid IN (${sql.join(distinct)}) ${range}
+        WHERE metrics.key = ${key} AND run_uuid IN (${sql.join(distinct)}) ${range}
       ) positioned
       WHERE ra = cnt OR cnt <= ${N}
         OR ra - 1 < ${r} * (${q} + 1) AND (ra - 1) % (${q} + 1) = 0

@@ -1,5 +1,9 @@
-/** PostgreSQL deadlock_detected / serialization_failure: the victim may simply be redriven. */
-const RETRYABLE = new Set(['40P01', '40001']);
+/**
+ * PostgreSQL deadlock_detected / serialization_failure, MySQL's deadlock and lock wait timeout
+ * (InnoDB rolls the victim's whole transaction back for a deadlock; a timed-out statement's
+ * transaction is rolled back by the caller): the victim may simply be redriven.
+ */
+const RETRYABLE = new Set(['40P01', '40001', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
 /** How many transactions were redriven after a deadlock / serialization failure (observability, tests). */
 export const retryStats = { retries: 0 };

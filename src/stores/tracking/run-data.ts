@@ -40,8 +40,9 @@ function chunk<T>(items: T[], size: number): T[][] {
  * order), logged-model metrics, tags (mlflow.runName also renames the run). Inputs are validated.
  */
 export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArgs): Promise<void> {
-  if (batch.params.length === 0 && batch.tags.length === 0 && !batch.metrics.some((m) => m.model_id)) {
-    return ctx.dialect.tracking.logMetrics(runId, batch.metrics);
+  const ops = ctx.dialect.tracking;
+  if (ops.logMetrics && batch.params.length === 0 && batch.tags.length === 0 && !batch.metrics.some((m) => m.model_id)) {
+    return ops.logMetrics(runId, batch.metrics);
   }
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
@@ -55,7 +56,8 @@ export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArg
 }
 
 export async function logMetric(ctx: StoreContext, runId: string, metric: MetricInput): Promise<void> {
-  if (!metric.model_id) return ctx.dialect.tracking.logMetrics(runId, [metric]);
+  const ops = ctx.dialect.tracking;
+  if (ops.logMetrics && !metric.model_id) return ops.logMetrics(runId, [metric]);
   await withDeadlockRetry(() =>
     ctx.db.transaction().execute(async (trx) => {
       const run = await getRunRow(trx, runId);
@@ -147,9 +149,9 @@ async function writeParams(
       .insertInto('params')
       .values(part.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
       .onConflict((oc) => oc.doNothing())
-      .returning('key')
-      .execute();
-    inserted += rows.length;
+      .executeTakeFirst();
+    // Rows inserted (a conflicting one is skipped and not counted, on every dialect).
+    inserted += Number(rows.numInsertedOrUpdatedRows ?? 0n);
   }
   // A concurrent writer may have stored one of these keys between our read and our insert
   // (ON CONFLICT DO NOTHING kept theirs): then re-check now that the rows are settled.

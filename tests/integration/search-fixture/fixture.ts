@@ -10,9 +10,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreDialect } from '../../../src/stores/dialects/dialect.js';
 import { openPostgres } from '../../../src/stores/dialects/postgres/index.js';
+import { openMysql } from '../../../src/stores/dialects/mysql/index.js';
 import { openSqlite } from '../../../src/stores/dialects/sqlite/index.js';
 import { parseBackendUri } from '../../../src/stores/uri.js';
-import { newBackend } from '../../helpers/store-backends.js';
+import { newBackend, type BackendName } from '../../helpers/store-backends.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -75,7 +76,7 @@ async function build(uri: string, dir: string): Promise<FixtureAnswers> {
  * A fresh database of `dialect` (tests/helpers/store-backends.ts: SQLite file, or PostgreSQL
  * database when MLFLOW_TS_TEST_PG_URL is set), loaded by Python MLflow, opened by our dialect.
  */
-export async function openFixture(dialect: 'sqlite' | 'postgresql'): Promise<Fixture> {
+export async function openFixture(dialect: BackendName): Promise<Fixture> {
   const backend = await newBackend(dialect, 'h4_search');
   const work = mkdtempSync(join(tmpdir(), 'h4-search-'));
   let answers: FixtureAnswers;
@@ -87,7 +88,12 @@ export async function openFixture(dialect: 'sqlite' | 'postgresql'): Promise<Fix
     throw err;
   }
   const loc = parseBackendUri(backend.uri);
-  const d = loc.dialect === 'sqlite' ? openSqlite(loc.path) : openPostgres(loc.connectionString, 4);
+  const d =
+    loc.dialect === 'sqlite'
+      ? openSqlite(loc.path)
+      : loc.dialect === 'postgresql'
+        ? openPostgres(loc.connectionString, 4)
+        : await openMysql(loc.mysql, { poolSize: 4, timeoutMs: 30_000 });
   return {
     answers,
     dialect: d,

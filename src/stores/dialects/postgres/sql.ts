@@ -14,6 +14,11 @@ export const postgresSql: DialectSql = {
   ilike: (expr, value) => sql<SqlBool>`(${expr} ILIKE ${value})`,
   // PostgreSQL types an untyped parameter after its column: a fractional bound against a BIGINT
   // column (start_time > 1.5) must be sent as a double, as SQLAlchemy's float literal is.
+  stringCompare: (expr, op, value) => sql<SqlBool>`(${expr} ${sql.raw(op)} ${value})`,
+  stringIn: (expr, op, items) => sql<SqlBool>`(${expr} ${sql.raw(op)} (${items}))`,
+  sortNullsLast: (expr, ascending) => sql`${expr} ${sql.raw(ascending ? 'ASC' : 'DESC')} NULLS LAST`,
+  intDiv: (a, b) => sql`(${a} / ${b})`,
+  castInt64: (expr) => sql`CAST(${expr} AS BIGINT)`,
   numberParam: (value) =>
     Number.isInteger(value) ? sql.val(value) : sql`CAST(${sql.val(value)} AS double precision)`,
   boolLiteral: (value) => sql.raw(value ? 'true' : 'false'),

@@ -9,6 +9,11 @@ export const sqliteSql: DialectSql = {
   },
   // SQLAlchemy renders ilike as lower(x) LIKE lower(y) on SQLite.
   ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
+  stringCompare: (expr, op, value) => sql<SqlBool>`(${expr} ${sql.raw(op)} ${value})`,
+  stringIn: (expr, op, items) => sql<SqlBool>`(${expr} ${sql.raw(op)} (${items}))`,
+  sortNullsLast: (expr, ascending) => sql`${expr} ${sql.raw(ascending ? 'ASC' : 'DESC')} NULLS LAST`,
+  intDiv: (a, b) => sql`(${a} / ${b})`,
+  castInt64: (expr) => sql`CAST(${expr} AS BIGINT)`,
   numberParam: (value) => sql.val(value),
   boolLiteral: (value) => sql.raw(value ? '1' : '0'),
   firstPerGroup(table, cols, where, partition, order) {

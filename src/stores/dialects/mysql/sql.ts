@@ -1,0 +1,45 @@
+/** MySQL's (and MariaDB's) spelling of the shared builders' SQL pieces (see DialectSql). */
+import { sql, type SqlBool } from 'kysely';
+import type { DialectSql } from '../dialect.js';
+
+export const mysqlSql: DialectSql = {
+  /**
+   * JSON_ARRAYAGG feeds every aggregate of the group the same rows in the same order (the index
+   * scan's), so the arrays line up. (MariaDB builds it on GROUP_CONCAT: the session raises
+   * group_concat_max_len, see connection.ts.)
+   */
+  jsonColumns(table, cols, where) {
+    const aggs = cols.map((c) => sql`JSON_ARRAYAGG(${sql.ref(`x.${c}`)})`);
+    return sql`(SELECT JSON_ARRAY(${sql.join(aggs)}) FROM ${sql.raw(table)} x WHERE ${sql.raw(where)})`;
+  },
+  // SQLAlchemy renders ilike as lower(x) LIKE lower(y) on MySQL.
+  ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
+  /**
+   * MLflow's mysql_comparison_func (utils/search_utils.py): the collations MLflow's MySQL schema
+   * uses ignore case (and trailing spaces), so each comparison is paired with a BINARY one; the
+   * plain one first so that an index on the column can still narrow the rows.
+   */
+  stringCompare(expr, op, value) {
+    switch (op) {
+      case '=':
+        return sql<SqlBool>`(${expr} = ${value} AND BINARY ${expr} = ${value})`;
+      case '!=':
+        return sql<SqlBool>`(${expr} != ${value} OR BINARY ${expr} != ${value})`;
+      case 'LIKE':
+        return sql<SqlBool>`(${expr} LIKE ${value} AND BINARY ${expr} LIKE ${value})`;
+    }
+  },
+  stringIn: (expr, op, items) => sql<SqlBool>`(BINARY ${expr} ${sql.raw(op)} (${items}))`,
+  // No NULLS LAST in MySQL: a leading "is NULL" key (false before true), as MLflow's CASE does.
+  sortNullsLast: (expr, ascending) => sql`(${expr} IS NULL), ${expr} ${sql.raw(ascending ? 'ASC' : 'DESC')}`,
+  intDiv: (a, b) => sql`(${a} DIV ${b})`,
+  castInt64: (expr) => sql`CAST(${expr} AS SIGNED)`,
+  numberParam: (value) => sql.val(value),
+  boolLiteral: (value) => sql.raw(value ? '1' : '0'),
+  firstPerGroup(table, cols, where, partition, order) {
+    const part = partition.map((c) => `r.${c}`).join(', ');
+    const list = cols.map((c) => `r.${c}`).join(', ');
+    const out = cols.join(', ');
+    return sql`(SELECT ${sql.raw(out)} FROM (SELECT ${sql.raw(list)}, ROW_NUMBER() OVER (PARTITION BY ${sql.raw(part)} ORDER BY ${sql.raw(order)}) AS row_num FROM ${sql.raw(table)} r WHERE ${where}) ranked WHERE ranked.row_num = 1)`;
+  },
+};
