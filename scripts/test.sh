@@ -2,12 +2,13 @@
 # `npm test`: every test, provisioning what it needs by itself.
 #  1. the pinned Python MLflow (cached outside the clone, linked as .venv), for the generator check
 #     and the parity suite;
-#  2. a throwaway PostgreSQL cluster (scripts/pg.sh), for the PostgreSQL tests;
+#  2. a throwaway PostgreSQL cluster (scripts/pg.sh) and a throwaway MariaDB server (scripts/mysql.sh),
+#     for the PostgreSQL and MySQL tests;
 #  3. typecheck + lint, the regeneration check, unit and integration tests (vitest),
-#     the provisioning's own tests, then the parity suite (pytest) on SQLite and on PostgreSQL,
+#     the provisioning's own tests, then the parity suite (pytest) on SQLite, PostgreSQL and MySQL,
 #     then the attack corpus (tests/security, which rewrites docs/security.md), then a bounded
 #     schema fuzzing run (tests/fuzz: schemathesis on every native operation, SQLite and PostgreSQL).
-# In CI (CI=true) nothing may be skipped: the PostgreSQL and parity tests must run.
+# In CI (CI=true) nothing may be skipped: the PostgreSQL, MySQL and parity tests must run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -16,10 +17,19 @@ bash scripts/provision-python.sh
 export MLFLOW_TS_PYTHON="$root/.venv/bin/python"
 
 pgdir="$(mktemp -d /tmp/mlflow-ts-pg.XXXXXX)"
-cleanup() { bash scripts/pg.sh stop "$pgdir" || true; rm -rf "$pgdir"; }
+mydir="$(mktemp -d /tmp/mlflow-ts-my.XXXXXX)"
+cleanup() {
+  bash scripts/pg.sh stop "$pgdir" || true
+  bash scripts/mysql.sh stop "$mydir" || true
+  rm -rf "$pgdir" "$mydir"
+}
 trap cleanup EXIT
 export MLFLOW_TS_TEST_PG_URL="$(bash scripts/pg.sh start "$pgdir")"
 echo "test: PostgreSQL at $MLFLOW_TS_TEST_PG_URL"
+export MLFLOW_TS_TEST_MYSQL_URL="$(bash scripts/mysql.sh start "$mydir")"
+echo "test: MariaDB at $MLFLOW_TS_TEST_MYSQL_URL"
+export MLFLOW_TS_PARITY_DIALECTS="${MLFLOW_TS_PARITY_DIALECTS:-sqlite,postgresql,mysql}"
+export MLFLOW_TS_FUZZ_DIALECTS="${MLFLOW_TS_FUZZ_DIALECTS:-sqlite,postgresql,mysql}"
 
 npm run --silent build
 

@@ -3,8 +3,9 @@ mlflow-ts standalone, with the pinned Python server beside it to tell MLflow's o
 
   MLFLOW_TS_FUZZ_EXAMPLES     cases per operation (default 12: a bounded run of a few thousand)
   MLFLOW_TS_FUZZ_SEED         the seed (default 20261203); hypothesis runs derandomized from it
-  MLFLOW_TS_FUZZ_DIALECTS     comma list, default "sqlite,postgresql" (PostgreSQL needs
-                              MLFLOW_TS_TEST_PG_URL, and must run in CI)
+  MLFLOW_TS_FUZZ_DIALECTS     comma list, default "sqlite,postgresql,mysql" (PostgreSQL needs
+                              MLFLOW_TS_TEST_PG_URL, MySQL MLFLOW_TS_TEST_MYSQL_URL; both must
+                              run in CI)
   MLFLOW_TS_FUZZ_RECORD=1     write the run's figures to docs/fuzzing.md
 """
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(HERE.parent / "parity"))
 from pairs import open_pair  # noqa: E402
 from servers import TS_BUILD_MARKER, TS_ENTRY, TS_ROOT  # noqa: E402
 
-DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_FUZZ_DIALECTS", "sqlite,postgresql").split(",") if d.strip()]
+DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_FUZZ_DIALECTS", "sqlite,postgresql,mysql").split(",") if d.strip()]
 EXAMPLES = int(os.environ.get("MLFLOW_TS_FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("MLFLOW_TS_FUZZ_SEED", "20261203"))
 

@@ -3,8 +3,10 @@
 Environment:
   MLFLOW_TS_PARITY_CANDIDATE   ts (default) | python  -- python: both sides are the pinned Python
                                server, a self-check of the suite (everything must agree)
-  MLFLOW_TS_PARITY_DIALECTS    comma list, default "sqlite,postgresql"
+  MLFLOW_TS_PARITY_DIALECTS    comma list, default "sqlite,postgresql,mysql"
   MLFLOW_TS_TEST_PG_URL        PostgreSQL server URL without database; required when CI=true
+  MLFLOW_TS_TEST_MYSQL_URL     MySQL server URL without database (mysql://user@host:port);
+                               required when CI=true
   MLFLOW_TS_PARITY_DB_PREFIX   prefix of the databases the suite creates (default "parity_")
   MLFLOW_TS_PARITY_TS_ROOT     an mlflow-ts checkout with a build to test (default: this one)
   MLFLOW_TS_PARITY_DUMP        a directory: write each scenario's normalized transcripts there
@@ -34,7 +36,7 @@ os.environ.pop("MLFLOW_TRACKING_URI", None)
 os.environ.setdefault("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http,https")
 os.environ.setdefault("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true")
 
-DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_PARITY_DIALECTS", "sqlite,postgresql").split(",") if d.strip()]
+DIALECTS = [d.strip() for d in os.environ.get("MLFLOW_TS_PARITY_DIALECTS", "sqlite,postgresql,mysql").split(",") if d.strip()]
 _STATS: dict = defaultdict(lambda: defaultdict(int))
 _DIFFERING: list = []
 _KNOWN: list = []

@@ -5,7 +5,7 @@ The reference is always the pinned Python `mlflow server`; the candidate is `mlf
 the suite itself, where every scenario must agree). The request-line corpus
 (test_http_request_lines.py) uses a third kind, "ts-proxy": mlflow-ts with its Python child.
 
-Each server gets its own fresh database (a SQLite file, or a new PostgreSQL database) and its own
+Each server gets its own fresh database (a SQLite file, or a new PostgreSQL or MySQL database) and its own
 working directory; it runs in its own process group so that its children (uvicorn) go with it.
 """
 
@@ -43,12 +43,20 @@ def free_port() -> int:
 
 @dataclass
 class Database:
-    dialect: str  # "sqlite" | "postgresql"
+    dialect: str  # "sqlite" | "postgresql" | "mysql"
     uri: str
     pg_admin_url: str | None = None
     pg_name: str | None = None
 
     def drop(self) -> None:
+        if self.dialect == "mysql":
+            conn = _mysql_admin(self.pg_admin_url)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(f"DROP DATABASE IF EXISTS `{self.pg_name}`")
+            finally:
+                conn.close()
+            return
         if self.dialect != "postgresql":
             return
         import psycopg2
@@ -67,10 +75,38 @@ def _pg_url_with_db(base_url: str, db: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + db, parts.query, parts.fragment))
 
 
-def make_database(dialect: str, workdir: Path, label: str, pg_base_url: str | None) -> Database:
+def _mysql_admin(base_url: str):
+    """A PyMySQL connection to the server of a mysql://user[:password]@host:port URL (no database)."""
+    import pymysql
+    from urllib.parse import unquote
+
+    parts = urlsplit(base_url)
+    return pymysql.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        autocommit=True,
+    )
+
+
+def make_database(
+    dialect: str, workdir: Path, label: str, pg_base_url: str | None, mysql_base_url: str | None = None
+) -> Database:
     if dialect == "sqlite":
         path = workdir / f"{label}.db"
         return Database("sqlite", f"sqlite:///{path}")
+    if dialect == "mysql":
+        assert mysql_base_url, "MySQL base URL required"
+        prefix = os.environ.get("MLFLOW_TS_PARITY_DB_PREFIX", "parity_")
+        name = f"{prefix}{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        conn = _mysql_admin(mysql_base_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        finally:
+            conn.close()
+        return Database("mysql", _pg_url_with_db(mysql_base_url, name), mysql_base_url, name)
     if dialect == "postgresql":
         assert pg_base_url, "PostgreSQL base URL required"
         import psycopg2
@@ -110,6 +146,9 @@ class Server:
         # (mlflow-ts with its child passes the URI on to the child: it gets the same form.)
         if self.kind in ("python", "ts-proxy") and self.db.uri.startswith("postgresql://"):
             return "postgresql+psycopg2://" + self.db.uri[len("postgresql://") :]
+        # SQLAlchemy's bare mysql:// means MySQLdb (mysqlclient); the venv has PyMySQL.
+        if self.kind in ("python", "ts-proxy") and self.db.uri.startswith("mysql://"):
+            return "mysql+pymysql://" + self.db.uri[len("mysql://") :]
         return self.db.uri
 
     def command(self) -> list[str]:
@@ -223,6 +262,7 @@ def start_pair(
     workdir: Path,
     pg_base_url: str | None,
     extra_for_role=lambda role: {},
+    mysql_base_url: str | None = None,
 ) -> ServerPair:
     """`extra_for_role(role)` may give a side more server arguments ("args") and environment ("env")."""
     servers = []
@@ -230,7 +270,7 @@ def start_pair(
         for role, kind in (("reference", "python"), ("candidate", candidate_kind)):
             d = workdir / f"{dialect}-{role}"
             d.mkdir(parents=True, exist_ok=True)
-            db = make_database(dialect, d, f"{dialect[:2]}_{role[:3]}", pg_base_url)
+            db = make_database(dialect, d, f"{dialect[:2]}_{role[:3]}", pg_base_url, mysql_base_url)
             srv = Server(kind=kind, role=role, db=db, workdir=d, extra=extra_for_role(role))
             servers.append(srv)
             srv.start()

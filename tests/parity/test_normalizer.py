@@ -130,3 +130,30 @@ def test_webhook_events_are_sorted_on_postgresql_only():
     pg = Normalizer(dialect="postgresql").normalize(body)
     assert pg[0]["body"]["webhook"]["events"] == events[::-1]
     assert Normalizer(dialect="sqlite").normalize(body)[0]["body"]["webhook"]["events"] == events
+
+
+def test_mysql_messages_lose_only_what_differs_between_the_two_databases():
+    """docs/parity-differences.md 2.16: database names, the statement excerpt of a syntax error and a
+    key value cut inside an id; the rest of the message still counts."""
+    a = "(1366, \"Incorrect integer value: '' for column `parity_my_ref_1_0123abcd`.`runs`.`experiment_id` at row 1\")"
+    b = "(1366, \"Incorrect integer value: '' for column `parity_my_can_1_89abcdef`.`runs`.`experiment_id` at row 1\")"
+    assert norm([{"message": a}]) == norm([{"message": b}])
+    assert norm([{"message": a}]) != norm([{"message": a.replace("experiment_id", "name")}])
+    near = "(1064, \"You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{}' at line {}\")"
+    assert norm([{"message": near.format("-1, 2", 4)}]) == norm([{"message": near.format("-1", 1)}])
+    dup = "(1062, \"Duplicate entry 'RUN_OUTPUT-x-MODEL_OUTPUT-m-{}...' for key '{}'\")"
+    assert norm([{"message": dup.format("01", "PRIMARY")}]) == norm([{"message": dup.format("d5", "PRIMARY")}])
+    assert norm([{"message": dup.format("01", "PRIMARY")}]) != norm([{"message": dup.format("01", "other")}])
+
+
+def test_dataset_lists_are_sorted_on_mysql_only():
+    """docs/parity-differences.md 2.16: search-datasets' summaries and a run's dataset inputs."""
+    d = [{"name": "b", "digest": "2"}, {"name": "a", "digest": "1"}]
+    body = [{"dataset_summaries": d, "run": {"inputs": {"dataset_inputs": [{"dataset": x} for x in d]}}}]
+    rev = [{"dataset_summaries": d[::-1], "run": {"inputs": {"dataset_inputs": [{"dataset": x} for x in d[::-1]]}}}]
+    my = lambda t: Normalizer(None, "mysql").normalize(t)  # noqa: E731
+    lite = lambda t: Normalizer(None, "sqlite").normalize(t)  # noqa: E731
+    assert canonical(my(body)) == canonical(my(rev))
+    assert canonical(lite(body)) != canonical(lite(rev))
+    changed = [{"dataset_summaries": [{"name": "b", "digest": "3"}, d[1]], "run": {"inputs": {"dataset_inputs": []}}}]
+    assert canonical(my(body)) != canonical(my(changed))
