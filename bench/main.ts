@@ -1,10 +1,11 @@
 // Benchmark driver: mlflow-ts side by side with Python MLflow, mlflow-go and FastTrackML on one
 // local PostgreSQL (a database per system, recreated from a template before each scenario) and
-// SQLite, plus the raw-driver floor. Run through bench/run.sh (`npm run bench [-- --quick]`).
+// SQLite, mlflow-ts and Python MLflow on MySQL (MariaDB), plus the raw-driver floor. Run through bench/run.sh (`npm run bench [-- --quick]`).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { PgAdmin, createMlflowSchema, copySqlite } from './lib/db.js';
+import { MysqlAdmin } from './lib/mysql.js';
 import { runLoad, pct, type LoadResult } from './lib/load.js';
 import { systems, type SystemDef, type SchemaKind } from './lib/systems.js';
 import {
@@ -16,7 +17,7 @@ import {
   freePort,
   type Server,
 } from './lib/proc.js';
-import { allScenarios, type Scenario, type Ctx } from './lib/scenarios.js';
+import { allScenarios, type Backend, type Scenario, type Ctx } from './lib/scenarios.js';
 import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
 import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
 import { runFloors, runReadFloors } from './lib/floor.js';
@@ -35,6 +36,10 @@ const wantSystems = opt('systems')?.split(',');
 const outDir =
   opt('out') ?? join(root, 'bench/results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
 const noFloor = flag('no-floor');
+const mysqlBase = opt('mysql-url');
+const mysqlDir = opt('mysql-dir');
+/** A results directory whose rows are kept for the scenarios this run does not measure. */
+const mergeDir = opt('merge');
 mkdirSync(outDir, { recursive: true });
 mkdirSync(join(work, 'logs'), { recursive: true });
 mkdirSync(join(work, 'sqlite'), { recursive: true });
@@ -53,6 +58,12 @@ const size: ReadSize = quick
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const postmasterPid = Number(readFileSync(join(pgDir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
 const admin = new PgAdmin(pgBase);
+const myAdmin = mysqlBase ? new MysqlAdmin(mysqlBase) : undefined;
+const mysqldPid = mysqlDir ? Number(readFileSync(join(mysqlDir, 'mysqld.pid'), 'utf8').trim()) : 0;
+/** The database server process whose CPU a scenario's rows report. */
+const dbPid = (b: Backend) => (b === 'pg' ? postmasterPid : b === 'mysql' ? mysqldPid : 0);
+const MYSQL_NA = 'not run on MySQL in this suite';
+const ready = () => sysAll.filter((s) => !naReason.has(s.id));
 const rows: Row[] = [];
 const footprints: Footprint[] = [];
 const sysAll = systems(root, work).filter((s) => !wantSystems || wantSystems.includes(s.id));
@@ -61,7 +72,9 @@ for (const s of sysAll) {
   const why = s.unavailable();
   if (why) naReason.set(s.id, why);
 }
-const scenarios = allScenarios().filter((s) => !only || only.some((o) => s.id.startsWith(o)));
+const scenarios = allScenarios().filter(
+  (s) => (!only || only.some((o) => s.id.startsWith(o))) && (s.backend !== 'mysql' || myAdmin),
+);
 
 /** A result row of `sc` on `sys` that was not measured: n/a (with why) or the problems met. */
 function rowOf(
@@ -106,7 +119,7 @@ async function withServer<T>(
   }
 }
 
-async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
+async function makeTemplates(backends: Set<Backend>) {
   const kinds = new Map<SchemaKind, SystemDef>();
   for (const s of sysAll) if (!naReason.has(s.id) && !kinds.has(s.schema)) kinds.set(s.schema, s);
   // The MLflow 3.18 schema (mlflow-ts and Python MLflow) is always created by venv-mlflow's Python.
@@ -124,6 +137,10 @@ async function makeTemplates(backends: Set<'pg' | 'sqlite'>) {
         }
       } else {
         const python = (kind === 'mlflow' ? py.python : sys.python)!;
+        if (backends.has('mysql') && kind === 'mlflow' && myAdmin) {
+          await myAdmin.create(tplDb(kind));
+          createMlflowSchema(python, py.mysqlUri!(mysqlBase!, tplDb(kind)), join(work, 'artifacts'));
+        }
         if (backends.has('pg')) {
           await admin.create(tplDb(kind));
           createMlflowSchema(python, admin.url(tplDb(kind)), join(work, 'artifacts'));
@@ -183,7 +200,7 @@ async function measure(
     okAll.push(...w.okIdx);
   }
   const cpu0 = treeCpuMs(srv.pid);
-  const pg0 = sc.backend === 'pg' ? treeCpuMs(postmasterPid) : 0;
+  const pg0 = dbPid(sc.backend) ? treeCpuMs(dbPid(sc.backend)) : 0;
   const rss = rssSampler(srv.pid);
   const r: LoadResult = await runLoad({
     baseUrl: srv.baseUrl,
@@ -197,7 +214,7 @@ async function measure(
   row.peakRssMiB = rss.stop();
   const done = r.ok + r.expected + r.errors;
   row.cpuMsPerReq = (treeCpuMs(srv.pid) - cpu0) / Math.max(1, done);
-  if (sc.backend === 'pg') row.pgCpuMsPerReq = (treeCpuMs(postmasterPid) - pg0) / Math.max(1, done);
+  if (dbPid(sc.backend)) row.pgCpuMsPerReq = (treeCpuMs(dbPid(sc.backend)) - pg0) / Math.max(1, done);
   okAll.push(...r.okIdx);
   const lat = [...r.lat].sort((a, b) => a - b);
   Object.assign(row, {
@@ -232,7 +249,7 @@ async function measure(
 
 function inspectorFor(
   sys: SystemDef,
-  backend: 'pg' | 'sqlite',
+  backend: Backend,
   target: string,
   base: string,
 ): () => Inspector {
@@ -266,22 +283,26 @@ async function main() {
   const writes = scenarios.filter((s) => s.group === 'write');
   const reads = scenarios.filter((s) => s.group === 'read');
   await makeTemplates(new Set(scenarios.map((s) => s.backend)));
-  const ready = () => sysAll.filter((s) => !naReason.has(s.id));
 
   // Write scenarios. Full mode: a fresh database (from the template) and a fresh server for every
   // scenario, systems taking turns. Quick mode (or --shared-db): one database and one server per
   // (system, backend) for all its write scenarios (each scenario still uses its own experiment),
   // because a cold start of the Python servers costs tens of seconds on a busy 2-core machine.
   const shared = quick || flag('shared-db');
-  const runWrites = async (sys: SystemDef, list: Scenario[], backend: 'pg' | 'sqlite') => {
-    if (naReason.has(sys.id)) {
-      for (const sc of list)
-        rows.push(rowOf(sc, sys, backend, { na: naReason.get(sys.id) }));
+  const runWrites = async (sys: SystemDef, list: Scenario[], backend: Backend) => {
+    const na = naReason.get(sys.id) ?? (backend === 'mysql' && !sys.mysqlUri ? MYSQL_NA : undefined);
+    if (na) {
+      for (const sc of list) rows.push(rowOf(sc, sys, backend, { na }));
       return;
     }
     let target: string;
     let uri: string;
-    if (backend === 'pg') {
+    if (backend === 'mysql') {
+      const db = `bench_${sys.id.replace(/-/g, '_')}`;
+      await myAdmin!.create(db, tplDb(sys.schema));
+      target = myAdmin!.url(db);
+      uri = sys.mysqlUri!(mysqlBase!, db);
+    } else if (backend === 'pg') {
       const db = `bench_${sys.id.replace(/-/g, '_')}`;
       await admin.create(db, tplDb(sys.schema));
       target = admin.url(db);
@@ -336,11 +357,12 @@ async function main() {
         quick,
         scenarios: list,
         postmasterPid,
+        mysql: myAdmin ? { admin: myAdmin, template: tplDb('mlflow'), pid: mysqldPid } : undefined,
         log,
       })),
     );
   };
-  for (const backend of ['pg', 'sqlite'] as const) {
+  for (const backend of ['pg', 'sqlite', 'mysql'] as const) {
     const list = writes.filter((s) => s.backend === backend);
     if (!list.length) continue;
     if (shared) {
@@ -353,7 +375,105 @@ async function main() {
       }
   }
 
-  if (reads.length) {
+  const mysqlReads = reads.filter((s) => s.backend === 'mysql');
+  if (mysqlReads.length) await runMysqlReads(mysqlReads);
+  const pgReads = reads.filter((s) => s.backend === 'pg');
+  if (pgReads.length) await runPgReads(pgReads);
+
+  if (!noFloor && pgReads.length && (await admin.exists('read_mlflow'))) {
+    log('raw-driver floors (reads)');
+    try {
+      rows.push(...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })));
+    } catch (e) {
+      log(`read floors failed: ${(e as Error).message}`);
+    }
+  }
+  for (const sc of mysqlReads)
+    rows.push({
+      scenario: sc.id,
+      title: sc.title,
+      system: 'floor',
+      backend: 'mysql',
+      concurrency: sc.concurrency,
+      na: 'no raw-driver read floor on MySQL yet',
+    });
+
+  // Rows of an earlier run for the scenarios not measured now (e.g. the MySQL rows added to a full
+  // PostgreSQL/SQLite run).
+  if (mergeDir) {
+    const earlier = JSON.parse(readFileSync(join(mergeDir, 'results.json'), 'utf8')) as {
+      rows: Row[];
+      footprints: Footprint[];
+    };
+    const measured = new Set(rows.map((r) => r.scenario));
+    rows.unshift(...earlier.rows.filter((r) => !measured.has(r.scenario)));
+    for (const fp of earlier.footprints) if (!footprints.some((x) => x.system === fp.system)) footprints.push(fp);
+  }
+
+  const machine = describeMachine();
+  const failed = writeReport({
+    outDir,
+    rows,
+    footprints,
+    quick,
+    machine,
+    size,
+    docsPath: flag('no-docs') ? undefined : join(root, 'docs/benchmarks.md'),
+  });
+  log(`results in ${outDir}`);
+  if (failed.length) {
+    log(`FAILED (errors or wrong data on mlflow-ts / floor):\n  ${failed.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+/**
+ * R1/R2 on MySQL: the read data set is written once through mlflow-ts's API into a MariaDB
+ * database (MySQL has no template databases to copy a SQL-seeded one from quickly), and each
+ * system then reads its own copy.
+ */
+async function runMysqlReads(list: Scenario[]) {
+  const ts = sysAll.find((s) => s.id === 'mlflow-ts' && !naReason.has(s.id));
+  for (const sys of sysAll.filter((s) => naReason.has(s.id) || !s.mysqlUri))
+    for (const sc of list) rows.push(rowOf(sc, sys, 'mysql', { na: naReason.get(sys.id) ?? MYSQL_NA }));
+  if (!ts) return;
+  const t0 = Date.now();
+  try {
+    await myAdmin!.create('read_mlflow', tplDb('mlflow'));
+    await withServer(ts, ts.mysqlUri!(mysqlBase!, 'read_mlflow'), 'seed-mysql', (srv) => seedViaApi(srv.baseUrl, size));
+    await myAdmin!.analyze('read_mlflow');
+    log(`  MySQL read data set seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    for (const sys of sysAll.filter((s) => s.mysqlUri && !naReason.has(s.id)))
+      for (const sc of list)
+        rows.push(rowOf(sc, sys, 'mysql', { problems: [`read seed failed: ${(e as Error).message.slice(0, 200)}`] }));
+    return;
+  }
+  for (const sys of sysAll.filter((s) => s.mysqlUri && !naReason.has(s.id))) {
+    const db = `bench_${sys.id.replace(/-/g, '_')}`;
+    await myAdmin!.create(db, 'read_mlflow');
+    try {
+      await withServer(sys, sys.mysqlUri!(mysqlBase!, db), 'reads-mysql', async (srv) => {
+        const ids = await readIds(srv.baseUrl, size);
+        for (const sc of list) {
+          log(`${sc.id} on ${sys.id}`);
+          const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
+            apiInspector(srv.baseUrl),
+          );
+          rows.push(row);
+          logRow(row);
+        }
+      });
+    } catch (e) {
+      for (const sc of list)
+        if (!rows.some((r) => r.scenario === sc.id && r.system === sys.id))
+          rows.push(rowOf(sc, sys, 'mysql', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }));
+    }
+  }
+}
+
+async function runPgReads(reads: Scenario[]) {
+  {
     log(`seeding the read data set (${JSON.stringify(size)})`);
     const t0 = Date.now();
     for (const kind of new Set(ready().map((s) => s.schema))) {
@@ -413,30 +533,6 @@ async function main() {
     }
   }
 
-  if (!noFloor && reads.length && (await admin.exists('read_mlflow'))) {
-    log('raw-driver floors (reads)');
-    try {
-      rows.push(...(await runReadFloors({ admin, db: 'read_mlflow', quick, scenarios, postmasterPid, log })));
-    } catch (e) {
-      log(`read floors failed: ${(e as Error).message}`);
-    }
-  }
-
-  const machine = describeMachine();
-  const failed = writeReport({
-    outDir,
-    rows,
-    footprints,
-    quick,
-    machine,
-    size,
-    docsPath: flag('no-docs') ? undefined : join(root, 'docs/benchmarks.md'),
-  });
-  log(`results in ${outDir}`);
-  if (failed.length) {
-    log(`FAILED (errors or wrong data on mlflow-ts / floor):\n  ${failed.join('\n  ')}`);
-    process.exit(1);
-  }
 }
 
 function describeMachine(): Record<string, string> {
@@ -458,6 +554,7 @@ function describeMachine(): Record<string, string> {
     pgSettings: sh(
       `psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`,
     ),
+    mysql: mysqlBase ? sh(`mariadb --no-defaults -h ${myAdmin!.host} -P ${myAdmin!.port} -u ${myAdmin!.user} -N -e 'SELECT VERSION()'`) : '-',
     sqlite: sh(
       `node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`,
     ),

@@ -4,7 +4,9 @@
 #   npm run bench                   full mode (~30-40 min), for the record
 #   npm run bench -- --quick        development mode (a few minutes, small data, short runs)
 # Other options (passed to bench/main.ts):
-#   --only=W1,W3,R1                 scenario id prefixes (--only=REG: the model registry)
+#   --only=W1,W3,R1                 scenario id prefixes (--only=REG: the model registry; the MySQL
+#                                   rows end in -mysql, e.g. --only=W4-log-batch-1000-mysql)
+#   --merge=bench/results/<ts>      keep that run's rows for the scenarios not measured now
 #   --systems=mlflow-ts,mlflow      systems to run (default: all four)
 #   --no-floor  --no-docs           skip the raw-driver floor / do not rewrite docs/benchmarks.md
 #   --skip-setup --skip-build       reuse bench/.work venvs / the existing dist/
@@ -31,12 +33,19 @@ if [ "$skip_build" = 0 ]; then
 fi
 
 pgdir="$(mktemp -d /tmp/mlflow-bench-pg.XXXXXX)"
-cleanup() { bash scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"; }
+mydir="$(mktemp -d /tmp/mlflow-bench-my.XXXXXX)"
+cleanup() {
+  bash scripts/pg.sh stop "$pgdir"
+  bash scripts/mysql.sh stop "$mydir"
+  rm -rf "$pgdir" "$mydir"
+}
 trap cleanup EXIT
 pgurl="$(bash scripts/pg.sh start "$pgdir")" || { echo "bench: cannot start PostgreSQL" >&2; exit 2; }
 echo "bench: PostgreSQL at $pgurl ($pgdir)" >&2
+myurl="$(bash scripts/mysql.sh start "$mydir")" || { echo "bench: cannot start MariaDB" >&2; exit 2; }
+echo "bench: MariaDB at $myurl ($mydir)" >&2
 
-node --import tsx bench/main.ts --pg-url="$pgurl" --pg-dir="$pgdir" "${args[@]}"
+node --import tsx bench/main.ts --pg-url="$pgurl" --pg-dir="$pgdir" --mysql-url="$myurl" --mysql-dir="$mydir" "${args[@]}"
 rc=$?
 # keep the generated results block in the repository's Markdown style
 npx prettier --log-level warn --write docs/benchmarks.md >/dev/null 2>&1 || true

@@ -1,10 +1,13 @@
 // The raw-driver floor: the same rows as the write scenarios, written straight from Node with
-// `pg` (one-statement CTE per batch, as in the landscape notes §5) or better-sqlite3 (WAL,
-// synchronous=NORMAL, one connection), no HTTP. Reported as system "floor".
+// `pg` (one-statement CTE per batch, as in the landscape notes §5), better-sqlite3 (WAL,
+// synchronous=NORMAL, one connection) or mysql2 (one multi-statement transaction per batch), no
+// HTTP. Reported as system "floor".
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { copySqlite, type PgAdmin } from './db.js';
+import type { MysqlAdmin } from './mysql.js';
 import { pct } from './load.js';
 import { treeCpuMs } from './proc.js';
 import type { Scenario } from './scenarios.js';
@@ -91,6 +94,8 @@ export async function runFloors(o: {
   quick: boolean;
   scenarios: Scenario[];
   postmasterPid: number;
+  /** The MySQL server, its MLflow-schema template database and mysqld's pid (MySQL scenarios). */
+  mysql?: { admin: MysqlAdmin; template: string; pid: number };
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];
@@ -107,6 +112,7 @@ export async function runFloors(o: {
     try {
       if (sc.id.startsWith('REG1')) await pgModelVersionFloor(o, sc, row);
       else if (sc.backend === 'pg') await pgFloor(o, sc, row);
+      else if (sc.backend === 'mysql') await mysqlFloor(o, sc, row);
       else sqliteFloor(o, sc, row);
       o.log(
         `  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms, errors ${row.errors}`,
@@ -195,6 +201,117 @@ async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Ro
       p95: pct(lat, 95),
       p99: pct(lat, 99),
       pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
+      elapsedMs: el,
+    });
+  } finally {
+    await Promise.all(conns.map((c) => c.end()));
+  }
+}
+
+/**
+ * MySQL: each request is one round trip, a multi-statement transaction: the metric rows (INSERT
+ * IGNORE, primary-key duplicates skipped) and the newest row per key upserted into latest_metrics
+ * only where newer (the condition evaluated once, before any column changes); create-run inserts
+ * the run and its two tags.
+ */
+async function mysqlFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
+  if (!o.mysql) throw new Error('no MySQL server given');
+  const { admin, template, pid } = o.mysql;
+  const db = 'bench_floor';
+  await admin.create(db, template);
+  const conns = await Promise.all(
+    Array.from({ length: sc.concurrency }, () =>
+      mysql.createConnection({
+        host: admin.host,
+        port: admin.port,
+        user: admin.user,
+        database: db,
+        multipleStatements: true,
+      }),
+    ),
+  );
+  try {
+    const c0 = conns[0]!;
+    await c0.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    for (const c of conns) await c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    const [res] = await c0.query(
+      `INSERT INTO experiments(name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace) VALUES ('floor', '/tmp/a', 'active', 0, 0, 'default')`,
+    );
+    const exp = (res as { insertId: number }).insertId;
+    const insertRun = async (c: mysql.Connection) => {
+      const id = uuid();
+      const name = `run-${id.slice(0, 6)}`;
+      await c.query(
+        `START TRANSACTION;
+         INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+           VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'RUNNING', ?, '', 'active', ?, ?);
+         INSERT INTO tags(\`key\`, value, run_uuid) VALUES ('mlflow.user', 'bench', ?), ('mlflow.runName', ?, ?);
+         COMMIT`,
+        [id, name, Date.now(), `/tmp/a/${id}`, exp, id, name, id],
+      );
+      return id;
+    };
+    const runs: string[] = [];
+    const nRuns = sc.id.startsWith('W4') ? (o.quick ? 40 : 200) : sc.concurrency;
+    for (let i = 0; i < nRuns; i++) runs.push(await insertRun(c0));
+    const logBatch = async (c: mysql.Connection, run: string, m: Metric[]) => {
+      const newest = new Map<string, Metric>();
+      for (const x of m) {
+        const cur = newest.get(x[0]);
+        if (!cur || x[3] > cur[3] || (x[3] === cur[3] && (x[2] > cur[2] || (x[2] === cur[2] && x[1] > cur[1]))))
+          newest.set(x[0], x);
+      }
+      const latest = [...newest.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const rowsOf = (xs: Metric[]) => xs.map((x) => [x[0], x[1], x[2], run, x[3], 0]);
+      await c.query(
+        `START TRANSACTION;
+         INSERT IGNORE INTO metrics(\`key\`, value, timestamp, run_uuid, step, is_nan) VALUES ?;
+         INSERT INTO latest_metrics(\`key\`, value, timestamp, run_uuid, step, is_nan) VALUES ?
+           ON DUPLICATE KEY UPDATE
+             value = IF(@newer := (VALUES(step) > step OR (VALUES(step) = step AND (VALUES(timestamp) > timestamp
+               OR (VALUES(timestamp) = timestamp AND VALUES(value) > value)))), VALUES(value), value),
+             timestamp = IF(@newer, VALUES(timestamp), timestamp), step = IF(@newer, VALUES(step), step),
+             is_nan = IF(@newer, VALUES(is_nan), is_nan);
+         COMMIT`,
+        [rowsOf(m), rowsOf(latest)],
+      );
+    };
+    const lat: number[] = [];
+    let next = 0;
+    let errors = 0;
+    const t0 = performance.now();
+    const deadline = t0 + sc.durationMs(o.quick);
+    const max = sc.maxRequests(o.quick);
+    const db0 = treeCpuMs(pid);
+    await Promise.all(
+      conns.map(async (c) => {
+        while (next < max && performance.now() < deadline) {
+          const i = next++;
+          const b = batchFor(sc.id, i, runs)!;
+          const ts = performance.now();
+          try {
+            if ('createRun' in b) await insertRun(c);
+            else await logBatch(c, b.run, b.metrics);
+          } catch {
+            errors++;
+            await c.query('ROLLBACK').catch(() => undefined);
+          }
+          lat.push(performance.now() - ts);
+        }
+      }),
+    );
+    const el = performance.now() - t0;
+    lat.sort((a, b) => a - b);
+    Object.assign(row, {
+      requests: lat.length,
+      ok: lat.length - errors,
+      errors,
+      expected: 0,
+      rps: (lat.length / el) * 1000,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      pgCpuMsPerReq: (treeCpuMs(pid) - db0) / Math.max(1, lat.length),
       elapsedMs: el,
     });
   } finally {
@@ -430,6 +547,8 @@ export async function runReadFloors(o: {
   quick: boolean;
   scenarios: Scenario[];
   postmasterPid: number;
+  /** The MySQL server, its MLflow-schema template database and mysqld's pid (MySQL scenarios). */
+  mysql?: { admin: MysqlAdmin; template: string; pid: number };
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];

@@ -1,5 +1,6 @@
 // Post-scenario data checks. MLflow-schema systems are checked in SQL over the whole
 // experiment; FastTrackML (own schema) through the REST API on a sample of runs.
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { sqliteRows } from './db.js';
 import { call } from './load.js';
@@ -33,19 +34,24 @@ export interface Inspector {
 }
 
 const STATS_SQL = `
-WITH m AS (SELECT run_uuid, key, step, timestamp, value,
-             ROW_NUMBER() OVER (PARTITION BY run_uuid, key ORDER BY step DESC, timestamp DESC, value DESC) AS rn
-           FROM metrics WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1))
+WITH m AS (SELECT x.run_uuid, x.key, x.step, x.timestamp, x.value,
+             ROW_NUMBER() OVER (PARTITION BY x.run_uuid, x.key ORDER BY x.step DESC, x.timestamp DESC, x.value DESC) AS rn
+           FROM metrics x WHERE x.run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1))
 SELECT (SELECT count(*) FROM m) AS metrics,
        (SELECT count(*) FROM m WHERE rn = 1) AS keys,
        (SELECT count(*) FROM latest_metrics WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1)) AS latest,
        (SELECT count(*) FROM m JOIN latest_metrics l ON l.run_uuid = m.run_uuid AND l.key = m.key AND l.step = m.step
           AND l.timestamp = m.timestamp AND l.value = m.value WHERE m.rn = 1) AS good`;
 
-export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
+export function sqlInspector(kind: 'pg' | 'sqlite' | 'mysql', target: string): Inspector {
   let client: pg.Client | undefined;
+  let my: mysql.Connection | undefined;
   const q = async <T extends object = DbRow>(sql: string, params: unknown[]): Promise<T[]> => {
     if (kind === 'sqlite') return sqliteRows<T>(target, sql.replace(/\?(\d)/g, '?'), expand(sql, params));
+    if (kind === 'mysql') {
+      my ??= await mysql.createConnection(target);
+      return (await my.query(sql.replace(/\?(\d)/g, '?'), expand(sql, params)))[0] as T[];
+    }
     if (!client) {
       client = new pg.Client({ connectionString: target });
       await client.connect();
@@ -76,7 +82,7 @@ export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
         ).c,
       ),
     param: async (run, key) =>
-      (await q<{ value: string }>('SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2', [run, key]))[0]
+      (await q<{ value: string }>('SELECT p.value FROM params p WHERE p.run_uuid = ?1 AND p.key = ?2', [run, key]))[0]
         ?.value,
     runNameMismatches: async (exp) =>
       n(
@@ -99,6 +105,7 @@ export function sqlInspector(kind: 'pg' | 'sqlite', target: string): Inspector {
     },
     close: async () => {
       await client?.end();
+      await my?.end();
     },
   };
 }

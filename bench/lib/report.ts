@@ -8,7 +8,7 @@ export interface Row {
   scenario: string;
   title: string;
   system: string;
-  backend: 'pg' | 'sqlite';
+  backend: 'pg' | 'sqlite' | 'mysql';
   concurrency: number;
   unit?: { name: string; perReq: number };
   na?: string;
@@ -106,10 +106,11 @@ export function writeReport(o: {
   L.push('### Per scenario', '');
   for (const sc of scenarios) {
     const first = rows.find((r) => r.scenario === sc)!;
-    L.push(`#### ${sc}: ${first.title} (${first.backend === 'pg' ? 'PostgreSQL' : 'SQLite'})`, '');
+    const where = { pg: 'PostgreSQL', sqlite: 'SQLite', mysql: 'MySQL (MariaDB)' }[first.backend];
+    L.push(`#### ${sc}: ${first.title} (${where})`, '');
     const unit = first.unit;
     L.push(
-      `| System | ok req/s |${unit ? ` ${unit.name} |` : ''} p50 ms | p95 ms | p99 ms | requests | errors | server CPU ms/req | PG CPU ms/req | peak RSS MiB | data check |`,
+      `| System | ok req/s |${unit ? ` ${unit.name} |` : ''} p50 ms | p95 ms | p99 ms | requests | errors | server CPU ms/req | DB CPU ms/req | peak RSS MiB | data check |`,
     );
     L.push(`|---|---:|${unit ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---|`);
     for (const r of rows.filter((x) => x.scenario === sc)) {

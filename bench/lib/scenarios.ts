@@ -8,6 +8,9 @@ import type { ReadIds, ReadSize } from './seed.js';
 import { LM_MODELS, REG_MODELS, lmAcc, lmLr, regModelName, regAliases } from './seed.js';
 import type { SchemaKind } from './systems.js';
 
+/** Where a scenario's data lives: PostgreSQL, SQLite, or MySQL (MariaDB). */
+export type Backend = 'pg' | 'sqlite' | 'mysql';
+
 export interface Ctx {
   base: string;
   quick: boolean;
@@ -27,7 +30,7 @@ export interface Scenario {
   id: string;
   title: string;
   group: 'write' | 'read';
-  backend: 'pg' | 'sqlite';
+  backend: Backend;
   concurrency: number;
   unit?: { name: string; perReq: number }; // e.g. metrics/s
   durationMs: (quick: boolean) => number;
@@ -89,8 +92,8 @@ async function checkMetrics(
 
 const dur = (q: number, f: number) => (quick: boolean) => (quick ? q : f);
 
-function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
-  const sfx = backend === 'sqlite' ? '-sqlite' : '';
+function writeScenarios(backend: Backend): Scenario[] {
+  const sfx = backend === 'sqlite' ? '-sqlite' : backend === 'mysql' ? '-mysql' : '';
   const S = backend === 'sqlite' ? 'S' : 'W';
   const base = { group: 'write' as const, backend, durationMs: dur(2500, 20000), warmup: dur(10, 200) };
   const list: Scenario[] = [
@@ -122,8 +125,8 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
     {
       ...base,
       id: `${S}2-log-metric${sfx}`,
-      title: backend === 'pg' ? 'log-metric loop, c=1' : 'log-metric, one run per connection, c=8',
-      concurrency: backend === 'pg' ? 1 : 8,
+      title: backend !== 'sqlite' ? 'log-metric loop, c=1' : 'log-metric, one run per connection, c=8',
+      concurrency: backend !== 'sqlite' ? 1 : 8,
       maxRequests: dur(3000, 50000),
       async prepare(ctx) {
         const exp = await newExp(ctx, 'w2');
@@ -251,7 +254,7 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
       },
     },
   ];
-  if (backend === 'sqlite') return list;
+  if (backend !== 'pg') return list;
   const w6 = { ...base, concurrency: 8, maxRequests: dur(2000, 30000) };
   list.push(
     {
@@ -363,7 +366,7 @@ function writeScenarios(backend: 'pg' | 'sqlite'): Scenario[] {
 function readScenarios(): Scenario[] {
   const base = {
     group: 'read' as const,
-    backend: 'pg' as const,
+    backend: 'pg' as Backend,
     durationMs: dur(2500, 20000),
     warmup: dur(3, 20),
   };
@@ -723,7 +726,13 @@ export function allScenarios(): Scenario[] {
   return [
     ...writeScenarios('pg'),
     ...writeScenarios('sqlite'),
+    ...writeScenarios('mysql'),
     ...readScenarios(),
+    // R1/R2 on MySQL: the same requests on a MariaDB copy of the read data set (mlflow-ts and
+    // Python MLflow only).
+    ...readScenarios()
+      .filter((sc) => sc.id.startsWith('R1-') || sc.id.startsWith('R2-'))
+      .map((sc): Scenario => ({ ...sc, id: `${sc.id}-mysql`, backend: 'mysql', schemas: ['mlflow'] })),
     ...registryScenarios(),
     ...loggedModelScenarios(),
   ];

@@ -17,6 +17,8 @@ export interface SystemDef {
   /** Builds the backend URI for a PostgreSQL database (base = postgresql://user@host:port) or a SQLite file. */
   pgUri(base: string, db: string): string;
   sqliteUri(file: string): string;
+  /** The backend URI for a MySQL database (base = mysql://user@host:port); undefined: not run on MySQL. */
+  mysqlUri?(base: string, db: string): string;
   /** Python interpreter that can create this system's schema (MLflow-schema systems). */
   python?: string;
 }
@@ -80,6 +82,7 @@ export function systems(root: string, work: string): SystemDef[] {
         }),
       pgUri: (b, db) => `${b}/${db}`,
       sqliteUri: (f) => `sqlite:///${f}`,
+      mysqlUri: (b, db) => `${b}/${db}`,
     },
     {
       id: 'mlflow',
@@ -97,6 +100,8 @@ export function systems(root: string, work: string): SystemDef[] {
         ]),
       pgUri: (b, db) => `${b}/${db}`,
       sqliteUri: (f) => `sqlite:///${f}`,
+      // PyMySQL, as MLflow's docs spell it (a bare mysql:// means mysqlclient to SQLAlchemy).
+      mysqlUri: (b, db) => `${b.replace(/^mysql:/, 'mysql+pymysql:')}/${db}`,
     },
     {
       id: 'mlflow-go',
