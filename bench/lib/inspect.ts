@@ -38,7 +38,7 @@ WITH m AS (SELECT x.run_uuid, x.key, x.step, x.timestamp, x.value,
              ROW_NUMBER() OVER (PARTITION BY x.run_uuid, x.key ORDER BY x.step DESC, x.timestamp DESC, x.value DESC) AS rn
            FROM metrics x WHERE x.run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1))
 SELECT (SELECT count(*) FROM m) AS metrics,
-       (SELECT count(*) FROM m WHERE rn = 1) AS keys,
+       (SELECT count(*) FROM m WHERE rn = 1) AS nkeys,
        (SELECT count(*) FROM latest_metrics WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?1)) AS latest,
        (SELECT count(*) FROM m JOIN latest_metrics l ON l.run_uuid = m.run_uuid AND l.key = m.key AND l.step = m.step
           AND l.timestamp = m.timestamp AND l.value = m.value WHERE m.rn = 1) AS good`;
@@ -70,7 +70,7 @@ export function sqlInspector(kind: 'pg' | 'sqlite' | 'mysql', target: string): I
       n((await one('SELECT count(*) AS c FROM runs WHERE experiment_id = ?1', [Number(exp)])).c),
     metricStats: async (exp) => {
       const r = await one(STATS_SQL, [Number(exp)]);
-      return { metrics: n(r.metrics), keys: n(r.keys), latest: n(r.latest), good: n(r.good) };
+      return { metrics: n(r.metrics), keys: n(r.nkeys), latest: n(r.latest), good: n(r.good) };
     },
     paramCount: async (exp) =>
       n(

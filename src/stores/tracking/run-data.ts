@@ -82,7 +82,7 @@ export async function logParam(ctx: StoreContext, runId: string, param: ParamInp
  * rows are written: first appearance in the batch (MLflow's, which get_run then shows), or key
  * order (`keyOrder`, PostgreSQL: concurrent batches on one run then lock rows in one order).
  */
-function metricRows(metrics: MetricInput[], keyOrder: boolean): { rows: MetricRow[]; latest: MetricRow[] } {
+export function metricRows(metrics: readonly MetricInput[], keyOrder: boolean): { rows: MetricRow[]; latest: MetricRow[] } {
   const rowsById = new Map<string, MetricRow>();
   const newest = new Map<string, MetricRow>();
   for (const m of metrics) {

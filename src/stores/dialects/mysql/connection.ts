@@ -64,7 +64,17 @@ async function sslOptions(files: SslFiles | undefined): Promise<mysql.SslOptions
   return out;
 }
 
-export async function createMysqlPool(loc: MysqlLocation, opts: MysqlPoolOptions): Promise<mysql.Pool> {
+/**
+ * A pool of connections with this store's session settings. `multipleStatements`: connections that
+ * take several statements in one query (the metric write path's one round trip, tracking.ts); the
+ * store's other queries go through a pool without it, so no query text could ever stack a second
+ * statement there (every value is escaped by mysql2 in both).
+ */
+export async function createMysqlPool(
+  loc: MysqlLocation,
+  opts: MysqlPoolOptions,
+  multipleStatements = false,
+): Promise<mysql.Pool> {
   const ssl = await sslOptions(loc.ssl || opts.ssl ? { ...opts.ssl, ...loc.ssl } : undefined);
   const pool = mysql.createPool({
     host: loc.host,
@@ -85,6 +95,7 @@ export async function createMysqlPool(loc: MysqlLocation, opts: MysqlPoolOptions
     dateStrings: true,
     jsonStrings: true,
     enableKeepAlive: true,
+    multipleStatements,
   });
   pool.on('connection', (conn) => {
     for (const stmt of SESSION_SETUP) conn.query(stmt, () => undefined);

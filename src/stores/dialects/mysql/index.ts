@@ -40,8 +40,10 @@ function getConnection(pool: mysql.Pool): Promise<Conn> {
  */
 export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Promise<StoreDialect> {
   const pool = await createMysqlPool(loc, opts);
+  const writePool = await createMysqlPool(loc, opts, true);
   // An idle connection the server drops emits 'error' on the pool; the next query reconnects.
   pool.on('error' as 'connection', () => undefined);
+  writePool.on('error' as 'connection', () => undefined);
   const db = new Kysely<TrackingDatabase>({
     dialect: new MysqlDialect({ pool }),
     plugins: [new MysqlUpsertPlugin()],
@@ -55,7 +57,7 @@ export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Pro
     db,
     sql: mysqlSql,
     registry: mysqlRegistryOps,
-    tracking: mysqlTrackingOps(db, loc.database, maxBindParams),
+    tracking: mysqlTrackingOps(db, writePool, loc.database, maxBindParams),
     schemaStatements: MYSQL_SCHEMA,
     selectRows: async <R>(text: string, parameters: readonly unknown[]) => run<R[]>(pool, text, parameters),
     maxBindParams,
@@ -104,6 +106,9 @@ export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Pro
     bool: (value) => value,
     isUniqueViolation: (err) =>
       typeof err === 'object' && err !== null && 'errno' in err && (err as { errno: unknown }).errno === 1062,
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await new Promise<void>((resolve) => writePool.end(() => resolve()));
+    },
   };
 }
