@@ -1,14 +1,16 @@
 /**
  * The tracking store's named operations on MySQL.
  *
- * log_metric and metrics-only log_batch (the hot path) take two round trips on one connection of
- * the write pool (connection.ts: multi-statement connections, used for nothing else): the first
- * sends, as one multi-statement transaction, a share lock on the run row (a concurrent delete
- * waits), the metric rows in primary-key order (INSERT IGNORE: rows already stored are skipped)
- * and latest_metrics in key order (the newest row per key replaces the stored one only when newer,
- * see upserts.ts for the one-time condition); the second commits if the run was active, else
- * rolls back. Concurrent batches on one run so take their row locks in one order; a deadlock
- * victim is retried whole. The other writes take the shared transactional paths.
+ * log_metric and metrics-only log_batch (the hot path) are one round trip on a connection of the
+ * write pool (connection.ts: multi-statement connections, used for nothing else): one transaction
+ * that reads the run's lifecycle stage under a share lock (a concurrent delete waits), inserts the
+ * metric rows in primary-key order (INSERT IGNORE: rows already stored are skipped) and upserts
+ * latest_metrics in key order (the newest row per key replaces the stored one only when newer, the
+ * condition evaluated once, see upserts.ts), both only if the run is active, commits, and answers
+ * the stage it read. The rows travel as one JSON parameter read by JSON_TABLE (MySQL 8.0.4+,
+ * MariaDB 10.6+), so the inserts can be conditional. Concurrent batches on one run take their row
+ * locks in one order; a deadlock victim is retried whole. The other writes take the shared
+ * transactional paths.
  */
 import type { Kysely } from 'kysely';
 import type mysql from 'mysql2';
@@ -19,23 +21,43 @@ import type { MetricRow } from '../../tracking/latest-metric.js';
 import { withDeadlockRetry } from '../../tracking/retry.js';
 import { metricRows } from '../../tracking/run-data.js';
 import { checkRunActive, runNotFound } from '../../tracking/runs.js';
-import { mysqlParams } from './connection.js';
-
-/** ER_NO_REFERENCED_ROW_2: a foreign key's parent row is missing. */
-const NO_REFERENCED_ROW = 1452;
+import { mysqlInt64Param } from './connection.js';
 
 const NEWER =
   'VALUES(step) > step OR (VALUES(step) = step AND (VALUES(timestamp) > timestamp OR ' +
   '(VALUES(timestamp) = timestamp AND VALUES(value) > value)))';
 
+const ROWS =
+  "JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(250) CHARACTER SET utf8mb4 PATH '$[0]', v DOUBLE PATH '$[1]', " +
+  "t BIGINT PATH '$[2]', s BIGINT PATH '$[3]', n TINYINT PATH '$[4]')) j";
+
 const LOG_METRICS =
+  'SET @mlflow_ts_stage = NULL;\n' +
   'START TRANSACTION;\n' +
-  'SELECT lifecycle_stage FROM runs WHERE run_uuid = ? LOCK IN SHARE MODE;\n' +
-  'INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?;\n' +
-  'INSERT INTO latest_metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?\n' +
+  'SELECT lifecycle_stage INTO @mlflow_ts_stage FROM runs WHERE run_uuid = ? LOCK IN SHARE MODE;\n' +
+  'INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan)\n' +
+  `  SELECT j.k, j.v, j.t, ?, j.s, j.n FROM ${ROWS} WHERE @mlflow_ts_stage = 'active';\n` +
+  'INSERT INTO latest_metrics (`key`, value, timestamp, run_uuid, step, is_nan)\n' +
+  `  SELECT j.k, j.v, j.t, ?, j.s, j.n FROM ${ROWS} WHERE @mlflow_ts_stage = 'active'\n` +
   `ON DUPLICATE KEY UPDATE value = IF(@mlflow_ts_newer := (${NEWER}), VALUES(value), value),\n` +
   '  timestamp = IF(@mlflow_ts_newer, VALUES(timestamp), timestamp), step = IF(@mlflow_ts_newer, VALUES(step), step),\n' +
-  '  is_nan = IF(@mlflow_ts_newer, VALUES(is_nan), is_nan)';
+  '  is_nan = IF(@mlflow_ts_newer, VALUES(is_nan), is_nan);\n' +
+  'COMMIT;\n' +
+  'SELECT @mlflow_ts_stage AS lifecycle_stage';
+
+/** A BIGINT as JSON text: beyond 2^53 the exact int64 the client sent (see mysqlInt64Param). */
+const int64 = (v: number): string => String(mysqlInt64Param(v));
+
+/** The rows as one JSON array of [key, value, timestamp, step, is_nan]. */
+function rowsJson(rows: readonly MetricRow[]): string {
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const m = rows[i]!;
+    parts[i] =
+      `[${JSON.stringify(m.key)},${JSON.stringify(m.value)},${int64(m.timestamp)},${int64(m.step)},${m.isNan ? 1 : 0}]`;
+  }
+  return `[${parts.join(',')}]`;
+}
 
 function query<R>(conn: mysql.PoolConnection, text: string, params: unknown[] = []): Promise<R> {
   return new Promise((resolve, reject) =>
@@ -47,9 +69,6 @@ function getConnection(pool: mysql.Pool): Promise<mysql.PoolConnection> {
   return new Promise((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
 }
 
-const rowsOf = (runId: string, rows: readonly MetricRow[]) =>
-  rows.map((m) => mysqlParams([m.key, m.value, m.timestamp, runId, m.step, m.isNan ? 1 : 0]));
-
 export function mysqlTrackingOps(
   db: Kysely<TrackingDatabase>,
   writePool: mysql.Pool,
@@ -59,21 +78,23 @@ export function mysqlTrackingOps(
   async function logMetricsOnce(runId: string, metrics: readonly MetricInput[]): Promise<void> {
     const { rows, latest } = metricRows(metrics, true);
     const conn = await getConnection(writePool);
-    let open = false;
     try {
-      open = true;
       const results = await query<unknown[]>(conn, LOG_METRICS, [
         runId,
-        rowsOf(runId, rows),
-        rowsOf(runId, latest),
+        runId,
+        rowsJson(rows),
+        runId,
+        rowsJson(latest),
       ]);
-      const run = (results[1] as { lifecycle_stage: string | null }[])[0];
-      if (!run) throw runNotFound(runId);
+      const [run] = results[results.length - 1] as { lifecycle_stage: string | null }[];
+      if (!run || run.lifecycle_stage === null) throw runNotFound(runId);
       checkRunActive({ run_uuid: runId, lifecycle_stage: run.lifecycle_stage });
-      await query(conn, 'COMMIT');
-      open = false;
+    } catch (err) {
+      // A statement that failed inside the transaction leaves it open (a deadlock has already
+      // rolled it back); after the COMMIT this does nothing.
+      await query(conn, 'ROLLBACK').catch(() => conn.destroy());
+      throw err;
     } finally {
-      if (open) await query(conn, 'ROLLBACK').catch(() => conn.destroy());
       conn.release();
     }
   }
@@ -83,16 +104,10 @@ export function mysqlTrackingOps(
     // What MySQL answers (strict mode) when MLflow inserts the run with experiment_id '', as
     // PyMySQL prints it.
     emptyExperimentIdMessage: `(1366, "Incorrect integer value: '' for column \`${database}\`.\`runs\`.\`experiment_id\` at row 1")`,
-    async logMetrics(runId, metrics) {
-      if (metrics.length === 0) return checkRunOnly(db, runId);
-      try {
-        await withDeadlockRetry(() => logMetricsOnce(runId, metrics));
-      } catch (err) {
-        // No such run: the metric insert's foreign key fails before the run's row is read.
-        if ((err as { errno?: unknown }).errno === NO_REFERENCED_ROW) await checkRunOnly(db, runId);
-        throw err;
-      }
-    },
+    logMetrics: (runId, metrics) =>
+      metrics.length === 0
+        ? checkRunOnly(db, runId)
+        : withDeadlockRetry(() => logMetricsOnce(runId, metrics)),
     logParam: async () => false,
     createRun: async () => undefined,
     async experimentTags(ids) {
