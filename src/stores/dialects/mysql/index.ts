@@ -48,8 +48,24 @@ export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Pro
     dialect: new MysqlDialect({ pool }),
     plugins: [new MysqlUpsertPlugin()],
   });
-  const listTables = async (): Promise<string[]> =>
-    (await run<{ table_name: string }[]>(pool, LIST_TABLES)).map((r) => r.table_name);
+  /**
+   * The tables present once no other process is creating the schema: MySQL's DDL is not
+   * transactional, so a process creating it (createSchemaIfEmpty, under the named lock) shows the
+   * others half a schema; waiting for the lock first lets them see none or all of it.
+   */
+  const listTables = async (): Promise<string[]> => {
+    const conn = await getConnection(pool);
+    try {
+      await run(conn, 'SELECT GET_LOCK(?, ?)', [SCHEMA_LOCK, SCHEMA_LOCK_WAIT_S]);
+      try {
+        return (await run<{ table_name: string }[]>(conn, LIST_TABLES)).map((r) => r.table_name);
+      } finally {
+        await run(conn, 'SELECT RELEASE_LOCK(?)', [SCHEMA_LOCK]).catch(() => undefined);
+      }
+    } finally {
+      conn.release();
+    }
+  };
   const maxBindParams = 65535;
 
   return {
