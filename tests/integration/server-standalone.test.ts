@@ -55,6 +55,9 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     const js = await fetch(`${srv.base}/${script![1]}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toBe('public, max-age=2419200');
+    // Read to the end: an unread multi-megabyte body keeps the response in flight, and the
+    // server's shutdown would wait for it (the stop below then times out).
+    expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     expect(srv.output()).toMatch(/UI: served natively from /);
   });
 
