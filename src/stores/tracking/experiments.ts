@@ -349,3 +349,26 @@ export const experimentOperations = {
   setExperimentTag,
   deleteExperimentTag,
 };
+
+/**
+ * The tags of experiments `ids`, read with IN lists of at most `maxBindParams` ids (the dialects
+ * without an array parameter; experiment_tags rows come in the scan's order, which MLflow shows).
+ */
+export async function experimentTagsInBatches(
+  db: Db,
+  ids: readonly number[],
+  maxBindParams: number,
+): Promise<{ experiment_id: number; key: string; value: string | null }[]> {
+  const tags: { experiment_id: number; key: string; value: string | null }[] = [];
+  const batch = Math.max(1, maxBindParams - 16);
+  for (let i = 0; i < ids.length; i += batch) {
+    tags.push(
+      ...(await db
+        .selectFrom('experiment_tags')
+        .select(['experiment_id', 'key', 'value'])
+        .where('experiment_id', 'in', ids.slice(i, i + batch))
+        .execute()),
+    );
+  }
+  return tags;
+}

@@ -15,17 +15,20 @@
 import type { Kysely } from 'kysely';
 import type mysql from 'mysql2';
 import type { TrackingDatabase } from '../../tables.js';
-import type { ExperimentTagRow, TrackingDialectOps } from '../../tracking/dialect-ops.js';
+import type { TrackingDialectOps } from '../../tracking/dialect-ops.js';
 import type { MetricInput } from '../../tracking/inputs.js';
-import type { MetricRow } from '../../tracking/latest-metric.js';
+import { EXCLUDED_IS_NEWER, type MetricRow } from '../../tracking/latest-metric.js';
 import { withDeadlockRetry } from '../../tracking/retry.js';
 import { metricRows } from '../../tracking/run-data.js';
-import { checkRunActive, runNotFound } from '../../tracking/runs.js';
+import { experimentTagsInBatches } from '../../tracking/experiments.js';
+import { checkRunActive, getRunRow, runNotFound } from '../../tracking/runs.js';
 import { mysqlInt64Param } from './connection.js';
 
-const NEWER =
-  'VALUES(step) > step OR (VALUES(step) = step AND (VALUES(timestamp) > timestamp OR ' +
-  '(VALUES(timestamp) = timestamp AND VALUES(value) > value)))';
+/** latest-metric.ts's rule, in ON DUPLICATE KEY UPDATE's terms (the incoming row is VALUES(col)). */
+const NEWER = EXCLUDED_IS_NEWER.replace(/\bexcluded\.(\w+)/g, 'VALUES($1)').replace(
+  /\blatest_metrics\./g,
+  '',
+);
 
 const ROWS =
   "JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(250) CHARACTER SET utf8mb4 PATH '$[0]', v DOUBLE PATH '$[1]', " +
@@ -104,36 +107,13 @@ export function mysqlTrackingOps(
     // What MySQL answers (strict mode) when MLflow inserts the run with experiment_id '', as
     // PyMySQL prints it.
     emptyExperimentIdMessage: `(1366, "Incorrect integer value: '' for column \`${database}\`.\`runs\`.\`experiment_id\` at row 1")`,
-    logMetrics: (runId, metrics) =>
+    // An empty batch still checks the run (MLflow reads it before writing nothing).
+    logMetrics: async (runId, metrics) =>
       metrics.length === 0
-        ? checkRunOnly(db, runId)
+        ? checkRunActive(await getRunRow(db, runId))
         : withDeadlockRetry(() => logMetricsOnce(runId, metrics)),
     logParam: async () => false,
     createRun: async () => undefined,
-    async experimentTags(ids) {
-      const tags: ExperimentTagRow[] = [];
-      const batch = Math.max(1, maxBindParams - 16);
-      for (let i = 0; i < ids.length; i += batch) {
-        tags.push(
-          ...(await db
-            .selectFrom('experiment_tags')
-            .select(['experiment_id', 'key', 'value'])
-            .where('experiment_id', 'in', ids.slice(i, i + batch))
-            .execute()),
-        );
-      }
-      return tags;
-    },
+    experimentTags: (ids) => experimentTagsInBatches(db, ids, maxBindParams),
   };
-}
-
-/** An empty batch still checks the run (MLflow reads it before writing nothing). */
-async function checkRunOnly(db: Kysely<TrackingDatabase>, runId: string): Promise<void> {
-  const run = await db
-    .selectFrom('runs')
-    .select(['run_uuid', 'lifecycle_stage'])
-    .where('run_uuid', '=', runId)
-    .executeTakeFirst();
-  if (!run) throw runNotFound(runId);
-  checkRunActive(run);
 }

@@ -1,6 +1,7 @@
 /** SQLite's spelling of the shared builders' SQL pieces (see DialectSql). */
 import { sql, type SqlBool } from 'kysely';
 import type { DialectSql } from '../dialect.js';
+import { firstPerGroupByRowNumber } from '../row-number.js';
 
 export const sqliteSql: DialectSql = {
   jsonColumns(table, cols, where) {
@@ -16,10 +17,5 @@ export const sqliteSql: DialectSql = {
   castInt64: (expr) => sql`CAST(${expr} AS BIGINT)`,
   numberParam: (value) => sql.val(value),
   boolLiteral: (value) => sql.raw(value ? '1' : '0'),
-  firstPerGroup(table, cols, where, partition, order) {
-    const part = partition.map((c) => `r.${c}`).join(', ');
-    const list = cols.map((c) => `r.${c}`).join(', ');
-    const out = cols.join(', ');
-    return sql`(SELECT ${sql.raw(out)} FROM (SELECT ${sql.raw(list)}, ROW_NUMBER() OVER (PARTITION BY ${sql.raw(part)} ORDER BY ${sql.raw(order)}) AS row_num FROM ${sql.raw(table)} r WHERE ${where}) ranked WHERE ranked.row_num = 1)`;
-  },
+  firstPerGroup: firstPerGroupByRowNumber,
 };

@@ -4,9 +4,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { TrackingDatabase } from '../../tables.js';
-import type { ExperimentTagRow, TrackingDialectOps } from '../../tracking/dialect-ops.js';
+import type { TrackingDialectOps } from '../../tracking/dialect-ops.js';
 import type { StoredRun as Run } from '../../tracking/entities.js';
-import { checkExperimentActive, experimentNotFound } from '../../tracking/experiments.js';
+import {
+  checkExperimentActive,
+  experimentNotFound,
+  experimentTagsInBatches,
+} from '../../tracking/experiments.js';
 import type { CreateRunArgs, MetricInput, ParamInput } from '../../tracking/inputs.js';
 import { EXCLUDED_IS_NEWER, metricRow, newerThan, type MetricRow } from '../../tracking/latest-metric.js';
 import { paramChangedError } from '../../tracking/run-data.js';
@@ -97,23 +101,7 @@ export function sqliteTrackingOps(
     logMetrics: (runId, metrics) => writeSync((d) => logMetrics(d, runId, metrics)),
     logParam: (runId, param) => writeSync((d) => logParam(d, runId, param)),
     createRun: (args, experimentId) => writeSync((d) => createRun(d, args, experimentId)),
-    /**
-     * An IN list per batch of ids (experiment_tags has no experiment_id index: the scan lists tags
-     * in rowid order, which MLflow shows).
-     */
-    async experimentTags(ids) {
-      const tags: ExperimentTagRow[] = [];
-      const batch = Math.max(1, maxBindParams - 16);
-      for (let i = 0; i < ids.length; i += batch) {
-        tags.push(
-          ...(await db
-            .selectFrom('experiment_tags')
-            .select(['experiment_id', 'key', 'value'])
-            .where('experiment_id', 'in', ids.slice(i, i + batch))
-            .execute()),
-        );
-      }
-      return tags;
-    },
+    // experiment_tags has no experiment_id index: the scan lists tags in rowid order, which MLflow shows.
+    experimentTags: (ids) => experimentTagsInBatches(db, ids, maxBindParams),
   };
 }
