@@ -3,11 +3,14 @@
 #  1. the pinned Python MLflow (cached outside the clone, linked as .venv), for the generator check
 #     and the parity suite;
 #  2. a throwaway PostgreSQL cluster (scripts/pg.sh) and a throwaway MariaDB server (scripts/mysql.sh),
-#     for the PostgreSQL and MySQL tests;
+#     for the PostgreSQL and MySQL tests (MLFLOW_TS_TEST_PG_URL / MLFLOW_TS_TEST_MYSQL_URL; the
+#     regeneration check dumps the schema on them too);
 #  3. typecheck + lint, the regeneration check, unit and integration tests (vitest),
 #     the provisioning's own tests, then the parity suite (pytest) on SQLite, PostgreSQL and MySQL,
 #     then the attack corpus (tests/security, which rewrites docs/security.md), then a bounded
-#     schema fuzzing run (tests/fuzz: schemathesis on every native operation, SQLite and PostgreSQL).
+#     schema fuzzing run (tests/fuzz: schemathesis on every native operation, SQLite, PostgreSQL
+#     and MySQL).
+# MLFLOW_TS_PARITY_DIALECTS / MLFLOW_TS_FUZZ_DIALECTS set by the caller narrow those suites.
 # In CI (CI=true) nothing may be skipped: the PostgreSQL, MySQL and parity tests must run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import uuid
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import mlflow
 import psycopg2
@@ -158,7 +158,10 @@ def dump_postgres(base_url: str) -> tuple[list[str], str]:
 
 _MYSQL_AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
 _MYSQL_TABLE_CHARSET = re.compile(r" DEFAULT CHARSET=\w+(?: COLLATE=\w+)?$")
-_MYSQL_DEFINER = re.compile(r"\bDEFINER=`[^`]*`@`[^`]*`\s*")
+# The trigger's owner, quoted as the sql_mode of its creation had it (backticks, or double quotes
+# under ANSI_QUOTES).
+_MYSQL_NAME_PART = r"(?:`[^`]*`|\"[^\"]*\"|'[^']*'|[\w.%-]+)"
+_MYSQL_DEFINER = re.compile(rf"\bDEFINER\s*=\s*{_MYSQL_NAME_PART}@{_MYSQL_NAME_PART}\s*")
 _MYSQL_LINE_ORDER_FREE = re.compile(r"^\s*(KEY|UNIQUE KEY|FULLTEXT KEY|CONSTRAINT)\b")
 
 
@@ -169,12 +172,17 @@ def canonical_mysql_table(ddl: str) -> str:
     # constraint lines are sorted (their order means nothing to MySQL), so the file is stable.
     # AUTO_INCREMENT=N is a counter, not schema. The table's default character set and collation
     # are the database's (MLflow's CREATE TABLEs name none), so they are left to the database the
-    # statements run on; columns that the migrations give a collation keep it.
-    ddl = _MYSQL_AUTO_INCREMENT.sub("", ddl)
-    ddl = _MYSQL_TABLE_CHARSET.sub("", ddl)
+    # statements run on, as `mlflow db upgrade` leaves them; columns that the migrations give a
+    # character set or collation (JSON, utf8mb4_bin) keep it, spelled out by SHOW CREATE TABLE
+    # because it differs from the dump database's fixed utf8mb4_general_ci.
     lines = ddl.split("\n")
     head, body, tail = lines[0], lines[1:-1], lines[-1]
-    items = [line.rstrip(",") for line in body]
+    tail = _MYSQL_TABLE_CHARSET.sub("", _MYSQL_AUTO_INCREMENT.sub("", tail))
+    if tail != ") ENGINE=InnoDB":
+        # Any other table option would be new (or come from the server's configuration): look at it
+        # before letting it into the generated file.
+        sys.exit(f"mysql: unexpected table options in {head!r}: {tail!r}")
+    items = [line[:-1] if line.endswith(",") else line for line in body]
     fixed = [i for i in items if not _MYSQL_LINE_ORDER_FREE.match(i)]
     free = sorted(i for i in items if _MYSQL_LINE_ORDER_FREE.match(i))
     return "\n".join([head, ",\n".join(fixed + free), tail])
@@ -185,7 +193,10 @@ def mysql_literal(value) -> str:
         return "NULL"
     if isinstance(value, (int, float)):
         return repr(value)
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+    if not isinstance(value, str):
+        # Seeded rows hold only numbers and text so far; another type needs its own spelling.
+        sys.exit(f"mysql: no literal for a seeded {type(value).__name__} value")
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def dump_mysql(base_url: str) -> tuple[list[str], str]:
@@ -198,12 +209,20 @@ def dump_mysql(base_url: str) -> tuple[list[str], str]:
     )
     db = f"h3_gen_{uuid.uuid4().hex[:12]}"
     admin = pymysql.connect(**conn_args, autocommit=True)
-    admin.cursor().execute(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4")
+    # The database's collation is named rather than left to the server's default for utf8mb4
+    # (utf8mb4_general_ci on MariaDB 10.11, uca1400 on 11.5+, 0900_ai_ci on MySQL 8): which column
+    # collations SHOW CREATE TABLE spells out depends on it.
+    admin.cursor().execute(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
     try:
-        auth = conn_args["user"] + (":" + conn_args["password"] if conn_args["password"] else "")
+        auth = quote(conn_args["user"], safe="") + (
+            ":" + quote(conn_args["password"], safe="") if conn_args["password"] else ""
+        )
         run_upgrade(f"mysql+pymysql://{auth}@{conn_args['host']}:{conn_args['port']}/{db}")
-        con = pymysql.connect(**conn_args, database=db)
+        con = pymysql.connect(**conn_args, database=db, charset="utf8mb4")
         cur = con.cursor()
+        # SHOW CREATE output follows the session's sql_mode (ANSI_QUOTES, NO_TABLE_OPTIONS, ...):
+        # pin it, so the server's configured mode cannot change the text.
+        cur.execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'")
         cur.execute("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'")
         tables = sorted(r[0] for r in cur.fetchall())
         cur.execute("SHOW FULL TABLES WHERE Table_type = 'VIEW'")
