@@ -20,7 +20,7 @@ import {
 import { allScenarios, type Backend, type Scenario, type Ctx } from './lib/scenarios.js';
 import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
 import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
-import { runFloors, runReadFloors } from './lib/floor.js';
+import { runFloors, runReadFloors, runMysqlReadFloors } from './lib/floor.js';
 import { writeReport, type Row, type Footprint } from './lib/report.js';
 
 const args = process.argv.slice(2);
@@ -83,7 +83,14 @@ function rowOf(
   backend: Row['backend'],
   outcome: { na: string | undefined } | { problems: string[] },
 ): Row {
-  return { scenario: sc.id, title: sc.title, system: sys.id, backend, concurrency: sc.concurrency, ...outcome };
+  return {
+    scenario: sc.id,
+    title: sc.title,
+    system: sys.id,
+    backend,
+    concurrency: sc.concurrency,
+    ...outcome,
+  };
 }
 
 // ---------- templates ----------
@@ -247,12 +254,7 @@ async function measure(
   return row;
 }
 
-function inspectorFor(
-  sys: SystemDef,
-  backend: Backend,
-  target: string,
-  base: string,
-): () => Inspector {
+function inspectorFor(sys: SystemDef, backend: Backend, target: string, base: string): () => Inspector {
   if (sys.schema === 'fml') return () => apiInspector(base);
   return () => sqlInspector(backend, target);
 }
@@ -388,15 +390,28 @@ async function main() {
       log(`read floors failed: ${(e as Error).message}`);
     }
   }
-  for (const sc of mysqlReads)
-    rows.push({
-      scenario: sc.id,
-      title: sc.title,
-      system: 'floor',
-      backend: 'mysql',
-      concurrency: sc.concurrency,
-      na: 'no raw-driver read floor on MySQL yet',
-    });
+  if (!noFloor && mysqlReads.length && (await myAdmin!.exists('read_mlflow'))) {
+    log('raw-driver floors (MySQL reads)');
+    try {
+      rows.push(
+        ...(await runMysqlReadFloors({
+          admin: myAdmin!,
+          db: 'read_mlflow',
+          quick,
+          scenarios,
+          pid: mysqldPid,
+          log,
+        })),
+      );
+    } catch (e) {
+      log(`MySQL read floors failed: ${(e as Error).message}`);
+    }
+  }
+  // The peers that have no MySQL run get an n/a row with the reason whichever --systems ran.
+  for (const sc of scenarios.filter((s) => s.backend === 'mysql'))
+    for (const sys of systems(root, work).filter((s) => !s.mysqlUri))
+      if (!rows.some((r) => r.scenario === sc.id && r.system === sys.id))
+        rows.push(rowOf(sc, sys, 'mysql', { na: MYSQL_NA }));
 
   // Rows of an earlier run for the scenarios not measured now (e.g. the MySQL rows added to a full
   // PostgreSQL/SQLite run).
@@ -407,7 +422,8 @@ async function main() {
     };
     const measured = new Set(rows.map((r) => r.scenario));
     rows.unshift(...earlier.rows.filter((r) => !measured.has(r.scenario)));
-    for (const fp of earlier.footprints) if (!footprints.some((x) => x.system === fp.system)) footprints.push(fp);
+    for (const fp of earlier.footprints)
+      if (!footprints.some((x) => x.system === fp.system)) footprints.push(fp);
   }
 
   const machine = describeMachine();
@@ -427,6 +443,32 @@ async function main() {
   }
 }
 
+/** The read scenarios `list` on one running server (their ids looked up through its API). */
+async function measureReads(sys: SystemDef, srv: Server, list: Scenario[], backend: Backend) {
+  let ids;
+  try {
+    ids = await readIds(srv.baseUrl, size);
+  } catch (e) {
+    for (const sc of list)
+      rows.push(
+        rowOf(sc, sys, backend, { problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`] }),
+      );
+    return;
+  }
+  for (const sc of list) {
+    if (sc.schemas && !sc.schemas.includes(sys.schema)) {
+      rows.push(rowOf(sc, sys, backend, { na: 'not supported by this server (no logged models)' }));
+      continue;
+    }
+    log(`${sc.id} on ${sys.id}`);
+    const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
+      apiInspector(srv.baseUrl),
+    );
+    rows.push(row);
+    logRow(row);
+  }
+}
+
 /**
  * R1/R2 on MySQL: the read data set is written once through mlflow-ts's API into a MariaDB
  * database (MySQL has no template databases to copy a SQL-seeded one from quickly), and each
@@ -440,34 +482,32 @@ async function runMysqlReads(list: Scenario[]) {
   const t0 = Date.now();
   try {
     await myAdmin!.create('read_mlflow', tplDb('mlflow'));
-    await withServer(ts, ts.mysqlUri!(mysqlBase!, 'read_mlflow'), 'seed-mysql', (srv) => seedViaApi(srv.baseUrl, size));
+    await withServer(ts, ts.mysqlUri!(mysqlBase!, 'read_mlflow'), 'seed-mysql', (srv) =>
+      seedViaApi(srv.baseUrl, size),
+    );
     await myAdmin!.analyze('read_mlflow');
     log(`  MySQL read data set seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (e) {
     for (const sys of sysAll.filter((s) => s.mysqlUri && !naReason.has(s.id)))
       for (const sc of list)
-        rows.push(rowOf(sc, sys, 'mysql', { problems: [`read seed failed: ${(e as Error).message.slice(0, 200)}`] }));
+        rows.push(
+          rowOf(sc, sys, 'mysql', { problems: [`read seed failed: ${(e as Error).message.slice(0, 200)}`] }),
+        );
     return;
   }
   for (const sys of sysAll.filter((s) => s.mysqlUri && !naReason.has(s.id))) {
     const db = `bench_${sys.id.replace(/-/g, '_')}`;
     await myAdmin!.create(db, 'read_mlflow');
     try {
-      await withServer(sys, sys.mysqlUri!(mysqlBase!, db), 'reads-mysql', async (srv) => {
-        const ids = await readIds(srv.baseUrl, size);
-        for (const sc of list) {
-          log(`${sc.id} on ${sys.id}`);
-          const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
-            apiInspector(srv.baseUrl),
-          );
-          rows.push(row);
-          logRow(row);
-        }
-      });
+      await withServer(sys, sys.mysqlUri!(mysqlBase!, db), 'reads-mysql', (srv) =>
+        measureReads(sys, srv, list, 'mysql'),
+      );
     } catch (e) {
       for (const sc of list)
         if (!rows.some((r) => r.scenario === sc.id && r.system === sys.id))
-          rows.push(rowOf(sc, sys, 'mysql', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }));
+          rows.push(
+            rowOf(sc, sys, 'mysql', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }),
+          );
     }
   }
 }
@@ -497,42 +537,21 @@ async function runPgReads(reads: Scenario[]) {
     log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     for (const sys of sysAll) {
       if (naReason.has(sys.id)) {
-        for (const sc of reads)
-          rows.push(rowOf(sc, sys, 'pg', { na: naReason.get(sys.id) }));
+        for (const sc of reads) rows.push(rowOf(sc, sys, 'pg', { na: naReason.get(sys.id) }));
         continue;
       }
       const db = `bench_${sys.id.replace(/-/g, '_')}`;
       await admin.create(db, `read_${sys.schema}`);
       try {
-        await withServer(sys, sys.pgUri(pgBase, db), 'reads', async (srv) => {
-          let ids;
-          try {
-            ids = await readIds(srv.baseUrl, size);
-          } catch (e) {
-            for (const sc of reads)
-              rows.push(rowOf(sc, sys, 'pg', { problems: [`ids lookup failed: ${(e as Error).message.slice(0, 150)}`] }));
-            return;
-          }
-          for (const sc of reads) {
-            if (sc.schemas && !sc.schemas.includes(sys.schema)) {
-              rows.push(rowOf(sc, sys, 'pg', { na: 'not supported by this server (no logged models)' }));
-              continue;
-            }
-            log(`${sc.id} on ${sys.id}`);
-            const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
-              apiInspector(srv.baseUrl),
-            );
-            rows.push(row);
-            logRow(row);
-          }
-        });
+        await withServer(sys, sys.pgUri(pgBase, db), 'reads', (srv) => measureReads(sys, srv, reads, 'pg'));
       } catch (e) {
         for (const sc of reads)
-          rows.push(rowOf(sc, sys, 'pg', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }));
+          rows.push(
+            rowOf(sc, sys, 'pg', { problems: [`server failed: ${(e as Error).message.slice(0, 200)}`] }),
+          );
       }
     }
   }
-
 }
 
 function describeMachine(): Record<string, string> {
@@ -554,7 +573,11 @@ function describeMachine(): Record<string, string> {
     pgSettings: sh(
       `psql "${pgBase}/postgres" -Atc "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_level')"`,
     ),
-    mysql: mysqlBase ? sh(`mariadb --no-defaults -h ${myAdmin!.host} -P ${myAdmin!.port} -u ${myAdmin!.user} -N -e 'SELECT VERSION()'`) : '-',
+    mysql: mysqlBase
+      ? sh(
+          `mariadb --no-defaults -h ${myAdmin!.host} -P ${myAdmin!.port} -u ${myAdmin!.user} -N -e 'SELECT VERSION()'`,
+        )
+      : '-',
     sqlite: sh(
       `node -e "console.log(require('better-sqlite3')(':memory:').prepare('select sqlite_version() v').get().v)"`,
     ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the peer servers for the benchmark, each in its own virtual environment under
 # bench/.work/ (git-ignored), from PyPI. Idempotent: an environment that already works is kept.
-#   bench/.work/venv-mlflow   Python MLflow (the pinned release, via scripts/provision-python.sh)
+#   bench/.work/venv-mlflow   Python MLflow (the pinned release, via scripts/provision-python.sh),
+#                             with psycopg and PyMySQL for the PostgreSQL and MySQL rows
 #   bench/.work/venv-go       mlflow-go-backend==0.2.2 (+ the MLflow it depends on)
 #   bench/.work/venv-fml      fasttrackml==0.6.0 (the wheel ships the Go `fml` binary)
 set -uo pipefail
@@ -17,6 +18,8 @@ MLFLOW_TS_VENV="$work/venv-mlflow" bash "$root/scripts/provision-python.sh" >&2 
 # URI works for the Python servers, as a user would have to.
 need_psycopg() { "$1/bin/python" -c 'import psycopg' 2>/dev/null || "$1/bin/pip" install "${pipq[@]}" 'psycopg[binary]' >&2; }
 need_psycopg "$work/venv-mlflow"
+# The MySQL rows run the Python server on mysql+pymysql:// URIs (MLflow's documented driver).
+"$work/venv-mlflow/bin/python" -c 'import pymysql' 2>/dev/null || "$work/venv-mlflow/bin/pip" install "${pipq[@]}" PyMySQL >&2
 
 echo "setup: mlflow-go-backend" >&2
 if ! [ -x "$work/venv-go/bin/mlflow-go" ] && ! "$work/venv-go/bin/python" -c 'import mlflow_go_backend' 2>/dev/null; then

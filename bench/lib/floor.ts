@@ -156,56 +156,76 @@ async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Ro
     };
     const nRuns = sc.id.startsWith('W4') ? (o.quick ? 40 : 200) : sc.concurrency;
     for (let i = 0; i < nRuns; i++) runs.push(await insertRun(c0));
-    const lat: number[] = [];
-    let next = 0;
-    let errors = 0;
-    const t0 = performance.now();
-    const deadline = t0 + sc.durationMs(o.quick);
-    const max = sc.maxRequests(o.quick);
-    const pg0 = treeCpuMs(o.postmasterPid);
-    await Promise.all(
-      conns.map(async (c) => {
-        while (next < max && performance.now() < deadline) {
-          const i = next++;
-          const b = batchFor(sc.id, i, runs)!;
-          const ts = performance.now();
-          try {
-            if ('createRun' in b) await insertRun(c);
-            else {
-              const m = b.metrics;
-              await c.query(PG_BATCH, [
-                m.map((x) => x[0]),
-                m.map((x) => x[1]),
-                m.map((x) => x[2]),
-                m.map(() => b.run),
-                m.map((x) => x[3]),
-                m.map(() => false),
-              ]);
-            }
-          } catch {
-            errors++;
-          }
-          lat.push(performance.now() - ts);
-        }
+    Object.assign(
+      row,
+      await driveWriteFloor(sc, o.quick, o.postmasterPid, conns, async (c, i) => {
+        const b = batchFor(sc.id, i, runs)!;
+        if ('createRun' in b) return void (await insertRun(c));
+        const m = b.metrics;
+        await c.query(PG_BATCH, [
+          m.map((x) => x[0]),
+          m.map((x) => x[1]),
+          m.map((x) => x[2]),
+          m.map(() => b.run),
+          m.map((x) => x[3]),
+          m.map(() => false),
+        ]);
       }),
     );
-    const el = performance.now() - t0;
-    lat.sort((a, b) => a - b);
-    Object.assign(row, {
-      requests: lat.length,
-      ok: lat.length - errors,
-      errors,
-      expected: 0,
-      rps: (lat.length / el) * 1000,
-      p50: pct(lat, 50),
-      p95: pct(lat, 95),
-      p99: pct(lat, 99),
-      pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
-      elapsedMs: el,
-    });
   } finally {
     await Promise.all(conns.map((c) => c.end()));
   }
+}
+
+/**
+ * Times one write floor: the connections share the scenario's request budget and duration, each
+ * running `step(conn, i)` for its next request index; a failed step counts as an error (after
+ * `onError`). DB CPU is `dbPid`'s process tree.
+ */
+async function driveWriteFloor<C>(
+  sc: Scenario,
+  quick: boolean,
+  dbPid: number,
+  conns: C[],
+  step: (c: C, i: number) => Promise<void>,
+  onError?: (c: C) => Promise<void>,
+): Promise<Partial<Row>> {
+  const lat: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const deadline = t0 + sc.durationMs(quick);
+  const max = sc.maxRequests(quick);
+  const db0 = treeCpuMs(dbPid);
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < max && performance.now() < deadline) {
+        const i = next++;
+        const ts = performance.now();
+        try {
+          await step(c, i);
+        } catch {
+          errors++;
+          await onError?.(c);
+        }
+        lat.push(performance.now() - ts);
+      }
+    }),
+  );
+  const el = performance.now() - t0;
+  lat.sort((a, b) => a - b);
+  return {
+    requests: lat.length,
+    ok: lat.length - errors,
+    errors,
+    expected: 0,
+    rps: (lat.length / el) * 1000,
+    p50: pct(lat, 50),
+    p95: pct(lat, 95),
+    p99: pct(lat, 99),
+    pgCpuMsPerReq: (treeCpuMs(dbPid) - db0) / Math.max(1, lat.length),
+    elapsedMs: el,
+  };
 }
 
 /**
@@ -258,7 +278,11 @@ async function mysqlFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row:
       const newest = new Map<string, Metric>();
       for (const x of m) {
         const cur = newest.get(x[0]);
-        if (!cur || x[3] > cur[3] || (x[3] === cur[3] && (x[2] > cur[2] || (x[2] === cur[2] && x[1] > cur[1]))))
+        if (
+          !cur ||
+          x[3] > cur[3] ||
+          (x[3] === cur[3] && (x[2] > cur[2] || (x[2] === cur[2] && x[1] > cur[1])))
+        )
           newest.set(x[0], x);
       }
       const latest = [...newest.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -276,44 +300,25 @@ async function mysqlFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row:
         [rowsOf(m), rowsOf(latest)],
       );
     };
-    const lat: number[] = [];
-    let next = 0;
-    let errors = 0;
-    const t0 = performance.now();
-    const deadline = t0 + sc.durationMs(o.quick);
-    const max = sc.maxRequests(o.quick);
-    const db0 = treeCpuMs(pid);
-    await Promise.all(
-      conns.map(async (c) => {
-        while (next < max && performance.now() < deadline) {
-          const i = next++;
+    Object.assign(
+      row,
+      await driveWriteFloor(
+        sc,
+        o.quick,
+        pid,
+        conns,
+        async (c, i) => {
           const b = batchFor(sc.id, i, runs)!;
-          const ts = performance.now();
-          try {
-            if ('createRun' in b) await insertRun(c);
-            else await logBatch(c, b.run, b.metrics);
-          } catch {
-            errors++;
-            await c.query('ROLLBACK').catch(() => undefined);
-          }
-          lat.push(performance.now() - ts);
-        }
-      }),
+          if ('createRun' in b) await insertRun(c);
+          else await logBatch(c, b.run, b.metrics);
+        },
+        (c) =>
+          c.query('ROLLBACK').then(
+            () => undefined,
+            () => undefined,
+          ),
+      ),
     );
-    const el = performance.now() - t0;
-    lat.sort((a, b) => a - b);
-    Object.assign(row, {
-      requests: lat.length,
-      ok: lat.length - errors,
-      errors,
-      expected: 0,
-      rps: (lat.length / el) * 1000,
-      p50: pct(lat, 50),
-      p95: pct(lat, 95),
-      p99: pct(lat, 99),
-      pgCpuMsPerReq: (treeCpuMs(pid) - db0) / Math.max(1, lat.length),
-      elapsedMs: el,
-    });
   } finally {
     await Promise.all(conns.map((c) => c.end()));
   }
@@ -523,14 +528,19 @@ async function runsPage(c: pg.Pool, runs: RunDbRow[]): Promise<string> {
     ),
     c.query<KvDbRow>('SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)', [ids]),
   ]);
+  return pageJson(runs, p.rows, m.rows, t.rows);
+}
+
+/** The SearchRuns answer of `runs` from their params, latest metrics and tags (any order). */
+function pageJson(runs: RunDbRow[], p: KvDbRow[], m: MetricDbRow[], t: KvDbRow[]): string {
   const group = <R extends { run_uuid: string }>(rows: R[]) => {
     const g = new Map<string, R[]>();
     for (const r of rows) (g.get(r.run_uuid) ?? g.set(r.run_uuid, []).get(r.run_uuid)!).push(r);
     return g;
   };
-  const gp = group(p.rows),
-    gm = group(m.rows),
-    gt = group(t.rows);
+  const gp = group(p),
+    gm = group(m),
+    gt = group(t);
   return JSON.stringify({
     runs: runs.map((r) =>
       runJson(r, gp.get(r.run_uuid) ?? [], gm.get(r.run_uuid) ?? [], gt.get(r.run_uuid) ?? []),
@@ -547,8 +557,6 @@ export async function runReadFloors(o: {
   quick: boolean;
   scenarios: Scenario[];
   postmasterPid: number;
-  /** The MySQL server, its MLflow-schema template database and mysqld's pid (MySQL scenarios). */
-  mysql?: { admin: MysqlAdmin; template: string; pid: number };
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];
@@ -654,62 +662,155 @@ export async function runReadFloors(o: {
     },
   };
   Object.assign(impl, registryReadFloors());
-  const lmExp = (await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_models'], o.db))[0]
-    ?.experiment_id;
+  const lmExp = (
+    await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_models'], o.db)
+  )[0]?.experiment_id;
   if (lmExp !== undefined) impl.LM1 = (c) => loggedModelsPage(c, lmExp);
-  for (const sc of o.scenarios.filter((s) => s.group === 'read')) {
+  for (const sc of o.scenarios.filter((s) => s.group === 'read' && s.backend === 'pg')) {
     const f = impl[sc.id.split('-')[0]!];
     if (!f) continue;
-    const row: Row = {
-      scenario: sc.id,
-      title: sc.title,
-      system: 'floor',
-      backend: 'pg',
-      concurrency: sc.concurrency,
-    };
     const pool = new pg.Pool({ connectionString: o.admin.url(o.db), max: sc.concurrency });
     try {
-      for (let w = 0; w < Math.min(3, sc.warmup(o.quick)); w++) await f(pool, w);
-      const lat: number[] = [];
-      let next = 0;
-      const max = sc.maxRequests(o.quick);
-      const t0 = performance.now();
-      const deadline = t0 + sc.durationMs(o.quick);
-      const pg0 = treeCpuMs(o.postmasterPid);
-      const cpu0 = process.cpuUsage();
-      await Promise.all(
-        Array.from({ length: sc.concurrency }, async () => {
-          while (next < max && performance.now() < deadline) {
-            const i = next++;
-            const ts = performance.now();
-            await f(pool, i);
-            lat.push(performance.now() - ts);
-          }
-        }),
-      );
-      const el = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      lat.sort((a, b) => a - b);
-      Object.assign(row, {
-        requests: lat.length,
-        ok: lat.length,
-        errors: 0,
-        expected: 0,
-        rps: (lat.length / el) * 1000,
-        p50: pct(lat, 50),
-        p95: pct(lat, 95),
-        p99: pct(lat, 99),
-        elapsedMs: el,
-        cpuMsPerReq: (cpu.user + cpu.system) / 1000 / Math.max(1, lat.length),
-        pgCpuMsPerReq: (treeCpuMs(o.postmasterPid) - pg0) / Math.max(1, lat.length),
-      });
-      o.log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms`);
-    } catch (e) {
-      row.problems = [`floor failed: ${(e as Error).message.slice(0, 200)}`];
+      rows.push(await driveReadFloor(sc, o.quick, o.postmasterPid, (i) => f(pool, i), o.log));
     } finally {
       await pool.end();
     }
-    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Times one read floor: `f(i)` builds request i's answer; `sc.concurrency` loops share the
+ * scenario's request budget and duration. Client CPU is this process's; DB CPU is `dbPid`'s tree.
+ */
+async function driveReadFloor(
+  sc: Scenario,
+  quick: boolean,
+  dbPid: number,
+  f: (i: number) => Promise<string>,
+  log: (...a: unknown[]) => void,
+): Promise<Row> {
+  const row: Row = {
+    scenario: sc.id,
+    title: sc.title,
+    system: 'floor',
+    backend: sc.backend,
+    concurrency: sc.concurrency,
+  };
+  try {
+    for (let w = 0; w < Math.min(3, sc.warmup(quick)); w++) await f(w);
+    const lat: number[] = [];
+    let next = 0;
+    const max = sc.maxRequests(quick);
+    const t0 = performance.now();
+    const deadline = t0 + sc.durationMs(quick);
+    const db0 = treeCpuMs(dbPid);
+    const cpu0 = process.cpuUsage();
+    await Promise.all(
+      Array.from({ length: sc.concurrency }, async () => {
+        while (next < max && performance.now() < deadline) {
+          const i = next++;
+          const ts = performance.now();
+          await f(i);
+          lat.push(performance.now() - ts);
+        }
+      }),
+    );
+    const el = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    lat.sort((a, b) => a - b);
+    Object.assign(row, {
+      requests: lat.length,
+      ok: lat.length,
+      errors: 0,
+      expected: 0,
+      rps: (lat.length / el) * 1000,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      elapsedMs: el,
+      cpuMsPerReq: (cpu.user + cpu.system) / 1000 / Math.max(1, lat.length),
+      pgCpuMsPerReq: (treeCpuMs(dbPid) - db0) / Math.max(1, lat.length),
+    });
+    log(`  floor ${sc.id}: ${row.rps?.toFixed(1)} req/s p50 ${row.p50?.toFixed(2)} ms`);
+  } catch (e) {
+    row.problems = [`floor failed: ${(e as Error).message.slice(0, 200)}`];
+    log(`  floor ${sc.id} FAILED ${(e as Error).message}`);
+  }
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MySQL read floors (R1/R2 -mysql): the same pages as on PostgreSQL from the MariaDB copy of the
+// read data set, through a mysql2 pool of the scenario's concurrency (`key` is reserved there).
+
+async function mysqlRunsPage(c: mysql.Pool, runs: RunDbRow[]): Promise<string> {
+  if (!runs.length) return JSON.stringify({ runs: [] });
+  const ids = runs.map((r) => r.run_uuid);
+  const q = async <R>(sql: string) => (await c.query(sql, [ids]))[0] as R[];
+  const [p, m, t] = await Promise.all([
+    q<KvDbRow>('SELECT run_uuid, `key`, value FROM params WHERE run_uuid IN (?)'),
+    q<MetricDbRow>(
+      'SELECT run_uuid, `key`, value, timestamp, step FROM latest_metrics WHERE run_uuid IN (?)',
+    ),
+    q<KvDbRow>('SELECT run_uuid, `key`, value FROM tags WHERE run_uuid IN (?)'),
+  ]);
+  return pageJson(runs, p, m, t);
+}
+
+export async function runMysqlReadFloors(o: {
+  admin: MysqlAdmin;
+  db: string;
+  quick: boolean;
+  scenarios: Scenario[];
+  /** mysqld's pid (its CPU is the rows' DB CPU). */
+  pid: number;
+  log: (...a: unknown[]) => void;
+}): Promise<Row[]> {
+  const rows: Row[] = [];
+  const exp = (
+    await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = ?', ['bench_search'], o.db)
+  )[0]?.experiment_id;
+  if (exp === undefined) throw new Error(`no bench_search experiment in ${o.db}`);
+  const impl: Record<string, (c: mysql.Pool) => Promise<string>> = {
+    R1: async (c) =>
+      mysqlRunsPage(
+        c,
+        (
+          await c.query(
+            `SELECT ${RUN_COLS} FROM runs r WHERE r.experiment_id = ? AND r.lifecycle_stage = 'active' ORDER BY r.start_time DESC, r.run_uuid LIMIT 100`,
+            [exp],
+          )
+        )[0] as RunDbRow[],
+      ),
+    R2: async (c) =>
+      mysqlRunsPage(
+        c,
+        (
+          await c.query(
+            `SELECT ${RUN_COLS} FROM runs r JOIN params p ON p.run_uuid = r.run_uuid AND p.\`key\` = 'lr' AND p.value = '0.01'
+       JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.\`key\` = 'acc' AND m.value > 0.2
+       WHERE r.experiment_id = ? AND r.lifecycle_stage = 'active' ORDER BY m.value DESC, r.start_time DESC, r.run_uuid LIMIT 1000`,
+            [exp],
+          )
+        )[0] as RunDbRow[],
+      ),
+  };
+  for (const sc of o.scenarios.filter((s) => s.group === 'read' && s.backend === 'mysql')) {
+    const f = impl[sc.id.split('-')[0]!];
+    if (!f) continue;
+    const pool = mysql.createPool({
+      host: o.admin.host,
+      port: o.admin.port,
+      user: o.admin.user,
+      database: o.db,
+      connectionLimit: sc.concurrency,
+    });
+    try {
+      rows.push(await driveReadFloor(sc, o.quick, o.pid, () => f(pool), o.log));
+    } finally {
+      await pool.end();
+    }
   }
   return rows;
 }
@@ -734,7 +835,9 @@ async function loggedModelsPage(c: pg.Pool, exp: number | string): Promise<strin
   const ids = page.slice(0, 100).map((m) => m.model_id as string);
   const [t, p, mt] = await Promise.all([
     c.query('SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id = ANY($1)', [ids]),
-    c.query('SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id = ANY($1)', [ids]),
+    c.query('SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id = ANY($1)', [
+      ids,
+    ]),
     c.query(
       'SELECT model_id, metric_name, metric_value, metric_timestamp_ms, metric_step, run_id FROM logged_model_metrics WHERE model_id = ANY($1)',
       [ids],
@@ -752,10 +855,14 @@ async function loggedModelsPage(c: pg.Pool, exp: number | string): Promise<strin
         status: 'LOGGED_MODEL_READY',
         model_type: m.model_type,
         source_run_id: m.source_run_id,
-        tags: t.rows.filter((x) => x.model_id === m.model_id).map((x) => ({ key: x.tag_key, value: x.tag_value })),
+        tags: t.rows
+          .filter((x) => x.model_id === m.model_id)
+          .map((x) => ({ key: x.tag_key, value: x.tag_value })),
       },
       data: {
-        params: p.rows.filter((x) => x.model_id === m.model_id).map((x) => ({ key: x.param_key, value: x.param_value })),
+        params: p.rows
+          .filter((x) => x.model_id === m.model_id)
+          .map((x) => ({ key: x.param_key, value: x.param_value })),
         metrics: mt.rows
           .filter((x) => x.model_id === m.model_id)
           .map((x) => ({

@@ -72,7 +72,18 @@ export function writeReport(o: {
       2,
     ),
   );
-  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  // The MySQL rows form their own group after the others: writes, then reads, by id.
+  const backendOf = (sc: string) => rows.find((r) => r.scenario === sc)!.backend;
+  const all = [...new Set(rows.map((r) => r.scenario))];
+  const mysqlRank = (sc: string) => (sc.startsWith('W') ? 0 : 1);
+  const scenarios = [
+    ...all.filter((sc) => backendOf(sc) !== 'mysql'),
+    ...all
+      .filter((sc) => backendOf(sc) === 'mysql')
+      .sort((a, b) => mysqlRank(a) - mysqlRank(b) || a.localeCompare(b)),
+  ];
+  const firstMysql = scenarios.find((sc) => backendOf(sc) === 'mysql');
+  const mysqlGroup = `MySQL (${mysqlServerName(o.machine.mysql)})`;
   const get = (sc: string, sys: string) => rows.find((r) => r.scenario === sc && r.system === sys);
   const L: string[] = [];
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -88,6 +99,7 @@ export function writeReport(o: {
     `|---|${PEERS.map(() => '---:').join('|')}|`,
   );
   for (const sc of scenarios) {
+    if (sc === firstMysql) L.push(`| **${mysqlGroup}** | ${PEERS.map(() => '').join(' | ')} |`);
     const ts = get(sc, 'mlflow-ts');
     const cells = PEERS.map((p) => {
       const pr = get(sc, p);
@@ -105,15 +117,19 @@ export function writeReport(o: {
   );
   L.push('### Per scenario', '');
   for (const sc of scenarios) {
+    if (sc === firstMysql) L.push(`### Per scenario: ${mysqlGroup}`, '');
     const first = rows.find((r) => r.scenario === sc)!;
-    const where = { pg: 'PostgreSQL', sqlite: 'SQLite', mysql: 'MySQL (MariaDB)' }[first.backend];
+    const where = { pg: 'PostgreSQL', sqlite: 'SQLite', mysql: mysqlGroup.replace(' (', ', ').slice(0, -1) }[
+      first.backend
+    ];
     L.push(`#### ${sc}: ${first.title} (${where})`, '');
     const unit = first.unit;
     L.push(
       `| System | ok req/s |${unit ? ` ${unit.name} |` : ''} p50 ms | p95 ms | p99 ms | requests | errors | server CPU ms/req | DB CPU ms/req | peak RSS MiB | data check |`,
     );
     L.push(`|---|---:|${unit ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---|`);
-    for (const r of rows.filter((x) => x.scenario === sc)) {
+    const order = (x: Row) => (x.system === 'mlflow-ts' ? -1 : PEERS.indexOf(x.system));
+    for (const r of rows.filter((x) => x.scenario === sc).sort((a, b) => order(a) - order(b))) {
       if (r.na) {
         L.push(
           `| ${LABEL[r.system] ?? r.system} | n/a |${unit ? ' |' : ''} | | | | | | | | ${r.na.replace(/\|/g, '/').slice(0, 120)} |`,
@@ -174,6 +190,13 @@ export function writeReport(o: {
     if (r.problems?.length) failed.push(`${r.system} ${r.scenario}: ${r.problems.join('; ')}`);
   }
   return failed;
+}
+
+/** "MariaDB 10.11" from the server's VERSION() ("10.11.19-MariaDB-0+deb12u1"), or "MySQL 8.4". */
+function mysqlServerName(version: string | undefined): string {
+  const m = /^(\d+\.\d+)/.exec(version ?? '');
+  if (!m) return 'MariaDB';
+  return /mariadb/i.test(version!) ? `MariaDB ${m[1]}` : `MySQL ${m[1]}`;
 }
 
 /** Horizontal grouped bars: throughput relative to Python MLflow (log scale). */
