@@ -22,6 +22,7 @@ import { mlflowArtifactsHandlers } from './artifacts/mlflow-artifacts.js';
 import { runArtifactsHandlers } from './artifacts/run-artifacts.js';
 import { presignedUrlHandlers } from './artifacts/presigned-urls.js';
 import { loggedModelsHandlers } from './logged-models/index.js';
+import { tracesHandlers } from './traces/index.js';
 
 export type { DomainContext, DomainHandlers, Streamable } from './types.js';
 
@@ -37,7 +38,7 @@ type DomainTable = { [S in keyof ServiceInterfaces]?: readonly DomainHandlers<Se
 
 /** Each service's native domain modules. Add a module here and its RPCs are native. */
 export const DOMAINS = {
-  MlflowService: [trackingHandlers, loggedModelsHandlers, runArtifactsHandlers, presignedUrlHandlers],
+  MlflowService: [trackingHandlers, loggedModelsHandlers, tracesHandlers, runArtifactsHandlers, presignedUrlHandlers],
   ModelRegistryService: [registryHandlers],
   MlflowArtifactsService: [mlflowArtifactsHandlers],
   WebhookService: [webhookHandlers],

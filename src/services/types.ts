@@ -22,6 +22,11 @@ export interface RequestContext {
   rawUrl?: string;
   /** The route URL as registered (`/api/2.0/mlflow-artifacts/artifacts/*`), for messages naming it. */
   routeUrl?: string;
+  /**
+   * The JSON MLflow validates (the query-string dict of a GET, else the body), for handlers that
+   * tell a field sent empty from one not sent (handlers._raw_request_has_field).
+   */
+  rawJson?: () => unknown;
   /** The unread request body, for RPCs registered to read it themselves (artifact uploads). */
   body?: () => Readable;
 }

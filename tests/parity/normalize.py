@@ -225,11 +225,30 @@ class Normalizer:
         for entry in transcript:
             self.collect(entry)
         out = [self.rewrite(entry) for entry in transcript]
+        out = [_sort_trace_v2_lists(entry) for entry in out]
         if self.dialect == "postgresql":
             out = [_sort_webhook_events(_sort_run_metrics(entry)) for entry in out]
         if self.dialect == "mysql":
             out = [_sort_dataset_lists(entry) for entry in out]
         return out
+
+
+def _sort_trace_v2_lists(obj: Any) -> Any:
+    """A v2 TraceInfo's `tags` and `request_metadata` lists (a TraceInfo: an object with `request_id`
+    and `timestamp_ms`) sorted by key, on both sides (docs/parity-differences.md, 2.17: the rows are
+    written in the order Python iterates a protobuf map, which differs from one process to the next,
+    and read back in row order). Keys and values still count."""
+    if isinstance(obj, dict):
+        out = {k: _sort_trace_v2_lists(v) for k, v in obj.items()}
+        if "request_id" in out and "timestamp_ms" in out:
+            for field in ("tags", "request_metadata"):
+                items = out.get(field)
+                if isinstance(items, list) and all(isinstance(t, dict) for t in items):
+                    out[field] = sorted(items, key=lambda t: str(t.get("key")))
+        return out
+    if isinstance(obj, list):
+        return [_sort_trace_v2_lists(v) for v in obj]
+    return obj
 
 
 def _sort_dataset_lists(obj: Any) -> Any:

@@ -44,6 +44,15 @@ describe('native RPCs derived from the domain modules', () => {
         'LogLoggedModelParams',
         'searchLoggedModels',
         'logOutputs',
+        // services/traces
+        'getTraceInfoV3',
+        'getTraceInfo',
+        'batchGetTraceInfos',
+        'setTraceTag',
+        'setTraceTagV3',
+        'deleteTraceTag',
+        'deleteTraceTagV3',
+        'linkTracesToRun',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

@@ -106,6 +106,8 @@ const READS_NO_MESSAGE: ReadonlySet<string> = new Set([
   'mlflow.GetLoggedModel',
   'mlflow.DeleteLoggedModel',
   'mlflow.DeleteLoggedModelTag',
+  'mlflow.GetTraceInfoV3',
+  'mlflow.GetTraceInfo',
 ]);
 
 export const readsNoMessage = (requestType: string): boolean => READS_NO_MESSAGE.has(requestType);

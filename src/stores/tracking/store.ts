@@ -15,6 +15,9 @@ import { loggedModelOperations } from './logged-models.js';
 import { metricHistoryOperations } from './metric-history.js';
 import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
+import { traceInfoOperations } from './trace-infos.js';
+import { traceLinkOperations } from './trace-links.js';
+import { traceTagOperations } from './trace-tags.js';
 
 const OPERATIONS = {
   ...experimentOperations,
@@ -24,6 +27,9 @@ const OPERATIONS = {
   ...loggedModelLinkOperations,
   ...loggedModelOperations,
   ...datasetSummaryOperations,
+  ...traceInfoOperations,
+  ...traceTagOperations,
+  ...traceLinkOperations,
 };
 
 type Operations = typeof OPERATIONS;

@@ -1,0 +1,13 @@
+/**
+ * The traces domain (MLflow 3's GenAI traces, SqlAlchemyStore's tracing section): trace
+ * metadata reads, tags and run links, on the tracking store's database.
+ */
+import type { MlflowService } from '../../gen/services.js';
+import type { DomainContext, DomainHandlers } from '../types.js';
+import { traceInfoHandlers } from './trace-infos.js';
+import { traceTagHandlers } from './trace-tags.js';
+
+export const tracesHandlers = {
+  ...traceInfoHandlers,
+  ...traceTagHandlers,
+} satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -1,0 +1,20 @@
+/**
+ * google.protobuf.Timestamp and Duration as protobuf's JSON writes them (Timestamp.ToJsonString,
+ * Duration.ToJsonString), from the milliseconds MLflow stores (FromMilliseconds): a fraction of
+ * 0 or 3 digits.
+ */
+
+/** '2024-05-01T10:00:00Z', or '2024-05-01T10:00:00.123Z'. */
+export function timestampJson(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+}
+
+/** '3s', '1.500s', '-0.250s'. */
+export function durationJson(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  const seconds = Math.floor(abs / 1000);
+  const millis = abs % 1000;
+  return millis === 0 ? `${sign}${seconds}s` : `${sign}${seconds}.${String(millis).padStart(3, '0')}s`;
+}

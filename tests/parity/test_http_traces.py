@@ -1,0 +1,225 @@
+"""Raw HTTP: trace metadata (getTraceInfoV3, the v2 getTraceInfo, batchGetTraceInfos), trace tags
+on the v2 and v3 routes, and linkTracesToRun.
+
+Traces are created with startTraceV3 (and assessments with createAssessment), which mlflow-ts
+still forwards to its Python child: the candidate here is mlflow-ts with its child, reading what
+the child wrote to their shared database. Trace ids are random per side (`tr-<32 hex>`) and normalized
+like run ids. Request times are fixed, so they compare exactly.
+"""
+
+import uuid
+
+import pytest
+
+from conftest import DIALECTS, open_pair
+from test_http_runs import T0, new_exp, new_run
+
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def server_pair(request, tmp_path_factory):
+    yield from open_pair(request.param, tmp_path_factory, "parity-traces", kind="ts-proxy")
+
+
+V3 = "/api/3.0"
+TRACES = "/mlflow/traces"
+
+
+def iso(ms):
+    """A protobuf Timestamp's JSON for epoch milliseconds."""
+    import datetime
+
+    dt = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc)
+    frac = ms % 1000
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac:03d}" if frac else "") + "Z"
+
+
+def new_trace(s, eid, *, offset=0, record=False, **info):
+    tid = "tr-" + uuid.uuid4().hex
+    body = {
+        "trace_id": tid,
+        "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": eid}},
+        "request_time": iso(T0 + offset),
+        "state": "OK",
+        **info,
+    }
+    s.post(TRACES, {"trace": {"trace_info": body}}, prefix=V3, record=record, label="start trace")
+    return tid
+
+
+def add_assessment(s, tid, assessment):
+    body = {"assessment": {"trace_id": tid, "create_time": iso(T0 + 7), "last_update_time": iso(T0 + 9), **assessment}}
+    s.post(f"{TRACES}/{tid}/assessments", body, prefix=V3, record=False)
+
+
+RICH = dict(
+    execution_duration="1.500s",
+    client_request_id="client-1",
+    request_preview='{"q": "hi"}',
+    response_preview="hello",
+    trace_metadata={
+        "mlflow.trace.session": "s-1",
+        "mlflow.trace.tokenUsage": '{"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}',
+        "mlflow.trace.cost": '{"input_cost": 0.5, "output_cost": 1, "total_cost": 1.5}',
+        "mlflow.trace.user": "bob",
+        "m" * 260: "v" * 300,
+    },
+    tags={"mlflow.traceName": "predict", "team": "a", "long": "x" * 5000, "mlflow.artifactLocation": "s3://no"},
+)
+
+
+@pytest.mark.rpc(
+    "MlflowService.getTraceInfoV3", "MlflowService.getTraceInfo", "MlflowService.batchGetTraceInfos", case="ok"
+)
+def test_trace_infos(parity):
+    def sc(s):
+        eid = new_exp(s)
+        other = new_exp(s, "other")
+        rich = new_trace(s, eid, **RICH)
+        bare = new_trace(s, eid, offset=1, state="IN_PROGRESS")
+        failed = new_trace(s, other, offset=2, state="ERROR", execution_duration="0.007s")
+        add_assessment(s, rich, {
+            "assessment_name": "quality", "source": {"source_type": "HUMAN", "source_id": "ann"},
+            "feedback": {"value": 0.75}, "rationale": "fine", "metadata": {"k": "v"},
+        })
+        add_assessment(s, rich, {
+            "assessment_name": "ok", "source": {"source_type": "LLM_JUDGE", "source_id": "judge"},
+            "feedback": {"value": True},
+        })
+        add_assessment(s, rich, {
+            "assessment_name": "broken", "source": {"source_type": "CODE"},
+            "feedback": {"error": {"error_code": "RATE_LIMIT", "error_message": "slow down", "stack_trace": "tb"}},
+        })
+        add_assessment(s, rich, {
+            "assessment_name": "expected", "source": {"source_type": "HUMAN", "source_id": "ann"},
+            "expectation": {"value": "Paris"},
+        })
+        add_assessment(s, rich, {
+            "assessment_name": "facts", "source": {"source_type": "HUMAN", "source_id": "ann"},
+            "expectation": {"serialized_value": {"serialization_format": "JSON_FORMAT", "value": '{"a": [1, 2.0]}'}},
+        })
+        for prefix in (V3, "/ajax-api/3.0"):
+            s.get(f"{TRACES}/{rich}", prefix=prefix)
+        s.get(f"{TRACES}/{bare}", prefix=V3)
+        s.get(f"{TRACES}/{failed}", prefix=V3)
+        for tid in (rich, bare, failed):
+            s.get(f"{TRACES}/{tid}/info")
+        s.get(f"{TRACES}/{rich}/info", prefix="/ajax-api/2.0")
+        batch = f"{TRACES}/batchGetInfos"
+        s.post(batch, {"trace_ids": [failed, rich, "tr-missing", bare, rich]}, prefix=V3, label="order as asked")
+        s.post(batch, {"trace_ids": [failed, rich, bare], "experiment_ids": [eid]}, prefix=V3, label="one experiment")
+        s.post(batch, {"trace_ids": [failed, rich], "experiment_ids": [eid, other, "424242"]}, prefix=V3)
+        s.post(batch, {"trace_ids": [failed, rich], "experiment_ids": []}, prefix=V3, label="no experiment")
+        s.post(batch, {"trace_ids": [rich]}, prefix="/ajax-api/3.0")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowService.getTraceInfoV3", "MlflowService.getTraceInfo", "MlflowService.batchGetTraceInfos", case="error"
+)
+def test_trace_info_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        s.get(f"{TRACES}/tr-00000000000000000000000000000000", prefix=V3)
+        s.get(f"{TRACES}/nope/info")
+        s.get(f"{TRACES}/{tid}x", prefix=V3)
+        batch = f"{TRACES}/batchGetInfos"
+        s.post(batch, {}, prefix=V3, label="no trace ids")
+        s.post(batch, {"trace_ids": []}, prefix=V3, label="empty trace ids")
+        s.post(batch, {"trace_ids": "x"}, prefix=V3, label="trace ids not a list")
+        s.post(batch, {"trace_ids": [tid, 5]}, prefix=V3, label="a number among trace ids")
+        s.post(batch, {"trace_ids": [tid], "experiment_ids": ["abc"]}, prefix=V3, label="experiment id not a number")
+        s.post(batch, {"trace_ids": [tid], "experiment_ids": "1"}, prefix=V3, label="experiment ids not a list")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowService.setTraceTag", "MlflowService.setTraceTagV3",
+    "MlflowService.deleteTraceTag", "MlflowService.deleteTraceTagV3", case="ok",
+)
+def test_trace_tags(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid, tags={"a": "1"})
+        tags3 = f"{TRACES}/{tid}/tags"
+        s.call("PATCH", tags3, json_body={"key": "b", "value": "2"}, prefix=V3)
+        s.call("PATCH", tags3, json_body={"key": "a", "value": "updated"}, prefix="/ajax-api/3.0")
+        s.call("PATCH", f"{TRACES}/{tid}/tags", json_body={"key": "v2", "value": "x"})
+        s.call("PATCH", tags3, json_body={"key": "empty"}, prefix=V3, label="no value")
+        s.call("PATCH", tags3, json_body={"key": "big", "value": "y" * 8100}, prefix=V3, label="value truncated")
+        s.call("PATCH", tags3, json_body={"key": "mlflow.traceName", "value": "renamed"}, prefix=V3)
+        s.call("PATCH", tags3, json_body={"key": "mlflow.trace.archivalFailure", "value": "x"}, prefix=V3,
+               label="a blocked tag")
+        s.get(f"{TRACES}/{tid}", prefix=V3)
+        s.call("DELETE", tags3, params={"key": "b"}, prefix=V3)
+        s.call("DELETE", f"{TRACES}/{tid}/tags", params={"key": "v2"})
+        s.call("DELETE", tags3, params={"key": "mlflow.traceName"}, prefix=V3, label="delete the name")
+        s.call("DELETE", tags3, params={"key": "mlflow.trace.archivalFailure"}, prefix=V3,
+               label="archival failure may be deleted (none here)")
+        s.get(f"{TRACES}/{tid}/info")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(
+    "MlflowService.setTraceTag", "MlflowService.setTraceTagV3",
+    "MlflowService.deleteTraceTag", "MlflowService.deleteTraceTagV3", case="error",
+)
+def test_trace_tag_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        missing = "tr-00000000000000000000000000000000"
+        tags3 = f"{TRACES}/{tid}/tags"
+        s.call("PATCH", tags3, json_body={}, prefix=V3, label="no key")
+        s.call("PATCH", tags3, json_body={"key": 5, "value": "x"}, prefix=V3, label="key a number")
+        s.call("PATCH", tags3, json_body={"key": "k", "value": 5}, prefix=V3, label="value a number")
+        s.call("PATCH", tags3, json_body={"key": "k" * 251, "value": "x"}, prefix=V3, label="key too long")
+        s.call("PATCH", tags3, json_body={"key": "../x", "value": "x"}, prefix=V3, label="bad key")
+        s.call("PATCH", tags3, json_body={"key": "mlflow.traceName", "value": "n" * 4097}, prefix=V3,
+               label="name too long")
+        for blocked in ("mlflow.artifactLocation", "mlflow.trace.spansLocation", "mlflow.trace.archiveLocation"):
+            s.call("PATCH", tags3, json_body={"key": blocked, "value": "x"}, prefix=V3, label=f"set {blocked}")
+            s.call("DELETE", tags3, params={"key": blocked}, prefix=V3, label=f"delete {blocked}")
+        s.call("PATCH", f"{TRACES}/{missing}/tags", json_body={"key": "mlflow.traceName", "value": "n"}, prefix=V3,
+               label="name a missing trace")
+        s.call("DELETE", tags3, params={"key": "nope"}, prefix=V3, label="delete a missing tag")
+        s.call("DELETE", f"{TRACES}/{tid}/tags", params={"key": "nope"}, label="v2 delete a missing tag")
+        s.call("DELETE", tags3, params={"key": "mlflow.traceName"}, prefix=V3, label="delete an unset name")
+        s.call("DELETE", f"{TRACES}/{missing}/tags", params={"key": "mlflow.traceName"}, prefix=V3,
+               label="delete the name of a missing trace")
+        s.call("DELETE", f"{TRACES}/{missing}/tags", params={"key": "k"}, prefix=V3, label="delete on a missing trace")
+        s.call("PATCH", f"{TRACES}/{missing}/tags", json_body={"key": "k", "value": "v"}, prefix=V3,
+               label="tag a missing trace")
+        s.call("PATCH", f"{TRACES}/{missing}/tags", json_body={"key": "k", "value": "v"}, label="v2 tag a missing trace")
+        s.call("DELETE", tags3, prefix=V3, label="delete without key")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="unchanged")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.linkTracesToRun", case="both")
+def test_link_traces_to_run(parity):
+    def sc(s):
+        eid = new_exp(s)
+        rid = new_run(s, eid)
+        t1 = new_trace(s, eid)
+        t2 = new_trace(s, eid, offset=1)
+        link = f"{TRACES}/link-to-run"
+        s.post(link, {"trace_ids": [t1], "run_id": rid}, prefix=V3)
+        s.post(link, {"trace_ids": [t1, t2], "run_id": rid}, prefix=V3, label="again, with one more")
+        s.post(link, {"trace_ids": ["tr-unknown"], "run_id": "no-such-run"}, prefix=V3, label="nothing is looked up")
+        s.post(link, {"trace_ids": [t2], "run_id": rid}, prefix="/ajax-api/3.0")
+        s.post(link, {"run_id": rid}, prefix=V3, label="no trace ids")
+        s.post(link, {"trace_ids": [], "run_id": rid}, prefix=V3, label="empty trace ids")
+        s.post(link, {"trace_ids": [t1]}, prefix=V3, label="no run id")
+        s.post(link, {"trace_ids": [t1], "run_id": 5}, prefix=V3, label="run id a number")
+        s.post(link, {"trace_ids": [f"tr-{i:032x}" for i in range(101)], "run_id": rid}, prefix=V3, label="101 traces")
+        s.post(link, {"trace_ids": [f"tr-{i:032x}" for i in range(100)], "run_id": rid}, prefix=V3, label="100 traces")
+        # Which traces a run is linked to shows in a trace search by run (still forwarded).
+        s.get(TRACES, {"experiment_ids": [eid], "filter": f"attributes.run_id = '{rid}'"}, label="search by run")
+
+    parity.check(sc)
