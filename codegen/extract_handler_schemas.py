@@ -124,6 +124,22 @@ def main(out_path):
             schemas[name] = None
         else:
             schemas[name] = params
+    # A handler registered for another request type than the one it parses (DeleteTracesV3 is
+    # served by the function that parses DeleteTraces) validates that type with the parsed one's schema.
+    parsed_by_function = {}
+    for fn in tree.body:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        for node in ast.walk(fn):
+            if is_call(node, "_get_request_message") and node.args and isinstance(node.args[0], ast.Call):
+                cls = getattr(handlers, getattr(node.args[0].func, "id", ""), None)
+                if cls is not None and hasattr(cls, "DESCRIPTOR"):
+                    parsed_by_function.setdefault(fn.name, cls.DESCRIPTOR.full_name)
+    for request_class, fn in handlers.HANDLERS.items():
+        name = request_class.DESCRIPTOR.full_name
+        parsed = parsed_by_function.get(getattr(fn, "__name__", ""))
+        if name not in schemas and parsed is not None and parsed != name and parsed in schemas:
+            schemas[name] = schemas[parsed]
     with open(out_path, "w") as f:
         json.dump(schemas, f, indent=1, sort_keys=True)
         f.write("\n")

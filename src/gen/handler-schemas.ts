@@ -229,6 +229,12 @@ export const HANDLER_SCHEMAS: Readonly<Record<string, readonly (readonly [string
     ['max_traces', ['_assert_intlike']],
     ['request_ids', ['_assert_array', '_assert_item_type_string']],
   ],
+  'mlflow.DeleteTracesV3': [
+    ['experiment_id', ['_assert_string', '_assert_required']],
+    ['max_timestamp_millis', ['_assert_intlike']],
+    ['max_traces', ['_assert_intlike']],
+    ['request_ids', ['_assert_array', '_assert_item_type_string']],
+  ],
   'mlflow.DetachModelFromGatewayEndpoint': [
     ['endpoint_id', ['_assert_required', '_assert_string']],
     ['model_definition_id', ['_assert_required', '_assert_string']],

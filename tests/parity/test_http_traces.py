@@ -223,3 +223,60 @@ def test_link_traces_to_run(parity):
         s.get(TRACES, {"experiment_ids": [eid], "filter": f"attributes.run_id = '{rid}'"}, label="search by run")
 
     parity.check(sc)
+
+
+def remaining(s, eid, ids, label):
+    s.post(f"{TRACES}/batchGetInfos", {"trace_ids": ids, "experiment_ids": [eid]}, prefix=V3, label=label)
+
+
+@pytest.mark.rpc("MlflowService.deleteTraces", "MlflowService.deleteTracesV3", case="ok")
+def test_delete_traces(parity):
+    def sc(s):
+        eid = new_exp(s)
+        other = new_exp(s, "other")
+        ids = [new_trace(s, eid, offset=i * 10) for i in range(8)]
+        foreign = new_trace(s, other, offset=5)
+        add_assessment(s, ids[0], {"assessment_name": "q", "source": {"source_type": "HUMAN"}, "feedback": {"value": 1}})
+        delete2, delete3 = f"{TRACES}/delete-traces", f"{TRACES}/delete-traces"
+        s.post(delete2, {"experiment_id": eid, "request_ids": [ids[0], foreign, "tr-nope"]}, label="by ids (v2)")
+        s.post(delete3, {"experiment_id": eid, "request_ids": [ids[1]]}, prefix=V3, label="by ids (v3)")
+        s.post(delete3, {"experiment_id": eid, "max_timestamp_millis": T0 + 30}, prefix="/ajax-api/3.0",
+               label="up to a time")
+        s.post(delete3, {"experiment_id": eid, "max_timestamp_millis": T0 + 1000, "max_traces": 2}, prefix=V3,
+               label="the oldest two")
+        s.post(delete2, {"experiment_id": eid, "max_timestamp_millis": 0}, label="nothing that old")
+        s.post(delete2, {"experiment_id": "424242", "max_timestamp_millis": T0 + 1000}, label="an unknown experiment")
+        remaining(s, eid, ids + [foreign], "what is left")
+        s.get(f"{TRACES}/{ids[0]}", prefix=V3, label="a deleted trace")
+        s.post(delete2, {"experiment_id": eid, "max_timestamp_millis": T0 + 1000, "max_traces": 100}, label="the rest")
+        remaining(s, eid, ids, "none left")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.deleteTraces", "MlflowService.deleteTracesV3", case="error")
+def test_delete_traces_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        for prefix in ("/api/2.0", V3):
+            d = f"{TRACES}/delete-traces"
+            s.post(d, {"experiment_id": eid}, prefix=prefix, label="neither time nor ids")
+            s.post(d, {"experiment_id": eid, "request_ids": []}, prefix=prefix, label="empty ids")
+            s.post(d, {"experiment_id": eid, "request_ids": [tid], "max_timestamp_millis": T0}, prefix=prefix,
+                   label="both")
+            s.post(d, {"experiment_id": eid, "request_ids": [tid], "max_traces": 1}, prefix=prefix,
+                   label="ids and a count")
+            s.post(d, {"experiment_id": eid, "max_timestamp_millis": T0, "max_traces": 0}, prefix=prefix,
+                   label="count 0")
+            s.post(d, {"experiment_id": eid, "max_timestamp_millis": T0, "max_traces": -3}, prefix=prefix,
+                   label="negative count")
+            s.post(d, {"max_timestamp_millis": T0}, prefix=prefix, label="no experiment")
+            s.post(d, {"experiment_id": "abc", "max_timestamp_millis": T0}, prefix=prefix, label="experiment not a number")
+            s.post(d, {"experiment_id": eid, "request_ids": tid}, prefix=prefix, label="ids not a list")
+            s.post(d, {"experiment_id": eid, "max_timestamp_millis": "soon"}, prefix=prefix, label="time not a number")
+            s.post(d, {"experiment_id": eid, "max_timestamp_millis": None, "request_ids": [tid]}, prefix=prefix,
+                   label="a null time is no time")
+        remaining(s, eid, [tid], "deleted only by the null-time request")
+
+    parity.check(sc)

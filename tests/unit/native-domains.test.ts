@@ -53,6 +53,8 @@ describe('native RPCs derived from the domain modules', () => {
         'deleteTraceTag',
         'deleteTraceTagV3',
         'linkTracesToRun',
+        'deleteTraces',
+        'deleteTracesV3',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

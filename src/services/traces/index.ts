@@ -1,13 +1,15 @@
 /**
  * The traces domain (MLflow 3's GenAI traces, SqlAlchemyStore's tracing section): trace
- * metadata reads, tags and run links, on the tracking store's database.
+ * metadata reads, tags, run links and deletion, on the tracking store's database.
  */
 import type { MlflowService } from '../../gen/services.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
+import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceInfoHandlers } from './trace-infos.js';
 import { traceTagHandlers } from './trace-tags.js';
 
 export const tracesHandlers = {
   ...traceInfoHandlers,
   ...traceTagHandlers,
+  ...traceDeleteHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -51,3 +51,26 @@ export function checkTraceLinkCount(count: number): void {
     );
   }
 }
+
+export interface DeleteTracesRequest {
+  maxTimestampMillis?: number;
+  maxTraces?: number;
+  traceIds: readonly string[];
+}
+
+/** AbstractStore.delete_traces' argument checks. */
+export function validateDeleteTraces(r: DeleteTracesRequest): void {
+  const hasIds = r.traceIds.length > 0;
+  if (r.maxTimestampMillis === undefined && !hasIds) {
+    throw MlflowError.invalidParameter('Either `max_timestamp_millis` or `trace_ids` must be specified.');
+  }
+  if (r.maxTimestampMillis !== undefined && hasIds) {
+    throw MlflowError.invalidParameter('Only one of `max_timestamp_millis` and `trace_ids` can be specified.');
+  }
+  if (hasIds && r.maxTraces !== undefined) {
+    throw MlflowError.invalidParameter("`max_traces` can't be specified if `trace_ids` is specified.");
+  }
+  if (r.maxTraces !== undefined && r.maxTraces <= 0) {
+    throw MlflowError.invalidParameter(`\`max_traces\` must be a positive integer, received ${r.maxTraces}.`);
+  }
+}

@@ -15,6 +15,7 @@ import { loggedModelOperations } from './logged-models.js';
 import { metricHistoryOperations } from './metric-history.js';
 import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
+import { traceDeleteOperations } from './trace-deletes.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
 import { traceTagOperations } from './trace-tags.js';
@@ -30,6 +31,7 @@ const OPERATIONS = {
   ...traceInfoOperations,
   ...traceTagOperations,
   ...traceLinkOperations,
+  ...traceDeleteOperations,
 };
 
 type Operations = typeof OPERATIONS;
