@@ -280,3 +280,52 @@ def test_delete_traces_errors(parity):
         remaining(s, eid, [tid], "deleted only by the null-time request")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.endTrace", case="ok")
+def test_end_trace_v2(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid, state="IN_PROGRESS", tags={"keep": "1", "mlflow.traceName": "first"},
+                        trace_metadata={"m0": "zero"})
+        s.call("PATCH", f"{TRACES}/{tid}", json_body={
+            "timestamp_ms": T0 + 2500, "status": "OK",
+            "request_metadata": [{"key": "m1", "value": "one"}, {"key": "m0", "value": "replaced"},
+                                 {"key": "mlflow.trace.session", "value": "sess"},
+                                 {"key": "mlflow.trace.tokenUsage", "value": '{"input_tokens": "3", "total_tokens": 4.0, "output_tokens": true}'},
+                                 {"key": "mlflow.trace.cost", "value": '{"total_cost": "0.25", "input_cost": NaN}'}],
+            "tags": [{"key": "t", "value": "x"}, {"key": "keep", "value": "2"}, {"key": "mlflow.traceName", "value": "renamed"},
+                     {"key": "mlflow.artifactLocation", "value": "dropped"}],
+        }, label="end it")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="v3 view")
+        s.call("PATCH", f"{TRACES}/{tid}", json_body={"status": "ERROR"}, prefix="/ajax-api/2.0",
+               label="no time: the duration is minus the start")
+        s.call("PATCH", f"{TRACES}/{tid}", json_body={"timestamp_ms": T0 + 9, "status": "IN_PROGRESS",
+                                                     "request_metadata": [{"key": "mlflow.trace.tokenUsage", "value": "not json"}]},
+               label="usage that is not JSON")
+        s.get(f"{TRACES}/{tid}/info")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.endTrace", case="error")
+def test_end_trace_v2_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid, state="IN_PROGRESS")
+        end = f"{TRACES}/{tid}"
+        s.call("PATCH", f"{TRACES}/tr-00000000000000000000000000000000", json_body={"status": "OK"}, label="missing trace")
+        s.call("PATCH", f"{TRACES}/link-to-run", json_body={"trace_ids": []}, label="a POST route's path, patched")
+        s.call("PATCH", end, json_body={"status": "NOPE"}, label="unknown status")
+        s.call("PATCH", end, json_body={"status": "OK", "timestamp_ms": "later"}, label="time not a number")
+        s.call("PATCH", end, json_body={"status": "OK", "tags": {"a": "b"}}, label="tags not a list")
+        s.call("PATCH", end, json_body={"status": "OK", "tags": [{"value": "b"}]}, label="a tag without key")
+        s.call("PATCH", end, json_body={"status": "OK", "tags": [{"key": "mlflow.traceName", "value": "n" * 4097}]},
+               label="name too long")
+        s.call("PATCH", end, json_body={"status": "OK", "request_metadata": [{"key": "mlflow.trace.session", "value": "s" * 251}]},
+               label="session too long")
+        s.call("PATCH", end, json_body={"timestamp_ms": T0 + 5, "tags": [{"key": "t", "value": "v"}]},
+               label="no status: a 500, and nothing is written")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="unchanged")
+
+    parity.check(sc)

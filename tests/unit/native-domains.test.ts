@@ -55,6 +55,7 @@ describe('native RPCs derived from the domain modules', () => {
         'linkTracesToRun',
         'deleteTraces',
         'deleteTracesV3',
+        'endTrace',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

@@ -5,6 +5,7 @@
 import type { MlflowService } from '../../gen/services.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { traceDeleteHandlers } from './trace-deletes.js';
+import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
 import { traceTagHandlers } from './trace-tags.js';
 
@@ -12,4 +13,5 @@ export const tracesHandlers = {
   ...traceInfoHandlers,
   ...traceTagHandlers,
   ...traceDeleteHandlers,
+  ...traceEndHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

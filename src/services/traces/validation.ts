@@ -8,7 +8,7 @@ import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
 import { MAX_ENTITY_KEY_LENGTH, truncateLongValues, validateLengthLimit, validateTagName } from '../tracking/validation.js';
 
 /** handlers._HANDLER_BLOCKED_TRACE_TAGS: system-managed tags clients may not set. */
-const BLOCKED_TAGS: ReadonlySet<string> = new Set([
+export const BLOCKED_TAGS: ReadonlySet<string> = new Set([
   'mlflow.artifactLocation',
   'mlflow.trace.spansLocation',
   'mlflow.trace.archiveLocation',
@@ -19,7 +19,7 @@ const DELETABLE_BLOCKED_TAGS: ReadonlySet<string> = new Set(['mlflow.trace.archi
 
 /** validation.MAX_TRACE_TAG_VAL_LENGTH and tracing's MAX_CHARS_IN_TRACE_INFO_TAGS_VALUE (names). */
 const MAX_TRACE_TAG_VAL_LENGTH = 8000;
-const MAX_TRACE_NAME_LENGTH = 4096;
+export const MAX_TRACE_NAME_LENGTH = 4096;
 /** mlflow.store.tracking.MAX_TRACE_LINKS_PER_REQUEST. */
 export const MAX_TRACE_LINKS_PER_REQUEST = 100;
 

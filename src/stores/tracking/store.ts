@@ -16,6 +16,7 @@ import { metricHistoryOperations } from './metric-history.js';
 import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
 import { traceDeleteOperations } from './trace-deletes.js';
+import { traceEndOperations } from './trace-ends.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
 import { traceTagOperations } from './trace-tags.js';
@@ -32,6 +33,7 @@ const OPERATIONS = {
   ...traceTagOperations,
   ...traceLinkOperations,
   ...traceDeleteOperations,
+  ...traceEndOperations,
 };
 
 type Operations = typeof OPERATIONS;
