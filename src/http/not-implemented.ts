@@ -1,10 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
 
-/** The standalone answer for a route mlflow-ts does not serve natively. */
-export function notImplementedError(method: string, path: string): MlflowError {
+/** Why a natively routed request was handed over (NotNative), for the standalone answer. */
+const handoverReasons = new WeakMap<FastifyRequest, string>();
+
+export function noteHandover(request: FastifyRequest, why: string): void {
+  handoverReasons.set(request, why);
+}
+
+/** The standalone answer for a route (or, with `why`, one request) mlflow-ts does not serve natively. */
+export function notImplementedError(method: string, path: string, why?: string): MlflowError {
+  const what = why
+    ? `Endpoint ${method} ${path} is served natively by mlflow-ts except for requests like this one (${why})`
+    : `Endpoint ${method} ${path} is not served natively by mlflow-ts`;
   return new MlflowError(
-    `Endpoint ${method} ${path} is not served natively by mlflow-ts, and the Python MLflow fallback is not running ` +
+    `${what}, and the Python MLflow fallback is not running ` +
       '(standalone mode). To enable the fallback, install the pinned MLflow (pip install mlflow==<mlflow.pin>) and ' +
       'start mlflow-ts without --no-python / MLFLOW_TS_NO_PYTHON, giving its interpreter with --python or MLFLOW_TS_PYTHON ' +
       'if it is not the python3 on PATH.',
@@ -14,7 +24,7 @@ export function notImplementedError(method: string, path: string): MlflowError {
 
 export function sendNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
-  const err = notImplementedError(request.method, path);
+  const err = notImplementedError(request.method, path, handoverReasons.get(request));
   // A Buffer, so Fastify does not append '; charset=utf-8' (MLflow sends bare application/json).
   return reply
     .code(err.httpStatus)

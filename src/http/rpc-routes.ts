@@ -7,6 +7,7 @@
  * raw bytes: MLflow decides from the bytes (its Content-Type check, invalid JSON read as `{}`),
  * so Fastify must not answer 415/400 first or parse differently.
  */
+import { noteHandover } from './not-implemented.js';
 import { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -197,9 +198,12 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
         ctx.body = () => request.raw;
       } else {
         // No await unless there is a GET body to read: each one is a microtask hop per request.
-        let body = hasUnreadBody(request)
-          ? await readBody(request, bodyLimit)
-          : ((request.body ?? undefined) as Buffer | undefined);
+        let body: Buffer | undefined;
+        if (hasUnreadBody(request)) {
+          body = await readBody(request, bodyLimit);
+          // Kept where a handover (NotNative) finds it, to send the same bytes to the child.
+          (request as { body: unknown }).body = body;
+        } else body = (request.body ?? undefined) as Buffer | undefined;
         // The pinned server's Flask (under uvicorn's WSGI bridge) reads no body without a
         // Content-Length: a chunked request body is read (and bounded) but counts as empty.
         if (request.headers['content-length'] === undefined) body = undefined;
@@ -224,6 +228,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
       if (err instanceof RawReply) return sendRaw(reply, err);
       if (err instanceof NotNative) {
         request.log.debug({ rpc: rpc.key, why: err.message }, 'not served natively: handing over');
+        noteHandover(request, err.message);
         await o.fallback(request, reply, rpc);
         return reply;
       }

@@ -62,7 +62,8 @@ export const FLASK_500 =
 /**
  * Thrown by a native handler that finds it cannot serve this request (an artifact location of a
  * scheme mlflow-ts has no backend for): the HTTP layer hands the request to the Python server
- * (or answers 501 in standalone mode). Only for bodiless requests, whose body was not consumed.
+ * (or answers 501 in standalone mode). The request's body, read already, is sent on as it came
+ * (the proxy replays the bytes the route read); nothing may have been written before.
  */
 export class NotNative extends Error {
   constructor(why: string) {

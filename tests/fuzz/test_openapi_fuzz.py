@@ -4,7 +4,8 @@ standalone (SQLite and PostgreSQL).
 A case passes when mlflow-ts answers within the document (status, content type, body schema) and
 without a 5xx, except where MLflow itself answers that 5xx: then the same request is replayed on
 the pinned Python server, which must answer the same status (a request MLflow's handler crashes
-on, e.g. a JSON body that is not an object, gets Flask's 500 page from both).
+on, e.g. a JSON body that is not an object, gets Flask's 500 page from both). A request that a
+native operation hands to the Python server by design gets the standalone 501 saying so.
 """
 
 from collections import Counter
@@ -36,6 +37,11 @@ def test_native_operation(case, fuzz_pair):
     response = case.call(base_url=ts, timeout=60)
     stats["cases"] += 1
     stats[f"status {response.status_code}"] += 1
+    if response.status_code == 501 and "except for requests like this one" in response.text:
+        # A natively served operation handing one kind of request to the Python server (NotNative:
+        # e.g. startTraceV3 of a trace that exists already), which standalone mlflow-ts does not run.
+        stats["handed over (501 standalone)"] += 1
+        return
     if response.status_code >= 500:
         reference = case.call(base_url=fuzz_pair.reference.base_url, timeout=60)
         assert reference.status_code == response.status_code, (

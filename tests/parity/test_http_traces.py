@@ -329,3 +329,52 @@ def test_end_trace_v2_errors(parity):
         s.get(f"{TRACES}/{tid}", prefix=V3, label="unchanged")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.startTraceV3", case="ok")
+def test_start_trace_v3(parity):
+    def sc(s):
+        eid = new_exp(s)
+        new_trace(s, eid, record=True, **RICH)
+        new_trace(s, eid, offset=3, record=True, state="ERROR", execution_duration="2.0005s",
+                  trace_metadata={"mlflow.trace.tokenUsage": '{"input_tokens": 1.5, "total_tokens": "9", "x": 1}',
+                                  "mlflow.trace.cost": "[1, 2]"})
+        new_trace(s, eid, offset=4, record=True, state="STATE_UNSPECIFIED", request_preview="a\u0000b")
+        tid = new_trace(s, eid, offset=5, record=True)
+        body = {"trace_id": tid, "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": eid}},
+                "request_time": iso(T0 + 6), "state": "OK", "tags": {"late": "1"}, "trace_metadata": {"m": "2"}}
+        s.post(TRACES, {"trace": {"trace_info": body}}, prefix="/ajax-api/3.0", label="again: merged (forwarded)")
+        with_assessment = dict(body, trace_id="tr-" + uuid.uuid4().hex, assessments=[{
+            "assessment_name": "q", "source": {"source_type": "HUMAN", "source_id": "me"}, "feedback": {"value": 2},
+            "create_time": iso(T0 + 1), "last_update_time": iso(T0 + 1)}])
+        s.post(TRACES, {"trace": {"trace_info": with_assessment}}, prefix=V3, label="with an assessment (forwarded)")
+        s.get(f"{TRACES}/{tid}", prefix=V3)
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.startTraceV3", case="error")
+def test_start_trace_v3_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        gone = new_exp(s, "gone")
+        s.post("/mlflow/experiments/delete", {"experiment_id": gone}, record=False)
+        s.post(TRACES, {}, prefix=V3, label="no trace")
+        s.post(TRACES, {"trace": {}}, prefix=V3, label="an empty trace (forwarded)")
+        new_trace(s, "424242", record=True)
+        new_trace(s, gone, record=True)
+        new_trace(s, "abc", record=True)
+        for bad in ("", "a/b", "tr-x ", "tr-x.", "tr-50%", "tr-a?b", "tr-a\tb", "..", "tr-" + "f" * 60):
+            body = {"trace_id": bad, "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": eid}},
+                    "request_time": iso(T0), "state": "OK"}
+            s.post(TRACES, {"trace": {"trace_info": body}}, prefix=V3, label=f"trace id {bad!r}")
+        new_trace(s, eid, record=True, tags={"mlflow.traceName": "n" * 4097})
+        new_trace(s, eid, record=True, trace_metadata={"mlflow.trace.session": "s" * 251})
+        new_trace(s, eid, record=True, request_time="yesterday")
+        new_trace(s, eid, record=True, execution_duration=5)
+        new_trace(s, eid, record=True, tags={"k": 5})
+        s.post(TRACES, {"trace": {"trace_info": {"trace_id": "tr-" + uuid.uuid4().hex,
+               "trace_location": {"type": "INFERENCE_TABLE", "inference_table": {"full_table_name": "a.b.c"}}}}},
+               prefix=V3, label="an inference table (forwarded)")
+
+    parity.check(sc)

@@ -56,6 +56,7 @@ describe('native RPCs derived from the domain modules', () => {
         'deleteTraces',
         'deleteTracesV3',
         'endTrace',
+        'startTraceV3',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

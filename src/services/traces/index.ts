@@ -7,6 +7,7 @@ import type { DomainContext, DomainHandlers } from '../types.js';
 import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
+import { traceStartHandlers } from './trace-starts.js';
 import { traceTagHandlers } from './trace-tags.js';
 
 export const tracesHandlers = {
@@ -14,4 +15,5 @@ export const tracesHandlers = {
   ...traceTagHandlers,
   ...traceDeleteHandlers,
   ...traceEndHandlers,
+  ...traceStartHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -17,6 +17,7 @@ import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
 import { traceDeleteOperations } from './trace-deletes.js';
 import { traceEndOperations } from './trace-ends.js';
+import { traceStartOperations } from './trace-starts.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
 import { traceTagOperations } from './trace-tags.js';
@@ -34,6 +35,7 @@ const OPERATIONS = {
   ...traceLinkOperations,
   ...traceDeleteOperations,
   ...traceEndOperations,
+  ...traceStartOperations,
 };
 
 type Operations = typeof OPERATIONS;

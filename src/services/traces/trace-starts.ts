@@ -1,0 +1,61 @@
+/**
+ * startTraceV3 (handlers._start_trace_v3, POST /api/3.0/mlflow/traces): the record of a finished
+ * trace, as the Python client's exporter sends it (after the spans, through OTLP).
+ *
+ * Served natively for a trace in an experiment, without assessments, that does not exist yet.
+ * The rest goes to the Python server (NotNative): a trace whose spans arrived first is merged
+ * into under a row lock, and assessments sent along are written with their rollup values.
+ */
+import type { MlflowService } from '../../gen/services.js';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
+import { NotNative } from '../raw-reply.js';
+import { invalidValue, validateLengthLimit } from '../tracking/validation.js';
+import type { DomainContext, DomainHandlers } from '../types.js';
+import { durationMillis, timestampMillis } from './proto-time.js';
+import { traceInfoV3 } from './trace-info-message.js';
+import { BLOCKED_TAGS, MAX_TRACE_NAME_LENGTH } from './validation.js';
+
+/** file_store._validate_new_trace_id (a single path component, nothing URL parsing changes). */
+function validateNewTraceId(traceId: string): void {
+  const basename = traceId.slice(traceId.lastIndexOf('/') + 1);
+  if (!traceId || traceId.replace(/[ .]+$/, '') !== traceId || basename !== traceId) {
+    throw MlflowError.invalidParameter(invalidValue('trace_id', traceId, 'must be a single path component'));
+  }
+  for (const ch of traceId) {
+    const c = ch.codePointAt(0)!;
+    if ('%?#'.includes(ch) || c < 32 || c === 127) {
+      throw MlflowError.invalidParameter(
+        invalidValue('trace_id', traceId, "must not contain '%', '?', '#' or control characters"),
+      );
+    }
+  }
+}
+
+export const traceStartHandlers = {
+  async startTraceV3(req, { stores }) {
+    const info = req.trace?.trace_info ?? {};
+    const experimentId = info.trace_location?.mlflow_experiment?.experiment_id;
+    if (!experimentId) throw new NotNative('a trace outside an experiment');
+    if ((info.assessments ?? []).length > 0) throw new NotNative('a trace logged with assessments');
+    const tags = new Map(Object.entries(info.tags ?? {}));
+    for (const key of BLOCKED_TAGS) tags.delete(key);
+    const name = tags.get(TRACE_NAME_TAG);
+    if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
+    const created = await stores.tracking.startTrace({
+      traceId: info.trace_id ?? '',
+      experimentId,
+      requestTime: timestampMillis(info.request_time),
+      executionDuration: info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
+      state: info.state ?? 'STATE_UNSPECIFIED',
+      clientRequestId: info.client_request_id ?? null,
+      requestPreview: info.request_preview ?? null,
+      responsePreview: info.response_preview ?? null,
+      metadata: new Map(Object.entries(info.trace_metadata ?? {})),
+      tags,
+      validateTraceId: validateNewTraceId,
+    });
+    if (!created) throw new NotNative('the trace exists already (its spans came first): MLflow merges the two');
+    return { trace: { trace_info: traceInfoV3(created) } };
+  },
+} satisfies DomainHandlers<MlflowService<DomainContext>>;
