@@ -378,3 +378,43 @@ def test_start_trace_v3_errors(parity):
                prefix=V3, label="an inference table (forwarded)")
 
     parity.check(sc)
+
+
+def start_v2(s, body, **kw):
+    _, out = s.post(TRACES, body, **kw)
+    return out.get("trace_info", {}).get("request_id") if isinstance(out, dict) else None
+
+
+@pytest.mark.rpc("MlflowService.startTrace", case="ok")
+def test_start_trace_v2(parity):
+    def sc(s):
+        eid = new_exp(s)
+        rid = start_v2(s, {"experiment_id": eid, "timestamp_ms": T0,
+                           "request_metadata": [{"key": "m", "value": "1"}, {"key": "mlflow.trace.session", "value": "s9"}],
+                           "tags": [{"key": "mlflow.traceName", "value": "v2"}, {"key": "t", "value": "a"},
+                                    {"key": "t", "value": "b"}, {"key": "mlflow.trace.spansLocation", "value": "x"}]})
+        start_v2(s, {"experiment_id": eid}, prefix="/ajax-api/2.0", label="no time, nothing else")
+        s.get(f"{TRACES}/{rid}/info")
+        s.call("PATCH", f"{TRACES}/{rid}", json_body={"timestamp_ms": T0 + 1234, "status": "OK"}, label="end it")
+        s.get(f"{TRACES}/{rid}", prefix=V3)
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.startTrace", case="error")
+def test_start_trace_v2_errors(parity):
+    def sc(s):
+        gone = new_exp(s, "gone")
+        s.post("/mlflow/experiments/delete", {"experiment_id": gone}, record=False)
+        s.post(TRACES, {"experiment_id": "424242", "timestamp_ms": T0}, label="unknown experiment")
+        s.post(TRACES, {"experiment_id": gone, "timestamp_ms": T0}, label="deleted experiment")
+        s.post(TRACES, {"experiment_id": "abc"}, label="experiment id not a number")
+        s.post(TRACES, {"timestamp_ms": T0}, label="no experiment id (a 500)")
+        s.post(TRACES, {"experiment_id": 5}, label="experiment id a number")
+        s.post(TRACES, {"experiment_id": "0", "timestamp_ms": "noon"}, label="time not a number")
+        s.post(TRACES, {"experiment_id": "0", "tags": [{"key": "mlflow.traceName", "value": "n" * 4097}]},
+               label="name too long")
+        s.post(TRACES, {"experiment_id": "0", "tags": {"a": "b"}}, label="tags not a list")
+        s.post(TRACES, {"experiment_id": "0", "request_metadata": [{"value": "v"}]}, label="metadata without key")
+
+    parity.check(sc)

@@ -57,6 +57,7 @@ describe('native RPCs derived from the domain modules', () => {
         'deleteTracesV3',
         'endTrace',
         'startTraceV3',
+        'startTrace',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

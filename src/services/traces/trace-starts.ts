@@ -1,11 +1,13 @@
 /**
  * startTraceV3 (handlers._start_trace_v3, POST /api/3.0/mlflow/traces): the record of a finished
- * trace, as the Python client's exporter sends it (after the spans, through OTLP).
+ * trace, as the Python client's exporter sends it (after the spans, through OTLP); and the v2
+ * startTrace that older clients send when a trace begins.
  *
  * Served natively for a trace in an experiment, without assessments, that does not exist yet.
  * The rest goes to the Python server (NotNative): a trace whose spans arrived first is merged
  * into under a row lock, and assessments sent along are written with their rollup values.
  */
+import { randomUUID } from 'node:crypto';
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
@@ -13,7 +15,7 @@ import { NotNative } from '../raw-reply.js';
 import { invalidValue, validateLengthLimit } from '../tracking/validation.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { durationMillis, timestampMillis } from './proto-time.js';
-import { traceInfoV3 } from './trace-info-message.js';
+import { traceInfoV2, traceInfoV3 } from './trace-info-message.js';
 import { BLOCKED_TAGS, MAX_TRACE_NAME_LENGTH } from './validation.js';
 
 /** file_store._validate_new_trace_id (a single path component, nothing URL parsing changes). */
@@ -54,8 +56,39 @@ export const traceStartHandlers = {
       metadata: new Map(Object.entries(info.trace_metadata ?? {})),
       tags,
       validateTraceId: validateNewTraceId,
+      finalized: true,
     });
     if (!created) throw new NotNative('the trace exists already (its spans came first): MLflow merges the two');
     return { trace: { trace_info: traceInfoV3(created) } };
+  },
+
+  /** The v2 start (handlers._deprecated_start_trace_v2): a new IN_PROGRESS trace with a random id. */
+  async startTrace(req, { stores }) {
+    const tags = new Map((req.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''] as const));
+    for (const key of BLOCKED_TAGS) tags.delete(key);
+    const name = tags.get(TRACE_NAME_TAG);
+    if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
+    const experimentId = req.experiment_id ?? '';
+    const created = await stores.tracking.startTrace({
+      traceId: randomUUID().replace(/-/g, ''),
+      experimentId,
+      requestTime: req.timestamp_ms ?? 0,
+      executionDuration: null,
+      state: 'IN_PROGRESS',
+      clientRequestId: null,
+      requestPreview: null,
+      responsePreview: null,
+      metadata: new Map((req.request_metadata ?? []).map((m) => [m.key ?? '', m.value ?? ''] as const)),
+      tags,
+      validateTraceId: () => {
+        // An empty experiment id finds the default experiment, then fails MLflow's int('') (a 500).
+        if (experimentId === '') {
+          throw new MlflowError("invalid literal for int() with base 10: ''", 'INTERNAL_ERROR');
+        }
+      },
+      finalized: false,
+    });
+    if (!created) throw new MlflowError('A random trace id collided: try again.', 'INTERNAL_ERROR');
+    return { trace_info: traceInfoV2(created) };
   },
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -38,6 +38,8 @@ export interface StartTraceArgs {
   tags: ReadonlyMap<string, string>;
   /** Called after the experiment checks, where MLflow validates the trace id. */
   validateTraceId: (traceId: string) => void;
+  /** The v3 start marks the record final (TRACE_INFO_FINALIZED); the v2 start does not. */
+  finalized: boolean;
 }
 
 /** _replace_nul: PostgreSQL text cannot hold NUL. */
@@ -52,7 +54,7 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
   const tags = [...a.tags].filter(([k]) => k !== TRACE_NAME_TAG);
   tags.push([ARTIFACT_LOCATION_TAG, artifactUri]);
   const metadata = new Map([...a.metadata].filter(([k]) => !PROMOTED_METADATA_KEYS.has(k)));
-  metadata.set(INFO_FINALIZED_KEY, 'true');
+  if (a.finalized) metadata.set(INFO_FINALIZED_KEY, 'true');
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       await trx
@@ -76,7 +78,7 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
       const metadataRows = [...metadata]
         .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
         .map(([key, value]) => ({ request_id: a.traceId, key, value }));
-      await trx.insertInto('trace_request_metadata').values(metadataRows).execute();
+      if (metadataRows.length > 0) await trx.insertInto('trace_request_metadata').values(metadataRows).execute();
       return (await buildTraceInfos(trx, [await getTraceRow(trx, a.traceId)]))[0]!;
     });
   } catch (err) {
