@@ -246,6 +246,50 @@ async function getLoggedModelArtifact(
   return sendArtifactOrUrl(stores, request, reply, artifactUri, filePath, presigned);
 }
 
+/** tracing.utils.artifact_utils.TRACE_DATA_FILE_NAME */
+const TRACE_DATA_FILE = 'traces.json';
+
+/**
+ * get_trace_artifact_handler (GET ajax-api/{2,3}.0/mlflow/get-trace-artifact): a trace's spans as
+ * the UI reads them. Served natively when they are the trace's `traces.json` artifact (a trace
+ * whose spans were not ingested through OTLP, e.g. one created by standalone mlflow-ts); spans in
+ * the database or an archive, and attachments (`path`), go to the Python server.
+ */
+async function getTraceArtifact(
+  stores: Stores,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const args = queryArgs(request);
+  const requestId = args.get('request_id');
+  if (!requestId) {
+    throw new MlflowError('Request must include the "request_id" query parameter.', 'BAD_REQUEST');
+  }
+  if (args.get('path')) throw new NotNative('a trace attachment');
+  let info;
+  try {
+    info = await stores.tracking.getTraceInfo(requestId);
+  } catch (err) {
+    // MLflow asks store.get_trace first, whose message differs from get_trace_info's.
+    if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+      throw MlflowError.notFound(`Trace with ID ${requestId} is not found.`);
+    }
+    throw translateDbError(err);
+  }
+  if (info.tags.has('mlflow.trace.spansLocation')) throw new NotNative('spans stored in the database or an archive');
+  const artifactUri = info.tags.get('mlflow.artifactLocation');
+  if (!artifactUri) throw new NotNative('a trace without an artifact location');
+  const root = runArtifactRoot(stores, artifactUri);
+  const artifactPath = root.proxied ? posixJoin(root.base, TRACE_DATA_FILE) : TRACE_DATA_FILE;
+  let file;
+  try {
+    file = await root.repo.open(artifactPath, TRACE_DATA_FILE);
+  } catch {
+    throw new NotNative('no traces.json artifact');
+  }
+  return sendRaw(reply, flaskFileReply(file, TRACE_DATA_FILE, request.headers));
+}
+
 /** upload_artifact_handler's size limit. */
 const MAX_UPLOAD = 10 * 1024 * 1024;
 
@@ -359,6 +403,11 @@ export function registerArtifactRoutes(
   app.get(`${opts.staticPrefix}/model-versions/get-artifact`, async (request, reply) =>
     answer(request, reply, () => getModelVersionArtifact(stores, request, reply)),
   );
+  for (const version of ['2.0', '3.0']) {
+    app.get(`${opts.staticPrefix}/ajax-api/${version}/mlflow/get-trace-artifact`, async (request, reply) =>
+      answer(request, reply, () => getTraceArtifact(stores, request, reply)),
+    );
+  }
   app.get(
     `${opts.staticPrefix}/ajax-api/2.0/mlflow/logged-models/:model_id/artifacts/files`,
     async (request, reply) => answer(request, reply, () => getLoggedModelArtifact(stores, request, reply)),

@@ -93,3 +93,32 @@ def test_traced_functions_read_back(parity):
             reset()
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.getTraceInfoV3", case="both")
+def test_get_trace_artifact_from_artifacts(parity):
+    """The UI's get-trace-artifact for a trace whose spans are its `traces.json` artifact (both
+    servers read that file: neither has the spans in its database)."""
+    import json
+    import uuid
+
+    from test_http_artifacts import A, raw
+    from test_http_traces import TRACES, V3, new_trace
+    from test_http_runs import new_exp
+
+    spans = json.dumps({"spans": [{"name": "root", "trace_id": "AAAA", "span_id": "BBBB", "attributes": {}}]}).encode()
+
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        bare = new_trace(s, eid, offset=1)
+        raw(s, "PUT", f"{A}/artifacts/{eid}/traces/{tid}/artifacts/traces.json", data=spans, label="upload traces.json")
+        for version in ("2.0", "3.0"):
+            raw(s, "GET", "/mlflow/get-trace-artifact", prefix=f"/ajax-api/{version}", params={"request_id": tid},
+                label=f"spans ({version})")
+        raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0", params={}, label="no request id")
+        raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0",
+            params={"request_id": "tr-" + uuid.uuid4().hex}, label="unknown trace")
+        s.get(f"{TRACES}/{bare}", prefix=V3, label="a trace without spans exists")
+
+    parity.check(sc)
