@@ -7,6 +7,7 @@ the child wrote to their shared database. Trace ids are random per side (`tr-<32
 like run ids. Request times are fixed, so they compare exactly.
 """
 
+import hashlib
 import uuid
 
 import pytest
@@ -34,8 +35,8 @@ def iso(ms):
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac:03d}" if frac else "") + "Z"
 
 
-def new_trace(s, eid, *, offset=0, record=False, **info):
-    tid = "tr-" + uuid.uuid4().hex
+def new_trace(s, eid, *, offset=0, record=False, tid=None, **info):
+    tid = tid or "tr-" + uuid.uuid4().hex
     body = {
         "trace_id": tid,
         "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": eid}},
@@ -416,5 +417,78 @@ def test_start_trace_v2_errors(parity):
                label="name too long")
         s.post(TRACES, {"experiment_id": "0", "tags": {"a": "b"}}, label="tags not a list")
         s.post(TRACES, {"experiment_id": "0", "request_metadata": [{"value": "v"}]}, label="metadata without key")
+
+    parity.check(sc)
+
+
+SEARCH_RPCS = ("MlflowService.searchTracesV3", "MlflowService.searchTraces")
+
+
+def search3(s, locations, label=None, **kw):
+    body = {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": e}} for e in locations]}
+    body.update(kw)
+    return s.post(f"{TRACES}/search", body, prefix=V3, label=label)
+
+
+@pytest.mark.rpc(*SEARCH_RPCS, case="ok")
+def test_search_traces(parity):
+    def sc(s):
+        eid = new_exp(s)
+        other = new_exp(s, "other")
+        # The same ids on both sides (ordering by request_id, and the tie-breaker, compare them).
+        ids = iter(f"tr-{hashlib.md5(s.name(str(i)).encode()).hexdigest()}" for i in range(10))
+        new_trace(s, eid, tid=next(ids), offset=30, execution_duration="5s", tags={"mlflow.traceName": "b"},
+                  state="ERROR")
+        new_trace(s, eid, tid=next(ids), offset=10, execution_duration="1s", tags={"mlflow.traceName": "a"},
+                  trace_metadata={"mlflow.trace.session": "s1", "mlflow.trace.tokenUsage": '{"input_tokens": 2}'})
+        new_trace(s, eid, tid=next(ids), offset=20, state="IN_PROGRESS")
+        new_trace(s, eid, tid=next(ids), offset=20, execution_duration="2s", tags={"mlflow.traceName": "c"})
+        new_trace(s, other, tid=next(ids), offset=5)
+        search3(s, [eid], label="default order")
+        search3(s, [eid, other], label="two experiments")
+        search3(s, [eid], order_by=["timestamp_ms ASC"])
+        search3(s, [eid], order_by=["execution_time DESC"], label="nulls last, descending")
+        search3(s, [eid], order_by=["attributes.execution_time_ms"], label="nulls last, ascending")
+        search3(s, [eid], order_by=["end_time DESC"])
+        search3(s, [eid], order_by=["trace.status", "name DESC"])
+        search3(s, [eid], order_by=["name"], label="by name, nulls last")
+        search3(s, [eid], order_by=["request_id DESC"])
+        search3(s, [eid, other], order_by=["experiment_id DESC"])
+        _, first = search3(s, [eid], max_results=2, label="a page of 2")
+        token = first.get("next_page_token") if isinstance(first, dict) else None
+        _, second = search3(s, [eid], max_results=2, page_token=token, label="the next page")
+        token2 = second.get("next_page_token") if isinstance(second, dict) else None
+        search3(s, [eid], max_results=2, page_token=token2, label="past the end")
+        search3(s, [eid], max_results=4, label="exactly all: no token")
+        search3(s, ["424242"], label="an unknown experiment")
+        s.post(f"{TRACES}/search", {"locations": [{"type": "INFERENCE_TABLE", "inference_table": {"full_table_name": "a.b"}}]},
+               prefix=V3, label="no experiment location")
+        search3(s, [eid], filter="trace.status = 'OK'", label="a filter (forwarded)")
+        search3(s, [eid], order_by=["tag.mlflow.traceName DESC"], label="a tag order (forwarded)")
+        for prefix in ("/api/2.0", "/ajax-api/2.0"):
+            s.get(TRACES, {"experiment_ids": [eid, other], "order_by": ["timestamp_ms ASC"]}, prefix=prefix, label="v2")
+        s.get(TRACES, {"experiment_ids": [eid], "max_results": 1}, label="v2 page")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc(*SEARCH_RPCS, case="error")
+def test_search_traces_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        new_trace(s, eid)
+        s.post(f"{TRACES}/search", {}, prefix=V3, label="no locations")
+        search3(s, [eid], max_results=0, label="max_results 0")
+        search3(s, [eid], max_results=501, label="max_results 501")
+        search3(s, [eid], max_results=-1, label="negative max_results")
+        search3(s, ["1.5"], label="a dotted location")
+        search3(s, ["cat.schema.table", "x.y"], label="dotted locations, listed")
+        search3(s, [eid], page_token="not base64!", label="bad token")
+        search3(s, [eid], page_token="eyJvZmZzZXQiOiAwfQ==", label="offset 0 token")
+        search3(s, [eid], order_by=["bogus"], label="unknown order key (forwarded)")
+        search3(s, [eid], order_by=["timestamp DESC", "timestamp_ms"], label="duplicate order (forwarded)")
+        search3(s, [eid], order_by="timestamp", label="order_by not a list")
+        s.get(TRACES, {}, label="v2 without experiment ids")
+        s.get(TRACES, {"experiment_ids": [eid], "max_results": 600}, label="v2 max_results 600")
 
     parity.check(sc)

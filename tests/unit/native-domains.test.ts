@@ -58,6 +58,8 @@ describe('native RPCs derived from the domain modules', () => {
         'endTrace',
         'startTraceV3',
         'startTrace',
+        'searchTracesV3',
+        'searchTraces',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

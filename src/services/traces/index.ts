@@ -7,6 +7,7 @@ import type { DomainContext, DomainHandlers } from '../types.js';
 import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
+import { traceSearchHandlers } from './trace-search.js';
 import { traceStartHandlers } from './trace-starts.js';
 import { traceTagHandlers } from './trace-tags.js';
 
@@ -16,4 +17,5 @@ export const tracesHandlers = {
   ...traceDeleteHandlers,
   ...traceEndHandlers,
   ...traceStartHandlers,
+  ...traceSearchHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

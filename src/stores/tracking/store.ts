@@ -17,6 +17,7 @@ import { runDataOperations } from './run-data.js';
 import { runOperations } from './runs.js';
 import { traceDeleteOperations } from './trace-deletes.js';
 import { traceEndOperations } from './trace-ends.js';
+import { traceSearchOperations } from './trace-search.js';
 import { traceStartOperations } from './trace-starts.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
@@ -36,6 +37,7 @@ const OPERATIONS = {
   ...traceDeleteOperations,
   ...traceEndOperations,
   ...traceStartOperations,
+  ...traceSearchOperations,
 };
 
 type Operations = typeof OPERATIONS;
