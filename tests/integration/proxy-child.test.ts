@@ -43,13 +43,13 @@ function generated(size: number, hash: ReturnType<typeof createHash>, delayMs = 
   });
 }
 
-/** A proxied RPC (the trace search is still the Python child's). */
+/** A proxied request: a filtered trace search is still the Python child's. */
 const SEARCH = '/api/3.0/mlflow/traces/search';
 const EXPERIMENT_0 = { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: '0' } };
 const searchInit = {
   method: 'POST' as const,
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ locations: [EXPERIMENT_0] }),
+  body: JSON.stringify({ locations: [EXPERIMENT_0], filter: 'trace.timestamp_ms > 0' }),
 };
 const traceBody = (traceId: string, name: string) =>
   JSON.stringify({
@@ -97,7 +97,7 @@ describe('mlflow-ts server with the pinned Python MLflow as the child', () => {
     expect(created.statusCode).toBe(200);
     const trace = ((await created.body.json()) as { trace: { trace_info: { trace_id: string } } }).trace;
     expect(trace.trace_info.trace_id).toBe(traceId);
-    // startTraceV3 of a new trace is native now; the trace search is still the child's.
+    // startTraceV3 of a new trace is native now; a filtered trace search is still the child's.
     const got = await request(`${srv.base}${SEARCH}`, searchInit);
     expect(got.statusCode).toBe(200);
     const found = ((await got.body.json()) as { traces?: { trace_id: string }[] }).traces ?? [];

@@ -31,8 +31,8 @@ describe('mlflow-ts server --no-python (standalone)', () => {
     for (const [method, path] of [
       ['POST', '/'],
       ['GET', '/ajax-api/3.0/mlflow/assistant/config'],
-      ['POST', '/api/3.0/mlflow/traces/search'],
-      ['GET', '/ajax-api/2.0/mlflow/get-trace-artifact'],
+      ['POST', '/api/3.0/mlflow/traces/metrics'],
+      ['GET', '/api/3.0/mlflow/traces/get'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);
