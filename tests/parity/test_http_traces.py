@@ -49,6 +49,8 @@ def new_trace(s, eid, *, offset=0, record=False, tid=None, **info):
 
 
 def add_assessment(s, tid, assessment):
+    # The same id on both sides (MySQL may return a trace's assessments in id order).
+    assessment.setdefault("assessment_id", "a-" + hashlib.md5(s.name(assessment["assessment_name"]).encode()).hexdigest())
     body = {"assessment": {"trace_id": tid, "create_time": iso(T0 + 7), "last_update_time": iso(T0 + 9), **assessment}}
     s.post(f"{TRACES}/{tid}/assessments", body, prefix=V3, record=False)
 
@@ -490,5 +492,44 @@ def test_search_traces_errors(parity):
         search3(s, [eid], order_by="timestamp", label="order_by not a list")
         s.get(TRACES, {}, label="v2 without experiment ids")
         s.get(TRACES, {"experiment_ids": [eid], "max_results": 600}, label="v2 max_results 600")
+
+    parity.check(sc)
+
+
+def create_assessment(s, tid, assessment, **kw):
+    body = {"assessment": {"trace_id": tid, "create_time": iso(T0 + 7), "last_update_time": iso(T0 + 9), **assessment}}
+    _, out = s.post(f"{TRACES}/{tid}/assessments", body, prefix=V3, **kw)
+    return out.get("assessment", {}).get("assessment_id") if isinstance(out, dict) else None
+
+
+@pytest.mark.rpc("MlflowService.GetAssessment", "MlflowService.deleteAssessment", case="both")
+def test_get_and_delete_assessments(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        # The same assessment ids on both sides: MySQL returns a trace's assessments in id order.
+        aid = iter(f"a-{hashlib.md5(s.name(f'a{i}').encode()).hexdigest()}" for i in range(3))
+        first = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "quality", "source": {"source_type": "HUMAN", "source_id": "a"},
+                                           "feedback": {"value": "good"}, "metadata": {"n": "1"}}, label="create")
+        second = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "quality",
+                                            "source": {"source_type": "LLM_JUDGE", "source_id": "j"},
+                                            "feedback": {"value": 0.5}, "rationale": "r", "overrides": first},
+                                   label="create an override")
+        expected = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "answer",
+                                              "source": {"source_type": "HUMAN"},
+                                              "expectation": {"value": ["a", {"b": 1}]}}, label="create an expectation")
+        one = f"{TRACES}/{tid}/assessments"
+        for aid in (first, second, expected):
+            s.get(f"{one}/{aid}", prefix=V3)
+        s.get(f"{one}/{first}", prefix="/ajax-api/3.0", label="ajax")
+        s.get(f"{one}/a-00000000000000000000000000000000", prefix=V3, label="missing assessment")
+        s.get(f"{TRACES}/tr-00000000000000000000000000000000/assessments/{first}", prefix=V3, label="missing trace")
+        s.call("DELETE", f"{one}/{second}", prefix=V3, label="delete the override")
+        s.get(f"{one}/{first}", prefix=V3, label="valid again")
+        s.get(f"{one}/{second}", prefix=V3, label="gone")
+        s.call("DELETE", f"{one}/{second}", prefix=V3, label="delete again")
+        s.call("DELETE", f"{TRACES}/tr-00000000000000000000000000000000/assessments/{first}", prefix="/ajax-api/3.0",
+               label="delete on a missing trace")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="the trace's assessments")
 
     parity.check(sc)

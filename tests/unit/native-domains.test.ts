@@ -60,6 +60,8 @@ describe('native RPCs derived from the domain modules', () => {
         'startTrace',
         'searchTracesV3',
         'searchTraces',
+        'GetAssessment',
+        'deleteAssessment',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

@@ -108,6 +108,8 @@ const READS_NO_MESSAGE: ReadonlySet<string> = new Set([
   'mlflow.DeleteLoggedModelTag',
   'mlflow.GetTraceInfoV3',
   'mlflow.GetTraceInfo',
+  'mlflow.GetAssessmentRequest',
+  'mlflow.DeleteAssessment',
 ]);
 
 export const readsNoMessage = (requestType: string): boolean => READS_NO_MESSAGE.has(requestType);

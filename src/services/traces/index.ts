@@ -4,6 +4,7 @@
  */
 import type { MlflowService } from '../../gen/services.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
+import { assessmentHandlers } from './assessments.js';
 import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
@@ -18,4 +19,5 @@ export const tracesHandlers = {
   ...traceEndHandlers,
   ...traceStartHandlers,
   ...traceSearchHandlers,
+  ...assessmentHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { TrackingDatabase } from '../tables.js';
 import type { StoreContext } from './context.js';
+import { assessmentOperations } from './assessments.js';
 import { datasetSummaryOperations } from './dataset-summaries.js';
 import { experimentOperations } from './experiments.js';
 import { loggedModelLinkOperations } from './logged-model-links.js';
@@ -38,6 +39,7 @@ const OPERATIONS = {
   ...traceEndOperations,
   ...traceStartOperations,
   ...traceSearchOperations,
+  ...assessmentOperations,
 };
 
 type Operations = typeof OPERATIONS;
