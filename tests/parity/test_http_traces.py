@@ -533,3 +533,26 @@ def test_get_and_delete_assessments(parity):
         s.get(f"{TRACES}/{tid}", prefix=V3, label="the trace's assessments")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.getTrace", "MlflowService.batchGetTraces", case="both")
+def test_get_trace_without_stored_spans(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        other = new_trace(s, eid, offset=1)
+        missing = "tr-00000000000000000000000000000000"
+        get = f"{TRACES}/get"
+        s.get(get, {"trace_id": tid}, prefix=V3, label="spans not in the database")
+        s.get(get, {"trace_id": tid, "allow_partial": "true"}, prefix="/ajax-api/3.0", label="partial allowed")
+        s.get(get, {"trace_id": missing}, prefix=V3, label="missing trace")
+        s.get(get, {}, prefix=V3, label="no trace id")
+        s.get(get, {"trace_id": tid, "allow_partial": "maybe"}, prefix=V3, label="allow_partial not a bool")
+        batch = f"{TRACES}/batchGet"
+        s.get(batch, {"trace_ids": [missing]}, prefix=V3, label="batch of a missing trace")
+        s.get(batch, {"trace_ids": [missing, tid, other]}, prefix=V3, label="batch with traces without stored spans")
+        s.get(batch, {"trace_ids": [tid], "experiment_ids": ["424242"]}, prefix=V3, label="batch scoped elsewhere")
+        s.get(batch, {"trace_ids": [tid], "experiment_ids": ["x"]}, prefix=V3, label="batch, experiment id not a number")
+        s.get(batch, {}, prefix=V3, label="batch without ids")
+
+    parity.check(sc)

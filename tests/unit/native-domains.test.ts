@@ -62,6 +62,8 @@ describe('native RPCs derived from the domain modules', () => {
         'searchTraces',
         'GetAssessment',
         'deleteAssessment',
+        'getTrace',
+        'batchGetTraces',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',

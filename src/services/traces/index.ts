@@ -9,6 +9,7 @@ import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
 import { traceSearchHandlers } from './trace-search.js';
+import { traceSpanHandlers } from './trace-spans.js';
 import { traceStartHandlers } from './trace-starts.js';
 import { traceTagHandlers } from './trace-tags.js';
 
@@ -20,4 +21,5 @@ export const tracesHandlers = {
   ...traceStartHandlers,
   ...traceSearchHandlers,
   ...assessmentHandlers,
+  ...traceSpanHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;
