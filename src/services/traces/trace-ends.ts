@@ -32,7 +32,10 @@ export const traceEndHandlers = {
     // MLflow stores the status, then fails reading it back as a TraceState: that error (a 500)
     // rolls the write back.
     if (!READABLE_STATUSES.has(status)) {
-      throw new MlflowError(`<TraceStatus.UNSPECIFIED: '${status}'> is not a valid TraceState`, 'INTERNAL_ERROR');
+      throw new MlflowError(
+        `<TraceStatus.UNSPECIFIED: '${status}'> is not a valid TraceState`,
+        'INTERNAL_ERROR',
+      );
     }
     const info = await stores.tracking.endTraceV2(traceId, {
       timestampMs: req.timestamp_ms ?? 0,

@@ -91,9 +91,10 @@ export function assessmentMessage(row: AssessmentRow): Assessment {
       ? { value: asValue(value) }
       : { serialized_value: { serialization_format: 'JSON_FORMAT', value: jsonDumpsDefault(value) } };
   } else if (row.assessment_type === 'issue') {
-    const issueName = value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof PyFloat)
-      ? (value as Record<string, PyJson>)['issue_name']
-      : undefined;
+    const issueName =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof PyFloat)
+        ? (value as Record<string, PyJson>)['issue_name']
+        : undefined;
     out.issue = typeof issueName === 'string' ? { issue_name: issueName } : {};
     if (row.rationale !== null) out.rationale = row.rationale;
   } else {
@@ -105,9 +106,10 @@ export function assessmentMessage(row: AssessmentRow): Assessment {
       if (typeof message === 'string' && message) error.error_message = message;
       const stack = e?.['stack_trace'];
       if (typeof stack === 'string' && stack) {
-        error.stack_trace = [...stack].length > STACK_TRACE_MAX
-          ? STACK_TRACE_PREFIX + [...stack].slice(-(STACK_TRACE_MAX - STACK_TRACE_PREFIX.length)).join('')
-          : stack;
+        error.stack_trace =
+          [...stack].length > STACK_TRACE_MAX
+            ? STACK_TRACE_PREFIX + [...stack].slice(-(STACK_TRACE_MAX - STACK_TRACE_PREFIX.length)).join('')
+            : stack;
       }
       out.feedback.error = error;
     }

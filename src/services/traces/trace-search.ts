@@ -79,7 +79,9 @@ async function search(stores: Stores, a: SearchArgs): Promise<{ infos: TraceInfo
   const order = parseOrder(a.orderBy);
   const offset = parsePageToken(a.pageToken);
   const page = await stores.tracking.searchTraceInfos(ids, order, offset, a.maxResults);
-  return page.hasMore ? { infos: page.infos, token: createPageToken(offset + a.maxResults) } : { infos: page.infos };
+  return page.hasMore
+    ? { infos: page.infos, token: createPageToken(offset + a.maxResults) }
+    : { infos: page.infos };
 }
 
 export const traceSearchHandlers = {

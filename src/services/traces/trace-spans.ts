@@ -44,7 +44,9 @@ export const traceSpanHandlers = {
     const experimentIds = scoped ? (req.experiment_ids ?? []).map(parseExperimentId) : undefined;
     const infos = await ctx.stores.tracking.batchGetTraceInfos(req.trace_ids ?? [], experimentIds);
     // Any trace with stored spans: MLflow reads them (and fails on the others): handed over whole.
-    if (infos.some((i) => ['TRACKING_STORE', 'ARCHIVE_REPO'].includes(i.tags.get(SPANS_LOCATION_TAG) ?? ''))) {
+    if (
+      infos.some((i) => ['TRACKING_STORE', 'ARCHIVE_REPO'].includes(i.tags.get(SPANS_LOCATION_TAG) ?? ''))
+    ) {
       throw new NotNative('spans stored in the database or an archive');
     }
     if (infos.length > 0) spansOf(infos[0]!);

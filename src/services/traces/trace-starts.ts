@@ -48,7 +48,8 @@ export const traceStartHandlers = {
       traceId: info.trace_id ?? '',
       experimentId,
       requestTime: timestampMillis(info.request_time),
-      executionDuration: info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
+      executionDuration:
+        info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
       state: info.state ?? 'STATE_UNSPECIFIED',
       clientRequestId: info.client_request_id ?? null,
       requestPreview: info.request_preview ?? null,
@@ -58,7 +59,8 @@ export const traceStartHandlers = {
       validateTraceId: validateNewTraceId,
       finalized: true,
     });
-    if (!created) throw new NotNative('the trace exists already (its spans came first): MLflow merges the two');
+    if (!created)
+      throw new NotNative('the trace exists already (its spans came first): MLflow merges the two');
     return { trace: { trace_info: traceInfoV3(created) } };
   },
 

@@ -5,7 +5,12 @@
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { Stores } from '../../stores/index.js';
 import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
-import { MAX_ENTITY_KEY_LENGTH, truncateLongValues, validateLengthLimit, validateTagName } from '../tracking/validation.js';
+import {
+  MAX_ENTITY_KEY_LENGTH,
+  truncateLongValues,
+  validateLengthLimit,
+  validateTagName,
+} from '../tracking/validation.js';
 
 /** handlers._HANDLER_BLOCKED_TRACE_TAGS: system-managed tags clients may not set. */
 export const BLOCKED_TAGS: ReadonlySet<string> = new Set([
@@ -65,7 +70,9 @@ export function validateDeleteTraces(r: DeleteTracesRequest): void {
     throw MlflowError.invalidParameter('Either `max_timestamp_millis` or `trace_ids` must be specified.');
   }
   if (r.maxTimestampMillis !== undefined && hasIds) {
-    throw MlflowError.invalidParameter('Only one of `max_timestamp_millis` and `trace_ids` can be specified.');
+    throw MlflowError.invalidParameter(
+      'Only one of `max_timestamp_millis` and `trace_ids` can be specified.',
+    );
   }
   if (hasIds && r.maxTraces !== undefined) {
     throw MlflowError.invalidParameter("`max_traces` can't be specified if `trace_ids` is specified.");

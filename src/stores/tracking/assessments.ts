@@ -16,16 +16,28 @@ async function assessmentRow(db: Db, traceId: string, assessmentId: string): Pro
     .where('assessment_id', '=', assessmentId)
     .executeTakeFirst();
   if (row) return row;
-  const trace = await db.selectFrom('trace_info').select('request_id').where('request_id', '=', traceId).executeTakeFirst();
+  const trace = await db
+    .selectFrom('trace_info')
+    .select('request_id')
+    .where('request_id', '=', traceId)
+    .executeTakeFirst();
   if (!trace) throw MlflowError.notFound(`Trace with request_id '${traceId}' not found`);
   throw MlflowError.notFound(`Assessment with ID '${assessmentId}' not found for trace '${traceId}'`);
 }
 
-export async function getAssessment(ctx: StoreContext, traceId: string, assessmentId: string): Promise<AssessmentRow> {
+export async function getAssessment(
+  ctx: StoreContext,
+  traceId: string,
+  assessmentId: string,
+): Promise<AssessmentRow> {
   return assessmentRow(ctx.db, traceId, assessmentId);
 }
 
-export async function deleteAssessment(ctx: StoreContext, traceId: string, assessmentId: string): Promise<void> {
+export async function deleteAssessment(
+  ctx: StoreContext,
+  traceId: string,
+  assessmentId: string,
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('assessments')

@@ -23,7 +23,9 @@ const SESSION_MAX = 250;
 const INT64_MAX = 2n ** 63n - 1n;
 
 export type AnalyticsColumns = Partial<
-  Record<(typeof TOKEN_COLUMNS)[number] | (typeof COST_COLUMNS)[number], number | null> & { session_id: string }
+  Record<(typeof TOKEN_COLUMNS)[number] | (typeof COST_COLUMNS)[number], number | null> & {
+    session_id: string;
+  }
 >;
 
 /** Python's float() of a str: surrounding whitespace, underscores between digits, inf / nan. */
@@ -62,7 +64,10 @@ function finiteFloat(v: unknown): number | null {
 function jsonObject(v: string | null): Record<string, unknown> {
   if (v === null) return {};
   const parsed = pyJsonLoadsFaithful(v);
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !(parsed instanceof PyFloat)
+  return parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    !(parsed instanceof PyFloat)
     ? (parsed as Record<string, unknown>)
     : {};
 }
@@ -72,7 +77,9 @@ export function analyticsColumns(metadata: ReadonlyMap<string, string | null>): 
   if (metadata.has(TRACE_SESSION_KEY)) {
     const session = metadata.get(TRACE_SESSION_KEY)!;
     if (session !== null && strLen(session) > SESSION_MAX) {
-      throw MlflowError.invalidParameter(`'Session ID' exceeds the maximum length of ${SESSION_MAX} characters`);
+      throw MlflowError.invalidParameter(
+        `'Session ID' exceeds the maximum length of ${SESSION_MAX} characters`,
+      );
     }
     if (session !== null) out.session_id = session;
   }

@@ -40,23 +40,28 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-export async function deleteTraces(ctx: StoreContext, args: DeleteTracesArgs, cleanup?: ArchiveCleanup): Promise<number> {
+export async function deleteTraces(
+  ctx: StoreContext,
+  args: DeleteTracesArgs,
+  cleanup?: ArchiveCleanup,
+): Promise<number> {
   const experimentId = parseExperimentId(args.experimentId);
   const archived = new Map<string, string | null>();
   let deleted = 0;
   await ctx.db.transaction().execute(async (trx) => {
-    let q = trx
-      .selectFrom('trace_info')
-      .select('request_id')
-      .where('experiment_id', '=', experimentId);
+    let q = trx.selectFrom('trace_info').select('request_id').where('experiment_id', '=', experimentId);
     if (args.maxTimestampMillis !== undefined) q = q.where('timestamp_ms', '<=', args.maxTimestampMillis);
     if (args.traceIds && args.traceIds.length > 0) q = q.where('request_id', 'in', args.traceIds);
     if (args.maxTraces !== undefined) {
       // The oldest max_traces of those (a derived table: MySQL takes no LIMIT directly inside IN).
       const limited = q.orderBy('timestamp_ms').orderBy('request_id').limit(args.maxTraces);
-      q = q.where('request_id', 'in', (eb) => eb.selectFrom(limited.as('anon_1')).select('anon_1.request_id'));
+      q = q.where('request_id', 'in', (eb) =>
+        eb.selectFrom(limited.as('anon_1')).select('anon_1.request_id'),
+      );
     }
-    const selected = (await q.orderBy('timestamp_ms').orderBy('request_id').execute()).map((r) => r.request_id);
+    const selected = (await q.orderBy('timestamp_ms').orderBy('request_id').execute()).map(
+      (r) => r.request_id,
+    );
     if (selected.length === 0) return;
     for (const ids of chunks(selected)) {
       const rows = await trx
@@ -87,10 +92,14 @@ export async function deleteTraces(ctx: StoreContext, args: DeleteTracesArgs, cl
       await repo.delete(ARCHIVE_FILE);
       payloadsGone.push(traceId);
     } catch (err) {
-      cleanup?.log.error({ err, traceId }, 'Failed to clean up archived payload for trace; leaving the trace row intact.');
+      cleanup?.log.error(
+        { err, traceId },
+        'Failed to clean up archived payload for trace; leaving the trace row intact.',
+      );
     }
   }
-  for (const ids of chunks(payloadsGone)) deleted += await ctx.db.transaction().execute((trx) => deleteRows(trx, ids));
+  for (const ids of chunks(payloadsGone))
+    deleted += await ctx.db.transaction().execute((trx) => deleteRows(trx, ids));
   return deleted;
 }
 

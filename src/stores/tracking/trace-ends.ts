@@ -22,7 +22,11 @@ export interface EndTraceArgs {
   tags: ReadonlyMap<string, string>;
 }
 
-export async function endTraceV2(ctx: StoreContext, traceId: string, args: EndTraceArgs): Promise<TraceInfoEntity> {
+export async function endTraceV2(
+  ctx: StoreContext,
+  traceId: string,
+  args: EndTraceArgs,
+): Promise<TraceInfoEntity> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await getTraceRow(trx, traceId);
     const columns = analyticsColumns(args.metadata);
@@ -45,7 +49,9 @@ export async function endTraceV2(ctx: StoreContext, traceId: string, args: EndTr
       await trx
         .insertInto('trace_request_metadata')
         .values(metadata.map(([key, value]) => ({ request_id: traceId, key, value })))
-        .onConflict((oc) => oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .onConflict((oc) =>
+          oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        )
         .execute();
     }
     const tags = [...args.tags].filter(([k]) => k !== TRACE_NAME_TAG);
@@ -53,7 +59,9 @@ export async function endTraceV2(ctx: StoreContext, traceId: string, args: EndTr
       await trx
         .insertInto('trace_tags')
         .values(tags.map(([key, value]) => ({ request_id: traceId, key, value })))
-        .onConflict((oc) => oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .onConflict((oc) =>
+          oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        )
         .execute();
     }
     return (await buildTraceInfos(trx, [await getTraceRow(trx, traceId)]))[0]!;

@@ -23,7 +23,11 @@ export const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
 export const COST_KEY = 'mlflow.trace.cost';
 
 /** trace_analytics.PROMOTED_TRACE_METADATA_KEYS: metadata kept in trace_info columns instead. */
-export const PROMOTED_METADATA_KEYS: ReadonlySet<string> = new Set([TRACE_SESSION_KEY, TOKEN_USAGE_KEY, COST_KEY]);
+export const PROMOTED_METADATA_KEYS: ReadonlySet<string> = new Set([
+  TRACE_SESSION_KEY,
+  TOKEN_USAGE_KEY,
+  COST_KEY,
+]);
 
 /** TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY (the metadata JSON's keys are the column names). */
 const TOKEN_COLUMNS = [
@@ -96,7 +100,11 @@ export async function buildTraceInfos(db: Db, rows: readonly TraceInfoRow[]): Pr
   };
   for (const ids of chunks(rows.map((r) => r.request_id))) {
     const [tagRows, metadataRows, assessmentRows] = await Promise.all([
-      db.selectFrom('trace_tags').select(['request_id', 'key', 'value']).where('request_id', 'in', ids).execute(),
+      db
+        .selectFrom('trace_tags')
+        .select(['request_id', 'key', 'value'])
+        .where('request_id', 'in', ids)
+        .execute(),
       db
         .selectFrom('trace_request_metadata')
         .select(['request_id', 'key', 'value'])
@@ -108,7 +116,8 @@ export async function buildTraceInfos(db: Db, rows: readonly TraceInfoRow[]): Pr
       if (t.key !== TRACE_NAME_TAG) group(tags, t.request_id, () => new Map()).set(t.key, t.value);
     }
     for (const m of metadataRows) {
-      if (!PROMOTED_METADATA_KEYS.has(m.key)) group(metadata, m.request_id, () => new Map()).set(m.key, m.value);
+      if (!PROMOTED_METADATA_KEYS.has(m.key))
+        group(metadata, m.request_id, () => new Map()).set(m.key, m.value);
     }
     for (const a of assessmentRows) group(assessments, a.trace_id, () => []).push(a);
   }
@@ -135,7 +144,11 @@ export async function buildTraceInfos(db: Db, rows: readonly TraceInfoRow[]): Pr
 
 /** The trace_info row, or RESOURCE_DOES_NOT_EXIST with MLflow's message. */
 export async function getTraceRow(db: Db, traceId: string): Promise<TraceInfoRow> {
-  const row = await db.selectFrom('trace_info').selectAll().where('request_id', '=', traceId).executeTakeFirst();
+  const row = await db
+    .selectFrom('trace_info')
+    .selectAll()
+    .where('request_id', '=', traceId)
+    .executeTakeFirst();
   if (!row) throw traceNotFound(traceId);
   return row;
 }

@@ -9,7 +9,11 @@ import { nowMillis, type StoreContext } from './context.js';
 const TRACE = 'trace';
 const RUN = 'run';
 
-export async function linkTracesToRun(ctx: StoreContext, traceIds: readonly string[], runId: string): Promise<void> {
+export async function linkTracesToRun(
+  ctx: StoreContext,
+  traceIds: readonly string[],
+  runId: string,
+): Promise<void> {
   if (traceIds.length === 0) return;
   await ctx.db.transaction().execute(async (trx) => {
     const existing = await trx

@@ -10,7 +10,14 @@ import type { StoreContext } from './context.js';
 import { buildTraceInfos, type TraceInfoEntity } from './trace-infos.js';
 
 /** The trace_info expressions a search may order by. */
-export type TraceOrderKey = 'timestamp_ms' | 'execution_time_ms' | 'end_time_ms' | 'status' | 'request_id' | 'experiment_id' | 'trace_name';
+export type TraceOrderKey =
+  | 'timestamp_ms'
+  | 'execution_time_ms'
+  | 'end_time_ms'
+  | 'status'
+  | 'request_id'
+  | 'experiment_id'
+  | 'trace_name';
 
 export interface TraceOrder {
   key: TraceOrderKey;

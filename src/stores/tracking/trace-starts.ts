@@ -78,7 +78,8 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
       const metadataRows = [...metadata]
         .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
         .map(([key, value]) => ({ request_id: a.traceId, key, value }));
-      if (metadataRows.length > 0) await trx.insertInto('trace_request_metadata').values(metadataRows).execute();
+      if (metadataRows.length > 0)
+        await trx.insertInto('trace_request_metadata').values(metadataRows).execute();
       return (await buildTraceInfos(trx, [await getTraceRow(trx, a.traceId)]))[0]!;
     });
   } catch (err) {

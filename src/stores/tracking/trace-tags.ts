@@ -7,7 +7,12 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import type { StoreContext } from './context.js';
 import { getTraceRow, TRACE_NAME_TAG, traceNotFound } from './trace-infos.js';
 
-export async function setTraceTag(ctx: StoreContext, traceId: string, key: string, value: string): Promise<void> {
+export async function setTraceTag(
+  ctx: StoreContext,
+  traceId: string,
+  key: string,
+  value: string,
+): Promise<void> {
   if (key === TRACE_NAME_TAG) {
     const updated = await ctx.db
       .updateTable('trace_info')
@@ -24,7 +29,9 @@ export async function setTraceTag(ctx: StoreContext, traceId: string, key: strin
   await ctx.db
     .insertInto('trace_tags')
     .values({ request_id: traceId, key, value })
-    .onConflict((oc) => oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+    .onConflict((oc) =>
+      oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+    )
     .execute();
 }
 
@@ -38,7 +45,11 @@ export async function deleteTraceTag(ctx: StoreContext, traceId: string, key: st
       .executeTakeFirst();
     if (!row) throw traceNotFound(traceId);
     if (row.trace_name === null) throw missing();
-    await ctx.db.updateTable('trace_info').set({ trace_name: null }).where('request_id', '=', traceId).execute();
+    await ctx.db
+      .updateTable('trace_info')
+      .set({ trace_name: null })
+      .where('request_id', '=', traceId)
+      .execute();
     return;
   }
   const deleted = await ctx.db
