@@ -72,6 +72,26 @@ function enumName(type: string, v: unknown): string {
   return name === undefined ? String(v) : JSON.stringify(name);
 }
 
+/**
+ * A google.protobuf.Value / Struct / ListValue as protobuf's JSON writes it: its numbers are
+ * doubles, so Python prints them as floats (`3.0`).
+ */
+function pv(v: unknown): string {
+  if (typeof v === 'number') return dbl(v);
+  if (Array.isArray(v)) return '[' + v.map(pv).join(',') + ']';
+  if (v !== null && typeof v === 'object') {
+    const parts: string[] = [];
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) parts.push(JSON.stringify(k) + ':' + pv(x));
+    return '{' + parts.join(',') + '}';
+  }
+  return JSON.stringify(v);
+}
+const PROTO_VALUES = new Set([
+  'google.protobuf.Struct',
+  'google.protobuf.Value',
+  'google.protobuf.ListValue',
+]);
+
 const WKT_AS_JSON = new Set([
   'google.protobuf.Timestamp',
   'google.protobuf.Duration',
@@ -97,6 +117,7 @@ function valueExpr(kind: string, type: string | undefined, x: string, deps: Set<
     case 'enum':
       return `enumName(${JSON.stringify(type)}, ${x})`;
     case 'message':
+      if (PROTO_VALUES.has(type!)) return `pv(${x})`;
       if (WKT_AS_JSON.has(type!)) return `JSON.stringify(${x})`;
       deps.add(type!);
       return `${fnName(type!)}(${x})`;
@@ -166,9 +187,17 @@ export function serializerFor(type: string): Serializer {
     'str',
     'enumName',
     'flat',
+    'pv',
     `${parts.join('\n')}\nreturn ${fnName(type)};`,
-  ) as (n: typeof num, d: typeof dbl, s: typeof str, e: typeof enumName, f: typeof flat) => Serializer;
-  const fn = factory(num, dbl, str, enumName, flat);
+  ) as (
+    n: typeof num,
+    d: typeof dbl,
+    s: typeof str,
+    e: typeof enumName,
+    f: typeof flat,
+    p: typeof pv,
+  ) => Serializer;
+  const fn = factory(num, dbl, str, enumName, flat, pv);
   cache.set(type, fn);
   return fn;
 }

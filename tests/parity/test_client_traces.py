@@ -1,5 +1,5 @@
 """The real client's tracing against each server: `@mlflow.trace` functions and `mlflow.start_span`
-trees, then `mlflow.get_trace`, trace tags and deletion, with mlflow-ts standalone (no Python child).
+trees, then `mlflow.get_trace`, feedback and expectations, trace tags and deletion, with mlflow-ts standalone (no Python child).
 
 The two servers keep the spans in different places: the pinned server takes them through OTLP into
 its database (spans location TRACKING_STORE), while standalone mlflow-ts does not ingest OTLP yet,
@@ -13,7 +13,8 @@ import os
 import pytest
 
 TRACE_RPCS = ("MlflowService.startTraceV3", "MlflowService.getTraceInfoV3", "MlflowService.setTraceTagV3",
-              "MlflowService.deleteTraceTagV3", "MlflowService.deleteTracesV3")
+              "MlflowService.deleteTraceTagV3", "MlflowService.deleteTracesV3", "MlflowService.createAssessment",
+              "MlflowService.GetAssessment", "MlflowService.deleteAssessment")
 
 # Keys that say where the spans are, or that measure how they were sent: not the trace itself.
 STORAGE_KEYS = {"mlflow.trace.spansLocation", "mlflow.artifactLocation", "mlflow.trace.sizeStats",
@@ -80,6 +81,20 @@ def test_traced_functions_read_back(parity):
             client = mlflow.MlflowClient()
             s.observe("ok trace", trace_view(mlflow.get_trace(ok_id)))
             s.observe("failed trace", trace_view(mlflow.get_trace(err_id)))
+            from mlflow.entities import AssessmentSource
+
+            human = AssessmentSource(source_type="HUMAN", source_id="reviewer")
+            fb = mlflow.log_feedback(trace_id=ok_id, name="correct", value=True, source=human, rationale="checked")
+            mlflow.log_feedback(trace_id=ok_id, name="score", value=0.5, source=human, metadata={"round": "1"})
+            mlflow.log_expectation(trace_id=ok_id, name="expected", value={"answer": 60}, source=human)
+            s.observe("assessments", sorted(
+                [(a.name, a.value, a.source.source_type, a.source.source_id, a.rationale, a.metadata, a.valid)
+                 for a in mlflow.get_trace(ok_id).info.assessments],
+                key=repr,
+            ))
+            s.observe("one assessment", (lambda a: (a.name, a.value, a.valid))(mlflow.get_assessment(ok_id, fb.assessment_id)))
+            mlflow.delete_assessment(ok_id, fb.assessment_id)
+            s.observe("after delete", sorted(a.name for a in mlflow.get_trace(ok_id).info.assessments))
             client.set_trace_tag(ok_id, "reviewed", "yes")
             client.delete_trace_tag(ok_id, "reviewed")
             client.set_trace_tag(ok_id, "kept", "1")

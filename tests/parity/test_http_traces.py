@@ -556,3 +556,68 @@ def test_get_trace_without_stored_spans(parity):
         s.get(batch, {}, prefix=V3, label="batch without ids")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createAssessment", case="ok")
+def test_create_assessments(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        aid = iter(f"a-{hashlib.md5(s.name(f'c{i}').encode()).hexdigest()}" for i in range(20))
+        human = {"source_type": "HUMAN", "source_id": "ann"}
+        for label, body in [
+            ("a number", {"feedback": {"value": 3}, "source": human, "rationale": "because"}),
+            ("a float", {"feedback": {"value": 0.25}, "source": {"source_type": "LLM_JUDGE", "source_id": "gpt"}}),
+            ("a bool", {"feedback": {"value": False}, "source": {"source_type": "CODE"}}),
+            ("yes", {"feedback": {"value": "Yes"}, "source": human}),
+            ("a dict", {"feedback": {"value": {"a": 1, "b": [True, "x"]}}, "source": human,
+                        "metadata": {"mlflow.assessment.sourceRunId": "r1", "k": "v"}, "span_id": "sp1"}),
+            ("an error", {"feedback": {"error": {"error_code": "TIMEOUT", "error_message": "slow"}}, "source": human}),
+            ("no source", {"feedback": {"value": "x"}}),
+            ("an expectation", {"expectation": {"value": "Paris"}, "source": human}),
+            ("a numeric expectation", {"expectation": {"value": 42}, "source": human}),
+            ("a serialized expectation", {"expectation": {"serialized_value": {
+                "serialization_format": "JSON_FORMAT", "value": '{"facts": ["a", 2.5], "n": 1}'}}, "source": human,
+                "rationale": "dropped", "overrides": "dropped"}),
+        ]:
+            create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": label, **body}, label=label)
+        first = next(aid)
+        create_assessment(s, tid, {"assessment_id": first, "assessment_name": "q", "feedback": {"value": 1}, "source": human},
+                          label="to override")
+        create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "q", "feedback": {"value": 2},
+                                   "source": human, "overrides": first}, label="an override")
+        # A generated id on a trace of its own (MySQL lists a trace's assessments in id order).
+        create_assessment(s, new_trace(s, eid, offset=1), {"assessment_name": "generated id", "feedback": {"value": 1},
+                                                           "source": human, "create_time": iso(T0),
+                                                           "last_update_time": iso(T0)}, label="no id given")
+        s.get(f"{TRACES}/{tid}/assessments/{first}", prefix=V3, label="overridden")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="the trace's assessments")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createAssessment", case="error")
+def test_create_assessment_errors(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        human = {"source_type": "HUMAN", "source_id": "ann"}
+        dup = "a-" + hashlib.md5(s.name("dup").encode()).hexdigest()
+        create_assessment(s, "tr-00000000000000000000000000000000", {"assessment_name": "q", "feedback": {"value": 1}},
+                          label="a missing trace")
+        create_assessment(s, tid, {"assessment_name": "q", "source": human}, label="no value kind")
+        create_assessment(s, tid, {"assessment_name": "q", "expectation": {}}, label="an expectation without value")
+        create_assessment(s, tid, {"assessment_name": "q", "expectation": {"serialized_value": {
+            "serialization_format": "YAML", "value": "a: 1"}}}, label="an unknown serialization")
+        create_assessment(s, tid, {"assessment_name": "q", "feedback": {"value": 1}, "overrides": "a-nope"},
+                          label="overrides a missing assessment")
+        create_assessment(s, tid, {"assessment_id": dup, "assessment_name": "q", "feedback": {"value": 1}}, label="first")
+        create_assessment(s, tid, {"assessment_id": dup, "assessment_name": "q", "feedback": {"value": 1}}, label="same id")
+        create_assessment(s, tid, {"assessment_name": "q", "feedback": {"value": 1}, "source": {"source_type": "ROBOT"}},
+                          label="an unknown source type")
+        create_assessment(s, new_trace(s, eid, offset=1), {"assessment_name": "i", "issue": {"issue_name": "slow"}},
+                          label="an issue (forwarded), on a trace of its own")
+        s.post(f"{TRACES}/{tid}/assessments", {}, prefix=V3, label="no assessment")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="what was written")
+
+    parity.check(sc)

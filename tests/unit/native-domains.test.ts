@@ -62,6 +62,7 @@ describe('native RPCs derived from the domain modules', () => {
         'searchTraces',
         'GetAssessment',
         'deleteAssessment',
+        'createAssessment',
         'getTrace',
         'batchGetTraces',
         // services/artifacts/run-artifacts.ts

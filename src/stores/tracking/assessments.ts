@@ -57,4 +57,69 @@ export async function deleteAssessment(
   });
 }
 
-export const assessmentOperations = { getAssessment, deleteAssessment };
+export const assessmentOperations = { getAssessment, deleteAssessment, createAssessment };
+
+/** A new assessment row, as SqlAssessments.from_mlflow_entity builds it. */
+export type NewAssessment = Omit<
+  AssessmentRow,
+  'experiment_id' | 'trace_timestamp_ms' | 'valid' | 'is_numeric_value'
+> & {
+  is_numeric_value: boolean;
+};
+
+/**
+ * create_assessment: the trace is read (its experiment and timestamp are copied onto the
+ * assessment; MLflow also row-locks it against a concurrent span write moving the trace), the
+ * overridden assessment of the same trace marked invalid, then the assessment inserted valid.
+ */
+export async function createAssessment(ctx: StoreContext, a: NewAssessment): Promise<AssessmentRow> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const trace = await trx
+      .selectFrom('trace_info')
+      .select(['experiment_id', 'timestamp_ms'])
+      .where('request_id', '=', a.trace_id)
+      .executeTakeFirst();
+    if (!trace) throw MlflowError.notFound(`Trace with ID '${a.trace_id}' not found.`);
+    if (a.overrides) {
+      const res = await trx
+        .updateTable('assessments')
+        .set({ valid: ctx.dialect.bool(false) })
+        .where('trace_id', '=', a.trace_id)
+        .where('assessment_id', '=', a.overrides)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) {
+        // MySQL counts only changed rows: an overridden assessment already invalid is still found.
+        const found = await trx
+          .selectFrom('assessments')
+          .select('assessment_id')
+          .where('trace_id', '=', a.trace_id)
+          .where('assessment_id', '=', a.overrides)
+          .executeTakeFirst();
+        if (!found) {
+          throw MlflowError.notFound(
+            `Assessment with ID '${a.overrides}' not found for trace '${a.trace_id}'`,
+          );
+        }
+      }
+    }
+    const row = {
+      ...a,
+      experiment_id: trace.experiment_id,
+      trace_timestamp_ms: Number(trace.timestamp_ms),
+      valid: ctx.dialect.bool(true),
+      is_numeric_value: ctx.dialect.bool(a.is_numeric_value),
+    };
+    try {
+      await trx.insertInto('assessments').values(row).execute();
+    } catch (err) {
+      if (ctx.dialect.isUniqueViolation(err)) {
+        throw new MlflowError(
+          `Failed to create assessment for trace '${a.trace_id}' due to a constraint violation.`,
+          'INTERNAL_ERROR',
+        );
+      }
+      throw err;
+    }
+    return { ...row } as AssessmentRow;
+  });
+}
