@@ -37,6 +37,16 @@ def test_native_operation(case, fuzz_pair):
     response = case.call(base_url=ts, timeout=60)
     stats["cases"] += 1
     stats[f"status {response.status_code}"] += 1
+    if (
+        response.status_code == 501
+        and "not served natively" in response.text
+        and case.method.upper() != case.operation.method.upper()
+    ):
+        # A method the operation does not define (schemathesis' unsupported-method check) can land
+        # on another RPC's route that is not native yet (PATCH .../assessments/<id> is
+        # updateAssessment): standalone, that RPC answers its designed 501.
+        stats["other RPC, not native (501 standalone)"] += 1
+        return
     if response.status_code == 501 and "except for requests like this one" in response.text:
         # A natively served operation handing one kind of request to the Python server (NotNative:
         # e.g. startTraceV3 of a trace that exists already), which standalone mlflow-ts does not run.
