@@ -32,7 +32,7 @@ describe('mlflow-ts server --no-python (standalone)', () => {
       ['POST', '/'],
       ['GET', '/ajax-api/3.0/mlflow/assistant/config'],
       ['POST', '/api/3.0/mlflow/traces/metrics'],
-      ['GET', '/api/3.0/mlflow/traces/get'],
+      ['POST', '/api/3.0/mlflow/traces/calculate-filter-correlation'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);
