@@ -25,6 +25,7 @@ import { reprStr } from '../py/repr.js';
 import { urlsplit } from '../py/urlparse.js';
 import { appendToUriPath } from '../stores/artifact-uri.js';
 import { isNativeArtifactUri } from '../stores/artifacts/index.js';
+import { ARTIFACT_LOCATION_TAG, SPANS_LOCATION_TAG } from '../stores/tracking/trace-infos.js';
 import { parseModelVersion, validateModelName } from '../services/registry/validation.js';
 import { sendMlflowError, sendRaw } from './rpc-routes.js';
 
@@ -276,8 +277,8 @@ async function getTraceArtifact(
     }
     throw translateDbError(err);
   }
-  if (info.tags.has('mlflow.trace.spansLocation')) throw new NotNative('spans stored in the database or an archive');
-  const artifactUri = info.tags.get('mlflow.artifactLocation');
+  if (info.tags.has(SPANS_LOCATION_TAG)) throw new NotNative('spans stored in the database or an archive');
+  const artifactUri = info.tags.get(ARTIFACT_LOCATION_TAG);
   if (!artifactUri) throw new NotNative('a trace without an artifact location');
   const root = runArtifactRoot(stores, artifactUri);
   const artifactPath = root.proxied ? posixJoin(root.base, TRACE_DATA_FILE) : TRACE_DATA_FILE;

@@ -218,7 +218,7 @@ function nativeRoute(rpc: RpcInfo, route: RpcRoute, handler: NativeHandler, o: N
           );
         }
         message = decoded.message;
-        ctx.rawJson = () => decoded.raw;
+        ctx.rawJson = decoded.raw;
       }
       const response = (await handler(message, ctx)) as Record<string, unknown> | RawReply | undefined;
       if (response instanceof RawReply) return sendRaw(reply, response);

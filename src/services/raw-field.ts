@@ -5,7 +5,7 @@ import type { RequestContext } from './types.js';
  * empty repeated field as absent; MLflow tells `[]` from a missing field for its scoping lists).
  */
 export function rawHasField(ctx: RequestContext, name: string, jsonName: string): boolean {
-  const raw = ctx.rawJson?.();
+  const raw = ctx.rawJson;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
   return name in raw || jsonName in raw;
 }

@@ -26,7 +26,7 @@ export interface RequestContext {
    * The JSON MLflow validates (the query-string dict of a GET, else the body), for handlers that
    * tell a field sent empty from one not sent (handlers._raw_request_has_field).
    */
-  rawJson?: () => unknown;
+  rawJson?: unknown;
   /** The unread request body, for RPCs registered to read it themselves (artifact uploads). */
   body?: () => Readable;
 }

@@ -4,7 +4,6 @@
  */
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { analyticsColumns } from '../../stores/tracking/trace-analytics.js';
 import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { validateLengthLimit } from '../tracking/validation.js';
@@ -26,22 +25,23 @@ export const traceEndHandlers = {
     for (const key of BLOCKED_TAGS) tags.delete(key);
     const name = tags.get(TRACE_NAME_TAG);
     const metadata = toMap(req.request_metadata);
-    await stores.tracking.getTraceInfo(traceId); // not found comes first, then the session id
-    analyticsColumns(metadata);
-    if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
-    // MLflow stores the status, then fails reading it back as a TraceState: that error (a 500)
-    // rolls the write back.
-    if (!READABLE_STATUSES.has(status)) {
-      throw new MlflowError(
-        `<TraceStatus.UNSPECIFIED: '${status}'> is not a valid TraceState`,
-        'INTERNAL_ERROR',
-      );
-    }
     const info = await stores.tracking.endTraceV2(traceId, {
       timestampMs: req.timestamp_ms ?? 0,
       status,
       metadata,
       tags,
+      // After the trace lookup and the session id check (the store's), as in MLflow.
+      validate: () => {
+        if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
+        // MLflow stores the status, then fails reading it back as a TraceState: that error (a
+        // 500) rolls the write back.
+        if (!READABLE_STATUSES.has(status)) {
+          throw new MlflowError(
+            `<TraceStatus.UNSPECIFIED: '${status}'> is not a valid TraceState`,
+            'INTERNAL_ERROR',
+          );
+        }
+      },
     });
     return { trace_info: traceInfoV2(info) };
   },

@@ -8,12 +8,10 @@
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { parseExperimentId } from '../../stores/tracking/experiments.js';
-import type { TraceInfoEntity } from '../../stores/tracking/trace-infos.js';
+import { SPANS_LOCATION_TAG, type TraceInfoEntity } from '../../stores/tracking/trace-infos.js';
 import { NotNative } from '../raw-reply.js';
 import { rawHasField } from '../raw-field.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
-
-const SPANS_LOCATION_TAG = 'mlflow.trace.spansLocation';
 
 /** _get_spans_with_trace_info for a trace whose spans MLflow's SQL store does not hold. */
 function spansOf(info: TraceInfoEntity): never {

@@ -7,17 +7,8 @@ import { MlflowError } from '../../errors/mlflow-error.js';
 import { pyJsonLoadsFaithful } from '../../py/json-loads.js';
 import { strLen } from '../../py/str.js';
 import { PyFloat } from '../../py/values.js';
-import { COST_KEY, TOKEN_USAGE_KEY, TRACE_SESSION_KEY } from './trace-infos.js';
+import { COST_COLUMNS, COST_KEY, TOKEN_COLUMNS, TOKEN_USAGE_KEY, TRACE_SESSION_KEY } from './trace-infos.js';
 
-const TOKEN_COLUMNS = [
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cache_read_input_tokens',
-  'cache_creation_input_tokens',
-  'cache_creation_input_tokens_above_1hr',
-] as const;
-const COST_COLUMNS = ['input_cost', 'output_cost', 'total_cost'] as const;
 /** MAX_CHARS_IN_TRACE_INFO_METADATA (validate_session_id). */
 const SESSION_MAX = 250;
 const INT64_MAX = 2n ** 63n - 1n;

@@ -13,14 +13,12 @@ import type { Logger } from 'pino';
 import type { ArtifactStores } from '../artifacts/index.js';
 import type { StoreContext } from './context.js';
 import { parseExperimentId } from './experiments.js';
+import { chunks, SPANS_LOCATION_TAG } from './trace-infos.js';
 
-const SPANS_LOCATION_TAG = 'mlflow.trace.spansLocation';
 const ARCHIVE_LOCATION_TAG = 'mlflow.trace.archiveLocation';
 const ARCHIVE_REPO = 'ARCHIVE_REPO';
 /** tracing.otel.otel_archival.TRACE_ARCHIVAL_FILENAME */
 const ARCHIVE_FILE = 'traces.pb';
-/** The bound-parameter budget per IN list. */
-const CHUNK = 500;
 
 export interface DeleteTracesArgs {
   experimentId: string;
@@ -32,12 +30,6 @@ export interface DeleteTracesArgs {
 export interface ArchiveCleanup {
   artifacts: ArtifactStores;
   log: Pick<Logger, 'error'>;
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
 }
 
 export async function deleteTraces(

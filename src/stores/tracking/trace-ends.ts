@@ -20,6 +20,8 @@ export interface EndTraceArgs {
   status: string;
   metadata: ReadonlyMap<string, string>;
   tags: ReadonlyMap<string, string>;
+  /** The service's checks, run where MLflow runs them: after the trace and its session id. */
+  validate: () => void;
 }
 
 export async function endTraceV2(
@@ -30,6 +32,7 @@ export async function endTraceV2(
   return ctx.db.transaction().execute(async (trx) => {
     const row = await getTraceRow(trx, traceId);
     const columns = analyticsColumns(args.metadata);
+    args.validate();
     const name = args.tags.get(TRACE_NAME_TAG);
     await trx
       .updateTable('trace_info')

@@ -21,6 +21,8 @@ export const TRACE_NAME_TAG = 'mlflow.traceName';
 export const TRACE_SESSION_KEY = 'mlflow.trace.session';
 export const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
 export const COST_KEY = 'mlflow.trace.cost';
+export const SPANS_LOCATION_TAG = 'mlflow.trace.spansLocation';
+export const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
 
 /** trace_analytics.PROMOTED_TRACE_METADATA_KEYS: metadata kept in trace_info columns instead. */
 export const PROMOTED_METADATA_KEYS: ReadonlySet<string> = new Set([
@@ -30,7 +32,7 @@ export const PROMOTED_METADATA_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY (the metadata JSON's keys are the column names). */
-const TOKEN_COLUMNS = [
+export const TOKEN_COLUMNS = [
   'input_tokens',
   'output_tokens',
   'total_tokens',
@@ -38,7 +40,7 @@ const TOKEN_COLUMNS = [
   'cache_creation_input_tokens',
   'cache_creation_input_tokens_above_1hr',
 ] as const;
-const COST_COLUMNS = ['input_cost', 'output_cost', 'total_cost'] as const;
+export const COST_COLUMNS = ['input_cost', 'output_cost', 'total_cost'] as const;
 
 /** _TRACE_CHILD_QUERY_BATCH_SIZE / _TRACE_BATCH_QUERY_ID_CHUNK_SIZE. */
 const CHUNK = 500;
@@ -62,7 +64,8 @@ export interface TraceInfoEntity {
 export const traceNotFound = (traceId: string): MlflowError =>
   MlflowError.notFound(`Trace with ID '${traceId}' not found.`);
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+/** Items in slices of at most `size` (an IN list's bound-parameter budget). */
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

@@ -13,6 +13,7 @@ import type { StoreContext } from './context.js';
 import { checkExperimentActive, getExperimentRow } from './experiments.js';
 import { analyticsColumns } from './trace-analytics.js';
 import {
+  ARTIFACT_LOCATION_TAG,
   buildTraceInfos,
   getTraceRow,
   PROMOTED_METADATA_KEYS,
@@ -20,7 +21,6 @@ import {
   type TraceInfoEntity,
 } from './trace-infos.js';
 
-export const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
 /** TraceMetadataKey.TRACE_INFO_FINALIZED */
 const INFO_FINALIZED_KEY = 'mlflow.trace.infoFinalized';
 
