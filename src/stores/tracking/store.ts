@@ -22,6 +22,7 @@ import { traceSearchOperations } from './trace-search.js';
 import { traceStartOperations } from './trace-starts.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
+import { traceSpanOperations } from './trace-spans.js';
 import { traceTagOperations } from './trace-tags.js';
 
 const OPERATIONS = {
@@ -39,6 +40,7 @@ const OPERATIONS = {
   ...traceEndOperations,
   ...traceStartOperations,
   ...traceSearchOperations,
+  ...traceSpanOperations,
   ...assessmentOperations,
 };
 
