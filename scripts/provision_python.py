@@ -60,6 +60,8 @@ EXTRAS = {
     "moto[server]": "moto.server",
     # the schema fuzzing of tests/fuzz (cases generated from `mlflow-ts openapi`)
     "schemathesis": "schemathesis",
+    # an OpenTelemetry SDK exporter sending spans to /v1/traces (the OTLP parity scenarios)
+    "opentelemetry-exporter-otlp-proto-http": "opentelemetry.exporter.otlp.proto.http.trace_exporter",
 }
 
 # What "the venv works" means: the reference server, the client, the SQL store and the

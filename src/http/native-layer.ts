@@ -8,6 +8,7 @@ import { registerArtifactsOnlyFlaskRoutes } from './artifacts-only.js';
 import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes, type RpcRoutesOptions } from './rpc-routes.js';
 import { registerGraphqlRoute } from './graphql/route.js';
+import { registerOtlpRoute } from './otlp-route.js';
 import type { GraphqlLimits } from './graphql/limits.js';
 
 /**
@@ -88,6 +89,11 @@ export async function loadNativeLayer(
       });
       registerExtraRoutes(app, stores, {
         staticPrefix,
+        fallback: (request, reply) => fallback(request, reply),
+      });
+      registerOtlpRoute(app, stores, {
+        staticPrefix,
+        bodyLimit: maxBodyBytes ?? 64 * 1024 * 1024,
         fallback: (request, reply) => fallback(request, reply),
       });
     },

@@ -6,6 +6,7 @@
  * its last value, as in both), and `NaN` / `Infinity` / `-Infinity` are accepted. Strings are
  * sliced without a copy when they hold no escape, so reading a large span stays cheap.
  */
+import { finiteFloatRepr } from './numbers.js';
 import { PyFloat } from './values.js';
 
 export type PyExact = null | boolean | string | number | bigint | PyFloat | PyExact[] | PyDict;
@@ -158,4 +159,31 @@ export function pyTruthyExact(v: PyExact | undefined): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   return true;
+}
+
+/** A JSON string as json.dumps writes it with ensure_ascii=False (JSON.stringify's escapes). */
+const dumpStr = (s: string): string => JSON.stringify(s);
+
+/**
+ * Python's json.dumps (default separators `, ` and `: `, ensure_ascii=False) of an exact value:
+ * ints with every digit, floats by their repr (`1.0`, `1e-05`), NaN / Infinity as Python writes
+ * them, dict keys in insertion order.
+ */
+export function pyJsonDumpsExact(v: PyExact): string {
+  if (v === null) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'string') return dumpStr(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (v instanceof PyFloat) {
+    const n = v.value;
+    if (Number.isNaN(n)) return 'NaN';
+    if (n === Infinity) return 'Infinity';
+    if (n === -Infinity) return '-Infinity';
+    return finiteFloatRepr(n);
+  }
+  if (Array.isArray(v)) return '[' + v.map(pyJsonDumpsExact).join(', ') + ']';
+  const parts: string[] = [];
+  for (const [k, x] of v) parts.push(dumpStr(k) + ': ' + pyJsonDumpsExact(x));
+  return '{' + parts.join(', ') + '}';
 }

@@ -1,10 +1,9 @@
 """The real client's tracing against each server: `@mlflow.trace` functions and `mlflow.start_span`
 trees, then `mlflow.get_trace`, feedback and expectations, trace tags and deletion, with mlflow-ts standalone (no Python child).
 
-The two servers keep the spans in different places: the pinned server takes them through OTLP into
-its database (spans location TRACKING_STORE), while standalone mlflow-ts does not ingest OTLP yet,
-so the client falls back to uploading them as the trace's artifact, which mlflow-ts serves. What
-the client reads back is compared: the trace's state, previews, name, user tags and metadata, and
+Both servers take the spans through OTLP (`/v1/traces`) into their database (spans location
+TRACKING_STORE, compared), then the client's start_trace merges the trace's record in. What the
+client reads back is compared: the trace's state, previews, name, user tags and metadata, and
 every span's name, parent, type, status, inputs, outputs and attributes.
 """
 
@@ -80,6 +79,7 @@ def test_traced_functions_read_back(parity):
             err_id = mlflow.get_last_active_trace_id()
             client = mlflow.MlflowClient()
             s.observe("ok trace", trace_view(mlflow.get_trace(ok_id)))
+            s.observe("spans location", mlflow.get_trace(ok_id).info.tags.get("mlflow.trace.spansLocation"))
             s.observe("failed trace", trace_view(mlflow.get_trace(err_id)))
             from mlflow.entities import AssessmentSource
 
@@ -135,5 +135,48 @@ def test_get_trace_artifact_from_artifacts(parity):
         raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0",
             params={"request_id": "tr-" + uuid.uuid4().hex}, label="unknown trace")
         s.get(f"{TRACES}/{bare}", prefix=V3, label="a trace without spans exists")
+
+    parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.getTrace", case="ok")
+def test_opentelemetry_sdk_exporter(parity):
+    """An OpenTelemetry SDK (not MLflow's) exporting over OTLP/HTTP protobuf to /v1/traces, as an
+    instrumented service would: the trace is built from the spans alone, then read back with
+    MLflow's client."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    def sc(s):
+        from test_http_runs import new_exp
+
+        eid = new_exp(s)
+        exporter = OTLPSpanExporter(endpoint=f"{s.base_url}/v1/traces", headers={"x-mlflow-experiment-id": eid})
+        provider = TracerProvider(resource=Resource.create({"service.name": "checkout", "region": "eu"}))
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        tracer = provider.get_tracer("shop")
+        with tracer.start_as_current_span("handle order", kind=SpanKind.SERVER) as root:
+            root.set_attribute("http.method", "POST")
+            root.set_attribute("mlflow.spanInputs", '{"order": 7}')
+            with tracer.start_as_current_span("charge card", kind=SpanKind.CLIENT) as child:
+                child.set_attribute("amount", 12.5)
+                child.set_attribute("retries", 2)
+                child.set_attribute("tags", ["a", "b"])
+                child.add_event("declined once", {"code": 51})
+                child.set_status(Status(StatusCode.ERROR, "card declined"))
+            root.set_attribute("mlflow.spanOutputs", '"accepted"')
+        provider.force_flush()
+        provider.shutdown()
+        trace_id = "tr-" + format(root.get_span_context().trace_id, "032x")
+        with s.fluent() as mlflow:
+            trace = mlflow.get_trace(trace_id)
+            view = trace_view(trace)
+            s.observe("trace", view)
+            s.observe("span events", [[(e.name, e.attributes) for e in sp.events] for sp in trace.data.spans])
+            s.observe("tags", {k: v for k, v in trace.info.tags.items() if k not in STORAGE_KEYS})
+            s.observe("duration known", trace.info.execution_duration is not None)
 
     parity.check(sc)

@@ -8,7 +8,6 @@ like run ids. Request times are fixed, so they compare exactly.
 """
 
 import hashlib
-import json
 import uuid
 
 import pytest
@@ -625,81 +624,3 @@ def test_create_assessment_errors(parity):
 
     parity.check(sc)
 
-
-OTLP = "/v1/traces"
-
-
-def otlp_id(s, label, nbytes):
-    """A deterministic OTel id (hex), the same on both sides."""
-    return hashlib.md5(s.name(label).encode()).hexdigest()[: nbytes * 2]
-
-
-def otlp_json(s, eid, spans, *, resource=None, label=None, headers=None, record=True):
-    body = {"resourceSpans": [{"resource": {"attributes": resource or []}, "scopeSpans": [{"spans": spans}]}]}
-    hdrs = {"Content-Type": "application/json", "x-mlflow-experiment-id": str(eid), **(headers or {})}
-    return s.call("POST", OTLP, data=json.dumps(body), headers=hdrs, prefix="", label=label, record=record)
-
-
-def kv(key, **value):
-    return {"key": key, "value": value}
-
-
-def json_span(trace_hex, span_hex, name, start_ns, end_ns, *, parent=None, attributes=(), events=(), status=None,
-              kind=1):
-    span = {"traceId": trace_hex, "spanId": span_hex, "name": name, "kind": kind,
-            "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(end_ns), "attributes": list(attributes),
-            "events": list(events), "status": status or {"code": 1}}
-    if parent:
-        span["parentSpanId"] = parent
-    return span
-
-
-NS0 = T0 * 1_000_000 + 123_456_789  # past 2^53: the exact nanoseconds must survive
-
-
-@pytest.mark.rpc("MlflowService.getTrace", "MlflowService.batchGetTraces", case="ok")
-def test_get_trace_with_stored_spans(parity):
-    def sc(s):
-        eid = new_exp(s)
-        trace_hex = otlp_id(s, "trace", 16)
-        root, child, leaf = (otlp_id(s, n, 8) for n in ("root", "child", "leaf"))
-        tid = "tr-" + trace_hex
-        child_span = json_span(
-            trace_hex, child, "retrieve", NS0 + 1_000_001, NS0 + 5_000_003, parent=root, kind=3,
-            attributes=[
-                kv("mlflow.spanType", stringValue='"RETRIEVER"'),
-                kv("mlflow.spanInputs", stringValue='{"query": "q", "k": 2, "ratio": 2.0}'),
-                kv("mlflow.spanOutputs", stringValue='[{"doc": "a"}, {"doc": "b"}]'),
-                kv("count", intValue="3"), kv("ratio", doubleValue=0.25), kv("flag", boolValue=True),
-                kv("names", arrayValue={"values": [{"stringValue": "x"}, {"intValue": "2"}]}),
-                kv("nested", kvlistValue={"values": [kv("a", stringValue="b")]}),
-                kv("plain", stringValue="not json"),
-            ],
-            events=[{"name": "exception", "timeUnixNano": str(NS0 + 4_000_000),
-                     "attributes": [kv("exception.message", stringValue="boom"), kv("n", intValue="7")]}],
-            status={"code": 2, "message": "retrieval failed"},
-        )
-        leaf_span = json_span(trace_hex, leaf, "leaf", NS0 + 2_000_000, NS0 + 3_000_000, parent=child,
-                              status={"code": 0, "message": "dropped: only ERROR keeps a message"})
-        otlp_json(s, eid, [child_span, leaf_span], label="log two child spans")
-        get = f"{TRACES}/get"
-        s.get(get, {"trace_id": tid, "allow_partial": "true"}, prefix=V3, label="partial trace")
-        root_span = json_span(
-            trace_hex, root, "agent", NS0, NS0 + 9_000_000, kind=2,
-            attributes=[kv("mlflow.spanType", stringValue='"AGENT"'),
-                        kv("mlflow.spanInputs", stringValue='{"question": "why?"}'),
-                        kv("mlflow.spanOutputs", stringValue='"because"')],
-        )
-        otlp_json(s, eid, [root_span], label="log the root span")
-        status, whole = s.get(get, {"trace_id": tid}, prefix=V3, label="whole trace")
-        assert status == 200 and len(whole["trace"]["spans"]) == 3, whole
-        s.get(get, {"trace_id": tid}, prefix="/ajax-api/3.0", label="whole trace, ajax prefix")
-        other_hex = otlp_id(s, "other", 16)
-        otlp_json(s, eid, [json_span(other_hex, otlp_id(s, "o", 8), "solo", NS0 + 7, NS0 + 8)], label="another trace")
-        batch = f"{TRACES}/batchGet"
-        s.get(batch, {"trace_ids": [tid, "tr-" + other_hex, "tr-00000000000000000000000000000000"]}, prefix=V3,
-              label="batch of stored traces and a missing one")
-        s.get(batch, {"trace_ids": [tid], "experiment_ids": [eid]}, prefix=V3, label="batch scoped to the experiment")
-        s.get(f"{TRACES}/{tid}", prefix=V3, label="trace info of a trace built from spans")
-
-    parity.check(sc)

@@ -229,6 +229,17 @@ function build(data: PyDict): Span {
   };
 }
 
+/** Whether the Python server translates this stored span's type when it reads it. */
+export function translatedOnRead(content: string): boolean {
+  try {
+    const data = pyJsonLoadsExact(content);
+    const attributes = data instanceof Map ? data.get('attributes') : undefined;
+    return attributes instanceof Map && typeIsTranslated(attributes);
+  } catch {
+    return true;
+  }
+}
+
 /** The OTLP Span message of a stored span's content. */
 export function spanMessage(content: string): Span {
   let data: PyExact;

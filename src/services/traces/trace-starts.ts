@@ -3,9 +3,9 @@
  * trace, as the Python client's exporter sends it (after the spans, through OTLP); and the v2
  * startTrace that older clients send when a trace begins.
  *
- * Served natively for a trace in an experiment, without assessments, that does not exist yet.
- * The rest goes to the Python server (NotNative): a trace whose spans arrived first is merged
- * into under a row lock, and assessments sent along are written with their rollup values.
+ * Served natively for a trace in an experiment, without assessments: a new trace is inserted, a
+ * trace whose spans arrived first (through OTLP) is merged into under a row lock. Assessments sent
+ * along go to the Python server (NotNative), which writes them with their rollup values.
  */
 import { randomUUID } from 'node:crypto';
 import type { MlflowService } from '../../gen/services.js';
@@ -59,8 +59,7 @@ export const traceStartHandlers = {
       validateTraceId: validateNewTraceId,
       finalized: true,
     });
-    if (!created)
-      throw new NotNative('the trace exists already (its spans came first): MLflow merges the two');
+    if (!created) throw new MlflowError('The trace could not be stored: try again.', 'INTERNAL_ERROR');
     return { trace: { trace_info: traceInfoV3(created) } };
   },
 

@@ -23,7 +23,11 @@ export interface DialectSql {
    * compares strings: exactly, case included (MySQL's collations ignore case, so MLflow adds a
    * BINARY comparison there).
    */
-  stringCompare(expr: RawBuilder<unknown>, op: '=' | '!=' | 'LIKE', value: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  stringCompare(
+    expr: RawBuilder<unknown>,
+    op: '=' | '!=' | 'LIKE',
+    value: RawBuilder<unknown>,
+  ): RawBuilder<SqlBool>;
   /** `expr [NOT] IN (items)` on a string column, exactly as stringCompare. */
   stringIn(expr: RawBuilder<unknown>, op: 'IN' | 'NOT IN', items: RawBuilder<unknown>): RawBuilder<SqlBool>;
   /** An ORDER BY term on `expr` with NULLs after every value in either direction. */
@@ -89,5 +93,10 @@ export interface StoreDialect {
   writeBlocker(): Promise<string | undefined>;
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParams: number;
+  /**
+   * Whether `SELECT ... FOR UPDATE` locks rows (PostgreSQL, MySQL). SQLite has no row locks: its
+   * write transactions are serialized whole.
+   */
+  readonly rowLocks: boolean;
   close(): Promise<void>;
 }

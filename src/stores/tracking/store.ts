@@ -22,6 +22,7 @@ import { traceSearchOperations } from './trace-search.js';
 import { traceStartOperations } from './trace-starts.js';
 import { traceInfoOperations } from './trace-infos.js';
 import { traceLinkOperations } from './trace-links.js';
+import { spanWriteOperations } from './span-writes.js';
 import { traceSpanOperations } from './trace-spans.js';
 import { traceTagOperations } from './trace-tags.js';
 
@@ -41,6 +42,7 @@ const OPERATIONS = {
   ...traceStartOperations,
   ...traceSearchOperations,
   ...traceSpanOperations,
+  ...spanWriteOperations,
   ...assessmentOperations,
 };
 

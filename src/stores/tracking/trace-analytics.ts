@@ -36,7 +36,7 @@ function asNumber(v: unknown): number | undefined {
 }
 
 /** token_count_or_none: an integral value within BIGINT, else null. */
-function tokenCount(v: unknown): number | null {
+export function tokenCount(v: unknown): number | null {
   if (v === null || v === undefined || typeof v === 'boolean') return null;
   const n = asNumber(v);
   if (n === undefined || !Number.isFinite(n) || !Number.isInteger(n)) return null;
@@ -45,7 +45,7 @@ function tokenCount(v: unknown): number | null {
 }
 
 /** finite_float_or_none. */
-function finiteFloat(v: unknown): number | null {
+export function finiteFloat(v: unknown): number | null {
   if (v === null || v === undefined || typeof v === 'boolean') return null;
   const n = asNumber(v);
   return n !== undefined && Number.isFinite(n) ? n : null;

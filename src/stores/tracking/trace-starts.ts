@@ -4,19 +4,23 @@
  * plus the trace's artifact location, and the metadata with MLflow's `infoFinalized` marker.
  * Inputs arrive validated (services/traces/trace-starts.ts).
  *
- * When the trace exists already (its spans arrived first, through log_spans), MLflow merges the
- * two records under a row lock; that path is not this module's: it answers undefined, and the
- * service hands the request to the Python server.
+ * When the trace exists already (its spans arrived first, through log_spans), the two records are
+ * merged under a row lock (mergeTrace): the request's fields replace the row's (previews only when
+ * given), its tags and metadata are upserted, and the trace's spans and assessments move to its
+ * experiment. Assessments sent along are not this module's (the service hands those over).
  */
 import { appendToUriPath } from '../artifact-uri.js';
 import type { StoreContext } from './context.js';
 import { checkExperimentActive, getExperimentRow } from './experiments.js';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { withDeadlockRetry } from './retry.js';
 import { analyticsColumns } from './trace-analytics.js';
 import {
   ARTIFACT_LOCATION_TAG,
   buildTraceInfos,
   getTraceRow,
   PROMOTED_METADATA_KEYS,
+  SPANS_LOCATION_TAG,
   TRACE_NAME_TAG,
   type TraceInfoEntity,
 } from './trace-infos.js';
@@ -83,9 +87,101 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
       return (await buildTraceInfos(trx, [await getTraceRow(trx, a.traceId)]))[0]!;
     });
   } catch (err) {
-    if (ctx.dialect.isUniqueViolation(err)) return undefined;
-    throw err;
+    if (!ctx.dialect.isUniqueViolation(err)) throw err;
+    // The v2 start draws a random id: a collision is not a trace to merge into.
+    if (!a.finalized) return undefined;
   }
+  return withDeadlockRetry(() => mergeTrace(ctx, a, experiment.experiment_id, columns, tags, metadata));
+}
+
+/** The row-locked merge of a start into a trace its spans created (start_trace's IntegrityError path). */
+async function mergeTrace(
+  ctx: StoreContext,
+  a: StartTraceArgs,
+  experimentId: number,
+  columns: ReturnType<typeof analyticsColumns>,
+  tags: [string, string][],
+  metadata: Map<string, string>,
+): Promise<TraceInfoEntity | undefined> {
+  return ctx.db.transaction().execute(async (trx) => {
+    let q = trx.selectFrom('trace_info').selectAll().where('request_id', '=', a.traceId);
+    if (ctx.dialect.rowLocks) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw MlflowError.notFound(`Trace with ID '${a.traceId}' no longer exists.`);
+    if (String(row.experiment_id) !== a.experimentId) {
+      throw MlflowError.invalidParameter(
+        `Trace with ID '${a.traceId}' already exists in another experiment.`,
+      );
+    }
+    // MLflow answers with the tags it loaded here, before its merge (its ORM keeps that collection).
+    const priorTags = await trx
+      .selectFrom('trace_tags')
+      .select(['key', 'value'])
+      .where('request_id', '=', a.traceId)
+      .execute();
+    const location = priorTags.find((t) => t.key === SPANS_LOCATION_TAG);
+    if (location && location.value !== 'TRACKING_STORE') {
+      throw new MlflowError(
+        `Cannot update traces that are no longer DB-backed: '${a.traceId}'.`,
+        'INVALID_STATE',
+      );
+    }
+    await trx
+      .updateTable('trace_info')
+      .set((eb) => ({ db_payload_generation: eb('db_payload_generation', '+', 1) }))
+      .where('request_id', '=', a.traceId)
+      .execute();
+    const name = a.tags.get(TRACE_NAME_TAG);
+    await trx
+      .updateTable('trace_info')
+      .set({
+        timestamp_ms: a.requestTime,
+        execution_time_ms: a.executionDuration,
+        status: a.state,
+        client_request_id: a.clientRequestId,
+        ...(name !== undefined ? { trace_name: name } : {}),
+        ...columns,
+        ...(a.requestPreview !== null ? { request_preview: replaceNul(a.requestPreview) } : {}),
+        ...(a.responsePreview !== null ? { response_preview: replaceNul(a.responsePreview) } : {}),
+      })
+      .where('request_id', '=', a.traceId)
+      .execute();
+    const tagRows = [...new Map(tags)].map(([key, value]) => ({ request_id: a.traceId, key, value }));
+    await trx
+      .insertInto('trace_tags')
+      .values(tagRows)
+      .onConflict((oc) =>
+        oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+      )
+      .execute();
+    const metadataRows = [...metadata]
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([key, value]) => ({ request_id: a.traceId, key, value }));
+    if (metadataRows.length > 0) {
+      await trx
+        .insertInto('trace_request_metadata')
+        .values(metadataRows)
+        .onConflict((oc) =>
+          oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        )
+        .execute();
+    }
+    await trx
+      .updateTable('spans')
+      .set({ experiment_id: experimentId })
+      .where('trace_id', '=', a.traceId)
+      .execute();
+    await trx
+      .updateTable('assessments')
+      .set({ experiment_id: experimentId, trace_timestamp_ms: a.requestTime })
+      .where('trace_id', '=', a.traceId)
+      .execute();
+    const row2 = await getTraceRow(trx, a.traceId);
+    const info = (await buildTraceInfos(trx, [row2]))[0]!;
+    info.tags = new Map(priorTags.filter((t) => t.key !== TRACE_NAME_TAG).map((t) => [t.key, t.value]));
+    if (row2.trace_name !== null) info.tags.set(TRACE_NAME_TAG, row2.trace_name);
+    return info;
+  });
 }
 
 export const traceStartOperations = { startTrace };

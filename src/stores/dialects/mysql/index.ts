@@ -77,6 +77,7 @@ export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Pro
     schemaStatements: MYSQL_SCHEMA,
     selectRows: async <R>(text: string, parameters: readonly unknown[]) => run<R[]>(pool, text, parameters),
     maxBindParams,
+    rowLocks: true,
     listTables,
     /**
      * MySQL commits DDL as it runs, so creation cannot be one transaction: a named lock keeps a

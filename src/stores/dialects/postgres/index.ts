@@ -77,6 +77,7 @@ export function openPostgres(connectionString: string, poolSize = 10, timeoutMs 
         ? ((await pool.query(text, parameters as unknown[])).rows as R[])
         : runPrepared<R>(name, text, parameters),
     maxBindParams: 65535,
+    rowLocks: true,
     listTables,
     async createSchemaIfEmpty(statements) {
       const client = await pool.connect();

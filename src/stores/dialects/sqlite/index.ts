@@ -189,6 +189,7 @@ export function openSqlite(path: string): StoreDialect {
       (await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]))).rows as R[],
     schemaStatements: SQLITE_SCHEMA,
     maxBindParams,
+    rowLocks: false,
     listTables: async () => listTablesSync(),
     writeBlocker: () =>
       db.connection().execute(async () => {

@@ -1,0 +1,495 @@
+/**
+ * OTLP spans as MLflow stores them (otel_api.export_traces, then SqlAlchemyStore.log_spans before
+ * it opens its session): Span.from_otel_proto (every attribute JSON-dumped, the request id
+ * attribute derived from the OTel trace id), strip_otlp_double_encoding, the root span's
+ * service name and blocked trace tags, translate_span_when_storing, the stored content
+ * (json.dumps of Span.to_dict), the span row's columns, and each trace's batch aggregates
+ * (time range, root status, token usage and cost nodes, session and user, previews, tags).
+ *
+ * MLflow's OpenTelemetry translators (twelve schemas: OpenInference, GenAI semconv, Traceloop,
+ * ...) and its model-price cost calculation are not followed here: a span they could apply to
+ * goes, with its whole batch, to the Python server (NotNative). Spans of MLflow's own client and
+ * of plain OpenTelemetry instrumentation are served natively.
+ */
+import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan } from './otlp-types.js';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { pyJsonDumpsExact, pyJsonLoadsExact, type PyDict, type PyExact } from '../../py/json-exact.js';
+import { PyFloat } from '../../py/values.js';
+import { NotNative } from '../raw-reply.js';
+import { validateLengthLimit, validateTagName, MAX_ENTITY_KEY_LENGTH } from '../tracking/validation.js';
+import { BLOCKED_TAGS, MAX_TRACE_NAME_LENGTH } from './validation.js';
+
+/** MAX_CHARS_IN_TRACE_INFO_METADATA: validate_session_id's limit. */
+const MAX_SESSION_ID_LENGTH = 250;
+
+/** FastAPI's HTTPException(422, ...) of export_traces for a span it cannot convert. */
+export class OtlpUnconvertible extends Error {}
+
+const A = {
+  REQUEST_ID: 'mlflow.traceRequestId',
+  INPUTS: 'mlflow.spanInputs',
+  OUTPUTS: 'mlflow.spanOutputs',
+  SPAN_TYPE: 'mlflow.spanType',
+  CHAT_USAGE: 'mlflow.chat.tokenUsage',
+  LLM_COST: 'mlflow.llm.cost',
+  MODEL: 'mlflow.llm.model',
+  MODEL_PROVIDER: 'mlflow.llm.provider',
+  SESSION_ID: 'session.id',
+  USER_ID: 'user.id',
+  TRACE_TAG_PREFIX: 'mlflow.traceTag.',
+} as const;
+
+/** otel_api._KNOWN_SERVICE_NAMES: the only service names copied onto root spans. */
+const KNOWN_SERVICE_NAMES = new Set([
+  'claude-code',
+  'codex_cli_rs',
+  'codex_vscode',
+  'gemini-cli',
+  'qwen-code',
+]);
+
+/**
+ * First dotted segments of the attribute keys (and event names) MLflow's OpenTelemetry
+ * translators read: a span carrying one may be translated (type, inputs, usage, model, message
+ * format...), which is left to the Python server.
+ */
+const TRANSLATED_SEGMENTS = new Set(
+  (
+    'agent ai cache_creation_tokens cache_read_tokens claude_code embedding entity gcp gen_ai input ' +
+    'input_tokens langfuse lk llm lmnr openinference output output_tokens response span tool traceloop ' +
+    'usage voltagent'
+  ).split(' '),
+);
+const translatable = (key: string): boolean => TRANSLATED_SEGMENTS.has(key.split('.', 1)[0]!);
+
+const KIND_NAMES = [
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+];
+const STATUS = [
+  { name: 'STATUS_CODE_UNSET', value: 'UNSET' },
+  { name: 'STATUS_CODE_OK', value: 'OK' },
+  { name: 'STATUS_CODE_ERROR', value: 'ERROR' },
+] as const;
+
+/** A span row of the `spans` table, and what the trace aggregates need of it. */
+export interface StoredSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  type: string | null;
+  status: string;
+  startNs: bigint;
+  endNs: bigint;
+  content: string;
+  inputCost: number | null;
+  outputCost: number | null;
+  totalCost: number | null;
+  modelName: string | null;
+  modelProvider: string | null;
+  usage: PyDict | null;
+  cost: PyDict | null;
+}
+
+/** What log_spans computes of one trace from this batch alone (_TraceAggregate). */
+export interface TraceBatch {
+  traceId: string;
+  spans: StoredSpan[];
+  minStartMs: number;
+  maxEndMs: number | null;
+  /** The trace state the root span gives (OK / ERROR), if the root span is in the batch. */
+  rootStatus: string | null;
+  sessionId: string | null;
+  userId: string | null;
+  /** Previews from the root span's inputs and outputs (undefined: none to set). */
+  requestPreview: string | undefined;
+  responsePreview: string | undefined;
+  /** mlflow.traceTag.* attributes of the root span, validated. */
+  tags: Map<string, string>;
+  /** Resource attributes of the trace's first span that has any, as trace tags. */
+  resourceTags: Map<string, string>;
+}
+
+/** _decode_otel_proto_anyvalue, as an exact value (bytes are not followed: NotNative). */
+function decodeAny(v: OtlpAnyValue | undefined): PyExact {
+  if (v === undefined) return null;
+  if (v.string_value !== undefined) return v.string_value;
+  if (v.bool_value !== undefined) return v.bool_value;
+  if (v.int_value !== undefined) {
+    const n = v.int_value;
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  }
+  if (v.double_value !== undefined) return new PyFloat(v.double_value);
+  if (v.array_value !== undefined) return v.array_value.values.map(decodeAny);
+  if (v.kvlist_value !== undefined) return decodeKeyValues(v.kvlist_value.values);
+  if (v.bytes_value !== undefined) throw new NotNative('a bytes attribute value');
+  return null;
+}
+
+function decodeKeyValues(kvs: readonly OtlpKeyValue[]): PyDict {
+  const out: PyDict = new Map();
+  for (const kv of kvs) out.set(kv.key, decodeAny(kv.value));
+  return out;
+}
+
+function loads(text: string): PyExact | undefined {
+  try {
+    return pyJsonLoadsExact(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** strip_otlp_double_encoding of one dumped value. */
+function stripDoubleEncoding(dumped: string): string {
+  const once = loads(dumped);
+  if (typeof once !== 'string') return dumped;
+  const twice = loads(once);
+  return typeof twice === 'string' || Array.isArray(twice) || twice instanceof Map ? once : dumped;
+}
+
+/** _try_parse_json_string. */
+function parseJsonString(value: PyExact | undefined): PyExact | undefined {
+  if (typeof value !== 'string') return value;
+  const parsed = loads(value);
+  return typeof parsed === 'string' ? parsed : value;
+}
+
+/** try_json_loads of an attribute value, kept only when a dict (_span_aggregation_node). */
+function dictAttribute(value: string | undefined): PyDict | null {
+  if (value === undefined) return null;
+  const parsed = loads(value);
+  return parsed instanceof Map ? parsed : null;
+}
+
+const hex = (b: Buffer, width: number): string => b.toString('hex').padStart(width * 2, '0');
+const b64 = (b: Buffer, width: number): string =>
+  (b.length < width ? Buffer.concat([Buffer.alloc(width - b.length), b]) : b).toString('base64');
+
+/** A float column value (finite_float_or_none) of a cost dict entry. */
+function finiteFloat(v: PyExact | undefined): number | null {
+  if (v === undefined || v === null || typeof v === 'boolean') return null;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'bigint') n = Number(v);
+  else if (v instanceof PyFloat) n = v.value;
+  else throw new NotNative('a cost that is not a number');
+  return Number.isFinite(n) ? n : null;
+}
+
+/** _get_truncated_preview (the OSS limit of 1000 characters). */
+function truncatedPreview(text: string, role: string): string {
+  const obj = loads(text);
+  let content: PyExact | undefined;
+  if (obj !== undefined && obj !== null) {
+    const messages = extractMessages(obj);
+    if (messages && messages.length > 0) content = textOfMessage(lastMessage(messages, role));
+  }
+  const chosen = content === undefined || content === null || content === '' ? text : content;
+  if (typeof chosen !== 'string') throw new NotNative('a preview message whose text is not a string');
+  const preview = chosen.replace(/\0/g, '\ufffd');
+  const chars = Array.from(preview);
+  return chars.length <= 1000 ? preview : chars.slice(0, 997).join('') + '...';
+}
+
+const isMessage = (v: PyExact | undefined): v is PyDict =>
+  v instanceof Map && v.has('role') && v.has('content');
+const truthyList = (v: PyExact | undefined): v is PyExact[] => Array.isArray(v) && v.length > 0;
+
+function extractMessages(obj: PyExact): PyDict[] | undefined {
+  if (!(obj instanceof Map)) return undefined;
+  const messages = obj.get('messages');
+  if (truthyList(messages)) return messages.filter(isMessage);
+  const choices = obj.get('choices');
+  if (truthyList(choices) && choices[0] instanceof Map) {
+    const msg = choices[0].get('message');
+    if (msg !== undefined && msg !== null && isMessage(msg) && msg.size > 0) return [msg];
+  }
+  for (const key of ['input', 'output']) {
+    const list = obj.get(key);
+    if (truthyList(list)) return list.filter(isMessage);
+  }
+  if (obj.has('request')) return extractMessages(obj.get('request')!);
+  return undefined;
+}
+
+function lastMessage(messages: PyDict[], role: string): PyDict {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.get('role') === role) return messages[i]!;
+  return messages[messages.length - 1]!;
+}
+
+function textOfMessage(message: PyDict): PyExact | undefined {
+  const content = message.get('content');
+  if (Array.isArray(content)) {
+    for (const part of content) {
+      if (typeof part === 'string') return part;
+      if (part instanceof Map && (part.get('type') === 'text' || part.get('type') === 'output_text')) {
+        return part.get('text') ?? null;
+      }
+    }
+    return '';
+  }
+  return typeof content === 'string' ? content : '';
+}
+
+/** _get_model_name's fallback: a str "model" of the inputs, else of the outputs. */
+function modelFromIo(attributes: Map<string, string>): string | undefined {
+  for (const key of [A.INPUTS, A.OUTPUTS]) {
+    const raw = attributes.get(key);
+    if (!raw) continue;
+    const io = loads(raw);
+    if (io instanceof Map) {
+      const model = io.get('model');
+      if (model !== undefined && model !== null && model !== '' && model !== false && model !== 0) {
+        return typeof model === 'string' ? model : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+interface Converted {
+  span: StoredSpan;
+  attributes: Map<string, string>;
+  isRoot: boolean;
+}
+
+/** Span.from_otel_proto + the handler's root-span edits + translate_span_when_storing + the row. */
+function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
+  if (proto.trace_id.length === 0 || proto.span_id.length === 0) throw new OtlpUnconvertible();
+  if (proto.trace_id.length > 16 || proto.span_id.length > 8 || proto.parent_span_id.length > 8) {
+    throw new NotNative('an id wider than OTLP allows');
+  }
+  if (proto.links.length > 0) throw new NotNative('span links');
+  const traceHex = hex(proto.trace_id, 16);
+  const traceId = 'tr-' + traceHex;
+  // A parent id of zero bytes only is no parent (from_otel_proto's `if parent_id`).
+  const isRoot = proto.parent_span_id.every((b) => b === 0);
+
+  // Every attribute dumped once (dump_span_attribute_value), the request id set, then one
+  // layer of a double encoding stripped.
+  const attributes = new Map<string, string>();
+  for (const kv of proto.attributes) {
+    if (translatable(kv.key)) throw new NotNative(`attribute ${kv.key} (OpenTelemetry translators)`);
+    attributes.set(kv.key, pyJsonDumpsExact(decodeAny(kv.value)));
+  }
+  attributes.set(A.REQUEST_ID, JSON.stringify(traceId));
+  for (const [k, v] of attributes) attributes.set(k, stripDoubleEncoding(v));
+  if (isRoot) {
+    if (serviceName !== undefined) attributes.set('service.name', JSON.stringify(serviceName));
+    for (const key of BLOCKED_TAGS) attributes.delete(A.TRACE_TAG_PREFIX + key);
+  }
+  for (const e of proto.events) {
+    if (translatable(e.name)) throw new NotNative(`event ${e.name} (OpenTelemetry translators)`);
+  }
+
+  // The span's type and status as the row stores them (Span.span_type, status.status_code).
+  const typeAttr = attributes.get(A.SPAN_TYPE);
+  let type: string | null = null;
+  if (typeAttr) {
+    const t = loads(typeAttr);
+    type = t === undefined ? typeAttr : (t as string | null);
+    if (type !== null && typeof type !== 'string') throw new NotNative('a span type that is not a string');
+  }
+  const status = STATUS[proto.status.code === 1 || proto.status.code === 2 ? proto.status.code : 0]!;
+  const message = status.value === 'ERROR' ? proto.status.message : '';
+
+  // translate_span_when_storing: without the translators, only the model from the inputs or
+  // outputs; a priced model needs MLflow's cost table.
+  if (!attributes.has(A.MODEL)) {
+    const model = modelFromIo(attributes);
+    if (model !== undefined) attributes.set(A.MODEL, JSON.stringify(model));
+  }
+  if (
+    !attributes.has(A.LLM_COST) &&
+    type !== 'AGENT' &&
+    attributes.has(A.CHAT_USAGE) &&
+    attributes.has(A.MODEL)
+  ) {
+    throw new NotNative('an LLM span whose cost MLflow calculates from model prices');
+  }
+
+  const spanId = hex(proto.span_id, 8);
+  const parentSpanId = isRoot ? null : hex(proto.parent_span_id, 8);
+  const kind = KIND_NAMES[proto.kind >= 1 && proto.kind <= 5 ? proto.kind : 0]!;
+  const events = proto.events.map(
+    (e) =>
+      `{"name": ${JSON.stringify(e.name)}, "time_unix_nano": ${e.time_unix_nano}, ` +
+      `"attributes": ${pyJsonDumpsExact(decodeKeyValues(e.attributes))}}`,
+  );
+  const attrText = [...attributes].map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ');
+  const content =
+    `{"trace_id": "${b64(proto.trace_id, 16)}", "span_id": "${b64(proto.span_id, 8)}", ` +
+    `"parent_span_id": ${parentSpanId === null ? 'null' : `"${b64(proto.parent_span_id, 8)}"`}, ` +
+    `"name": ${JSON.stringify(proto.name)}, "kind": "${kind}", ` +
+    `"start_time_unix_nano": ${proto.start_time_unix_nano}, "end_time_unix_nano": ${proto.end_time_unix_nano}, ` +
+    `"events": [${events.join(', ')}], ` +
+    `"status": {"code": "${status.name}", "message": ${JSON.stringify(message)}}, ` +
+    `"attributes": {${attrText}}, "links": []}`;
+
+  const cost = dictAttribute(attributes.get(A.LLM_COST));
+  const model = parseJsonString(attributes.get(A.MODEL));
+  const provider = parseJsonString(attributes.get(A.MODEL_PROVIDER));
+  return {
+    isRoot,
+    attributes,
+    span: {
+      traceId,
+      spanId,
+      parentSpanId,
+      name: proto.name,
+      type,
+      status: status.value,
+      startNs: proto.start_time_unix_nano,
+      endNs: proto.end_time_unix_nano,
+      content,
+      inputCost: cost ? finiteFloat(cost.get('input_cost')) : null,
+      outputCost: cost ? finiteFloat(cost.get('output_cost')) : null,
+      totalCost: cost ? finiteFloat(cost.get('total_cost')) : null,
+      modelName: typeof model === 'string' ? Array.from(model).slice(0, 500).join('') : null,
+      modelProvider: typeof provider === 'string' ? Array.from(provider).slice(0, 500).join('') : null,
+      usage: dictAttribute(attributes.get(A.CHAT_USAGE)),
+      cost,
+    },
+  };
+}
+
+/** _validate_trace_tag, or undefined where log_spans skips the tag. */
+function validTag(key: string, value: string, truncateLongValues: boolean): [string, string] | undefined {
+  try {
+    validateTagName(key);
+    const k = validateLengthLimit('key', MAX_ENTITY_KEY_LENGTH, key);
+    const v = validateLengthLimit('value', 8000, value, { truncate: true, truncateLongValues });
+    return [k, v];
+  } catch (err) {
+    if (err instanceof MlflowError) return undefined;
+    throw err;
+  }
+}
+
+/** Python's str() of a decoded resource attribute, or json.dumps (ensure_ascii) of another value. */
+function resourceTagValue(v: PyExact): string {
+  if (typeof v === 'string') return v;
+  // OpenTelemetry's Resource cleans other values (drops or converts them): not followed here.
+  if (v !== null && typeof v === 'object' && !(v instanceof PyFloat)) {
+    throw new NotNative('a resource attribute that is a list or a map');
+  }
+  return pyJsonDumpsExact(v).replace(
+    /[\u0080-\uffff]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
+}
+
+/** The batch of an export request, grouped by trace in first-seen order. */
+export function spanBatches(
+  resourceSpans: readonly OtlpResourceSpans[],
+  truncateLongValues: boolean,
+): TraceBatch[] {
+  const traces = new Map<
+    string,
+    TraceBatch & { roots: Converted[]; nodes: Converted[]; resource?: PyDict }
+  >();
+  for (const rs of resourceSpans) {
+    let serviceName: string | undefined;
+    for (const attr of rs.resource.attributes) {
+      if (attr.key === 'service.name') {
+        const v = decodeAny(attr.value);
+        if (v !== null && typeof v === 'string' && KNOWN_SERVICE_NAMES.has(v)) serviceName = v;
+        else if (v !== null && typeof v !== 'string')
+          throw new NotNative('a service name that is not a string');
+        break;
+      }
+    }
+    const resource = rs.resource.attributes.length > 0 ? decodeKeyValues(rs.resource.attributes) : undefined;
+    for (const ss of rs.scope_spans) {
+      for (const proto of ss.spans) {
+        const c = convert(proto, serviceName);
+        let t = traces.get(c.span.traceId);
+        if (!t) {
+          t = {
+            traceId: c.span.traceId,
+            spans: [],
+            minStartMs: 0,
+            maxEndMs: null,
+            rootStatus: null,
+            sessionId: null,
+            userId: null,
+            requestPreview: undefined,
+            responsePreview: undefined,
+            tags: new Map(),
+            resourceTags: new Map(),
+            roots: [],
+            nodes: [],
+          };
+          traces.set(c.span.traceId, t);
+        }
+        if (t.resource === undefined && resource !== undefined) t.resource = resource;
+        t.spans.push(c.span);
+        t.nodes.push(c);
+        if (c.isRoot) t.roots.push(c);
+      }
+    }
+  }
+  const out: TraceBatch[] = [];
+  for (const t of traces.values()) {
+    let minStart = t.spans[0]!.startNs;
+    let maxEnd: bigint | undefined;
+    for (const s of t.spans) {
+      if (s.startNs < minStart) minStart = s.startNs;
+      if (maxEnd === undefined || s.endNs > maxEnd) maxEnd = s.endNs;
+    }
+    t.minStartMs = Number(minStart / 1_000_000n);
+    t.maxEndMs = maxEnd === undefined ? null : Number(maxEnd / 1_000_000n);
+    const firstRoot = t.roots[0];
+    if (firstRoot) t.rootStatus = firstRoot.span.status === 'ERROR' ? 'ERROR' : 'OK';
+    for (const c of t.nodes) {
+      if (t.sessionId === null) {
+        const raw = c.attributes.get(A.SESSION_ID);
+        if (raw) {
+          const sid = parseJsonString(raw);
+          if (typeof sid !== 'string') throw new NotNative('a session id that is not a string');
+          t.sessionId = validateLengthLimit('Session ID', MAX_SESSION_ID_LENGTH, sid);
+        }
+      }
+      if (t.userId === null) {
+        const raw = c.attributes.get(A.USER_ID);
+        if (raw) {
+          const uid = parseJsonString(raw);
+          if (typeof uid !== 'string') throw new NotNative('a user id that is not a string');
+          t.userId = uid;
+        }
+      }
+    }
+    // The root span: the last root of the batch wins its dict, the tags accumulate over roots.
+    for (const root of t.roots) {
+      const inputs = root.attributes.get(A.INPUTS);
+      const outputs = root.attributes.get(A.OUTPUTS);
+      t.requestPreview = inputs ? truncatedPreview(inputs, 'user') : undefined;
+      t.responsePreview = outputs ? truncatedPreview(outputs, 'assistant') : undefined;
+      for (const [key, raw] of root.attributes) {
+        if (!key.startsWith(A.TRACE_TAG_PREFIX)) continue;
+        const parsed = parseJsonString(raw);
+        const tagValue = typeof parsed === 'string' ? parsed : raw;
+        const tag = validTag(key.slice(A.TRACE_TAG_PREFIX.length), tagValue, truncateLongValues);
+        if (!tag) continue;
+        if (tag[0] === 'mlflow.traceName')
+          tag[1] = validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, tag[1]);
+        t.tags.set(tag[0], tag[1]);
+      }
+    }
+    if (t.resource) {
+      for (const [key, value] of t.resource) {
+        if (key.startsWith('telemetry.sdk.') || key.startsWith('mlflow.')) continue;
+        const tag = validTag(key, resourceTagValue(value), truncateLongValues);
+        if (tag) t.resourceTags.set(tag[0], tag[1]);
+      }
+    }
+    out.push(t);
+  }
+  return out;
+}
