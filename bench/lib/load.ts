@@ -7,6 +7,7 @@ export interface Req {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown; // JSON-serialized when not a string
+  headers?: Record<string, string>; // besides content-type: application/json
 }
 
 /** Classifies a response: 'ok', 'expected' (an error the scenario asks for), or an error label. */
@@ -81,7 +82,7 @@ export async function runLoad(opts: {
           method: r.method,
           path: r.path,
           body,
-          headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...r.headers },
         });
         const text = await resp.body.text();
         res.bytesIn += text.length;

@@ -680,7 +680,8 @@ function byAlias(id: string, concurrency: number, maxRequests: (quick: boolean) 
  * to its MLflow 3.1 child.
  */
 function loggedModelScenarios(): Scenario[] {
-  const json = (body: string) => JSON.parse(body) as { models?: { info: { model_id: string; name: string } }[] };
+  const json = (body: string) =>
+    JSON.parse(body) as { models?: { info: { model_id: string; name: string } }[] };
   const matching = Array.from({ length: LM_MODELS }, (_, n) => n).filter((n) => lmLr(n) === '0.01');
   const want = [...matching].sort((a, b) => lmAcc(b) - lmAcc(a) || b - a).slice(0, 100);
   return [
@@ -722,6 +723,131 @@ function loggedModelScenarios(): Scenario[] {
   ];
 }
 
+/** OTLP JSON of one trace's spans: a root (span 0) and children, leaves with token usage. */
+function otlpTrace(traceHex: string, from: number, to: number, t0Ns: bigint): string {
+  const spans = [];
+  for (let n = from; n < to; n++) {
+    const attributes = [
+      { key: 'mlflow.spanType', value: { stringValue: n === 0 ? '"AGENT"' : '"LLM"' } },
+      { key: 'mlflow.spanInputs', value: { stringValue: `{"question": "q${n}", "k": ${n}}` } },
+      { key: 'mlflow.spanOutputs', value: { stringValue: `"answer ${n}"` } },
+    ];
+    if (n > 0) {
+      attributes.push({
+        key: 'mlflow.chat.tokenUsage',
+        value: { stringValue: '{"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}' },
+      });
+    }
+    spans.push({
+      traceId: traceHex,
+      spanId: (n + 1).toString(16).padStart(16, '0'),
+      ...(n > 0 ? { parentSpanId: '0000000000000001' } : {}),
+      name: n === 0 ? 'agent' : `call-${n}`,
+      kind: 1,
+      startTimeUnixNano: String(t0Ns + BigInt(n) * 1000n),
+      endTimeUnixNano: String(t0Ns + BigInt(n) * 1000n + 900n),
+      attributes,
+      status: { code: 1 },
+    });
+  }
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
+}
+
+/**
+ * Traces (MLflow 3's GenAI tracing; mlflow-ts and Python MLflow only): OTLP ingest of 100-span
+ * batches, each a new trace whose 99 leaves carry token usage (the totals are checked on a
+ * sample), and getTrace of one 1,000-span trace.
+ */
+function traceScenarios(): Scenario[] {
+  const traceHex = (tag: number, i: number) =>
+    (
+      tag.toString(16).padStart(8, '0') +
+      Date.now().toString(16).padStart(12, '0') +
+      i.toString(16).padStart(12, '0')
+    ).slice(0, 32);
+  const getTrace = (base: string, id: string) =>
+    call(base, 'GET', `/api/3.0/mlflow/traces/get?trace_id=${id}&allow_partial=true`) as Promise<{
+      trace?: { trace_info?: { trace_metadata?: Record<string, string> }; spans?: unknown[] };
+    }>;
+  return [
+    {
+      group: 'write',
+      backend: 'pg',
+      durationMs: dur(3000, 20000),
+      warmup: dur(5, 40),
+      schemas: ['mlflow'],
+      id: 'T1-otlp-ingest-100',
+      title: 'OTLP ingest (POST /v1/traces, JSON), one 100-span trace per request, c=8',
+      concurrency: 8,
+      unit: { name: 'spans/s', perReq: 100 },
+      maxRequests: dur(300, 20000),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'bench_otlp');
+        const tag = Math.floor(Math.random() * 0xffffff);
+        const ids = new Map<number, string>();
+        return {
+          make: (i) => {
+            const hex = traceHex(tag, i);
+            ids.set(i, 'tr-' + hex);
+            return {
+              method: 'POST',
+              path: '/v1/traces',
+              body: otlpTrace(hex, 0, 100, 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n),
+              headers: { 'x-mlflow-experiment-id': exp },
+            };
+          },
+          check: (s, b, i) => (s === 200 ? 'ok' : defaultCheck(s, b, i)),
+          async verify(_insp, okIdx) {
+            const problems: string[] = [];
+            for (const i of shuffle([...okIdx]).slice(0, 20)) {
+              const t = await getTrace(ctx.base, ids.get(i)!);
+              const usage = t.trace?.trace_info?.trace_metadata?.['mlflow.trace.tokenUsage'];
+              if ((t.trace?.spans ?? []).length !== 100)
+                problems.push(`trace ${i}: ${t.trace?.spans?.length} spans`);
+              else if (usage !== '{"input_tokens": 990, "output_tokens": 495, "total_tokens": 1485}')
+                problems.push(`trace ${i}: usage ${usage}`);
+            }
+            return problems;
+          },
+        };
+      },
+    },
+    {
+      group: 'read',
+      backend: 'pg',
+      durationMs: dur(2500, 20000),
+      warmup: dur(3, 20),
+      schemas: ['mlflow'],
+      id: 'T2-get-trace-1000',
+      title: 'getTrace of a 1,000-span trace (spans in the database), c=4',
+      concurrency: 4,
+      maxRequests: dur(100, 5000),
+      async prepare(ctx) {
+        const exp = await newExp(ctx, 'bench_trace_read');
+        const hex = traceHex(0xabc, 1);
+        const { request } = await import('undici');
+        for (let from = 0; from < 1000; from += 100) {
+          const r = await request(ctx.base + '/v1/traces', {
+            method: 'POST',
+            body: otlpTrace(hex, from, from + 100, 1_700_000_000_000_000_000n),
+            headers: { 'content-type': 'application/json', 'x-mlflow-experiment-id': exp },
+          });
+          await r.body.text();
+          if (r.statusCode !== 200) throw new Error(`OTLP setup batch answered ${r.statusCode}`);
+        }
+        return {
+          make: () => ({ method: 'GET', path: `/api/3.0/mlflow/traces/get?trace_id=tr-${hex}` }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const n = (JSON.parse(b) as { trace?: { spans?: unknown[] } }).trace?.spans?.length;
+            return n === 1000 ? 'ok' : `wrong trace (${n} spans)`;
+          },
+        };
+      },
+    },
+  ];
+}
+
 export function allScenarios(): Scenario[] {
   return [
     ...writeScenarios('pg'),
@@ -735,5 +861,6 @@ export function allScenarios(): Scenario[] {
       .map((sc): Scenario => ({ ...sc, id: `${sc.id}-mysql`, backend: 'mysql', schemas: ['mlflow'] })),
     ...registryScenarios(),
     ...loggedModelScenarios(),
+    ...traceScenarios(),
   ];
 }

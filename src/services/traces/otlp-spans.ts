@@ -153,6 +153,24 @@ function stripDoubleEncoding(dumped: string): string {
   return typeof twice === 'string' || Array.isArray(twice) || twice instanceof Map ? once : dumped;
 }
 
+/**
+ * stripDoubleEncoding of a string value's dump (`"..."`), without parsing the dump: it loads back
+ * as the string itself, which is kept when it is itself the JSON of a str, list or dict. Only a
+ * text starting (after whitespace) with `"`, `[` or `{` can be; JSON.parse accepting it means
+ * json.loads does too (json.loads accepts more: NaN, Infinity, which the exact reader covers).
+ */
+function stripStringDump(s: string, dumped: string): string {
+  const c = s.trimStart()[0];
+  if (c !== '"' && c !== '[' && c !== '{') return dumped;
+  try {
+    JSON.parse(s);
+    return s;
+  } catch {
+    const v = loads(s);
+    return typeof v === 'string' || Array.isArray(v) || v instanceof Map ? s : dumped;
+  }
+}
+
 /** _try_parse_json_string. */
 function parseJsonString(value: PyExact | undefined): PyExact | undefined {
   if (typeof value !== 'string') return value;
@@ -271,15 +289,16 @@ function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
   // A parent id of zero bytes only is no parent (from_otel_proto's `if parent_id`).
   const isRoot = proto.parent_span_id.every((b) => b === 0);
 
-  // Every attribute dumped once (dump_span_attribute_value), the request id set, then one
-  // layer of a double encoding stripped.
   const attributes = new Map<string, string>();
   for (const kv of proto.attributes) {
     if (translatable(kv.key)) throw new NotNative(`attribute ${kv.key} (OpenTelemetry translators)`);
-    attributes.set(kv.key, pyJsonDumpsExact(decodeAny(kv.value)));
+    // Dumped (dump_span_attribute_value), then one layer of a double encoding stripped.
+    const str = kv.value?.string_value;
+    if (str !== undefined) attributes.set(kv.key, stripStringDump(str, JSON.stringify(str)));
+    else attributes.set(kv.key, stripDoubleEncoding(pyJsonDumpsExact(decodeAny(kv.value))));
   }
+  // The request id's dump is kept as is by the strip (its text is not JSON).
   attributes.set(A.REQUEST_ID, JSON.stringify(traceId));
-  for (const [k, v] of attributes) attributes.set(k, stripDoubleEncoding(v));
   if (isRoot) {
     if (serviceName !== undefined) attributes.set('service.name', JSON.stringify(serviceName));
     for (const key of BLOCKED_TAGS) attributes.delete(A.TRACE_TAG_PREFIX + key);
