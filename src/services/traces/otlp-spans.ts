@@ -15,6 +15,7 @@ import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan } from './
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { pyJsonDumpsExact, pyJsonLoadsExact, type PyDict, type PyExact } from '../../py/json-exact.js';
 import { PyFloat } from '../../py/values.js';
+import type { SpanRow, TraceSpans } from '../../stores/tracking/span-writes.js';
 import { NotNative } from '../raw-reply.js';
 import { validateLengthLimit, validateTagName, MAX_ENTITY_KEY_LENGTH } from '../tracking/validation.js';
 import { BLOCKED_TAGS, MAX_TRACE_NAME_LENGTH } from './validation.js';
@@ -75,45 +76,6 @@ const STATUS = [
   { name: 'STATUS_CODE_OK', value: 'OK' },
   { name: 'STATUS_CODE_ERROR', value: 'ERROR' },
 ] as const;
-
-/** A span row of the `spans` table, and what the trace aggregates need of it. */
-export interface StoredSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  type: string | null;
-  status: string;
-  startNs: bigint;
-  endNs: bigint;
-  content: string;
-  inputCost: number | null;
-  outputCost: number | null;
-  totalCost: number | null;
-  modelName: string | null;
-  modelProvider: string | null;
-  usage: PyDict | null;
-  cost: PyDict | null;
-}
-
-/** What log_spans computes of one trace from this batch alone (_TraceAggregate). */
-export interface TraceBatch {
-  traceId: string;
-  spans: StoredSpan[];
-  minStartMs: number;
-  maxEndMs: number | null;
-  /** The trace state the root span gives (OK / ERROR), if the root span is in the batch. */
-  rootStatus: string | null;
-  sessionId: string | null;
-  userId: string | null;
-  /** Previews from the root span's inputs and outputs (undefined: none to set). */
-  requestPreview: string | undefined;
-  responsePreview: string | undefined;
-  /** mlflow.traceTag.* attributes of the root span, validated. */
-  tags: Map<string, string>;
-  /** Resource attributes of the trace's first span that has any, as trace tags. */
-  resourceTags: Map<string, string>;
-}
 
 /** _decode_otel_proto_anyvalue, as an exact value (bytes are not followed: NotNative). */
 function decodeAny(v: OtlpAnyValue | undefined): PyExact {
@@ -272,7 +234,7 @@ function modelFromIo(attributes: Map<string, string>): string | undefined {
 }
 
 interface Converted {
-  span: StoredSpan;
+  span: SpanRow;
   attributes: Map<string, string>;
   isRoot: boolean;
 }
@@ -405,14 +367,13 @@ function resourceTagValue(v: PyExact): string {
 }
 
 /** The batch of an export request, grouped by trace in first-seen order. */
+type Building = TraceSpans & { tags: Map<string, string>; resourceTags: Map<string, string> };
+
 export function spanBatches(
   resourceSpans: readonly OtlpResourceSpans[],
   truncateLongValues: boolean,
-): TraceBatch[] {
-  const traces = new Map<
-    string,
-    TraceBatch & { roots: Converted[]; nodes: Converted[]; resource?: PyDict }
-  >();
+): TraceSpans[] {
+  const traces = new Map<string, Building & { roots: Converted[]; nodes: Converted[]; resource?: PyDict }>();
   for (const rs of resourceSpans) {
     let serviceName: string | undefined;
     for (const attr of rs.resource.attributes) {
@@ -454,7 +415,7 @@ export function spanBatches(
       }
     }
   }
-  const out: TraceBatch[] = [];
+  const out: TraceSpans[] = [];
   for (const t of traces.values()) {
     let minStart = t.spans[0]!.startNs;
     let maxEnd: bigint | undefined;

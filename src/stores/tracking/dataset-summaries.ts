@@ -21,7 +21,8 @@ export async function searchDatasetSummaries(
   ctx: StoreContext,
   experimentIds: readonly number[],
 ): Promise<DatasetSummaryRow[]> {
-  const rows = await sql<DatasetSummaryRow>`SELECT DISTINCT datasets.experiment_id, datasets.name, datasets.digest, input_tags.value
+  const rows =
+    await sql<DatasetSummaryRow>`SELECT DISTINCT datasets.experiment_id, datasets.name, datasets.digest, input_tags.value
     FROM datasets
     JOIN inputs ON inputs.source_id = datasets.dataset_uuid
     LEFT OUTER JOIN input_tags ON inputs.input_uuid = input_tags.input_uuid AND input_tags.name = ${DATASET_CONTEXT_TAG}

@@ -72,7 +72,12 @@ export async function linkModelVersion(
     const value = dumps(list);
     await trx
       .insertInto('logged_model_tags')
-      .values({ model_id: modelId, experiment_id: experimentId, tag_key: MODEL_VERSIONS_TAG, tag_value: value })
+      .values({
+        model_id: modelId,
+        experiment_id: experimentId,
+        tag_key: MODEL_VERSIONS_TAG,
+        tag_value: value,
+      })
       .onConflict((oc) => oc.columns(['model_id', 'tag_key']).doUpdateSet({ tag_value: value }))
       .execute();
   });

@@ -49,7 +49,11 @@ const notFound = (modelId: string): MlflowError =>
 
 /** _get_logged_model_record: any lifecycle stage (deleted models can still be tagged). */
 async function modelRecord(db: Db, modelId: string): Promise<LoggedModelRow> {
-  const row = await db.selectFrom('logged_models').selectAll().where('model_id', '=', modelId).executeTakeFirst();
+  const row = await db
+    .selectFrom('logged_models')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
   if (!row) throw notFound(modelId);
   return row;
 }
@@ -99,18 +103,16 @@ export async function loadModels(db: Db, rows: readonly LoggedModelRow[]): Promi
       row,
       [...tagMap].map(([key, value]) => ({ key, value })),
       [...paramMap].map(([key, value]) => ({ key, value })),
-      (metricsOf.get(row.model_id) ?? []).map(
-        (m): Metric => ({
-          key: m.metric_name,
-          ...(m.metric_value === null ? {} : { value: Number(m.metric_value) }),
-          timestamp: Number(m.metric_timestamp_ms),
-          step: Number(m.metric_step),
-          run_id: m.run_id,
-          ...(m.dataset_name === null ? {} : { dataset_name: m.dataset_name }),
-          ...(m.dataset_digest === null ? {} : { dataset_digest: m.dataset_digest }),
-          model_id: m.model_id,
-        }),
-      ),
+      (metricsOf.get(row.model_id) ?? []).map((m): Metric => ({
+        key: m.metric_name,
+        ...(m.metric_value === null ? {} : { value: Number(m.metric_value) }),
+        timestamp: Number(m.metric_timestamp_ms),
+        step: Number(m.metric_step),
+        run_id: m.run_id,
+        ...(m.dataset_name === null ? {} : { dataset_name: m.dataset_name }),
+        ...(m.dataset_digest === null ? {} : { dataset_digest: m.dataset_digest }),
+        model_id: m.model_id,
+      })),
     );
   });
 }
@@ -144,7 +146,10 @@ function modelEntity(
 }
 
 /** create_logged_model: one transaction, so a refused param or tag leaves no model behind. */
-export async function createLoggedModel(ctx: StoreContext, args: CreateLoggedModelArgs): Promise<LoggedModel> {
+export async function createLoggedModel(
+  ctx: StoreContext,
+  args: CreateLoggedModelArgs,
+): Promise<LoggedModel> {
   return ctx.db.transaction().execute(async (trx) => {
     const experiment = await getExperimentRow(trx, args.experimentId, 'ALL');
     checkExperimentActive(experiment);
@@ -168,13 +173,27 @@ export async function createLoggedModel(ctx: StoreContext, args: CreateLoggedMod
     if (args.params.length > 0) {
       await trx
         .insertInto('logged_model_params')
-        .values(args.params.map((p) => ({ model_id: modelId, experiment_id: experimentId, param_key: p.key, param_value: p.value })))
+        .values(
+          args.params.map((p) => ({
+            model_id: modelId,
+            experiment_id: experimentId,
+            param_key: p.key,
+            param_value: p.value,
+          })),
+        )
         .execute();
     }
     if (args.tags.length > 0) {
       await trx
         .insertInto('logged_model_tags')
-        .values(args.tags.map((t) => ({ model_id: modelId, experiment_id: experimentId, tag_key: t.key, tag_value: t.value })))
+        .values(
+          args.tags.map((t) => ({
+            model_id: modelId,
+            experiment_id: experimentId,
+            tag_key: t.key,
+            tag_value: t.value,
+          })),
+        )
         .execute();
     }
     return (await loadModels(trx, [row]))[0]!;
@@ -182,7 +201,11 @@ export async function createLoggedModel(ctx: StoreContext, args: CreateLoggedMod
 }
 
 /** get_logged_model: a deleted model is found only with allow_deleted. */
-export async function getLoggedModel(ctx: StoreContext, modelId: string, allowDeleted: boolean): Promise<LoggedModel> {
+export async function getLoggedModel(
+  ctx: StoreContext,
+  modelId: string,
+  allowDeleted: boolean,
+): Promise<LoggedModel> {
   let q = ctx.db.selectFrom('logged_models').selectAll().where('model_id', '=', modelId);
   if (!allowDeleted) {
     // `lifecycle_stage != 'deleted'` in SQL: a NULL stage does not qualify either.
@@ -194,7 +217,11 @@ export async function getLoggedModel(ctx: StoreContext, modelId: string, allowDe
 }
 
 /** finalize_logged_model: any model, deleted or not, takes the status. */
-export async function finalizeLoggedModel(ctx: StoreContext, modelId: string, status: number): Promise<LoggedModel> {
+export async function finalizeLoggedModel(
+  ctx: StoreContext,
+  modelId: string,
+  status: number,
+): Promise<LoggedModel> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await modelRecord(trx, modelId);
     const now = nowMillis();
@@ -241,7 +268,9 @@ export async function setLoggedModelTags(
         })),
       )
       .onConflict((oc) =>
-        oc.columns(['model_id', 'tag_key']).doUpdateSet((eb) => ({ tag_value: eb.ref('excluded.tag_value') })),
+        oc
+          .columns(['model_id', 'tag_key'])
+          .doUpdateSet((eb) => ({ tag_value: eb.ref('excluded.tag_value') })),
       )
       .execute();
   });
@@ -256,7 +285,9 @@ export async function deleteLoggedModelTag(ctx: StoreContext, modelId: string, k
       .where('tag_key', '=', key)
       .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) {
-      throw MlflowError.notFound(`No tag with key ${reprStr(key)} found for model with ID ${reprStr(modelId)}.`);
+      throw MlflowError.notFound(
+        `No tag with key ${reprStr(key)} found for model with ID ${reprStr(modelId)}.`,
+      );
     }
   });
 }
@@ -285,7 +316,11 @@ export async function logLoggedModelParams(
 }
 
 /** log_outputs: RUN_OUTPUT -> MODEL_OUTPUT edges of an active run (model ids are not checked). */
-export async function logOutputs(ctx: StoreContext, runId: string, models: readonly ModelOutputInput[]): Promise<void> {
+export async function logOutputs(
+  ctx: StoreContext,
+  runId: string,
+  models: readonly ModelOutputInput[],
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const run = await getRunRow(trx, runId);
     checkRunActive(run);

@@ -41,7 +41,12 @@ function chunk<T>(items: T[], size: number): T[][] {
  */
 export async function logBatch(ctx: StoreContext, runId: string, batch: BatchArgs): Promise<void> {
   const ops = ctx.dialect.tracking;
-  if (ops.logMetrics && batch.params.length === 0 && batch.tags.length === 0 && !batch.metrics.some((m) => m.model_id)) {
+  if (
+    ops.logMetrics &&
+    batch.params.length === 0 &&
+    batch.tags.length === 0 &&
+    !batch.metrics.some((m) => m.model_id)
+  ) {
     return ops.logMetrics(runId, batch.metrics);
   }
   await withDeadlockRetry(() =>
@@ -82,7 +87,10 @@ export async function logParam(ctx: StoreContext, runId: string, param: ParamInp
  * rows are written: first appearance in the batch (MLflow's, which get_run then shows), or key
  * order (`keyOrder`, PostgreSQL: concurrent batches on one run then lock rows in one order).
  */
-export function metricRows(metrics: readonly MetricInput[], keyOrder: boolean): { rows: MetricRow[]; latest: MetricRow[] } {
+export function metricRows(
+  metrics: readonly MetricInput[],
+  keyOrder: boolean,
+): { rows: MetricRow[]; latest: MetricRow[] } {
   const rowsById = new Map<string, MetricRow>();
   const newest = new Map<string, MetricRow>();
   for (const m of metrics) {

@@ -30,14 +30,14 @@ import {
   ARTIFACT_LOCATION_TAG,
   chunks,
   COST_COLUMNS,
+  INFO_FINALIZED_KEY,
   SPANS_LOCATION_TAG,
   TOKEN_COLUMNS,
+  TRACE_NAME_TAG,
   type TraceInfoRow,
 } from './trace-infos.js';
 
-const INFO_FINALIZED_KEY = 'mlflow.trace.infoFinalized';
 const TRACE_USER_KEY = 'mlflow.trace.user';
-const TRACE_NAME_TAG = 'mlflow.traceName';
 const TRACKING_STORE = 'TRACKING_STORE';
 const CREATE_ATTEMPTS = 10;
 
@@ -110,7 +110,8 @@ async function lockedTraceRows(
   return rows;
 }
 
-async function upsertTags(
+/** Trace tags written over any stored under the same keys (MLflow's session.merge). */
+export async function upsertTraceTags(
   trx: Db,
   rows: { request_id: string; key: string; value: string }[],
 ): Promise<void> {
@@ -408,7 +409,7 @@ async function logSpansOnce(
       for (const [k, v] of t.tags) if (k !== TRACE_NAME_TAG) tags.set(k, v);
       for (const [key, value] of tags) tagRows.push({ request_id: id, key, value });
     }
-    await upsertTags(trx, tagRows);
+    await upsertTraceTags(trx, tagRows);
   });
 }
 

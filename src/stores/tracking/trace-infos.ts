@@ -23,6 +23,8 @@ export const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
 export const COST_KEY = 'mlflow.trace.cost';
 export const SPANS_LOCATION_TAG = 'mlflow.trace.spansLocation';
 export const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
+/** TraceMetadataKey.TRACE_INFO_FINALIZED: start_trace wrote the trace's top-level fields. */
+export const INFO_FINALIZED_KEY = 'mlflow.trace.infoFinalized';
 
 /** trace_analytics.PROMOTED_TRACE_METADATA_KEYS: metadata kept in trace_info columns instead. */
 export const PROMOTED_METADATA_KEYS: ReadonlySet<string> = new Set([

@@ -14,11 +14,13 @@ import type { StoreContext } from './context.js';
 import { checkExperimentActive, getExperimentRow } from './experiments.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { withDeadlockRetry } from './retry.js';
+import { upsertTraceTags } from './span-writes.js';
 import { analyticsColumns } from './trace-analytics.js';
 import {
   ARTIFACT_LOCATION_TAG,
   buildTraceInfos,
   getTraceRow,
+  INFO_FINALIZED_KEY,
   PROMOTED_METADATA_KEYS,
   SPANS_LOCATION_TAG,
   TRACE_NAME_TAG,
@@ -26,7 +28,6 @@ import {
 } from './trace-infos.js';
 
 /** TraceMetadataKey.TRACE_INFO_FINALIZED */
-const INFO_FINALIZED_KEY = 'mlflow.trace.infoFinalized';
 
 export interface StartTraceArgs {
   traceId: string;
@@ -147,13 +148,7 @@ async function mergeTrace(
       .where('request_id', '=', a.traceId)
       .execute();
     const tagRows = [...new Map(tags)].map(([key, value]) => ({ request_id: a.traceId, key, value }));
-    await trx
-      .insertInto('trace_tags')
-      .values(tagRows)
-      .onConflict((oc) =>
-        oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
-      )
-      .execute();
+    await upsertTraceTags(trx, tagRows);
     const metadataRows = [...metadata]
       .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
       .map(([key, value]) => ({ request_id: a.traceId, key, value }));
