@@ -19,6 +19,11 @@ export interface DialectSql {
   /** `expr ILIKE value` (SQLAlchemy's rendering of `ilike` where the database has none). */
   ilike(expr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<SqlBool>;
   /**
+   * `expr RLIKE value` as MLflow's search writes it: SQLite's REGEXP (a registered function),
+   * PostgreSQL's `~`, MySQL's byte-wise `CAST(x AS BINARY) REGEXP BINARY v`.
+   */
+  rlike(expr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /**
    * `expr = value`, `expr != value`, `expr LIKE value` on a string column, as MLflow's search
    * compares strings: exactly, case included (MySQL's collations ignore case, so MLflow adds a
    * BINARY comparison there).

@@ -15,6 +15,7 @@ export const mysqlSql: DialectSql = {
   },
   // SQLAlchemy renders ilike as lower(x) LIKE lower(y) on MySQL.
   ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
+  rlike: (expr, value) => sql<SqlBool>`(CAST(${expr} AS BINARY) REGEXP BINARY ${value})`,
   /**
    * MLflow's mysql_comparison_func (utils/search_utils.py): the collations MLflow's MySQL schema
    * uses ignore case (and trailing spaces), so each comparison is paired with a BINARY one; the

@@ -12,6 +12,7 @@ export const postgresSql: DialectSql = {
     return sql`(SELECT json_build_array(${sql.join(aggs)})::text FROM ${sql.raw(table)} x WHERE ${sql.raw(where)})`;
   },
   ilike: (expr, value) => sql<SqlBool>`(${expr} ILIKE ${value})`,
+  rlike: (expr, value) => sql<SqlBool>`(${expr} ~ ${value})`,
   // PostgreSQL types an untyped parameter after its column: a fractional bound against a BIGINT
   // column (start_time > 1.5) must be sent as a double, as SQLAlchemy's float literal is.
   stringCompare: (expr, op, value) => sql<SqlBool>`(${expr} ${sql.raw(op)} ${value})`,
