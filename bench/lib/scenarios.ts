@@ -5,7 +5,7 @@ import { call, defaultCheck } from './load.js';
 import type { Inspector } from './inspect.js';
 import type { MlflowAnswer } from './json.js';
 import type { ReadIds, ReadSize } from './seed.js';
-import { LM_MODELS, REG_MODELS, lmAcc, lmLr, regModelName, regAliases } from './seed.js';
+import { LM_MODELS, REG_MODELS, TRACES, lmAcc, lmLr, regModelName, regAliases, traceId, traceTeam } from './seed.js';
 import type { SchemaKind } from './systems.js';
 
 /** Where a scenario's data lives: PostgreSQL, SQLite, or MySQL (MariaDB). */
@@ -810,6 +810,41 @@ function traceScenarios(): Scenario[] {
             return problems;
           },
         };
+      },
+    },
+    {
+      group: 'read',
+      backend: 'pg',
+      durationMs: dur(2500, 20000),
+      warmup: dur(10, 50),
+      schemas: ['mlflow'],
+      id: 'T3-search-traces-tag-filter',
+      title: `searchTracesV3, a page of 100 of ${TRACES.toLocaleString('en-US')} traces with a tag filter (tags.team = 'team_3', newest first), c=4`,
+      concurrency: 4,
+      maxRequests: dur(500, 20000),
+      prepare(ctx) {
+        const exp = ctx.ids?.traceExp;
+        if (!exp) throw new Error('no traces seeded on this system');
+        const want = Array.from({ length: TRACES }, (_, n) => TRACES - 1 - n)
+          .filter((n) => traceTeam(n) === 'team_3')
+          .slice(0, 100)
+          .map(traceId);
+        return Promise.resolve({
+          make: () => ({
+            method: 'POST',
+            path: '/api/3.0/mlflow/traces/search',
+            body: {
+              locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp } }],
+              filter: "tags.team = 'team_3'",
+              max_results: 100,
+            },
+          }),
+          check: (s, b, i) => {
+            if (s !== 200) return defaultCheck(s, b, i);
+            const got = ((JSON.parse(b) as { traces?: { trace_id: string }[] }).traces ?? []).map((t) => t.trace_id);
+            return got.join() === want.join() ? 'ok' : `wrong page: ${got.length} traces, ${got.slice(0, 2).join()}...`;
+          },
+        });
       },
     },
     {

@@ -21,6 +21,8 @@ export interface ReadIds {
   bulkRuns: string[];
   /** The logged-models experiment (LM1), on systems that have logged models. */
   lmExp?: string;
+  /** The traces experiment (T3), on systems that have traces. */
+  traceExp?: string;
 }
 
 const T0 = 1_700_000_000_000;
@@ -294,6 +296,8 @@ export async function seedMlflowPg(url: string, size: ReadSize): Promise<void> {
     // LM1: logged models (MLflow 3 schemas only; older ones, e.g. mlflow-go's, have no such table)
     const hasLoggedModels = (await c.query("SELECT to_regclass('logged_models') AS t")).rows[0].t !== null;
     if (hasLoggedModels) await seedLoggedModels(c, await exp('bench_models'), addRun, runs);
+    const hasTraces = (await c.query("SELECT to_regclass('trace_info') AS t")).rows[0].t !== null;
+    if (hasTraces) await seedTraces(c, await exp('bench_traces'));
     await c.query('COMMIT');
   } finally {
     await c.end();
@@ -338,6 +342,30 @@ async function seedLoggedModels(
   for (const b of [lm, lmTags, lmParams, lmMetrics]) await b.flush();
 }
 
+/** The seeded traces (T3): TRACES traces, one a second, with a name, a status and 3 tags. */
+export const TRACES = 100_000;
+export const traceId = (n: number) => `tr-${n.toString(16).padStart(32, '0')}`;
+/** `team` of trace n: one trace in ten has team_3 (what T3 filters on). */
+export const traceTeam = (n: number) => `team_${n % 10}`;
+
+async function seedTraces(c: pg.Client, e: number): Promise<void> {
+  const infos = new Batcher(
+    c,
+    'trace_info',
+    ['request_id', 'experiment_id', 'timestamp_ms', 'execution_time_ms', 'status', 'request_preview', 'response_preview', 'trace_name'],
+    ['text', 'int4', 'int8', 'int8', 'text', 'text', 'text', 'text'],
+  );
+  const tags = new Batcher(c, 'trace_tags', ['key', 'value', 'request_id'], ['text', 'text', 'text'], 30_000, infos);
+  for (let n = 0; n < TRACES; n++) {
+    const id = traceId(n);
+    await infos.add([id, e, T0 + n * 1000, 100 + (n % 900), n % 20 ? 'OK' : 'ERROR', `{"q": "question ${n}"}`, `answer ${n}`, `predict_${n % 3}`]);
+    await tags.add(['team', traceTeam(n), id]);
+    await tags.add(['env', n % 2 ? 'prod' : 'dev', id]);
+    await tags.add(['mlflow.artifactLocation', `/tmp/mlflow-bench-artifacts/traces/${id}`, id]);
+  }
+  for (const b of [infos, tags]) await b.flush();
+}
+
 /** Finds the ids of the seeded objects through the REST API (works for every system). */
 export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
   const expId = async (name: string) =>
@@ -360,6 +388,12 @@ export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
   } catch {
     lmExp = undefined; // not seeded on this system (no logged models)
   }
+  let traceExp: string | undefined;
+  try {
+    traceExp = await expId('bench_traces');
+  } catch {
+    traceExp = undefined; // not seeded on this system (no traces)
+  }
   return {
     searchExp,
     bigRun,
@@ -367,6 +401,7 @@ export async function readIds(base: string, size: ReadSize): Promise<ReadIds> {
     bulkExp,
     bulkRuns: (r.runs ?? []).map((x) => x.info.run_id),
     ...(lmExp ? { lmExp } : {}),
+    ...(traceExp ? { traceExp } : {}),
   };
 }
 

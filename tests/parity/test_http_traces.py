@@ -506,6 +506,32 @@ def test_search_traces_errors(parity):
     parity.check(sc)
 
 
+@pytest.mark.rpc("MlflowService.linkPromptsToTrace", case="both")
+def test_link_prompts_to_trace(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        other = new_trace(s, eid, offset=1)
+        link = f"{TRACES}/link-prompts"
+        s.post(link, {"trace_id": tid, "prompt_versions": [{"name": "qa", "version": "1"}, {"name": "qa", "version": " 02 "}]},
+               label="two versions (str(int(version)))")
+        s.post(link, {"trace_id": tid, "prompt_versions": [{"name": "qa", "version": "2"}, {"name": "summary", "version": "7"}]},
+               label="one linked already, one new")
+        s.post(link, {"trace_id": other, "prompt_versions": [{"name": "qa", "version": "1"}]}, prefix="/ajax-api/2.0")
+        for f in ("prompt = 'qa/1'", "prompt = 'qa/2'", "prompt = 'summary/7'", "prompt = 'qa/3'"):
+            search3(s, [eid], filter=f, label=f"search {f}")
+        s.post(link, {"trace_id": "tr-missing", "prompt_versions": [{"name": "qa", "version": "1"}]}, label="unknown trace")
+        s.post(link, {"trace_id": "tr-missing", "prompt_versions": []}, label="no versions, unknown trace")
+        s.post(link, {"prompt_versions": [{"name": "qa", "version": "1"}]}, label="no trace id")
+        s.post(link, {"trace_id": tid}, label="no prompt versions")
+        s.post(link, {"trace_id": tid, "prompt_versions": {"name": "qa"}}, label="versions not a list")
+        s.post(link, {"trace_id": tid, "prompt_versions": [{"name": "qa", "version": "v1"}]}, label="version not a number (a 500)")
+        s.post(link, {"trace_id": tid, "prompt_versions": [{"name": "x", "version": "1"}, {"name": "x", "version": "1"}]},
+               label="a version twice (the primary key)")
+
+    parity.check(sc)
+
+
 @pytest.mark.rpc(*SEARCH_RPCS, case="ok")
 def test_search_traces_filters(parity):
     """Every entity of the trace filter grammar against a small fixture. Prompt links and issue

@@ -1,13 +1,16 @@
 /**
- * Traces linked to a run (SqlAlchemyStore.link_traces_to_run): entity_associations rows from
- * each trace to the run. Neither the run nor the traces are looked up, as in MLflow; a link that
- * exists already is kept as is.
+ * Traces linked to a run (SqlAlchemyStore.link_traces_to_run) and prompt versions linked to a
+ * trace (link_prompts_to_trace): entity_associations rows. For run links neither the run nor the
+ * traces are looked up, as in MLflow; a prompt link needs the trace. A link that exists already
+ * is kept as is.
  */
 import { randomUUID } from 'node:crypto';
+import { MlflowError } from '../../errors/mlflow-error.js';
 import { nowMillis, type StoreContext } from './context.js';
 
 const TRACE = 'trace';
 const RUN = 'run';
+const PROMPT_VERSION = 'prompt_version';
 
 export async function linkTracesToRun(
   ctx: StoreContext,
@@ -45,4 +48,46 @@ export async function linkTracesToRun(
   });
 }
 
-export const traceLinkOperations = { linkTracesToRun };
+/** link_prompts_to_trace: `promptIds` are `name/version`, each linked once. */
+export async function linkPromptsToTrace(
+  ctx: StoreContext,
+  traceId: string,
+  promptIds: readonly string[],
+): Promise<void> {
+  if (promptIds.length === 0) return;
+  await ctx.db.transaction().execute(async (trx) => {
+    const trace = await trx
+      .selectFrom('trace_info')
+      .select('request_id')
+      .where('request_id', '=', traceId)
+      .executeTakeFirst();
+    if (!trace) throw MlflowError.notFound(`Trace with ID '${traceId}' not found.`);
+    const existing = await trx
+      .selectFrom('entity_associations')
+      .select('destination_id')
+      .where('source_type', '=', TRACE)
+      .where('source_id', '=', traceId)
+      .where('destination_type', '=', PROMPT_VERSION)
+      .where('destination_id', 'in', promptIds)
+      .execute();
+    const linked = new Set(existing.map((r) => r.destination_id));
+    const toAdd = promptIds.filter((id) => !linked.has(id));
+    if (toAdd.length === 0) return;
+    const now = nowMillis();
+    await trx
+      .insertInto('entity_associations')
+      .values(
+        toAdd.map((id) => ({
+          association_id: randomUUID().replace(/-/g, ''),
+          source_type: TRACE,
+          source_id: traceId,
+          destination_type: PROMPT_VERSION,
+          destination_id: id,
+          created_time: now,
+        })),
+      )
+      .execute();
+  });
+}
+
+export const traceLinkOperations = { linkTracesToRun, linkPromptsToTrace };
