@@ -506,6 +506,78 @@ def test_search_traces_errors(parity):
     parity.check(sc)
 
 
+def _now_update_time(body):
+    """An update's last_update_time is the server's clock: recorded as <now> when it is today."""
+    import datetime
+
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k == "last_update_time" and isinstance(x, str) and x.startswith(today):
+                    v[k] = "<now>"
+                else:
+                    walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(body)
+    return body
+
+
+@pytest.mark.rpc("MlflowService.updateAssessment", case="both")
+def test_update_assessment(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        aid = iter(f"a-{hashlib.md5(s.name(f'u{i}').encode()).hexdigest()}" for i in range(4))
+        fb = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "quality",
+                                        "source": {"source_type": "HUMAN", "source_id": "a"}, "feedback": {"value": "good"},
+                                        "rationale": "first", "metadata": {"k": "v", "z": "1"}}, record=False)
+        ex = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "answer",
+                                        "source": {"source_type": "HUMAN"}, "expectation": {"value": "Paris"}}, record=False)
+        err = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "judge",
+                                         "source": {"source_type": "LLM_JUDGE", "source_id": "j"},
+                                         "feedback": {"error": {"error_code": "RATE_LIMIT", "error_message": "slow"}}},
+                                record=False)
+
+        def update(a_id, assessment, mask, label, prefix=V3):
+            s.call("PATCH", f"{TRACES}/{tid}/assessments/{a_id}", json_body={"assessment": assessment, "update_mask": mask},
+                   prefix=prefix, label=label, transform=_now_update_time)
+
+        update(fb, {"assessment_name": "quality2"}, "assessmentName", "rename")
+        update(fb, {"feedback": {"value": 0.75}, "rationale": "second"}, "feedback,rationale", "new value and rationale")
+        update(fb, {"metadata": {"z": "2", "new": "x"}}, "metadata", "metadata merged")
+        update(fb, {"feedback": {"value": {"a": [1, True]}}, "assessment_name": "ignored"}, "feedback", "a dict value, name not in the mask")
+        update(fb, {"feedback": {"error": {"error_code": "E", "stack_trace": "tb"}}}, "feedback", "an error instead of a value")
+        update(fb, {"rationale": ""}, "rationale", "an empty rationale", prefix="/ajax-api/3.0")
+        update(ex, {"expectation": {"value": ["a", 2]}}, "expectation", "expectation value")
+        update(ex, {"expectation": {"serialized_value": {"serialization_format": "JSON_FORMAT", "value": '{"x": 1.5}'}}},
+               "expectation,metadata", "serialized expectation")
+        update(ex, {"rationale": "no effect"}, "rationale", "rationale on an expectation")
+        update(err, {"assessment_name": "judge2"}, "assessmentName,fooBar", "an unknown path ignored")
+        update(err, {}, "", "an empty mask")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="the trace after the updates", transform=_now_update_time)
+        update(fb, {"expectation": {"value": 1}}, "expectation", "expectation on feedback")
+        update(ex, {"feedback": {"value": 1}}, "feedback", "feedback on an expectation")
+        update(fb, {"feedback": {"value": 1}, "expectation": {"value": 2}}, "feedback,expectation", "both")
+        update(ex, {}, "expectation", "expectation without a value")
+        update(ex, {"expectation": {"serialized_value": {"serialization_format": "XML", "value": "<a/>"}}}, "expectation",
+               "unknown serialization")
+        update("a-missing", {"assessment_name": "x"}, "assessmentName", "unknown assessment")
+        s.call("PATCH", f"{TRACES}/tr-missing/assessments/{fb}", json_body={"assessment": {}, "update_mask": "rationale"},
+               prefix=V3, label="unknown trace")
+        update(fb, {"assessment_name": "x"}, "assessment_name", "a snake_case mask path")
+        update(fb, {"valid": False}, "valid", "valid (a 500)")
+        s.call("PATCH", f"{TRACES}/{tid}/assessments/{fb}", json_body={"update_mask": "rationale"}, prefix=V3,
+               label="no assessment")
+        s.call("PATCH", f"{TRACES}/{tid}/assessments/{fb}", json_body={"assessment": {}}, prefix=V3, label="no mask")
+
+    parity.check(sc)
+
+
 @pytest.mark.rpc("MlflowService.linkPromptsToTrace", case="both")
 def test_link_prompts_to_trace(parity):
     def sc(s):

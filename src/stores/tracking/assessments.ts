@@ -57,7 +57,44 @@ export async function deleteAssessment(
   });
 }
 
-export const assessmentOperations = { getAssessment, deleteAssessment, createAssessment };
+/** The columns update_assessment rewrites. */
+export type AssessmentUpdate = Pick<
+  AssessmentRow,
+  | 'name'
+  | 'value'
+  | 'error'
+  | 'last_updated_timestamp'
+  | 'rationale'
+  | 'assessment_metadata'
+  | 'aggregate_value'
+  | 'is_numeric_value'
+>;
+
+/**
+ * update_assessment: the assessment read (MLflow's two "not found" messages), `change` computes
+ * the new column values from it (and may refuse), then they are written; returns the row as it
+ * now is.
+ */
+export async function updateAssessment(
+  ctx: StoreContext,
+  traceId: string,
+  assessmentId: string,
+  change: (existing: AssessmentRow) => AssessmentUpdate,
+): Promise<AssessmentRow> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const existing = await assessmentRow(trx, traceId, assessmentId);
+    const update = change(existing);
+    await trx
+      .updateTable('assessments')
+      .set({ ...update, is_numeric_value: ctx.dialect.bool(Boolean(update.is_numeric_value)) })
+      .where('trace_id', '=', traceId)
+      .where('assessment_id', '=', assessmentId)
+      .execute();
+    return { ...existing, ...update };
+  });
+}
+
+export const assessmentOperations = { getAssessment, deleteAssessment, createAssessment, updateAssessment };
 
 /** A new assessment row, as SqlAssessments.from_mlflow_entity builds it. */
 export type NewAssessment = Omit<
