@@ -578,6 +578,36 @@ def test_update_assessment(parity):
     parity.check(sc)
 
 
+@pytest.mark.rpc("MlflowService.calculateTraceFilterCorrelation", case="both")
+def test_trace_filter_correlation(parity):
+    def sc(s):
+        eid = new_exp(s)
+        for i, (state, team) in enumerate([("OK", "a"), ("OK", "a"), ("ERROR", "a"), ("ERROR", "b"), ("OK", "b")]):
+            new_trace(s, eid, offset=i * 1000, state=state, tags={"team": team})
+        corr = f"{TRACES}/calculate-filter-correlation"
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "trace.status = 'ERROR'",
+                      "filter_string2": "tags.team = 'b'"}, prefix=V3, label="two filters")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "trace.status = 'OK'", "filter_string2": "tags.team = 'a'",
+                      "base_filter": "timestamp_ms >= 1600000001000"}, prefix=V3, label="with a base filter")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "trace.status = 'OK'",
+                      "filter_string2": "trace.status = 'OK'"}, prefix="/ajax-api/3.0", label="a filter with itself")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "tags.team = 'z'", "filter_string2": "tags.team = 'a'"},
+               prefix=V3, label="no support: NaN left out")
+        s.post(corr, {"experiment_ids": ["424242"], "filter_string1": "status = 'OK'", "filter_string2": "status = 'OK'"},
+               prefix=V3, label="an unknown experiment")
+        s.post(corr, {"experiment_ids": ["abc"], "filter_string1": "status = 'OK'", "filter_string2": "status = 'OK'"},
+               prefix=V3, label="a bad experiment id")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "status = 'OK'"}, prefix=V3, label="no second filter")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "status = 'OK'", "filter_string2": "bogus = 1"},
+               prefix=V3, label="a bad filter")
+        s.post(corr, {"experiment_ids": [eid], "filter_string1": "status = 'OK'", "filter_string2": "status = 'OK'",
+                      "base_filter": "x y z"}, prefix=V3, label="a bad base filter")
+        s.post(corr, {"filter_string1": "status = 'OK'", "filter_string2": "status = 'OK'"}, prefix=V3,
+               label="no experiment ids")
+
+    parity.check(sc)
+
+
 @pytest.mark.rpc("MlflowService.linkPromptsToTrace", case="both")
 def test_link_prompts_to_trace(parity):
     def sc(s):

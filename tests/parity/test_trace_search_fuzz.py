@@ -6,7 +6,8 @@ values), sessions, token usage and cost, source runs and run links, spans stored
 `/v1/traces` (names, types, statuses, attributes; some spans starting well before their trace),
 and feedback / expectation assessments (strings, numbers, booleans, overridden ones, session-scoped
 ones), all through routes mlflow-ts serves natively. Then it sends random filters (1-3 clauses over every entity of the grammar, well-formed
-most of the time, sometimes not) with random order_by lists and pages, and compares the answers.
+most of the time, sometimes not) with random order_by lists and pages, and random pairs of clauses
+(with and without a base filter) to calculateTraceFilterCorrelation, and compares the answers.
 The candidate runs without its Python child, so every answer compared is mlflow-ts' own.
 
 The sequence is generated from the seed alone; per-side values (experiment and run ids) are
@@ -366,17 +367,38 @@ def run_query(s, i, query):
         extra = {**extra, "page_token": token}
 
 
-@pytest.mark.rpc("MlflowService.searchTracesV3", "MlflowService.searchTraces", case="both")
+def gen_correlation(rng):
+    body = {"filter_string1": clause(rng), "filter_string2": clause(rng),
+            "experiments": rng.choice([[0], [0], [0, 1], [1]])}
+    if rng.random() < 0.4:
+        body["base_filter"] = rng.choice(["timestamp_ms > 1600000001000", "trace.status = 'OK'", "tags.team IS NOT NULL",
+                                          "span.type = 'LLM'", "feedback.rel IS NOT NULL", "bogus = 1", ""])
+    return body
+
+
+def run_correlation(s, i, c):
+    vars_ = s.state["vars"]
+    body = {k: v.replace("{RUN0}", vars_["RUN0"]) for k, v in c.items() if k != "experiments"}
+    body["experiment_ids"] = [vars_[f"EXP{e}"] for e in c["experiments"]]
+    label = f"c{i}: {c['filter_string1']} ~ {c['filter_string2']} | base {c.get('base_filter')} | {c['experiments']}"
+    s.post(f"{TRACES}/calculate-filter-correlation", body, prefix=V3, label=label)
+
+
+@pytest.mark.rpc("MlflowService.searchTracesV3", "MlflowService.searchTraces",
+                 "MlflowService.calculateTraceFilterCorrelation", case="both")
 @pytest.mark.parametrize("seed", SEEDS)
 def test_trace_search_fuzz(parity, seed):
     rng = random.Random(seed)
     traces = gen_fixture(rng)
     queries = [gen_query(rng) for _ in range(N_QUERIES)]
+    correlations = [gen_correlation(rng) for _ in range(N_QUERIES // 3)]
 
     def sc(s):
         s.state["seed"] = seed
         build_fixture(s, traces)
         for i, query in enumerate(queries):
             run_query(s, i, query)
+        for i, c in enumerate(correlations):
+            run_correlation(s, i, c)
 
     parity.check(sc)

@@ -5,6 +5,7 @@
 import type { MlflowService } from '../../gen/services.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { assessmentHandlers } from './assessments.js';
+import { traceCorrelationHandlers } from './trace-correlation.js';
 import { traceDeleteHandlers } from './trace-deletes.js';
 import { traceEndHandlers } from './trace-ends.js';
 import { traceInfoHandlers } from './trace-infos.js';
@@ -22,4 +23,5 @@ export const tracesHandlers = {
   ...traceSearchHandlers,
   ...assessmentHandlers,
   ...traceSpanHandlers,
+  ...traceCorrelationHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -231,10 +231,18 @@ export interface TraceSearchPage {
   hasMore: boolean;
 }
 
-export async function searchTraceInfos(ctx: StoreContext, q: TraceSearchQuery): Promise<TraceSearchPage> {
-  if (q.experimentIds.length === 0) return { infos: [], hasMore: false };
-  const d = ctx.dialect.sql;
-  const where: RawBuilder<SqlBool>[] = q.predicates.map((p) => predicateSql(d, q.experimentIds, p));
+/** A trace filter's predicates, the span clauses and the run filter of a search. */
+export type TraceFilter = Pick<
+  TraceSearchQuery,
+  'predicates' | 'spanPredicates' | 'spanStartLowerBoundNs' | 'runId'
+>;
+
+/**
+ * The conditions on `trace_info` rows of one filter (_apply_trace_filter_clauses), every one a
+ * boolean expression over the row: AND them into a WHERE, or test them in a CASE.
+ */
+function filterSql(d: DialectSql, ids: readonly number[], q: TraceFilter): RawBuilder<SqlBool>[] {
+  const where: RawBuilder<SqlBool>[] = q.predicates.map((p) => predicateSql(d, ids, p));
   if (q.spanPredicates.length > 0) {
     const tests: RawBuilder<unknown>[] = [sql`s.experiment_id = trace_info.experiment_id`];
     if (q.spanStartLowerBoundNs !== undefined) {
@@ -249,6 +257,16 @@ export async function searchTraceInfos(ctx: StoreContext, q: TraceSearchQuery): 
     where.push(sql<SqlBool>`(EXISTS (SELECT 1 FROM entity_associations ra WHERE ra.source_id = trace_info.request_id AND ra.source_type = 'trace' AND ra.destination_type = 'run' AND ra.destination_id = ${q.runId})
       OR EXISTS (SELECT 1 FROM trace_request_metadata rm WHERE rm.request_id = trace_info.request_id AND rm.key = ${SOURCE_RUN} AND rm.value = ${q.runId}))`);
   }
+  return where;
+}
+
+const all = (conds: readonly RawBuilder<SqlBool>[]): RawBuilder<SqlBool> =>
+  conds.length === 0 ? sql<SqlBool>`(1 = 1)` : sql<SqlBool>`(${sql.join(conds, sql` AND `)})`;
+
+export async function searchTraceInfos(ctx: StoreContext, q: TraceSearchQuery): Promise<TraceSearchPage> {
+  if (q.experimentIds.length === 0) return { infos: [], hasMore: false };
+  const d = ctx.dialect.sql;
+  const where = filterSql(d, q.experimentIds, q);
   const terms: RawBuilder<unknown>[] = [];
   for (const k of q.sort) {
     const v = sortValue(k);
@@ -271,4 +289,44 @@ export async function searchTraceInfos(ctx: StoreContext, q: TraceSearchQuery): 
   return { infos: await buildTraceInfos(ctx.db, rows.slice(0, q.maxResults)), hasMore };
 }
 
-export const traceSearchOperations = { searchTraceInfos };
+export interface CorrelationCounts {
+  total: number;
+  filter1: number;
+  filter2: number;
+  joint: number;
+}
+
+/**
+ * _get_trace_correlation_counts: among the experiments' traces (those matching `base` when
+ * given), how many match each filter and both, in one pass over the rows.
+ */
+export async function countTraceCorrelation(
+  ctx: StoreContext,
+  experimentIds: readonly number[],
+  filter1: TraceFilter,
+  filter2: TraceFilter,
+  base?: TraceFilter,
+): Promise<CorrelationCounts> {
+  if (experimentIds.length === 0) return { total: 0, filter1: 0, filter2: 0, joint: 0 };
+  const d = ctx.dialect.sql;
+  const f1 = all(filterSql(d, experimentIds, filter1));
+  const f2 = all(filterSql(d, experimentIds, filter2));
+  const where = [
+    sql<SqlBool>`trace_info.experiment_id IN (${sql.join(experimentIds)})`,
+    ...(base ? filterSql(d, experimentIds, base) : []),
+  ];
+  const row = await ctx.db
+    .selectFrom('trace_info')
+    .select([
+      sql<number | string>`COUNT(*)`.as('total'),
+      sql<number | string | null>`SUM(CASE WHEN ${f1} THEN 1 ELSE 0 END)`.as('filter1'),
+      sql<number | string | null>`SUM(CASE WHEN ${f2} THEN 1 ELSE 0 END)`.as('filter2'),
+      sql<number | string | null>`SUM(CASE WHEN ${f1} AND ${f2} THEN 1 ELSE 0 END)`.as('joint'),
+    ])
+    .where(all(where))
+    .executeTakeFirstOrThrow();
+  const n = (v: number | string | null): number => Number(v ?? 0);
+  return { total: n(row.total), filter1: n(row.filter1), filter2: n(row.filter2), joint: n(row.joint) };
+}
+
+export const traceSearchOperations = { searchTraceInfos, countTraceCorrelation };
