@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MlflowError } from '../errors/mlflow-error.js';
+import { MLFLOW_VERSION } from '../gen/routes.js';
 
 /** Why a natively routed request was handed over (NotNative), for the standalone answer. */
 const handoverReasons = new WeakMap<FastifyRequest, string>();
@@ -15,7 +16,8 @@ export function notImplementedError(method: string, path: string, why?: string):
     : `Endpoint ${method} ${path} is not served natively by mlflow-ts`;
   return new MlflowError(
     `${what}, and the Python MLflow fallback is not running ` +
-      '(standalone mode). To enable the fallback, install the pinned MLflow (pip install mlflow==<mlflow.pin>) and ' +
+      `(standalone mode). To enable the fallback, install the pinned MLflow ${MLFLOW_VERSION} ` +
+      `(pip install mlflow==${MLFLOW_VERSION}, or bash scripts/provision-python.sh in a clone) and ` +
       'start mlflow-ts without --no-python / MLFLOW_TS_NO_PYTHON, giving its interpreter with --python or MLFLOW_TS_PYTHON ' +
       'if it is not the python3 on PATH.',
     'NOT_IMPLEMENTED',
