@@ -66,6 +66,11 @@ export function sendMlflowError(reply: FastifyReply, err: MlflowError): FastifyR
   return sendJson(reply, err.httpStatus, JSON.stringify(err.toJSON()));
 }
 
+/** handlers._not_implemented: Flask's default Response (empty HTML body), status 404. */
+async function notImplementedByMlflow(_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  return reply.code(404).header('content-type', 'text/html; charset=utf-8').serializer(passThrough).send('');
+}
+
 /** Sends a handler's RawReply: its status, headers and bytes (a stream is piped). */
 export function sendRaw(reply: FastifyReply, raw: RawReply): FastifyReply {
   // security.ts's onSend leaves such an answer as the pinned server's outermost layer made it.
@@ -301,6 +306,11 @@ export function registerRpcRoutes(app: FastifyInstance, opts: RpcRoutesOptions):
         }
         // (A Flask alias calls the decorated handler even where the RPC itself has none.)
         const disabled = opts.artifactsOnly && (rpc.disabledIfArtifactsOnly || aliases.includes(route));
+        if (!rpc.handledByMlflow && !aliases.includes(route) && !disabled) {
+          // MLflow maps the RPC to `_not_implemented`: an empty Flask Response with status 404.
+          scope.route({ method: route.method, url, bodyLimit, handler: notImplementedByMlflow });
+          continue;
+        }
         const divert = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
           if (disabled) return sendRaw(reply, artifactsOnlyDisabled(flaskRule(url, route)));
           await opts.fallback(request, reply, rpc);

@@ -816,3 +816,16 @@ def test_create_assessment_errors(parity):
 
     parity.check(sc)
 
+
+
+@pytest.mark.rpc("MlflowService.searchUnifiedTraceHandler", "MlflowService.getOnlineTraceDetails", case="both")
+def test_rpcs_without_an_mlflow_handler(parity):
+    """Routes MLflow declares but maps to `_not_implemented`: an empty 404."""
+
+    def sc(s):
+        for path in ("/mlflow/unified-traces", "/mlflow/get-online-trace-details"):
+            for prefix in ("/api/2.0", "/ajax-api/2.0"):
+                s.get(path, {"experiment_ids": "0"}, prefix=prefix, headers_of_interest=("content-type", "content-length"))
+            s.call("POST", path, json_body={}, label=f"POST {path}", headers_of_interest=("content-type",))
+
+    parity.check(sc)

@@ -65,6 +65,12 @@ describe('native RPCs derived from the domain modules', () => {
         'createAssessment',
         'getTrace',
         'batchGetTraces',
+        'linkPromptsToTrace',
+        'updateAssessment',
+        'calculateTraceFilterCorrelation',
+        // no MLflow handler: its `_not_implemented` 404, answered natively
+        'searchUnifiedTraceHandler',
+        'getOnlineTraceDetails',
         // services/artifacts/run-artifacts.ts
         'listArtifacts',
         'listLoggedModelArtifacts',
