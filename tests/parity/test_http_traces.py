@@ -829,3 +829,23 @@ def test_rpcs_without_an_mlflow_handler(parity):
             s.call("POST", path, json_body={}, label=f"POST {path}", headers_of_interest=("content-type",))
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.createAssessment", case="ok")
+def test_issue_references(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = new_trace(s, eid)
+        aid = iter(f"a-{hashlib.md5(s.name(f'i{i}').encode()).hexdigest()}" for i in range(3))
+        first = create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "iss-1",
+                                           "source": {"source_type": "LLM_JUDGE", "source_id": "detector"},
+                                           "issue": {"issue_name": "Slow answers"}, "rationale": "p99 > 5s",
+                                           "metadata": {"mlflow.assessment.sourceRunId": "r-1", "k": "v"}},
+                                  label="an issue reference")
+        create_assessment(s, tid, {"assessment_id": next(aid), "assessment_name": "iss-2", "issue": {},
+                                   "overrides": first}, label="no issue name, no source, an override (ignored)")
+        s.get(f"{TRACES}/{tid}/assessments/{first}", prefix=V3, label="read back")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="on the trace")
+        search3(s, [eid], filter="issue.id = 'iss-2'", label="found by issue id")
+
+    parity.check(sc)

@@ -2,8 +2,8 @@
  * Assessment RPCs of MlflowService served natively: createAssessment (feedback and expectations,
  * handlers._create_assessment: Assessment.from_proto, then SqlAlchemyStore.create_assessment),
  * GetAssessment and deleteAssessment (which read only their path parameters), updateAssessment
- * (handlers._update_assessment over SqlAlchemyStore.update_assessment). Issue references still go
- * to the Python server.
+ * (handlers._update_assessment over SqlAlchemyStore.update_assessment). Issue references are
+ * created natively; updating one goes to the Python server (MLflow fails on it).
  */
 import { randomUUID } from 'node:crypto';
 import type { Assessment, JsonValue } from '../../gen/messages.js';
@@ -85,10 +85,12 @@ function newAssessment(a: Assessment, traceId: string): NewAssessment {
           ? 'issue'
           : undefined;
   if (kind === undefined) throw MlflowError.invalidParameter('Unknown assessment type: None');
-  if (kind === 'issue') throw new NotNative('an issue reference');
   let value: PyJson;
   let error: string | null = null;
-  if (kind === 'feedback') {
+  if (kind === 'issue') {
+    // IssueReference.from_proto: the issue id is the name, the value IssueReferenceValue's dict.
+    value = { issue_name: a.issue!.issue_name ?? '' };
+  } else if (kind === 'feedback') {
     value = fromValue(a.feedback!.value);
     const e = a.feedback!.error;
     if (e !== undefined) error = errorJson(e);
@@ -112,8 +114,8 @@ function newAssessment(a: Assessment, traceId: string): NewAssessment {
     source_id: source(a).id,
     run_id: metadata?.[SOURCE_RUN_ID_KEY] ?? null,
     span_id: a.span_id || null,
-    // Expectation.from_proto takes neither a rationale nor an override.
-    rationale: kind === 'feedback' ? a.rationale || null : null,
+    // Expectation.from_proto takes neither a rationale nor an override; IssueReference no override.
+    rationale: kind !== 'expectation' ? a.rationale || null : null,
     overrides: kind === 'feedback' ? a.overrides || null : null,
     assessment_metadata: metadata ? jsonDumpsDefault(metadata) : null,
     aggregate_value: aggregateValue,

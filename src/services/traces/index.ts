@@ -13,6 +13,7 @@ import { traceSearchHandlers } from './trace-search.js';
 import { traceSpanHandlers } from './trace-spans.js';
 import { traceStartHandlers } from './trace-starts.js';
 import { traceTagHandlers } from './trace-tags.js';
+import { traceMetricsHandlers } from './trace-metrics.js';
 
 export const tracesHandlers = {
   ...traceInfoHandlers,
@@ -24,4 +25,5 @@ export const tracesHandlers = {
   ...assessmentHandlers,
   ...traceSpanHandlers,
   ...traceCorrelationHandlers,
+  ...traceMetricsHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;

@@ -25,6 +25,7 @@ import { traceLinkOperations } from './trace-links.js';
 import { spanWriteOperations } from './span-writes.js';
 import { traceSpanOperations } from './trace-spans.js';
 import { traceTagOperations } from './trace-tags.js';
+import { traceMetricOperations } from './trace-metrics.js';
 
 const OPERATIONS = {
   ...experimentOperations,
@@ -44,6 +45,7 @@ const OPERATIONS = {
   ...traceSpanOperations,
   ...spanWriteOperations,
   ...assessmentOperations,
+  ...traceMetricOperations,
 };
 
 type Operations = typeof OPERATIONS;

@@ -1,0 +1,203 @@
+/**
+ * queryTraceMetrics (handlers._query_trace_metrics over SqlAlchemyStore.query_trace_metrics with
+ * trace rollups disabled): COUNT / SUM / AVG / MIN / MAX of the trace, span and assessment metrics,
+ * grouped by time bucket and dimensions. Handed to the Python server: filters, PERCENTILE, and
+ * SUM / AVG of REAL columns on SQLite (the pinned server's SQLite library sums floats naively,
+ * this one's with Kahan-Babuska compensation, so the last bits may differ).
+ */
+import type { MlflowService } from '../../gen/services.js';
+import type { MetricAggregation, MetricDataPoint } from '../../gen/messages.js';
+import { MlflowError } from '../../errors/mlflow-error.js';
+import { reprList } from '../../py/repr.js';
+import { INT32_MAX } from '../../stores/tracking/experiments.js';
+import {
+  SPAN_COST_METRICS,
+  type MetricView,
+  type SimpleAggregation,
+  type TraceMetricsRow,
+} from '../../stores/tracking/trace-metrics.js';
+import { NotNative } from '../raw-reply.js';
+import type { DomainContext, DomainHandlers } from '../types.js';
+
+/** MAX_RESULTS_QUERY_TRACE_METRICS */
+const MAX_RESULTS_DEFAULT = 1000;
+const TIME_BUCKET = 'time_bucket';
+
+interface MetricConfig {
+  aggregations: readonly string[];
+  dimensions: readonly string[];
+}
+
+const STATS = ['AVG', 'MIN', 'MAX', 'PERCENTILE'];
+const TOKEN = { aggregations: ['SUM', ...STATS], dimensions: ['trace_name'] };
+const COST = { aggregations: ['SUM', ...STATS], dimensions: ['span_model_name', 'span_model_provider'] };
+
+/** VIEW_TYPE_CONFIGS: each view's metrics (in MLflow's order), their aggregations and dimensions. */
+const CONFIGS: Record<MetricView, Record<string, MetricConfig>> = {
+  TRACES: {
+    trace_count: { aggregations: ['COUNT'], dimensions: ['trace_name', 'trace_status'] },
+    session_count: { aggregations: ['COUNT'], dimensions: [] },
+    latency: { aggregations: STATS, dimensions: ['trace_name'] },
+    input_tokens: TOKEN,
+    output_tokens: TOKEN,
+    total_tokens: TOKEN,
+    cache_read_input_tokens: TOKEN,
+    cache_creation_input_tokens: TOKEN,
+  },
+  SPANS: {
+    span_count: {
+      aggregations: ['COUNT'],
+      dimensions: ['span_name', 'span_type', 'span_status', 'span_model_name', 'span_model_provider'],
+    },
+    latency: { aggregations: STATS, dimensions: ['span_name', 'span_status'] },
+    input_cost: COST,
+    output_cost: COST,
+    total_cost: COST,
+  },
+  ASSESSMENTS: {
+    assessment_count: { aggregations: ['COUNT'], dimensions: ['assessment_name', 'assessment_value'] },
+    assessment_value: { aggregations: STATS, dimensions: ['assessment_name'] },
+  },
+};
+
+const metricConfig = (view: MetricView, metric: string): MetricConfig | undefined =>
+  Object.hasOwn(CONFIGS[view], metric) ? CONFIGS[view][metric] : undefined;
+const metricNames = (view: MetricView): string[] => Object.keys(CONFIGS[view]);
+
+/** datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc).isoformat() of a whole-second bucket. */
+function isoFromMillis(ms: number): string {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  if (ms % 1000 !== 0 || Number.isNaN(year) || year < 1 || year > 9999) {
+    throw new NotNative(`time bucket ${ms}`);
+  }
+  return d.toISOString().slice(0, 19) + '+00:00';
+}
+
+/** MetricAggregation.from_proto (its ValueErrors are 500s: handed over). */
+function aggregationType(a: MetricAggregation): string {
+  if (a.aggregation_type === undefined) throw new NotNative('an aggregation without a type');
+  if (a.percentile_value !== undefined || a.aggregation_type === 'PERCENTILE') {
+    throw new NotNative('a PERCENTILE aggregation');
+  }
+  return a.aggregation_type;
+}
+
+/** validate_query_trace_metrics_params. */
+function validate(view: MetricView, metric: string, types: readonly string[], dims: readonly string[]): void {
+  const config = metricConfig(view, metric);
+  if (config === undefined) {
+    throw MlflowError.invalidParameter(
+      `metric_name must be one of ${reprList(metricNames(view))}, got '${metric}'`,
+    );
+  }
+  const invalidAggs = [...new Set(types)].filter((t) => !config.aggregations.includes(t)).sort();
+  if (invalidAggs.length > 0) {
+    throw MlflowError.invalidParameter(
+      `Found invalid aggregation_type(s): ${reprList(invalidAggs)}. ` +
+        `Supported aggregation types: ${reprList([...config.aggregations].sort())}`,
+    );
+  }
+  const invalidDims = [...new Set(dims)].filter((d) => !config.dimensions.includes(d)).sort();
+  if (invalidDims.length > 0) {
+    throw MlflowError.invalidParameter(
+      `Found invalid dimension(s): ${reprList(invalidDims)}. ` +
+        `Supported dimensions: ${reprList([...config.dimensions].sort())}`,
+    );
+  }
+}
+
+/** _parse_experiment_ids: int() of each id. */
+function experimentIds(ids: readonly string[]): number[] {
+  return ids.map((id) => {
+    if (/^[ \t\n\r\f\v]*[+-]?\d+[ \t\n\r\f\v]*$/.test(id)) {
+      const n = Number(id.trim());
+      if (Math.abs(n) > INT32_MAX) throw new NotNative('an experiment id beyond INTEGER');
+      return n === 0 ? 0 : n;
+    }
+    // ASCII text int() cannot read (it also reads `1_0` and other scripts' digits).
+    if (/^[\x20-\x7e]*$/.test(id) && !/^\s*[+-]?\d+(_\d+)*\s*$/.test(id)) {
+      throw MlflowError.invalidParameter(
+        `Invalid experiment ID '${id}'. Experiment ID must be a valid integer.`,
+      );
+    }
+    throw new NotNative(`experiment id ${JSON.stringify(id)}`);
+  });
+}
+
+const SAFE = (n: number | undefined): boolean => n === undefined || Number.isSafeInteger(n);
+
+/** convert_results_to_metric_data_points. */
+function dataPoint(
+  row: TraceMetricsRow,
+  metric: string,
+  dims: readonly string[],
+  aggs: readonly string[],
+): MetricDataPoint | undefined {
+  const dimensions: Record<string, string> = {};
+  if (row.bucketMs !== undefined) dimensions[TIME_BUCKET] = isoFromMillis(row.bucketMs);
+  dims.forEach((d, i) => (dimensions[d] = row.dimensions[i]!));
+  const values: Record<string, number> = {};
+  aggs.forEach((a, i) => {
+    const v = row.values[i];
+    if (v !== null && v !== undefined) values[a] = v;
+  });
+  if (Object.keys(values).length === 0) return undefined;
+  return { metric_name: metric, dimensions, values };
+}
+
+export const traceMetricsHandlers = {
+  async queryTraceMetrics(req, { stores }) {
+    const view = req.view_type as MetricView;
+    const metric = req.metric_name ?? '';
+    const types = (req.aggregations ?? []).map(aggregationType);
+    const dims = req.dimensions ?? [];
+    validate(view, metric, types, dims);
+
+    const bucket = req.time_interval_seconds;
+    const start = req.start_time_ms;
+    const end = req.end_time_ms;
+    if (bucket && (start === undefined || end === undefined)) {
+      throw MlflowError.invalidParameter(
+        'start_time_ms and end_time_ms are required if time_interval_seconds is set',
+      );
+    }
+    const ids = experimentIds(req.experiment_ids ?? []);
+    if ((req.filters ?? []).length > 0) throw new NotNative('trace metrics filters');
+
+    const aggs = [...new Set(types)] as SimpleAggregation[];
+    const realColumn =
+      (view === 'SPANS' && SPAN_COST_METRICS.has(metric)) ||
+      (view === 'ASSESSMENTS' && metric === 'assessment_value');
+    if (stores.dialect.name === 'sqlite' && realColumn && aggs.some((a) => a === 'SUM' || a === 'AVG')) {
+      throw new NotNative('SUM/AVG of a REAL column on SQLite');
+    }
+    const limit = req.max_results ?? MAX_RESULTS_DEFAULT;
+    if (!Number.isSafeInteger(limit) || limit < 0 || limit > INT32_MAX) {
+      throw new NotNative(`max_results ${String(limit)}`);
+    }
+    if (bucket !== undefined && bucket !== 0 && (!Number.isSafeInteger(bucket) || bucket < 0 || bucket > 1e9)) {
+      throw new NotNative(`time_interval_seconds ${String(bucket)}`);
+    }
+    // Bounds past what the stored timestamps can reach as exact integers go to Python.
+    if (!SAFE(start) || !SAFE(end) || Math.abs(start ?? 0) > 2 ** 52 || Math.abs(end ?? 0) > 2 ** 52) {
+      throw new NotNative('a time bound beyond 2**52');
+    }
+
+    const uniqueDims = [...new Set(dims)];
+    const rows = await stores.tracking.queryTraceMetrics({
+      view,
+      metric,
+      aggregations: aggs,
+      dimensions: uniqueDims,
+      experimentIds: ids,
+      ...(bucket ? { bucketSeconds: bucket } : {}),
+      ...(start !== undefined ? { startMs: start } : {}),
+      ...(end !== undefined ? { endMs: end } : {}),
+      limit,
+    });
+    const points = rows.flatMap((r) => dataPoint(r, metric, uniqueDims, aggs) ?? []);
+    // The pinned store never pages (its page token is a TODO): no next_page_token.
+    return { data_points: points };
+  },
+} satisfies DomainHandlers<Pick<MlflowService<DomainContext>, 'queryTraceMetrics'>>;
