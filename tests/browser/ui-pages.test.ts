@@ -6,8 +6,8 @@
  * may fail but the ones listed below, which are MLflow's own answers for this setup or routes of
  * features that still need the Python server.
  *
- * Not visited yet: the traces list and a trace. Their routes are not native (they need the traces
- * part of the GenAI core issue); the fixture writes a trace already.
+ * The traces list and a trace (its spans from the database) are visited too. Screenshots of every
+ * page visited are kept in tests/browser/screenshots/ (git-ignored).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { startServer, TEST_PYTHON, type RunningServer } from '../integration/ser
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const IN_CI = process.env.CI === 'true';
+const SHOTS = join(ROOT, 'tests/browser/screenshots');
 
 interface Fixture {
   experiment_id: string;
@@ -47,6 +48,8 @@ const EXPECTED_FAILURES = [
   /^501 GET \/model-versions\/get-artifact\?.*presigned=true/,
   // the fixture's versions point at runs:/<run>/model, where the client stored no files
   /^404 GET \/model-versions\/get-artifact\?/,
+  // the traces page's evaluation-dataset lookup (searchEvaluationDatasets is not native yet)
+  /^501 POST \/ajax-api\/3\.0\/mlflow\/datasets\/search$/,
 ];
 
 const chromiumPath = findChromium();
@@ -63,6 +66,7 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
   let failures: string[] = [];
 
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'mlflow-ts-ui-'));
     mkdirSync(join(dir, 'artifacts'));
     const out = execFileSync(
@@ -96,13 +100,20 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Opens a page of the UI (hash routing) and waits until every text is shown. */
+  /**
+   * Opens a page of the UI (hash routing), waits until every text is shown, and keeps a
+   * screenshot of it (tests/browser/screenshots/, git-ignored).
+   */
   async function visit(hash: string, texts: string[], base = `${srv.base}/`): Promise<void> {
     failures = [];
     await page.goto(`${base}#${hash}`);
     for (const t of texts) {
       await page.getByText(t).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
     }
+    const name = `${base === `${srv.base}/` ? '' : 'prefixed-'}${hash}`
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .slice(0, 120);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   }
 
   function unexpectedFailures(): string[] {
@@ -170,6 +181,21 @@ describe.skipIf(!chromiumPath)('the MLflow UI in chromium, against mlflow-ts --n
     await visit(`/experiments/${fx.experiment_id}/models/${fx.logged_model_id}`, ['ui-logged-model']);
     const body = await page.innerText('body');
     expect(body).toContain(fx.logged_model_id);
+    expect(unexpectedFailures()).toEqual([]);
+  });
+
+  it("lists an experiment's traces and shows one with its spans", async () => {
+    await visit(`/experiments/${fx.experiment_id}/traces`, ['{"x": 21}', '1 of 1 trace']);
+    expect(await page.innerText('body')).toContain('42');
+    expect(unexpectedFailures()).toEqual([]);
+    await visit(`/experiments/${fx.experiment_id}/traces?selectedEvaluationId=${fx.trace_id}`, [
+      'ui_traced_call',
+      'Inputs',
+      'Outputs',
+    ]);
+    const body = await page.innerText('body');
+    expect(body).toContain('21');
+    expect(body).toContain('42');
     expect(unexpectedFailures()).toEqual([]);
   });
 
