@@ -4,6 +4,7 @@
  * its Host and Origin cases to: a route added without an entry there fails here. The app is built as
  * a standalone server with every optional layer on (the UI, its shell routes, the empty gateway).
  */
+import { NATIVE_EXTRA_ROUTES } from '../../src/http/native-extra-routes.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -69,5 +70,7 @@ describe('the native route table', () => {
     const listed = JSON.parse(readFileSync(LIST, 'utf8')) as { method: string; url: string }[];
     const extra = [...new Set(routes.filter((r) => !rpcRoutes.has(r)))];
     expect(extra.sort()).toEqual(listed.map((r) => `${r.method} ${r.url}`).sort());
+    // ...and `mlflow-ts endpoints` lists the same ones (src/http/native-extra-routes.ts).
+    expect(NATIVE_EXTRA_ROUTES.map((r) => `${r.method} ${r.url}`).sort()).toEqual(extra.sort());
   });
 });

@@ -4,6 +4,7 @@
  * to the Python child. Pure: returns the text to print.
  */
 import { MLFLOW_VERSION, RPCS, type RpcInfo } from '../../gen/routes.js';
+import { NATIVE_EXTRA_ROUTES } from '../../http/native-extra-routes.js';
 import { UsageError } from '../usage-error.js';
 
 export interface EndpointsOptions {
@@ -82,7 +83,13 @@ export function formatEndpoints(args: readonly string[], nativeKeys: readonly st
       endpoints: r.endpoints,
       routes: routesOf(r, o.staticPrefix),
     }));
-    return JSON.stringify({ mlflowVersion: MLFLOW_VERSION, rpcs: out }, null, 2) + '\n';
+    return (
+      JSON.stringify(
+        { mlflowVersion: MLFLOW_VERSION, rpcs: out, nativeExtraRoutes: NATIVE_EXTRA_ROUTES },
+        null,
+        2,
+      ) + '\n'
+    );
   }
   if (o.markdown) return formatMarkdown(rows, native);
   const lines: string[] = [];
@@ -97,6 +104,10 @@ export function formatEndpoints(args: readonly string[], nativeKeys: readonly st
     const methods = [...new Set(r.endpoints.map((e) => e.method))].join(',');
     lines.push(`${serving}  ${r.key.padEnd(width)}  ${methods}${note}`);
     for (const rt of routesOf(r, o.staticPrefix)) lines.push(`           ${rt.method.padEnd(6)} ${rt.url}`);
+  }
+  if (o.only !== 'proxied') {
+    lines.push('', 'Native routes outside the RPC table:');
+    for (const e of NATIVE_EXTRA_ROUTES) lines.push(`native   ${e.method.padEnd(6)} ${e.url}  (${e.what})`);
   }
   return lines.join('\n') + '\n';
 }
@@ -115,5 +126,7 @@ function formatMarkdown(rows: readonly RpcInfo[], native: ReadonlySet<string>): 
     const api = r.routes.filter((rt) => rt.prefix === 'api').map((rt) => `\`${rt.method} ${rt.url}\``);
     out.push(`| ${r.key} | ${api.join('<br>')} |`);
   }
+  out.push('', '| Native route outside the RPC table | What |', '|---|---|');
+  for (const e of NATIVE_EXTRA_ROUTES) out.push(`| \`${e.method} ${e.url}\` | ${e.what} |`);
   return out.join('\n') + '\n';
 }
