@@ -666,6 +666,10 @@ export async function runReadFloors(o: {
     await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_models'], o.db)
   )[0]?.experiment_id;
   if (lmExp !== undefined) impl.LM1 = (c) => loggedModelsPage(c, lmExp);
+  const traceExp = (
+    await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_traces'], o.db)
+  )[0]?.experiment_id;
+  if (traceExp !== undefined) impl.T3 = (c) => tracesPage(c, traceExp);
   for (const sc of o.scenarios.filter((s) => s.group === 'read' && s.backend === 'pg')) {
     const f = impl[sc.id.split('-')[0]!];
     if (!f) continue;
@@ -874,6 +878,53 @@ async function loggedModelsPage(c: pg.Pool, exp: number | string): Promise<strin
             model_id: x.model_id,
           })),
       },
+    })),
+    next_page_token: 'x',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace search read floor (T3): the page of trace infos with plain queries (the tag filter as an
+// EXISTS, the page's tags, metadata and assessments by id).
+
+async function tracesPage(c: pg.Pool, exp: number | string): Promise<string> {
+  const page = (
+    await c.query(
+      `SELECT t.* FROM trace_info t
+        WHERE t.experiment_id = $1
+          AND EXISTS (SELECT 1 FROM trace_tags g WHERE g.request_id = t.request_id AND g.key = 'team' AND g.value = 'team_3')
+        ORDER BY t.timestamp_ms DESC, t.request_id LIMIT 101`,
+      [exp],
+    )
+  ).rows as Record<string, unknown>[];
+  const ids = page.slice(0, 100).map((t) => t.request_id as string);
+  const [tags, meta, assessments] = await Promise.all([
+    c.query('SELECT request_id, key, value FROM trace_tags WHERE request_id = ANY($1)', [ids]),
+    c.query('SELECT request_id, key, value FROM trace_request_metadata WHERE request_id = ANY($1)', [ids]),
+    c.query('SELECT * FROM assessments WHERE trace_id = ANY($1)', [ids]),
+  ]);
+  return JSON.stringify({
+    traces: page.slice(0, 100).map((t) => ({
+      trace_id: t.request_id,
+      trace_location: {
+        type: 'MLFLOW_EXPERIMENT',
+        mlflow_experiment: { experiment_id: String(t.experiment_id) },
+      },
+      request_time: new Date(Number(t.timestamp_ms)).toISOString(),
+      execution_duration: `${Number(t.execution_time_ms) / 1000}s`,
+      state: t.status,
+      request_preview: t.request_preview,
+      response_preview: t.response_preview,
+      trace_metadata: Object.fromEntries(
+        meta.rows.filter((m) => m.request_id === t.request_id).map((m) => [m.key, m.value]),
+      ),
+      tags: {
+        ...Object.fromEntries(
+          tags.rows.filter((g) => g.request_id === t.request_id).map((g) => [g.key, g.value]),
+        ),
+        'mlflow.traceName': t.trace_name,
+      },
+      assessments: assessments.rows.filter((a) => a.trace_id === t.request_id),
     })),
     next_page_token: 'x',
   });

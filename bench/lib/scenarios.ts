@@ -5,7 +5,17 @@ import { call, defaultCheck } from './load.js';
 import type { Inspector } from './inspect.js';
 import type { MlflowAnswer } from './json.js';
 import type { ReadIds, ReadSize } from './seed.js';
-import { LM_MODELS, REG_MODELS, TRACES, lmAcc, lmLr, regModelName, regAliases, traceId, traceTeam } from './seed.js';
+import {
+  LM_MODELS,
+  REG_MODELS,
+  TRACES,
+  lmAcc,
+  lmLr,
+  regModelName,
+  regAliases,
+  traceId,
+  traceTeam,
+} from './seed.js';
 import type { SchemaKind } from './systems.js';
 
 /** Where a scenario's data lives: PostgreSQL, SQLite, or MySQL (MariaDB). */
@@ -841,8 +851,12 @@ function traceScenarios(): Scenario[] {
           }),
           check: (s, b, i) => {
             if (s !== 200) return defaultCheck(s, b, i);
-            const got = ((JSON.parse(b) as { traces?: { trace_id: string }[] }).traces ?? []).map((t) => t.trace_id);
-            return got.join() === want.join() ? 'ok' : `wrong page: ${got.length} traces, ${got.slice(0, 2).join()}...`;
+            const got = ((JSON.parse(b) as { traces?: { trace_id: string }[] }).traces ?? []).map(
+              (t) => t.trace_id,
+            );
+            return got.join() === want.join()
+              ? 'ok'
+              : `wrong page: ${got.length} traces, ${got.slice(0, 2).join()}...`;
           },
         });
       },

@@ -316,22 +316,66 @@ async function seedLoggedModels(
   const lm = new Batcher(
     c,
     'logged_models',
-    ['model_id', 'experiment_id', 'name', 'artifact_location', 'creation_timestamp_ms', 'last_updated_timestamp_ms', 'status', 'lifecycle_stage', 'model_type', 'source_run_id'],
+    [
+      'model_id',
+      'experiment_id',
+      'name',
+      'artifact_location',
+      'creation_timestamp_ms',
+      'last_updated_timestamp_ms',
+      'status',
+      'lifecycle_stage',
+      'model_type',
+      'source_run_id',
+    ],
     ['text', 'int4', 'text', 'text', 'int8', 'int8', 'int4', 'text', 'text', 'text'],
   );
-  const lmTags = new Batcher(c, 'logged_model_tags', ['model_id', 'experiment_id', 'tag_key', 'tag_value'], ['text', 'int4', 'text', 'text'], 20_000, lm);
-  const lmParams = new Batcher(c, 'logged_model_params', ['model_id', 'experiment_id', 'param_key', 'param_value'], ['text', 'int4', 'text', 'text'], 20_000, lm);
+  const lmTags = new Batcher(
+    c,
+    'logged_model_tags',
+    ['model_id', 'experiment_id', 'tag_key', 'tag_value'],
+    ['text', 'int4', 'text', 'text'],
+    20_000,
+    lm,
+  );
+  const lmParams = new Batcher(
+    c,
+    'logged_model_params',
+    ['model_id', 'experiment_id', 'param_key', 'param_value'],
+    ['text', 'int4', 'text', 'text'],
+    20_000,
+    lm,
+  );
   const lmMetrics = new Batcher(
     c,
     'logged_model_metrics',
-    ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'metric_value', 'experiment_id', 'run_id'],
+    [
+      'model_id',
+      'metric_name',
+      'metric_timestamp_ms',
+      'metric_step',
+      'metric_value',
+      'experiment_id',
+      'run_id',
+    ],
     ['text', 'text', 'int8', 'int8', 'float8', 'int4', 'text'],
     20_000,
     lm,
   );
   for (let n = 0; n < LM_MODELS; n++) {
     const id = lmId(n);
-    await lm.add([id, e, `model-${n}`, `/tmp/mlflow-bench-artifacts/models/${id}`, T0 + n, T0 + n, 2, 'active', 'sklearn', run]);
+    await lm.add([
+      id,
+      e,
+      `model-${n}`,
+      `/tmp/mlflow-bench-artifacts/models/${id}`,
+      T0 + n,
+      T0 + n,
+      2,
+      'active',
+      'sklearn',
+      run,
+    ]);
     await lmTags.add([id, e, 'team', `team_${n % 5}`]);
     await lmTags.add([id, e, 'stage', n % 2 ? 'dev' : 'prod']);
     await lmParams.add([id, e, 'lr', lmLr(n)]);
@@ -352,13 +396,38 @@ async function seedTraces(c: pg.Client, e: number): Promise<void> {
   const infos = new Batcher(
     c,
     'trace_info',
-    ['request_id', 'experiment_id', 'timestamp_ms', 'execution_time_ms', 'status', 'request_preview', 'response_preview', 'trace_name'],
+    [
+      'request_id',
+      'experiment_id',
+      'timestamp_ms',
+      'execution_time_ms',
+      'status',
+      'request_preview',
+      'response_preview',
+      'trace_name',
+    ],
     ['text', 'int4', 'int8', 'int8', 'text', 'text', 'text', 'text'],
   );
-  const tags = new Batcher(c, 'trace_tags', ['key', 'value', 'request_id'], ['text', 'text', 'text'], 30_000, infos);
+  const tags = new Batcher(
+    c,
+    'trace_tags',
+    ['key', 'value', 'request_id'],
+    ['text', 'text', 'text'],
+    30_000,
+    infos,
+  );
   for (let n = 0; n < TRACES; n++) {
     const id = traceId(n);
-    await infos.add([id, e, T0 + n * 1000, 100 + (n % 900), n % 20 ? 'OK' : 'ERROR', `{"q": "question ${n}"}`, `answer ${n}`, `predict_${n % 3}`]);
+    await infos.add([
+      id,
+      e,
+      T0 + n * 1000,
+      100 + (n % 900),
+      n % 20 ? 'OK' : 'ERROR',
+      `{"q": "question ${n}"}`,
+      `answer ${n}`,
+      `predict_${n % 3}`,
+    ]);
     await tags.add(['team', traceTeam(n), id]);
     await tags.add(['env', n % 2 ? 'prod' : 'dev', id]);
     await tags.add(['mlflow.artifactLocation', `/tmp/mlflow-bench-artifacts/traces/${id}`, id]);
