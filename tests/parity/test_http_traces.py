@@ -849,3 +849,29 @@ def test_issue_references(parity):
         search3(s, [eid], filter="issue.id = 'iss-2'", label="found by issue id")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("MlflowService.startTraceV3", case="ok")
+def test_start_trace_with_assessments(parity):
+    def sc(s):
+        eid = new_exp(s)
+        tid = "tr-" + hashlib.md5(s.name("with-assessments").encode()).hexdigest()
+        ids = [f"a-{hashlib.md5(s.name(f'sa{i}').encode()).hexdigest()}" for i in range(3)]
+        ids.sort(reverse=True)  # not in id order: the answer keeps the request's order
+        assessments = [
+            {"assessment_id": ids[0], "assessment_name": "quality", "source": {"source_type": "HUMAN", "source_id": "a"},
+             "feedback": {"value": 0.5}, "rationale": "ok", "metadata": {"k": "v"}},
+            {"assessment_id": ids[1], "assessment_name": "answer", "source": {"source_type": "HUMAN"},
+             "expectation": {"value": {"city": "Paris"}}},
+            {"assessment_id": ids[2], "assessment_name": "iss-1", "issue": {"issue_name": "slow"},
+             "create_time": iso(T0 + 3), "last_update_time": iso(T0 + 4)},
+        ]
+        for a in assessments[:2]:
+            a.update(create_time=iso(T0 + 1), last_update_time=iso(T0 + 2))
+        new_trace(s, eid, tid=tid, record=True, assessments=assessments, tags={"mlflow.traceName": "t"})
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="read back")
+        search3(s, [eid], filter="feedback.quality >= 0.5", label="searched by the feedback")
+        bad = "tr-" + hashlib.md5(s.name("bad-assessment").encode()).hexdigest()
+        new_trace(s, eid, tid=bad, record=True, assessments=[{"assessment_name": "x"}])
+
+    parity.check(sc)

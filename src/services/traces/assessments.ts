@@ -75,7 +75,7 @@ function expectationValue(e: NonNullable<Assessment['expectation']>): PyJson {
 }
 
 /** Assessment.from_proto + SqlAssessments.from_mlflow_entity for feedback and expectations. */
-function newAssessment(a: Assessment, traceId: string): NewAssessment {
+export function newAssessment(a: Assessment, traceId: string): NewAssessment {
   const kind =
     a.feedback !== undefined
       ? 'feedback'

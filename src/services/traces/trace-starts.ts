@@ -3,14 +3,17 @@
  * trace, as the Python client's exporter sends it (after the spans, through OTLP); and the v2
  * startTrace that older clients send when a trace begins.
  *
- * Served natively for a trace in an experiment, without assessments: a new trace is inserted, a
- * trace whose spans arrived first (through OTLP) is merged into under a row lock. Assessments sent
- * along go to the Python server (NotNative), which writes them with their rollup values.
+ * Served natively for a trace in an experiment: a new trace is inserted with the assessments sent
+ * along, a trace whose spans arrived first (through OTLP) is merged into under a row lock.
+ * Assessments for a trace that exists already go to the Python server (NotNative): its ORM merges
+ * them by id.
  */
 import { randomUUID } from 'node:crypto';
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
+import { AssessmentMergeNeeded } from '../../stores/tracking/trace-starts.js';
+import { newAssessment } from './assessments.js';
 import { NotNative } from '../raw-reply.js';
 import { invalidValue, validateLengthLimit } from '../tracking/validation.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
@@ -39,26 +42,38 @@ export const traceStartHandlers = {
     const info = req.trace?.trace_info ?? {};
     const experimentId = info.trace_location?.mlflow_experiment?.experiment_id;
     if (!experimentId) throw new NotNative('a trace outside an experiment');
-    if ((info.assessments ?? []).length > 0) throw new NotNative('a trace logged with assessments');
+    const traceId = info.trace_id ?? '';
+    // TraceInfo.from_proto reads the assessments (and may refuse one) before the store runs.
+    const assessments = (info.assessments ?? []).map((x) => newAssessment(x, traceId));
+    if (new Set(assessments.map((x) => x.assessment_id)).size !== assessments.length) {
+      throw new NotNative('an assessment id listed twice');
+    }
     const tags = new Map(Object.entries(info.tags ?? {}));
     for (const key of BLOCKED_TAGS) tags.delete(key);
     const name = tags.get(TRACE_NAME_TAG);
     if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
-    const created = await stores.tracking.startTrace({
-      traceId: info.trace_id ?? '',
-      experimentId,
-      requestTime: timestampMillis(info.request_time),
-      executionDuration:
-        info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
-      state: info.state ?? 'STATE_UNSPECIFIED',
-      clientRequestId: info.client_request_id ?? null,
-      requestPreview: info.request_preview ?? null,
-      responsePreview: info.response_preview ?? null,
-      metadata: new Map(Object.entries(info.trace_metadata ?? {})),
-      tags,
-      validateTraceId: validateNewTraceId,
-      finalized: true,
-    });
+    const created = await stores.tracking
+      .startTrace({
+        traceId,
+        experimentId,
+        requestTime: timestampMillis(info.request_time),
+        executionDuration:
+          info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
+        state: info.state ?? 'STATE_UNSPECIFIED',
+        clientRequestId: info.client_request_id ?? null,
+        requestPreview: info.request_preview ?? null,
+        responsePreview: info.response_preview ?? null,
+        metadata: new Map(Object.entries(info.trace_metadata ?? {})),
+        tags,
+        validateTraceId: validateNewTraceId,
+        finalized: true,
+        assessments,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof AssessmentMergeNeeded)
+          throw new NotNative('assessments for a trace that exists already');
+        throw err;
+      });
     if (!created) throw new MlflowError('The trace could not be stored: try again.', 'INTERNAL_ERROR');
     return { trace: { trace_info: traceInfoV3(created) } };
   },

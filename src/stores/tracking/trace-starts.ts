@@ -7,9 +7,11 @@
  * When the trace exists already (its spans arrived first, through log_spans), the two records are
  * merged under a row lock (mergeTrace): the request's fields replace the row's (previews only when
  * given), its tags and metadata are upserted, and the trace's spans and assessments move to its
- * experiment. Assessments sent along are not this module's (the service hands those over).
+ * experiment. Assessments sent along are inserted with a new trace; a merge that brings
+ * assessments is left to the caller (AssessmentMergeNeeded: MLflow's ORM merges them by id).
  */
 import { appendToUriPath } from '../artifact-uri.js';
+import type { NewAssessment } from './assessments.js';
 import type { StoreContext } from './context.js';
 import { checkExperimentActive, getExperimentRow } from './experiments.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
@@ -45,7 +47,12 @@ export interface StartTraceArgs {
   validateTraceId: (traceId: string) => void;
   /** The v3 start marks the record final (TRACE_INFO_FINALIZED); the v2 start does not. */
   finalized: boolean;
+  /** Assessments logged with the trace (v3), in the request's order. */
+  assessments?: readonly NewAssessment[];
 }
+
+/** A start with assessments found its trace (or an assessment id) taken: MLflow merges by id. */
+export class AssessmentMergeNeeded extends Error {}
 
 /** _replace_nul: PostgreSQL text cannot hold NUL. */
 const replaceNul = (s: string | null): string | null => (s ? s.replace(/\0/g, '\ufffd') : s);
@@ -85,10 +92,23 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
         .map(([key, value]) => ({ request_id: a.traceId, key, value }));
       if (metadataRows.length > 0)
         await trx.insertInto('trace_request_metadata').values(metadataRows).execute();
-      return (await buildTraceInfos(trx, [await getTraceRow(trx, a.traceId)]))[0]!;
+      const assessments = (a.assessments ?? []).map((x) => ({
+        ...x,
+        experiment_id: experiment.experiment_id,
+        trace_timestamp_ms: a.requestTime,
+        valid: ctx.dialect.bool(true),
+        is_numeric_value: ctx.dialect.bool(x.is_numeric_value),
+      }));
+      if (assessments.length > 0) await trx.insertInto('assessments').values(assessments).execute();
+      const info = (await buildTraceInfos(trx, [await getTraceRow(trx, a.traceId)]))[0]!;
+      // MLflow answers with the collection it built, in the request's order.
+      if (assessments.length > 0) info.assessments = assessments;
+      return info;
     });
   } catch (err) {
     if (!ctx.dialect.isUniqueViolation(err)) throw err;
+    // The conflict may be the trace's or an assessment's; MLflow's merge path sorts them out.
+    if ((a.assessments ?? []).length > 0) throw new AssessmentMergeNeeded();
     // The v2 start draws a random id: a collision is not a trace to merge into.
     if (!a.finalized) return undefined;
   }
