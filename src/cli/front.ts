@@ -78,6 +78,7 @@ export async function startFront(
     limits: config.http,
     ui: config.ui,
     serverInfo: config.serverInfo,
+    assistantUnconfigured: config.assistantUnconfigured,
     graphqlLimits: config.graphqlLimits,
     deploymentsTarget: config.deploymentsTarget,
   });

@@ -1,4 +1,5 @@
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readdirSync, existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecurityOptions } from '../http/security.js';
 import type { S3Options } from '../stores/artifacts/s3.js';
@@ -74,6 +75,11 @@ export interface ServerConfig {
   s3: S3Options;
   /** What GET server-info reports when mlflow-ts answers it (standalone). */
   serverInfo: ServerInfoSettings;
+  /**
+   * Nothing is set up for MLflow's assistant: no ~/.mlflow/assistant, no `claude` or `codex` on
+   * PATH, no MLFLOW_ENABLE_REMOTE_ASSISTANT / MLFLOW_ENABLE_ASSISTANT_SANDBOX.
+   */
+  assistantUnconfigured: boolean;
   /** MLFLOW_DEPLOYMENTS_TARGET (the gateway-proxy route's upstream), if set. */
   deploymentsTarget: string | undefined;
   /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / MLFLOW_SERVER_GRAPHQL_MAX_ALIASES (default 10). */
@@ -377,6 +383,7 @@ export function resolveServerConfig(
       artifactsDestination: str(v.artifacts_destination) ?? './mlartifacts',
       s3: s3Opts,
     }),
+    assistantUnconfigured: assistantUnconfigured(env),
     presignedDownloadTtl: env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS
       ? Number(env.MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS)
       : undefined,
@@ -409,6 +416,31 @@ function s3Options(env: Readonly<Record<string, string | undefined>>): S3Options
       ? Number(env.MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE)
       : undefined,
   };
+}
+
+/** An executable of this name in a PATH directory (shutil.which). */
+function onPath(env: Readonly<Record<string, string | undefined>>, name: string): boolean {
+  return (env.PATH ?? '').split(':').some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, name), fsConstants.X_OK);
+      return statSync(join(dir, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** See ServerConfig.assistantUnconfigured. */
+function assistantUnconfigured(env: Readonly<Record<string, string | undefined>>): boolean {
+  const home = env.HOME ?? homedir();
+  return (
+    !existsSync(join(home, '.mlflow', 'assistant')) &&
+    !env.MLFLOW_ENABLE_REMOTE_ASSISTANT &&
+    !env.MLFLOW_ENABLE_ASSISTANT_SANDBOX &&
+    !onPath(env, 'claude') &&
+    !onPath(env, 'codex')
+  );
 }
 
 /** A boolean MLFLOW_* variable read where MLflow reads it per request: a bad value reads as false. */

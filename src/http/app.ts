@@ -68,6 +68,8 @@ export interface AppOptions {
   ui?: UiSource;
   /** server-info's flags; with them (and no Python child) the UI's shell routes are native. */
   serverInfo?: ServerInfoSettings;
+  /** Nothing is set up for MLflow's assistant (its status routes are then native). */
+  assistantUnconfigured?: boolean;
   /** The GraphQL query limits (MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / _ALIASES). */
   graphqlLimits?: GraphqlLimits;
   /** MLFLOW_DEPLOYMENTS_TARGET: without one, gateway-proxy answers MLflow's empty gateway natively. */
@@ -264,6 +266,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; s
       maxBodyBytes: limits.maxBodyBytes,
       bodyTimeoutMs: limits.bodyTimeoutMs,
       ...(o.graphqlLimits ? { graphqlLimits: o.graphqlLimits } : {}),
+      ...(o.assistantUnconfigured ? { assistantUnconfigured: true } : {}),
       fallback: (request, reply) => divert(request, reply),
     });
   }

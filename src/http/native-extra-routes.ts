@@ -50,6 +50,16 @@ export const NATIVE_EXTRA_ROUTES: readonly ExtraRoute[] = [
     url: '/ajax-api/2.0/mlflow/gateway-proxy',
     what: 'AI gateway proxy (nothing configured)',
   },
+  {
+    method: 'GET',
+    url: '/ajax-api/3.0/mlflow/assistant/config',
+    what: "MLflow's assistant settings (nothing set up)",
+  },
+  {
+    method: 'GET',
+    url: '/ajax-api/3.0/mlflow/assistant/providers',
+    what: "MLflow's assistant providers (nothing set up)",
+  },
   { method: 'GET', url: '/', what: 'the UI (index.html)' },
   { method: 'GET', url: '/static-files/*', what: "the UI's files" },
   { method: 'GET', url: '/build/*', what: "the UI's files" },

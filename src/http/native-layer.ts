@@ -9,6 +9,7 @@ import { registerExtraRoutes } from './extra-routes.js';
 import { registerRpcRoutes, type RpcRoutesOptions } from './rpc-routes.js';
 import { registerGraphqlRoute } from './graphql/route.js';
 import { registerOtlpRoute } from './otlp-route.js';
+import { registerAssistantRoutes } from './ui/assistant-routes.js';
 import type { GraphqlLimits } from './graphql/limits.js';
 
 /**
@@ -25,6 +26,8 @@ export interface NativeRegisterOptions {
   bodyTimeoutMs?: number;
   /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / _ALIASES (default 10 each). */
   graphqlLimits?: GraphqlLimits;
+  /** Nothing is set up for MLflow's assistant: its status routes are answered natively. */
+  assistantUnconfigured?: boolean;
 }
 
 export interface NativeLayer {
@@ -74,7 +77,10 @@ export async function loadNativeLayer(
   for (const key of Object.keys(handlers)) if (!nativeKeys.includes(key)) delete handlers[key];
   return {
     nativeKeys,
-    register(app, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs, graphqlLimits }) {
+    register(
+      app,
+      { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs, graphqlLimits, assistantUnconfigured },
+    ) {
       registerRpcRoutes(
         app,
         rpcRouteOptions(handlers, stores, { fallback, staticPrefix, maxBodyBytes, bodyTimeoutMs }),
@@ -91,6 +97,12 @@ export async function loadNativeLayer(
         staticPrefix,
         fallback: (request, reply) => fallback(request, reply),
       });
+      if (assistantUnconfigured) {
+        registerAssistantRoutes(app, stores, {
+          staticPrefix,
+          fallback: (request, reply) => fallback(request, reply),
+        });
+      }
       registerOtlpRoute(app, stores, {
         staticPrefix,
         bodyLimit: maxBodyBytes ?? 64 * 1024 * 1024,

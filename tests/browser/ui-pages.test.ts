@@ -36,14 +36,12 @@ function findChromium(): string | undefined {
 }
 
 /**
- * Requests allowed to fail: MLflow's own 404 for users/current without an auth app, the assistant
- * (a Python feature), and presigned
+ * Requests allowed to fail: MLflow's own 404 for users/current without an auth app, and presigned
  * downloads, which local storage does not offer (MLflow answers the same 501; the UI then reads
  * through get-artifact).
  */
 const EXPECTED_FAILURES = [
   /^404 GET \/ajax-api\/2\.0\/mlflow\/users\/current$/,
-  /^501 GET \/ajax-api\/3\.0\/mlflow\/assistant\/(config|providers)$/,
   /^501 POST \/ajax-api\/2\.0\/mlflow\/artifacts\/presigned-download-url$/,
   /^501 GET \/model-versions\/get-artifact\?.*presigned=true/,
   // the fixture's versions point at runs:/<run>/model, where the client stored no files

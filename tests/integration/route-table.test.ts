@@ -40,6 +40,7 @@ describe('the native route table', () => {
       version: 'test',
       forward: undefined,
       native,
+      assistantUnconfigured: true,
       guardedByApp: false,
       ui: { dir: join(import.meta.dirname, 'no-such-ui'), origin: 'test' },
       onRoute: (method, url) => {

@@ -78,3 +78,14 @@ def test_gateway_proxy_without_a_target(parity):
                label="a body that is not JSON")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /ajax-api/3.0/mlflow/assistant/config", "GET /ajax-api/3.0/mlflow/assistant/providers", case="ok")
+def test_assistant_status_with_nothing_set_up(parity):
+    """What every UI page asks about MLflow's assistant, on a machine where nothing is set up for it."""
+
+    def sc(s):
+        for route in ("config", "providers"):
+            s.get(f"/mlflow/assistant/{route}", prefix="/ajax-api/3.0", headers_of_interest=("content-length",))
+
+    parity.check(sc)

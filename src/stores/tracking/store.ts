@@ -10,7 +10,9 @@ import type { TrackingDatabase } from '../tables.js';
 import type { StoreContext } from './context.js';
 import { assessmentOperations } from './assessments.js';
 import { datasetSummaryOperations } from './dataset-summaries.js';
+import { evaluationDatasetOperations } from './evaluation-datasets.js';
 import { experimentOperations } from './experiments.js';
+import { gatewayEndpointOperations } from './gateway-endpoints.js';
 import { loggedModelLinkOperations } from './logged-model-links.js';
 import { loggedModelOperations } from './logged-models.js';
 import { metricHistoryOperations } from './metric-history.js';
@@ -29,12 +31,14 @@ import { traceMetricOperations } from './trace-metrics.js';
 
 const OPERATIONS = {
   ...experimentOperations,
+  ...gatewayEndpointOperations,
   ...runOperations,
   ...runDataOperations,
   ...metricHistoryOperations,
   ...loggedModelLinkOperations,
   ...loggedModelOperations,
   ...datasetSummaryOperations,
+  ...evaluationDatasetOperations,
   ...traceInfoOperations,
   ...traceTagOperations,
   ...traceLinkOperations,
