@@ -18,7 +18,8 @@ import {
   type Server,
 } from './lib/proc.js';
 import { allScenarios, type Backend, type Scenario, type Ctx } from './lib/scenarios.js';
-import { seedMlflowPg, seedViaApi, readIds, type ReadSize } from './lib/seed.js';
+import { seedMlflowPg, seedViaApi, readIds, type ReadIds, type ReadSize } from './lib/seed.js';
+import { findChromium, measureUiLoad } from './lib/ui-load.js';
 import { sqlInspector, apiInspector, type Inspector } from './lib/inspect.js';
 import { runFloors, runReadFloors, runMysqlReadFloors } from './lib/floor.js';
 import { writeReport, type Row, type Footprint } from './lib/report.js';
@@ -443,6 +444,46 @@ async function main() {
   }
 }
 
+/** A browser scenario (U1): median and p95 of the page loads; req/s is loads per second. */
+async function measureBrowser(sc: Scenario, sys: SystemDef, srv: Server, ids: ReadIds): Promise<Row> {
+  const b = sc.browser!;
+  if (sys.id !== 'mlflow-ts' && sys.id !== 'mlflow')
+    return rowOf(sc, sys, sc.backend, { na: 'not measured for this server (its UI differs)' });
+  const chromiumPath = findChromium(root);
+  if (!chromiumPath) return rowOf(sc, sys, sc.backend, { problems: ['chromium could not be installed'] });
+  try {
+    const r = await measureUiLoad(
+      chromiumPath,
+      srv.baseUrl,
+      b.hash(ids, size),
+      b.until(size),
+      b.loads(quick),
+    );
+    const s = [...r.samplesMs].sort((x, y) => x - y);
+    const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+    const row: Row = {
+      scenario: sc.id,
+      title: sc.title,
+      system: sys.id,
+      backend: sc.backend,
+      concurrency: 1,
+      requests: s.length,
+      ok: s.length,
+      errors: r.failures.length,
+      rps: 1000 / at(0.5),
+      p50: at(0.5),
+      p95: at(0.95),
+      p99: s[s.length - 1],
+    };
+    if (r.failures.length) row.problems = r.failures.slice(0, 5);
+    return row;
+  } catch (e) {
+    return rowOf(sc, sys, sc.backend, {
+      problems: [`page load failed: ${(e as Error).message.slice(0, 200)}`],
+    });
+  }
+}
+
 /** The read scenarios `list` on one running server (their ids looked up through its API). */
 async function measureReads(sys: SystemDef, srv: Server, list: Scenario[], backend: Backend) {
   let ids;
@@ -461,6 +502,12 @@ async function measureReads(sys: SystemDef, srv: Server, list: Scenario[], backe
       continue;
     }
     log(`${sc.id} on ${sys.id}`);
+    if (sc.browser) {
+      const row = await measureBrowser(sc, sys, srv, ids);
+      rows.push(row);
+      logRow(row);
+      continue;
+    }
     const row = await measure(sc, sys, srv, { base: srv.baseUrl, quick, size, ids }, () =>
       apiInspector(srv.baseUrl),
     );

@@ -48,6 +48,15 @@ export interface Scenario {
   warmup: (quick: boolean) => number; // requests before measuring
   /** The schema kinds whose systems can run it (default: all). */
   schemas?: SchemaKind[];
+  /**
+   * A page load in chromium instead of API requests (bench/lib/ui-load.ts): the UI route and
+   * the text whose appearance ends a load. Only the systems that serve MLflow's UI run it.
+   */
+  browser?: {
+    hash(ids: ReadIds, size: ReadSize): string;
+    until(size: ReadSize): string;
+    loads: (quick: boolean) => number;
+  };
   prepare(ctx: Ctx): Promise<Prepared>;
 }
 
@@ -733,6 +742,32 @@ function loggedModelScenarios(): Scenario[] {
   ];
 }
 
+/**
+ * U1: an experiment's runs table (the seeded search experiment: 10,000 runs in the full data set)
+ * loaded in chromium until its newest run is shown, mlflow-ts standalone (UI files, API and
+ * GraphQL all native) against Python MLflow.
+ */
+function uiLoadScenario(): Scenario {
+  return {
+    group: 'read',
+    backend: 'pg',
+    durationMs: () => 0,
+    warmup: () => 0,
+    maxRequests: () => 0,
+    schemas: ['mlflow'],
+    id: 'U1-ui-runs-table',
+    title:
+      "UI load: an experiment's runs table (the read data set's search experiment) until its newest run shows, chromium, a fresh context per load",
+    concurrency: 1,
+    prepare: () => Promise.reject(new Error('a browser scenario')),
+    browser: {
+      hash: (ids) => `/experiments/${ids.searchExp}/runs`,
+      until: (size) => `run-${size.runs - 1}`,
+      loads: (quick) => (quick ? 3 : 7),
+    },
+  };
+}
+
 /** OTLP JSON of one trace's spans: a root (span 0) and children, leaves with token usage. */
 function otlpTrace(traceHex: string, from: number, to: number, t0Ns: bigint): string {
   const spans = [];
@@ -911,5 +946,6 @@ export function allScenarios(): Scenario[] {
     ...registryScenarios(),
     ...loggedModelScenarios(),
     ...traceScenarios(),
+    uiLoadScenario(),
   ];
 }

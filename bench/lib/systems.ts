@@ -27,6 +27,10 @@ export function systems(root: string, work: string): SystemDef[] {
   const art = join(work, 'artifacts');
   mkdirSync(art, { recursive: true });
   const venv = (n: string) => join(work, n, 'bin');
+  const uiDir = (): Record<string, string> => {
+    const dir = join(work, 'venv-mlflow/lib/python3.11/site-packages/mlflow/server/js/build');
+    return existsSync(dir) ? { MLFLOW_TS_UI_DIR: dir } : {};
+  };
   const pyServer =
     (bin: string, extraEnv: NodeJS.ProcessEnv = {}) =>
     (uri: string, port: number, log: string, args: string[] = []) =>
@@ -75,7 +79,8 @@ export function systems(root: string, work: string): SystemDef[] {
             '--port',
             String(port),
           ],
-          env: { MLFLOW_TS_LOG_LEVEL: 'warn' },
+          // The pinned UI's files from the bench's MLflow venv (U1 loads the UI from mlflow-ts alone).
+          env: { MLFLOW_TS_LOG_LEVEL: 'warn', ...uiDir() },
           port,
           healthPath: '/health',
           logFile: log,
