@@ -1,19 +1,24 @@
 /**
  * queryTraceMetrics (handlers._query_trace_metrics over SqlAlchemyStore.query_trace_metrics with
- * trace rollups disabled): COUNT / SUM / AVG / MIN / MAX of the trace, span and assessment metrics,
- * grouped by time bucket and dimensions. Handed to the Python server: filters, PERCENTILE, and
- * SUM / AVG of REAL columns on SQLite (the pinned server's SQLite library sums floats naively,
- * this one's with Kahan-Babuska compensation, so the last bits may differ).
+ * trace rollups disabled): COUNT / SUM / AVG / MIN / MAX (and PERCENTILE on PostgreSQL) of the
+ * trace, span and assessment metrics, grouped by time bucket and dimensions, under the metrics
+ * filter grammar. Handed to the Python server: PERCENTILE off PostgreSQL, filters on the
+ * token-usage / cost metadata, and SUM / AVG of REAL columns on SQLite (the pinned
+ * server's SQLite library sums floats naively, this one's with Kahan-Babuska compensation, so the
+ * last bits may differ). The pinned store never pages: no next_page_token, page_token ignored.
  */
 import type { MlflowService } from '../../gen/services.js';
 import type { MetricAggregation, MetricDataPoint } from '../../gen/messages.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
+import { floatRepr } from '../../py/numbers.js';
 import { reprList } from '../../py/repr.js';
 import { INT32_MAX } from '../../stores/tracking/experiments.js';
+import { parseTraceMetricsFilter, type TraceMetricsFilter } from '../search/trace-metrics-filter.js';
 import {
   SPAN_COST_METRICS,
+  type MetricsFilterPredicate,
   type MetricView,
-  type SimpleAggregation,
+  type MetricAggregate,
   type TraceMetricsRow,
 } from '../../stores/tracking/trace-metrics.js';
 import { NotNative } from '../raw-reply.js';
@@ -74,13 +79,26 @@ function isoFromMillis(ms: number): string {
   return d.toISOString().slice(0, 19) + '+00:00';
 }
 
-/** MetricAggregation.from_proto (its ValueErrors are 500s: handed over). */
-function aggregationType(a: MetricAggregation): string {
-  if (a.aggregation_type === undefined) throw new NotNative('an aggregation without a type');
-  if (a.percentile_value !== undefined || a.aggregation_type === 'PERCENTILE') {
-    throw new NotNative('a PERCENTILE aggregation');
+interface Aggregation {
+  type: string;
+  /** str(MetricAggregation): the type, or `P<percentile_value>`. */
+  label: string;
+  percentile?: number;
+}
+
+/**
+ * MetricAggregation.from_proto (its ValueErrors are 500s: handed over). An unset or unknown enum
+ * reads as the proto2 default, the first value (COUNT).
+ */
+function aggregation(a: MetricAggregation): Aggregation {
+  const type = a.aggregation_type ?? 'COUNT';
+  const p = a.percentile_value;
+  if (type === 'PERCENTILE') {
+    if (p === undefined || !(p >= 0 && p <= 100)) throw new NotNative('a PERCENTILE without a valid value');
+    return { type, label: `P${floatRepr(p)}`, percentile: p };
   }
-  return a.aggregation_type;
+  if (p !== undefined) throw new NotNative('a percentile_value on another aggregation');
+  return { type, label: type };
 }
 
 /** validate_query_trace_metrics_params. */
@@ -125,6 +143,57 @@ function experimentIds(ids: readonly string[]): number[] {
   });
 }
 
+/** TraceMetadataKey.TOKEN_USAGE / COST: matched on the analytics columns (not native). */
+const ANALYTICS_METADATA = new Set(['mlflow.trace.tokenUsage', 'mlflow.trace.cost']);
+
+/** _apply_filters' translation of one parsed filter, with its view checks. */
+function predicate(view: MetricView, f: TraceMetricsFilter): MetricsFilterPredicate {
+  if (f.viewType === 'span') {
+    if (view !== 'SPANS') {
+      throw MlflowError.invalidParameter(
+        `Filtering by span is only supported for SPANS view type, got ${view}`,
+      );
+    }
+    return { on: 'span', column: f.entity as 'name' | 'status' | 'type', value: f.value };
+  }
+  if (f.viewType === 'assessment') {
+    if (view !== 'ASSESSMENTS') {
+      throw MlflowError.invalidParameter(
+        `Filtering by assessment is only supported for ASSESSMENTS view type, got ${view}`,
+      );
+    }
+    return { on: 'assessment', column: f.entity === 'name' ? 'name' : 'assessment_type', value: f.value };
+  }
+  if (f.entity === 'status') return { on: 'trace', column: 'status', value: f.value };
+  if (f.key === null) throw new NotNative(`a trace ${f.entity} filter with an empty key`);
+  if (f.entity === 'metadata') {
+    if (f.key === 'mlflow.trace.session') return { on: 'trace', column: 'session_id', value: f.value };
+    if (ANALYTICS_METADATA.has(f.key)) throw new NotNative(`a ${f.key} metadata filter`);
+    if (f.key === 'mlflow.sourceRun') return { on: 'source_run', value: f.value };
+    return { on: 'trace_request_metadata', key: f.key, value: f.value };
+  }
+  if (f.key === 'mlflow.traceName') return { on: 'trace', column: 'trace_name', value: f.value };
+  return { on: 'trace_tags', key: f.key, value: f.value };
+}
+
+/**
+ * Each filter parsed then applied in turn; PostgreSQL's span view parses them all first and
+ * applies the trace-level ones before the span ones (_partition_span_metric_filters).
+ */
+function planFilters(
+  view: MetricView,
+  filters: readonly string[],
+  dialect: string,
+): MetricsFilterPredicate[] {
+  if (view === 'SPANS' && dialect === 'postgresql') {
+    const parsed = filters.map(parseTraceMetricsFilter);
+    const trace = parsed.filter((f) => f.viewType !== 'span');
+    const span = parsed.filter((f) => f.viewType === 'span');
+    return [...trace, ...span].map((f) => predicate(view, f));
+  }
+  return filters.map((f) => predicate(view, parseTraceMetricsFilter(f)));
+}
+
 const SAFE = (n: number | undefined): boolean => n === undefined || Number.isSafeInteger(n);
 
 /** convert_results_to_metric_data_points. */
@@ -148,9 +217,11 @@ function dataPoint(
 
 export const traceMetricsHandlers = {
   async queryTraceMetrics(req, { stores }) {
-    const view = req.view_type as MetricView;
+    // An unknown view type name is dropped by the parser and reads as the default, TRACES.
+    const view: MetricView = req.view_type ?? 'TRACES';
     const metric = req.metric_name ?? '';
-    const types = (req.aggregations ?? []).map(aggregationType);
+    const parsedAggs = (req.aggregations ?? []).map(aggregation);
+    const types = parsedAggs.map((a) => a.type);
     const dims = req.dimensions ?? [];
     validate(view, metric, types, dims);
 
@@ -163,20 +234,34 @@ export const traceMetricsHandlers = {
       );
     }
     const ids = experimentIds(req.experiment_ids ?? []);
-    if ((req.filters ?? []).length > 0) throw new NotNative('trace metrics filters');
+    const filters = planFilters(view, req.filters ?? [], stores.dialect.name);
 
-    const aggs = [...new Set(types)] as SimpleAggregation[];
+    // Values are keyed by label: a repeated aggregation is one value, at its first place.
+    const byLabel = new Map(parsedAggs.map((a) => [a.label, a]));
+    const aggs = [...byLabel.values()];
+    if (aggs.some((a) => a.percentile !== undefined) && stores.dialect.name !== 'postgresql') {
+      // SQLite's is a Python aggregate; MySQL's interpolates PERCENT_RANK with driver-rendered floats.
+      throw new NotNative('PERCENTILE off PostgreSQL');
+    }
     const realColumn =
       (view === 'SPANS' && SPAN_COST_METRICS.has(metric)) ||
       (view === 'ASSESSMENTS' && metric === 'assessment_value');
-    if (stores.dialect.name === 'sqlite' && realColumn && aggs.some((a) => a === 'SUM' || a === 'AVG')) {
+    if (
+      stores.dialect.name === 'sqlite' &&
+      realColumn &&
+      aggs.some((a) => a.type === 'SUM' || a.type === 'AVG')
+    ) {
       throw new NotNative('SUM/AVG of a REAL column on SQLite');
     }
     const limit = req.max_results ?? MAX_RESULTS_DEFAULT;
     if (!Number.isSafeInteger(limit) || limit < 0 || limit > INT32_MAX) {
       throw new NotNative(`max_results ${String(limit)}`);
     }
-    if (bucket !== undefined && bucket !== 0 && (!Number.isSafeInteger(bucket) || bucket < 0 || bucket > 1e9)) {
+    if (
+      bucket !== undefined &&
+      bucket !== 0 &&
+      (!Number.isSafeInteger(bucket) || bucket < 0 || bucket > 1e9)
+    ) {
       throw new NotNative(`time_interval_seconds ${String(bucket)}`);
     }
     // Bounds past what the stored timestamps can reach as exact integers go to Python.
@@ -185,18 +270,26 @@ export const traceMetricsHandlers = {
     }
 
     const uniqueDims = [...new Set(dims)];
+    if (aggs.length === 0 && uniqueDims.length === 0 && !bucket) {
+      // SQLAlchemy's refusal of a SELECT without columns, which MLflow reports as a bad parameter.
+      throw new MlflowError('Query contains no columns with which to SELECT from.', 'BAD_REQUEST');
+    }
     const rows = await stores.tracking.queryTraceMetrics({
       view,
       metric,
-      aggregations: aggs,
+      aggregations: aggs.map((a): MetricAggregate =>
+        a.percentile !== undefined ? { percentileFraction: a.percentile / 100 } : (a.type as MetricAggregate),
+      ),
       dimensions: uniqueDims,
       experimentIds: ids,
       ...(bucket ? { bucketSeconds: bucket } : {}),
       ...(start !== undefined ? { startMs: start } : {}),
       ...(end !== undefined ? { endMs: end } : {}),
       limit,
+      filters,
     });
-    const points = rows.flatMap((r) => dataPoint(r, metric, uniqueDims, aggs) ?? []);
+    const labels = aggs.map((a) => a.label);
+    const points = rows.flatMap((r) => dataPoint(r, metric, uniqueDims, labels) ?? []);
     // The pinned store never pages (its page token is a TODO): no next_page_token.
     return { data_points: points };
   },

@@ -10,13 +10,14 @@ import { sql, type RawBuilder } from 'kysely';
 import type { StoreContext } from './context.js';
 
 export type MetricView = 'TRACES' | 'SPANS' | 'ASSESSMENTS';
-export type SimpleAggregation = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+/** An aggregation: a plain SQL aggregate, or PostgreSQL's PERCENTILE_CONT at a fraction (0..1). */
+export type MetricAggregate = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | { percentileFraction: number };
 
 export interface TraceMetricsQuery {
   view: MetricView;
   metric: string;
   /** Distinct, in the request's order. */
-  aggregations: readonly SimpleAggregation[];
+  aggregations: readonly MetricAggregate[];
   /** Distinct validated dimension keys, in the request's order. */
   dimensions: readonly string[];
   experimentIds: readonly number[];
@@ -26,7 +27,21 @@ export interface TraceMetricsQuery {
   startMs?: number;
   endMs?: number;
   limit: number;
+  /** Validated filters, in the request's order (applied with AND). */
+  filters: readonly MetricsFilterPredicate[];
 }
+
+/**
+ * One parsed filter as _apply_filters writes it: a trace_info column, a tag / metadata row of the
+ * trace, or a span / assessment column, each compared with a plain `=`.
+ */
+export type MetricsFilterPredicate =
+  | { on: 'trace'; column: 'status' | 'session_id' | 'trace_name'; value: string }
+  | { on: 'trace_tags' | 'trace_request_metadata'; key: string; value: string }
+  /** mlflow.sourceRun: the metadata row, or a trace-to-run link (link_traces_to_run). */
+  | { on: 'source_run'; value: string }
+  | { on: 'span'; column: 'name' | 'status' | 'type'; value: string }
+  | { on: 'assessment'; column: 'name' | 'assessment_type'; value: string };
 
 export interface TraceMetricsRow {
   /** The time bucket's milliseconds, when bucketed. */
@@ -109,6 +124,27 @@ function toNumber(v: unknown): number | null {
   return Number(String(v));
 }
 
+/** A predicate on the trace of the row: direct on trace_info, or EXISTS for assessments. */
+function filterSql(view: MetricView, f: MetricsFilterPredicate): RawBuilder<unknown> {
+  const traceId = view === 'ASSESSMENTS' ? 'assessments.trace_id' : 'trace_info.request_id';
+  switch (f.on) {
+    case 'trace':
+      if (view === 'ASSESSMENTS') {
+        return sql`EXISTS (SELECT * FROM trace_info WHERE trace_info.request_id = assessments.trace_id AND trace_info.${sql.raw(f.column)} = ${f.value})`;
+      }
+      return sql`trace_info.${sql.raw(f.column)} = ${f.value}`;
+    case 'trace_tags':
+    case 'trace_request_metadata':
+      return sql`EXISTS (SELECT * FROM ${sql.raw(f.on)} WHERE ${sql.raw(f.on)}.request_id = ${sql.raw(traceId)} AND ${sql.raw(f.on)}.key = ${f.key} AND ${sql.raw(f.on)}.value = ${f.value})`;
+    case 'source_run':
+      return sql`(EXISTS (SELECT * FROM trace_request_metadata WHERE trace_request_metadata.request_id = ${sql.raw(traceId)} AND trace_request_metadata.key = 'mlflow.sourceRun' AND trace_request_metadata.value = ${f.value}) OR EXISTS (SELECT * FROM entity_associations WHERE entity_associations.source_id = ${sql.raw(traceId)} AND entity_associations.source_type = 'trace' AND entity_associations.destination_type = 'run' AND entity_associations.destination_id = ${f.value}))`;
+    case 'span':
+      return sql`spans.${sql.raw(f.column)} = ${f.value}`;
+    case 'assessment':
+      return sql`assessments.${sql.raw(f.column)} = ${f.value}`;
+  }
+}
+
 export const traceMetricOperations = {
   async queryTraceMetrics(ctx: StoreContext, q: TraceMetricsQuery): Promise<TraceMetricsRow[]> {
     const dialect = ctx.dialect.name;
@@ -120,7 +156,8 @@ export const traceMetricOperations = {
       from = 'trace_info';
       where.push(inIds('trace_info.experiment_id'));
     } else if (q.view === 'SPANS') {
-      if (dialect === 'postgresql' && SPAN_COST_METRICS.has(q.metric)) {
+      const traceFilters = q.filters.some((f) => f.on !== 'span');
+      if (dialect === 'postgresql' && SPAN_COST_METRICS.has(q.metric) && !traceFilters) {
         // Span cost without trace-level filters: the denormalized span columns alone.
         from = 'spans';
         where.push(inIds('spans.experiment_id'));
@@ -132,6 +169,8 @@ export const traceMetricOperations = {
       from = 'assessments';
       where.push(inIds('assessments.experiment_id'), 'assessments.valid = true');
     }
+
+    const filters = q.filters.map((f) => filterSql(q.view, f));
 
     // _build_time_range_predicate over the view's timestamp.
     if (q.view === 'SPANS' && SPAN_COST_METRICS.has(q.metric)) {
@@ -165,14 +204,22 @@ export const traceMetricOperations = {
     }
     const selects = [
       ...groups.map((g, i) => `${g} AS g${i}`),
-      ...q.aggregations.map((a, i) => `${a.toLowerCase()}(${agg}) AS v${i}`),
+      ...q.aggregations.map((a, i) =>
+        typeof a === 'string'
+          ? `${a.toLowerCase()}(${agg}) AS v${i}`
+          : `percentile_cont(${String(a.percentileFraction)}) WITHIN GROUP (ORDER BY ${agg}) AS v${i}`,
+      ),
     ];
-    let text = `SELECT ${selects.join(', ')} FROM ${from} WHERE ${where.join(' AND ')}`;
-    if (groups.length > 0) text += ` GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;
-    text += ` LIMIT ${q.limit}`;
-
-    // Every piece above is a validated key, an integer or a fixed SQL fragment.
-    const query: RawBuilder<Record<string, unknown>> = sql.raw(text);
+    // Every raw piece is a validated key, an integer or a fixed SQL fragment; values are bound.
+    const conditions = [...where.slice(0, 1), ...filters, ...where.slice(1)].map((w) =>
+      typeof w === 'string' ? sql.raw(w) : w,
+    );
+    let tail = '';
+    if (groups.length > 0) tail += ` GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;
+    tail += ` LIMIT ${q.limit}`;
+    const query = sql<
+      Record<string, unknown>
+    >`SELECT ${sql.raw(selects.join(', '))} FROM ${sql.raw(from)} WHERE ${sql.join(conditions, sql` AND `)}${sql.raw(tail)}`;
     const { rows } = await query.execute(ctx.db);
     const bucketed = q.bucketSeconds !== undefined;
     return rows.map((r) => {
