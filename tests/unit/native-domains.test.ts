@@ -34,6 +34,7 @@ describe('native RPCs derived from the domain modules', () => {
         'searchRuns',
         'searchExperiments',
         'searchDatasets',
+        'searchEvaluationDatasets',
         // services/logged-models
         'createLoggedModel',
         'getLoggedModel',
@@ -68,6 +69,7 @@ describe('native RPCs derived from the domain modules', () => {
         'linkPromptsToTrace',
         'updateAssessment',
         'calculateTraceFilterCorrelation',
+        'queryTraceMetrics',
         // no MLflow handler: its `_not_implemented` 404, answered natively
         'searchUnifiedTraceHandler',
         'getOnlineTraceDetails',

@@ -12,6 +12,7 @@ import { runHandlers } from './runs.js';
 import { searchExperimentsHandlers } from './search-experiments.js';
 import { searchRunsHandlers } from './search-runs.js';
 import { searchDatasetsHandlers } from './search-datasets.js';
+import { evaluationDatasetHandlers } from './evaluation-datasets.js';
 
 export const trackingHandlers = {
   ...experimentHandlers,
@@ -21,4 +22,5 @@ export const trackingHandlers = {
   ...searchRunsHandlers,
   ...searchExperimentsHandlers,
   ...searchDatasetsHandlers,
+  ...evaluationDatasetHandlers,
 } satisfies DomainHandlers<MlflowService<DomainContext>>;
