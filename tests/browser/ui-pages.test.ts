@@ -46,8 +46,6 @@ const EXPECTED_FAILURES = [
   /^501 GET \/model-versions\/get-artifact\?.*presigned=true/,
   // the fixture's versions point at runs:/<run>/model, where the client stored no files
   /^404 GET \/model-versions\/get-artifact\?/,
-  // the traces page's evaluation-dataset lookup (searchEvaluationDatasets is not native yet)
-  /^501 POST \/ajax-api\/3\.0\/mlflow\/datasets\/search$/,
 ];
 
 const chromiumPath = findChromium();
