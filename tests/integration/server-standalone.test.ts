@@ -30,9 +30,9 @@ describe('mlflow-ts server --no-python (standalone)', () => {
   it('answers 501 NOT_IMPLEMENTED naming the endpoint and the way to enable the fallback', async () => {
     for (const [method, path] of [
       ['POST', '/'],
-      ['GET', '/ajax-api/3.0/mlflow/assistant/config'],
-      ['POST', '/api/3.0/mlflow/traces/metrics'],
-      ['POST', '/api/3.0/mlflow/traces/calculate-filter-correlation'],
+      ['GET', '/ajax-api/3.0/mlflow/scorers/list'],
+      ['POST', '/api/3.0/mlflow/scorers/register'],
+      ['POST', '/ajax-api/3.0/mlflow/assistant/message'],
     ] as const) {
       const res = await fetch(`${srv.base}${path}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, path).toBe(501);

@@ -15,6 +15,8 @@ describe('validation rules from the generated handler schemas', () => {
     ]);
     for (const key of NATIVE_RPC_KEYS) {
       if (unparsed.has(key)) continue;
+      // An RPC MLflow maps to no handler (its `_not_implemented` 404) parses nothing.
+      if (!RPCS_BY_KEY.get(key)!.handledByMlflow) continue;
       const type = RPCS_BY_KEY.get(key)!.requestType;
       // get/delete_webhook read only their path parameter (no request message, no schema)
       if (readsNoMessage(type)) {
