@@ -176,8 +176,20 @@ export function parseList(text: string): string[] {
   return items as string[];
 }
 
-/** `_join_in_comparison_tokens`: turn `x IN (..)`, `x NOT IN (..)`, `x IS [NOT] NULL` into comparisons. */
-export function joinInComparisons(tokens: Node[]): Node[] {
+/** SearchUtils.VALID_NUMERIC_ATTRIBUTE_COMPARATORS (matched exactly, as Token.match does). */
+const NUMERIC_COMPARATORS: readonly string[] = ['>', '>=', '!=', '=', '<', '<='];
+
+/** The `timestamp` / `timestamp_ms` type names sqlparse lexes as Name.Builtin. */
+export const isTimestampBuiltin = (n: Node | undefined): boolean =>
+  n !== undefined && isKind(n, 'builtin') && (n.text === 'timestamp' || n.text === 'timestamp_ms');
+
+/**
+ * `_join_in_comparison_tokens`: turn `x IN (..)`, `x NOT IN (..)`, `x IS [NOT] NULL` into
+ * comparisons. With `searchTraces`, also `timestamp <op> <int>` (sqlparse does not group a type
+ * name into a comparison); a `timestamp` not followed by one is kept, and appended once more, as
+ * the pinned release's loop does.
+ */
+export function joinInComparisons(tokens: Node[], searchTraces = false): Node[] {
   const toks = tokens.filter((t) => !isWs(t));
   const out: Node[] = [];
   let i = 0;
@@ -186,6 +198,16 @@ export function joinInComparisons(tokens: Node[]): Node[] {
     if (toks.length - i < 3) {
       out.push(...toks.slice(i));
       break;
+    }
+    if (searchTraces && isTimestampBuiltin(first)) {
+      const [second, third] = [toks[i + 1]!, toks[i + 2]!];
+      i += 3;
+      if (isKind(second, 'comparison') && NUMERIC_COMPARATORS.includes(second.text) && isKind(third, 'int')) {
+        out.push(cmp([first, second, third]));
+      } else {
+        out.push(first, second, third, first);
+      }
+      continue;
     }
     if (first.type !== 'identifier') {
       out.push(first);
@@ -264,14 +286,18 @@ function comparisonToClause(flavor: FilterFlavor, parts: Node[]): FilterClause {
  * `parse_search_filter` up to the comparisons: one statement, only comparisons joined by AND
  * (invalid clauses rendered quoted or bare). Returns each comparison's non-whitespace tokens.
  */
-export function filterComparisons(filter: string, quoteInvalidClauses: boolean): Node[][] {
+export function filterComparisons(
+  filter: string,
+  quoteInvalidClauses: boolean,
+  searchTraces = false,
+): Node[][] {
   const statements = parseStatements(filter);
   if (statements.length > 1) {
     throw MlflowError.invalidParameter(
       `Search filter contained multiple expression ${reprStr(filter)}. Provide AND-ed expression list.`,
     );
   }
-  const tokens = joinInComparisons(statements[0]!);
+  const tokens = joinInComparisons(statements[0]!, searchTraces);
   const invalid = tokens.filter((t) => !(t.type === 'comparison' || isKeyword(t, 'AND')));
   if (invalid.length > 0) {
     const rendered = invalid.map((t) => (quoteInvalidClauses ? `'${t.text}'` : t.text)).join(', ');

@@ -9,11 +9,16 @@
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { reprSet } from '../../py/repr.js';
-import { isKeyword, isKind, isWs, parseStatements, type Node } from './filter-grouping.js';
-import { parseList, stripQuotes, trimBackticks } from './filter-parser.js';
+import { isKind, type Node } from './filter-grouping.js';
+import {
+  filterComparisons,
+  isTimestampBuiltin,
+  parseList,
+  stripQuotes,
+  trimBackticks,
+} from './filter-parser.js';
 import type { ClauseValue } from './filter-types.js';
 import { parseOrderByString } from './order-by.js';
-import { reprStr } from '../../py/repr.js';
 
 export type TraceEntity =
   'attribute' | 'tag' | 'request_metadata' | 'span' | 'feedback' | 'expectation' | 'issue';
@@ -64,8 +69,6 @@ export const TRACE_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set([
   'end_time',
 ]);
 const IN_KEYS: readonly string[] = ['name', 'status', 'request_id', 'run_id', 'client_request_id'];
-/** SearchUtils.VALID_NUMERIC_ATTRIBUTE_COMPARATORS (matched exactly, as Token.match does). */
-const NUMERIC_COMPARATORS: readonly string[] = ['>', '>=', '!=', '=', '<', '<='];
 export const NUMERIC_ASSESSMENT_COMPARATORS: readonly string[] = ['>', '>=', '<', '<='];
 export const SPAN_COLUMNS: readonly string[] = ['name', 'type', 'status'];
 export const SPAN_CONTENT_KEY = 'content';
@@ -234,80 +237,6 @@ export function checkSpanKey(key: string, comparator: string): void {
   }
 }
 
-const isTimestampBuiltin = (n: Node | undefined): boolean =>
-  n !== undefined && isKind(n, 'builtin') && (n.text === 'timestamp' || n.text === 'timestamp_ms');
-
-function synth(word: string): Node {
-  return { type: 'lex', lex: { kind: 'keyword', text: word, norm: word }, text: word };
-}
-function cmp(parts: Node[]): Node {
-  return { type: 'comparison', text: parts.map((p) => p.text).join(' '), parts };
-}
-
-/**
- * `_join_in_comparison_tokens(search_traces=True)`: the runs joining plus `timestamp <op> <int>`
- * (sqlparse does not group a type name into a comparison). A `timestamp` not followed by a
- * numeric comparison is kept, and appended once more, as the pinned release's loop does.
- */
-function joinTraceComparisons(tokens: Node[]): Node[] {
-  const toks = tokens.filter((t) => !isWs(t));
-  const out: Node[] = [];
-  let i = 0;
-  while (i < toks.length) {
-    const first = toks[i]!;
-    if (toks.length - i < 3) {
-      out.push(...toks.slice(i));
-      break;
-    }
-    if (isTimestampBuiltin(first)) {
-      const second = toks[i + 1]!;
-      const third = toks[i + 2]!;
-      i += 3;
-      if (isKind(second, 'comparison') && NUMERIC_COMPARATORS.includes(second.text) && isKind(third, 'int')) {
-        out.push(cmp([first, second, third]));
-        continue;
-      }
-      out.push(first, second, third, first);
-      continue;
-    }
-    if (first.type !== 'identifier') {
-      out.push(first);
-      i++;
-      continue;
-    }
-    const second = toks[i + 1]!;
-    const third = toks[i + 2]!;
-    if (isKeyword(second, 'IN') && third.type === 'paren') {
-      out.push(cmp([first, second, third]));
-      i += 3;
-      continue;
-    }
-    if (isKeyword(second, 'IS') && isKeyword(third, 'NULL')) {
-      out.push(cmp([first, synth('IS NULL')]));
-      i += 3;
-      continue;
-    }
-    if (isKeyword(second, 'IS') && isKeyword(third, 'NOT NULL')) {
-      out.push(cmp([first, synth('IS NOT NULL')]));
-      i += 3;
-      continue;
-    }
-    const fourth = toks[i + 3];
-    if (fourth === undefined) {
-      out.push(first, second, third);
-      break;
-    }
-    if (isKeyword(second, 'NOT') && isKeyword(third, 'IN') && fourth.type === 'paren') {
-      out.push(cmp([first, synth('NOT IN'), fourth]));
-      i += 4;
-      continue;
-    }
-    out.push(first, second, third, fourth);
-    i += 4;
-  }
-  return out;
-}
-
 /** SearchTraceUtils._get_comparison (with its _validate_comparison). */
 function comparison(parts: Node[]): TraceClause {
   const first = parts[0]!;
@@ -340,20 +269,7 @@ function comparison(parts: Node[]): TraceClause {
 /** parse_search_filter_for_search_traces: the clauses after key replacement. */
 export function parseTraceFilter(filter: string | undefined | null): TraceClause[] {
   if (!filter) return [];
-  const statements = parseStatements(filter);
-  if (statements.length > 1) {
-    throw invalid(
-      `Search filter contained multiple expression ${reprStr(filter)}. Provide AND-ed expression list.`,
-    );
-  }
-  const tokens = joinTraceComparisons(statements[0]!);
-  const bad = tokens.filter((t) => !(t.type === 'comparison' || isKeyword(t, 'AND')));
-  if (bad.length > 0) {
-    throw invalid(`Invalid clause(s) in filter string: ${bad.map((t) => `'${t.text}'`).join(', ')}`);
-  }
-  return tokens
-    .filter((t): t is Extract<Node, { type: 'comparison' }> => t.type === 'comparison')
-    .map((t) => replaceKey(comparison(t.parts)));
+  return filterComparisons(filter, true, true).map((parts) => replaceKey(comparison(parts)));
 }
 
 export interface TraceOrderClause {

@@ -6,11 +6,34 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { nowMillis, type StoreContext } from './context.js';
+import { nowMillis, type Db, type StoreContext } from './context.js';
 
 const TRACE = 'trace';
 const RUN = 'run';
 const PROMPT_VERSION = 'prompt_version';
+
+/** New entity_associations rows from `trace` ids to `destination` ids of one type. */
+async function insertLinks(
+  trx: Db,
+  destinationType: string,
+  pairs: readonly { traceId: string; destinationId: string }[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  const now = nowMillis();
+  await trx
+    .insertInto('entity_associations')
+    .values(
+      pairs.map((p) => ({
+        association_id: randomUUID().replace(/-/g, ''),
+        source_type: TRACE,
+        source_id: p.traceId,
+        destination_type: destinationType,
+        destination_id: p.destinationId,
+        created_time: now,
+      })),
+    )
+    .execute();
+}
 
 export async function linkTracesToRun(
   ctx: StoreContext,
@@ -30,21 +53,11 @@ export async function linkTracesToRun(
     const linked = new Set(existing.map((r) => r.source_id));
     // A trace id repeated in the request is inserted twice and fails the primary key, as in MLflow.
     const toAdd = traceIds.filter((id) => !linked.has(id));
-    if (toAdd.length === 0) return;
-    const now = nowMillis();
-    await trx
-      .insertInto('entity_associations')
-      .values(
-        toAdd.map((id) => ({
-          association_id: randomUUID().replace(/-/g, ''),
-          source_type: TRACE,
-          source_id: id,
-          destination_type: RUN,
-          destination_id: runId,
-          created_time: now,
-        })),
-      )
-      .execute();
+    await insertLinks(
+      trx,
+      RUN,
+      toAdd.map((traceId) => ({ traceId, destinationId: runId })),
+    );
   });
 }
 
@@ -72,21 +85,11 @@ export async function linkPromptsToTrace(
       .execute();
     const linked = new Set(existing.map((r) => r.destination_id));
     const toAdd = promptIds.filter((id) => !linked.has(id));
-    if (toAdd.length === 0) return;
-    const now = nowMillis();
-    await trx
-      .insertInto('entity_associations')
-      .values(
-        toAdd.map((id) => ({
-          association_id: randomUUID().replace(/-/g, ''),
-          source_type: TRACE,
-          source_id: traceId,
-          destination_type: PROMPT_VERSION,
-          destination_id: id,
-          created_time: now,
-        })),
-      )
-      .execute();
+    await insertLinks(
+      trx,
+      PROMPT_VERSION,
+      toAdd.map((destinationId) => ({ traceId, destinationId })),
+    );
   });
 }
 
