@@ -30,6 +30,7 @@ import type {
   TraceValue,
 } from '../../stores/tracking/trace-search.js';
 import type { ClauseValue } from '../search/filter-types.js';
+import { trimBackticks } from '../search/filter-parser.js';
 import { isPortableRegex } from '../search/portable-regex.js';
 import {
   checkSpanKey,
@@ -202,9 +203,6 @@ function spanAttributeValue(attr: string, comparator: string, value: string): st
   }
   return `"${attr}": ${prefix}${v}${suffix}`;
 }
-
-const trimBackticks = (v: string): string =>
-  v.length >= 2 && v.startsWith('`') && v.endsWith('`') ? v.slice(1, -1) : v;
 
 /**
  * The filter's plan. A clause only the Python server can answer is remembered and the remaining
