@@ -251,11 +251,65 @@ async function getLoggedModelArtifact(
 /** tracing.utils.artifact_utils.TRACE_DATA_FILE_NAME */
 const TRACE_DATA_FILE = 'traces.json';
 
+/** A canonical UUID (str(uuid.UUID(path)) == path: lower-case, dashed). */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * get_trace_artifact_handler with `path`: one attachment of a trace (`attachments/<uuid>` under
+ * the trace's artifact location, uploaded by the client beside its spans). MLflow checks the path
+ * (validate_path_is_safe, then _validate_attachment_path), reads the trace's info, and sends the
+ * file from a local repository, or downloads it from a remote one (any failure there but an
+ * MlflowException: a 500 naming the attachment).
+ */
+async function getTraceAttachment(
+  stores: Stores,
+  requestId: string,
+  rawPath: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const path = flaskSafePath(rawPath);
+  if (!CANONICAL_UUID.test(path)) {
+    throw new MlflowError(
+      `Invalid attachment path: '${path}'. Attachment path must be a valid UUID.`,
+      'INVALID_PARAMETER_VALUE',
+      { sqlstate: 'KAM04', error_class: 'ATTRIBUTE_NOT_FOUND' },
+    );
+  }
+  let info;
+  try {
+    info = await stores.tracking.getTraceInfo(requestId);
+  } catch (err) {
+    throw translateDbError(err);
+  }
+  const artifactUri = info.tags.get(ARTIFACT_LOCATION_TAG);
+  if (!artifactUri) throw new NotNative('a trace without an artifact location');
+  const root = runArtifactRoot(stores, artifactUri);
+  const relative = `attachments/${path}`;
+  const local = root.repo.multipart === undefined;
+  let file;
+  try {
+    file = await root.repo.open(root.proxied ? posixJoin(root.base, relative) : relative, path);
+  } catch (err) {
+    if (local && err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+      // LocalArtifactRepository names the file relative to the trace's own artifact root.
+      throw MlflowError.notFound(`No such artifact: '${relative}'`);
+    }
+    if (local) throw err;
+    throw new MlflowError(
+      `Failed to download attachment '${path}' for trace '${requestId}'.`,
+      'INTERNAL_ERROR',
+    );
+  }
+  return sendRaw(reply, flaskFileReply(file, path, request.headers));
+}
+
 /**
  * get_trace_artifact_handler (GET ajax-api/{2,3}.0/mlflow/get-trace-artifact): a trace's spans as
  * the UI reads them. Served natively when they are the trace's `traces.json` artifact (a trace
  * whose spans were not ingested through OTLP, e.g. one created by standalone mlflow-ts); spans in
- * the database or an archive, and attachments (`path`), go to the Python server.
+ * the database are sent from there; spans in an archive go to the Python server; `path` names an
+ * attachment (getTraceAttachment).
  */
 async function getTraceArtifact(
   stores: Stores,
@@ -267,7 +321,8 @@ async function getTraceArtifact(
   if (!requestId) {
     throw new MlflowError('Request must include the "request_id" query parameter.', 'BAD_REQUEST');
   }
-  if (args.get('path')) throw new NotNative('a trace attachment');
+  const attachment = args.get('path');
+  if (attachment) return getTraceAttachment(stores, requestId, attachment, request, reply);
   let info;
   try {
     info = await stores.tracking.getTraceInfo(requestId);

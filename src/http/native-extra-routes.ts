@@ -12,8 +12,8 @@ export interface ExtraRoute {
 
 export const NATIVE_EXTRA_ROUTES: readonly ExtraRoute[] = [
   { method: 'POST', url: '/v1/traces', what: 'OTLP/HTTP span ingest (protobuf or JSON)' },
-  { method: 'GET', url: '/ajax-api/2.0/mlflow/get-trace-artifact', what: "a trace's spans (UI)" },
-  { method: 'GET', url: '/ajax-api/3.0/mlflow/get-trace-artifact', what: "a trace's spans (UI)" },
+  { method: 'GET', url: '/ajax-api/2.0/mlflow/get-trace-artifact', what: "a trace's spans or an attachment (UI)" },
+  { method: 'GET', url: '/ajax-api/3.0/mlflow/get-trace-artifact', what: "a trace's spans or an attachment (UI)" },
   { method: 'GET', url: '/get-artifact', what: 'a run artifact (UI)' },
   { method: 'GET', url: '/model-versions/get-artifact', what: 'a model version artifact (UI)' },
   {

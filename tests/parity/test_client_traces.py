@@ -180,3 +180,55 @@ def test_opentelemetry_sdk_exporter(parity):
             s.observe("duration known", trace.info.execution_duration is not None)
 
     parity.check(sc)
+
+
+def attachments_scenario(raw):
+    """A span input that is an Attachment: the client uploads its bytes beside the trace's data
+    (`attachments/<uuid>` under the trace's artifact location) and the UI reads them back through
+    get-trace-artifact's `path`; then the refusals (not a canonical UUID, traversal, missing file,
+    unknown trace). `raw` records one HTTP exchange (test_http_artifacts.raw or a variant)."""
+    import uuid
+
+    def sc(s):
+        os.environ["MLFLOW_ENABLE_ASYNC_TRACE_LOGGING"] = "false"
+        with s.fluent() as mlflow:
+            from mlflow.tracing.attachments import Attachment
+            from mlflow.tracing.provider import reset
+
+            reset()
+            mlflow.set_experiment(s.name("attachments"))
+            png = Attachment(content_type="image/png", content_bytes=b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+            txt = Attachment(content_type="text/plain", content_bytes="héllo\n".encode())
+            with mlflow.start_span(name="with files") as span:
+                span.set_inputs({"image": png, "note": txt})
+                span.set_outputs({"ok": True})
+            tid = mlflow.get_last_active_trace_id()
+            trace = mlflow.get_trace(tid)
+            s.observe("inputs", trace_view(trace)["spans"][0]["inputs"])
+            for label, att in (("png", png), ("txt", txt)):
+                raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0",
+                    params={"request_id": tid, "path": att.id}, label=f"attachment {label}")
+            raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/3.0",
+                params={"request_id": tid, "path": png.id}, label="attachment via 3.0")
+            for label, path in (
+                ("upper-case uuid", "0F8FAD5B-D9CB-469F-A165-70867728950E"),
+                ("uuid without dashes", png.id.replace("-", "")),
+                ("traversal", "../" + png.id),
+                ("not a uuid", "image.png"),
+                ("missing attachment", str(uuid.uuid4())),
+            ):
+                raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0",
+                    params={"request_id": tid, "path": path}, label=label)
+            raw(s, "GET", "/mlflow/get-trace-artifact", prefix="/ajax-api/2.0",
+                params={"request_id": "tr-" + uuid.uuid4().hex, "path": str(uuid.uuid4())}, label="unknown trace")
+            reset()
+
+    return sc
+
+
+@pytest.mark.rpc("GET /ajax-api/2.0/mlflow/get-trace-artifact", case="both")
+def test_trace_attachments(parity):
+    """Trace attachments on the local artifacts destination (attachments_scenario)."""
+    from test_http_artifacts import raw
+
+    parity.check(attachments_scenario(raw))

@@ -415,3 +415,12 @@ def test_s3_model_version_get_artifact(parity):
                                 label="presigned missing file")
 
     parity.check(sc)
+
+
+@pytest.mark.rpc("GET /ajax-api/2.0/mlflow/get-trace-artifact", case="both")
+def test_s3_trace_attachments(parity):
+    """Trace attachments on S3: uploaded by the client through the server, read back through
+    get-trace-artifact; a missing one is MLflow's 500 naming the attachment."""
+    from test_client_traces import attachments_scenario
+
+    parity.check(attachments_scenario(raw))
