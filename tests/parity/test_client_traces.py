@@ -232,3 +232,81 @@ def test_trace_attachments(parity):
     from test_http_artifacts import raw
 
     parity.check(attachments_scenario(raw))
+
+
+def frame_view(df):
+    """A search_traces DataFrame as comparable data: its columns, and per row the values that do
+    not name ids or times (those differ between servers), spans reduced to names and types."""
+    import json
+
+    volatile = {"trace_id", "client_request_id", "request_time", "execution_duration", "trace"}
+    rows = []
+    for rec in df.to_dict(orient="records"):
+        row = {}
+        for k, v in rec.items():
+            if k in volatile:
+                continue
+            if k == "spans":
+                v = sorted(
+                    (sp["name"], sp["status"]["code"], sp["attributes"].get("mlflow.spanType"),
+                     sp["attributes"].get("mlflow.spanInputs"), sp["attributes"].get("mlflow.spanOutputs"))
+                    for sp in v
+                )
+            elif k == "assessments":
+                v = sorted((a["assessment_name"], json.dumps(a.get("feedback") or a.get("expectation"))) for a in v)
+            elif k in ("tags", "trace_metadata") and isinstance(v, dict):
+                v = {x: y for x, y in v.items() if x not in STORAGE_KEYS and x != "mlflow.traceRequestId"}
+            row[k] = v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else repr(v)
+        rows.append(row)
+    return {"columns": list(df.columns), "rows": rows}
+
+
+@pytest.mark.rpc("MlflowService.searchTracesV3", "MlflowService.batchGetTraces", case="ok")
+def test_search_traces_into_pandas(parity):
+    """`mlflow.search_traces` (a pandas DataFrame, and return_type="list") over traces written by
+    the client: every trace of an experiment, a filter on a tag and on the status, an order, a cap,
+    without spans, and by run."""
+
+    def sc(s):
+        os.environ["MLFLOW_ENABLE_ASYNC_TRACE_LOGGING"] = "false"
+        with s.fluent() as mlflow:
+            from mlflow.tracing.provider import reset
+
+            reset()
+            exp = mlflow.set_experiment(s.name("search"))
+
+            @mlflow.trace(span_type="CHAIN")
+            def answer(q):
+                with mlflow.start_span(name="retrieve", span_type="RETRIEVER") as span:
+                    span.set_inputs({"q": q})
+                    span.set_outputs(["doc-" + q])
+                if q == "bad":
+                    raise ValueError("no answer")
+                return q.upper()
+
+            ids = []
+            for i, q in enumerate(["alpha", "beta", "bad", "gamma"]):
+                try:
+                    answer(q)
+                except ValueError:
+                    pass
+                tid = mlflow.get_last_active_trace_id()
+                ids.append(tid)
+                mlflow.MlflowClient().set_trace_tag(tid, "rank", str(i))
+            mlflow.log_feedback(trace_id=ids[0], name="good", value=True)
+            with mlflow.start_run() as run:
+                answer("in run")
+            eid = [exp.experiment_id]
+            s.observe("all", frame_view(mlflow.search_traces(experiment_ids=eid, order_by=["tags.rank ASC"])))
+            s.observe("by tag", frame_view(mlflow.search_traces(experiment_ids=eid, filter_string="tags.rank = '1'")))
+            s.observe("errors", frame_view(mlflow.search_traces(experiment_ids=eid, filter_string="trace.status = 'ERROR'")))
+            s.observe("capped", frame_view(mlflow.search_traces(experiment_ids=eid, max_results=2,
+                                                                order_by=["timestamp_ms DESC"])))
+            s.observe("no spans", frame_view(mlflow.search_traces(experiment_ids=eid, include_spans=False,
+                                                                  order_by=["tags.rank DESC"])))
+            s.observe("by run", frame_view(mlflow.search_traces(experiment_ids=eid, run_id=run.info.run_id)))
+            listed = mlflow.search_traces(experiment_ids=eid, return_type="list", order_by=["tags.rank ASC"])
+            s.observe("as list", [trace_view(t) for t in listed])
+            reset()
+
+    parity.check(sc)
