@@ -16,6 +16,7 @@ import { pyJsonLoadsExact } from '../../py/json-exact.js';
 import type { AssessmentUpdate, NewAssessment } from '../../stores/tracking/assessments.js';
 import type { AssessmentRow } from '../../stores/tracking/trace-infos.js';
 import { NotNative } from '../raw-reply.js';
+import { PythonCrash } from '../../py/values.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { timestampMillis } from './proto-time.js';
 import { assessmentMessage } from './trace-info-message.js';
@@ -168,8 +169,10 @@ function parseUpdate(a: Assessment, mask: string): ParsedUpdate {
       error: a.feedback?.error ? errorJson(a.feedback.error) : null,
     };
   }
-  // update_assessment() takes no `valid` argument: the call itself fails in Python.
-  if (paths.includes('valid')) throw new NotNative("update_mask 'valid'");
+  // The handler passes `valid=` to update_assessment(), which takes no such argument: a TypeError
+  // before the store reads anything (Flask's bare 500).
+  if (paths.includes('valid'))
+    throw new PythonCrash("update_assessment() got an unexpected keyword argument 'valid'");
   return out;
 }
 
