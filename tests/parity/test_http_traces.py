@@ -875,3 +875,64 @@ def test_start_trace_with_assessments(parity):
         new_trace(s, eid, tid=bad, record=True, assessments=[{"assessment_name": "x"}])
 
     parity.check(sc)
+
+
+def _assessments_by_id(body):
+    """A trace's assessments in id order (MLflow reads them without ORDER BY: heap order)."""
+    info = (body.get("trace") or {}).get("trace_info") if isinstance(body, dict) else None
+    if isinstance(info, dict) and isinstance(info.get("assessments"), list):
+        info["assessments"].sort(key=lambda a: a.get("assessment_id", ""))
+    return body
+
+
+@pytest.mark.rpc("MlflowService.startTraceV3", case="both")
+def test_start_trace_merges_assessments(parity):
+    """startTraceV3 with assessments for a trace that exists (its spans, or an earlier start, came
+    first): MLflow merges them by id (a stored one is replaced whole, valid again; a new one is
+    added), refuses one that belongs to another trace, and a new trace whose assessment id is taken
+    takes the merge path and finds no trace."""
+
+    def sc(s):
+        eid = new_exp(s)
+        tid = "tr-" + hashlib.md5(s.name("merge-target").encode()).hexdigest()
+        other = "tr-" + hashlib.md5(s.name("merge-other").encode()).hexdigest()
+        aid = [f"a-{hashlib.md5(s.name(f'm{i}').encode()).hexdigest()}" for i in range(4)]
+        human = {"source_type": "HUMAN", "source_id": "r"}
+        new_trace(s, eid, tid=tid, tags={"mlflow.traceName": "first"})
+        new_trace(s, eid, tid=other, offset=5)
+        add_assessment(s, tid, {"assessment_id": aid[0], "assessment_name": "quality", "source": human,
+                                "feedback": {"value": "bad"}, "rationale": "old", "metadata": {"old": "1"}})
+        add_assessment(s, tid, {"assessment_id": aid[1], "assessment_name": "kept", "source": human,
+                                "feedback": {"value": 1}})
+        add_assessment(s, tid, {"assessment_id": aid[3], "assessment_name": "override", "source": human,
+                                "feedback": {"value": 2}, "overrides": aid[1]})
+        add_assessment(s, other, {"assessment_id": aid[2], "assessment_name": "elsewhere", "source": human,
+                                  "expectation": {"value": "x"}})
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="before", transform=_assessments_by_id)
+
+        def start(trace_id, assessments, label, offset=1):
+            body = {"trace_id": trace_id,
+                    "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": eid}},
+                    "request_time": iso(T0 + offset), "state": "OK", "assessments": assessments,
+                    "tags": {"mlflow.traceName": "second"}}
+            s.post(TRACES, {"trace": {"trace_info": body}}, prefix=V3, label=label, transform=_assessments_by_id)
+
+        replaced = {"assessment_id": aid[0], "assessment_name": "quality", "source": {"source_type": "LLM_JUDGE"},
+                    "feedback": {"value": 0.9}, "create_time": iso(T0 + 20), "last_update_time": iso(T0 + 21)}
+        revalidated = {"assessment_id": aid[1], "assessment_name": "kept", "source": human,
+                       "expectation": {"value": [1, 2]}, "create_time": iso(T0 + 22), "last_update_time": iso(T0 + 23)}
+        added = {"assessment_id": "a-" + hashlib.md5(s.name("m-new").encode()).hexdigest(), "assessment_name": "new",
+                 "source": human, "feedback": {"value": True}, "rationale": "r", "metadata": {"n": "1"},
+                 "create_time": iso(T0 + 24), "last_update_time": iso(T0 + 25)}
+        start(tid, [replaced, revalidated, added], "merge into an existing trace")
+        s.get(f"{TRACES}/{tid}", prefix=V3, label="after the merge", transform=_assessments_by_id)
+        search3(s, [eid], filter="feedback.quality > 0.5", label="searched by the merged value")
+        foreign = {"assessment_id": aid[2], "assessment_name": "stolen", "source": human, "feedback": {"value": 1},
+                   "create_time": iso(T0 + 26), "last_update_time": iso(T0 + 27)}
+        start(tid, [added, foreign], "an assessment of another trace")
+        s.get(f"{TRACES}/{other}", prefix=V3, label="the other trace untouched", transform=_assessments_by_id)
+        fresh = "tr-" + hashlib.md5(s.name("merge-fresh").encode()).hexdigest()
+        start(fresh, [foreign], "a new trace with a taken assessment id", offset=9)
+        s.get(f"{TRACES}/{fresh}", prefix=V3, label="no such trace after")
+
+    parity.check(sc)

@@ -4,15 +4,13 @@
  * startTrace that older clients send when a trace begins.
  *
  * Served natively for a trace in an experiment: a new trace is inserted with the assessments sent
- * along, a trace whose spans arrived first (through OTLP) is merged into under a row lock.
- * Assessments for a trace that exists already go to the Python server (NotNative): its ORM merges
- * them by id.
+ * along, a trace whose spans arrived first (through OTLP) is merged into under a row lock, its
+ * assessments merged by id.
  */
 import { randomUUID } from 'node:crypto';
 import type { MlflowService } from '../../gen/services.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { TRACE_NAME_TAG } from '../../stores/tracking/trace-infos.js';
-import { AssessmentMergeNeeded } from '../../stores/tracking/trace-starts.js';
 import { newAssessment } from './assessments.js';
 import { NotNative } from '../raw-reply.js';
 import { invalidValue, validateLengthLimit } from '../tracking/validation.js';
@@ -52,28 +50,22 @@ export const traceStartHandlers = {
     for (const key of BLOCKED_TAGS) tags.delete(key);
     const name = tags.get(TRACE_NAME_TAG);
     if (name !== undefined) validateLengthLimit('Trace name', MAX_TRACE_NAME_LENGTH, name);
-    const created = await stores.tracking
-      .startTrace({
-        traceId,
-        experimentId,
-        requestTime: timestampMillis(info.request_time),
-        executionDuration:
-          info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
-        state: info.state ?? 'STATE_UNSPECIFIED',
-        clientRequestId: info.client_request_id ?? null,
-        requestPreview: info.request_preview ?? null,
-        responsePreview: info.response_preview ?? null,
-        metadata: new Map(Object.entries(info.trace_metadata ?? {})),
-        tags,
-        validateTraceId: validateNewTraceId,
-        finalized: true,
-        assessments,
-      })
-      .catch((err: unknown) => {
-        if (err instanceof AssessmentMergeNeeded)
-          throw new NotNative('assessments for a trace that exists already');
-        throw err;
-      });
+    const created = await stores.tracking.startTrace({
+      traceId,
+      experimentId,
+      requestTime: timestampMillis(info.request_time),
+      executionDuration:
+        info.execution_duration === undefined ? null : durationMillis(info.execution_duration),
+      state: info.state ?? 'STATE_UNSPECIFIED',
+      clientRequestId: info.client_request_id ?? null,
+      requestPreview: info.request_preview ?? null,
+      responsePreview: info.response_preview ?? null,
+      metadata: new Map(Object.entries(info.trace_metadata ?? {})),
+      tags,
+      validateTraceId: validateNewTraceId,
+      finalized: true,
+      assessments,
+    });
     if (!created) throw new MlflowError('The trace could not be stored: try again.', 'INTERNAL_ERROR');
     return { trace: { trace_info: traceInfoV3(created) } };
   },

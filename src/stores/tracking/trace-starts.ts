@@ -7,8 +7,8 @@
  * When the trace exists already (its spans arrived first, through log_spans), the two records are
  * merged under a row lock (mergeTrace): the request's fields replace the row's (previews only when
  * given), its tags and metadata are upserted, and the trace's spans and assessments move to its
- * experiment. Assessments sent along are inserted with a new trace; a merge that brings
- * assessments is left to the caller (AssessmentMergeNeeded: MLflow's ORM merges them by id).
+ * experiment. Assessments sent along are inserted with a new trace, and merged by id into one that
+ * exists (after MLflow's check that none belongs to another trace).
  */
 import { appendToUriPath } from '../artifact-uri.js';
 import type { NewAssessment } from './assessments.js';
@@ -50,9 +50,6 @@ export interface StartTraceArgs {
   /** Assessments logged with the trace (v3), in the request's order. */
   assessments?: readonly NewAssessment[];
 }
-
-/** A start with assessments found its trace (or an assessment id) taken: MLflow merges by id. */
-export class AssessmentMergeNeeded extends Error {}
 
 /** _replace_nul: PostgreSQL text cannot hold NUL. */
 const replaceNul = (s: string | null): string | null => (s ? s.replace(/\0/g, '\ufffd') : s);
@@ -107,10 +104,10 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
     });
   } catch (err) {
     if (!ctx.dialect.isUniqueViolation(err)) throw err;
-    // The conflict may be the trace's or an assessment's; MLflow's merge path sorts them out.
-    if ((a.assessments ?? []).length > 0) throw new AssessmentMergeNeeded();
     // The v2 start draws a random id: a collision is not a trace to merge into.
     if (!a.finalized) return undefined;
+    // Otherwise the conflict may be the trace's or an assessment's: MLflow takes its merge path
+    // either way (a new trace whose assessment id is taken finds no trace there: "no longer exists").
   }
   return withDeadlockRetry(() => mergeTrace(ctx, a, experiment.experiment_id, columns, tags, metadata));
 }
@@ -147,6 +144,21 @@ async function mergeTrace(
         'INVALID_STATE',
       );
     }
+    // Assessments are merged by id alone: one of another trace would be moved here, so MLflow refuses.
+    const assessmentIds = (a.assessments ?? []).map((x) => x.assessment_id);
+    if (assessmentIds.length > 0) {
+      const foreign = await trx
+        .selectFrom('assessments')
+        .select('assessment_id')
+        .where('assessment_id', 'in', assessmentIds)
+        .where('trace_id', '!=', a.traceId)
+        .executeTakeFirst();
+      if (foreign) {
+        throw MlflowError.invalidParameter(
+          `Assessment with ID '${foreign.assessment_id}' belongs to another trace.`,
+        );
+      }
+    }
     await trx
       .updateTable('trace_info')
       .set((eb) => ({ db_payload_generation: eb('db_payload_generation', '+', 1) }))
@@ -179,6 +191,23 @@ async function mergeTrace(
         .onConflict((oc) =>
           oc.columns(['key', 'request_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
         )
+        .execute();
+    }
+    // session.merge of each assessment: every column of the sent one replaces the stored row's
+    // (SqlAssessments.from_mlflow_entity sets them all, valid included), or it is inserted.
+    const assessmentRows = (a.assessments ?? []).map((x) => ({
+      ...x,
+      experiment_id: experimentId,
+      trace_timestamp_ms: a.requestTime,
+      valid: ctx.dialect.bool(true),
+      is_numeric_value: ctx.dialect.bool(x.is_numeric_value),
+    }));
+    for (const assessment of assessmentRows) {
+      const { assessment_id: _id, ...rest } = assessment;
+      await trx
+        .insertInto('assessments')
+        .values(assessment)
+        .onConflict((oc) => oc.column('assessment_id').doUpdateSet(rest))
         .execute();
     }
     await trx
