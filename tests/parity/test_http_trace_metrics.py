@@ -169,7 +169,8 @@ def test_span_and_assessment_metrics(parity):
 @pytest.mark.rpc("MlflowService.queryTraceMetrics", case="ok")
 def test_dialect_native_aggregations(parity):
     """SUM / AVG of REAL columns (handed over on SQLite, whose float sums differ by library
-    version) and PERCENTILE (native on PostgreSQL only)."""
+    version) and PERCENTILE (PostgreSQL's PERCENTILE_CONT, SQLite's registered aggregate; handed
+    over on MySQL)."""
 
     def sc(s):
         e1, e2 = seed(s)
@@ -182,7 +183,7 @@ def test_dialect_native_aggregations(parity):
                   start_time_ms=START, end_time_ms=END)
             query(s, "assessment value average by name", both, "ASSESSMENTS", "assessment_value", ["AVG"],
                   dimensions=["assessment_name"])
-        if dialect == "postgresql":
+        if dialect in ("postgresql", "sqlite"):
             pct = lambda *ps: [{"aggregation_type": "PERCENTILE", "percentile_value": p} for p in ps]
             for view, metric, dims in (("TRACES", "latency", []), ("TRACES", "input_tokens", ["trace_name"]),
                                        ("SPANS", "latency", ["span_name"]), ("SPANS", "total_cost", []),

@@ -239,9 +239,9 @@ export const traceMetricsHandlers = {
     // Values are keyed by label: a repeated aggregation is one value, at its first place.
     const byLabel = new Map(parsedAggs.map((a) => [a.label, a]));
     const aggs = [...byLabel.values()];
-    if (aggs.some((a) => a.percentile !== undefined) && stores.dialect.name !== 'postgresql') {
-      // SQLite's is a Python aggregate; MySQL's interpolates PERCENT_RANK with driver-rendered floats.
-      throw new NotNative('PERCENTILE off PostgreSQL');
+    if (aggs.some((a) => a.percentile !== undefined) && stores.dialect.name === 'mysql') {
+      // MySQL's interpolates PERCENT_RANK with driver-rendered floats.
+      throw new NotNative('PERCENTILE on MySQL');
     }
     const realColumn =
       (view === 'SPANS' && SPAN_COST_METRICS.has(metric)) ||
@@ -278,7 +278,7 @@ export const traceMetricsHandlers = {
       view,
       metric,
       aggregations: aggs.map((a): MetricAggregate =>
-        a.percentile !== undefined ? { percentileFraction: a.percentile / 100 } : (a.type as MetricAggregate),
+        a.percentile !== undefined ? { percentile: a.percentile } : (a.type as MetricAggregate),
       ),
       dimensions: uniqueDims,
       experimentIds: ids,

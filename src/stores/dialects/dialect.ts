@@ -24,6 +24,13 @@ export interface DialectSql {
    */
   rlike(expr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<SqlBool>;
   /**
+   * The `percentile` (0..100) of a column by linear interpolation, as MLflow's
+   * get_percentile_aggregation writes it (PostgreSQL's PERCENTILE_CONT, SQLite's registered
+   * `percentile` aggregate); absent where mlflow-ts does not follow MLflow's form (MySQL's
+   * PERCENT_RANK interpolation).
+   */
+  percentileAggregate?(column: string, percentile: number): string;
+  /**
    * `expr = value`, `expr != value`, `expr LIKE value` on a string column, as MLflow's search
    * compares strings: exactly, case included (MySQL's collations ignore case, so MLflow adds a
    * BINARY comparison there).

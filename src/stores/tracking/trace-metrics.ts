@@ -10,8 +10,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { StoreContext } from './context.js';
 
 export type MetricView = 'TRACES' | 'SPANS' | 'ASSESSMENTS';
-/** An aggregation: a plain SQL aggregate, or PostgreSQL's PERCENTILE_CONT at a fraction (0..1). */
-export type MetricAggregate = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | { percentileFraction: number };
+/** An aggregation: a plain SQL aggregate, or the dialect's percentile (0..100) by interpolation. */
+export type MetricAggregate = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | { percentile: number };
 
 export interface TraceMetricsQuery {
   view: MetricView;
@@ -207,7 +207,7 @@ export const traceMetricOperations = {
       ...q.aggregations.map((a, i) =>
         typeof a === 'string'
           ? `${a.toLowerCase()}(${agg}) AS v${i}`
-          : `percentile_cont(${String(a.percentileFraction)}) WITHIN GROUP (ORDER BY ${agg}) AS v${i}`,
+          : `${ctx.dialect.sql.percentileAggregate!(agg, a.percentile)} AS v${i}`,
       ),
     ];
     // Every raw piece is a validated key, an integer or a fixed SQL fragment; values are bound.

@@ -13,6 +13,8 @@ export const postgresSql: DialectSql = {
   },
   ilike: (expr, value) => sql<SqlBool>`(${expr} ILIKE ${value})`,
   rlike: (expr, value) => sql<SqlBool>`(${expr} ~ ${value})`,
+  percentileAggregate: (column, percentile) =>
+    `percentile_cont(${String(percentile / 100)}) WITHIN GROUP (ORDER BY ${column})`,
   // PostgreSQL types an untyped parameter after its column: a fractional bound against a BIGINT
   // column (start_time > 1.5) must be sent as a double, as SQLAlchemy's float literal is.
   stringCompare: (expr, op, value) => sql<SqlBool>`(${expr} ${sql.raw(op)} ${value})`,

@@ -17,6 +17,7 @@ import { sqliteSql } from './sql.js';
 import { groupCommit, type SyncDb } from './group-commit.js';
 import { sqliteRegistryOps } from './registry.js';
 import { sqliteTrackingOps } from './tracking.js';
+import { registerPercentile } from './percentile.js';
 
 /**
  * Transactions start with BEGIN IMMEDIATE: they all write, and a deferred transaction that reads
@@ -99,6 +100,7 @@ function connectSqlite(path: string): Database.Database {
       return 0;
     }
   });
+  registerPercentile(raw);
   return raw;
 }
 

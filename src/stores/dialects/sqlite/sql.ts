@@ -11,6 +11,8 @@ export const sqliteSql: DialectSql = {
   // SQLAlchemy renders ilike as lower(x) LIKE lower(y) on SQLite.
   ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
   rlike: (expr, value) => sql<SqlBool>`(${expr} REGEXP ${value})`,
+  // The aggregate registered on each connection (sqlite/percentile.ts), as MLflow registers its own.
+  percentileAggregate: (column, percentile) => `percentile(${column}, ${String(percentile)})`,
   stringCompare: (expr, op, value) => sql<SqlBool>`(${expr} ${sql.raw(op)} ${value})`,
   stringIn: (expr, op, items) => sql<SqlBool>`(${expr} ${sql.raw(op)} (${items}))`,
   sortNullsLast: (expr, ascending) => sql`${expr} ${sql.raw(ascending ? 'ASC' : 'DESC')} NULLS LAST`,
