@@ -169,8 +169,8 @@ def test_span_and_assessment_metrics(parity):
 @pytest.mark.rpc("MlflowService.queryTraceMetrics", case="ok")
 def test_dialect_native_aggregations(parity):
     """SUM / AVG of REAL columns (handed over on SQLite, whose float sums differ by library
-    version) and PERCENTILE (PostgreSQL's PERCENTILE_CONT, SQLite's registered aggregate; handed
-    over on MySQL)."""
+    version) and PERCENTILE (PostgreSQL's PERCENTILE_CONT, SQLite's registered aggregate, MySQL's
+    PERCENT_RANK interpolation)."""
 
     def sc(s):
         e1, e2 = seed(s)
@@ -183,17 +183,23 @@ def test_dialect_native_aggregations(parity):
                   start_time_ms=START, end_time_ms=END)
             query(s, "assessment value average by name", both, "ASSESSMENTS", "assessment_value", ["AVG"],
                   dimensions=["assessment_name"])
-        if dialect in ("postgresql", "sqlite"):
-            pct = lambda *ps: [{"aggregation_type": "PERCENTILE", "percentile_value": p} for p in ps]
-            for view, metric, dims in (("TRACES", "latency", []), ("TRACES", "input_tokens", ["trace_name"]),
-                                       ("SPANS", "latency", ["span_name"]), ("SPANS", "total_cost", []),
-                                       ("ASSESSMENTS", "assessment_value", ["assessment_name"])):
-                s.post(METRICS, {"experiment_ids": both, "view_type": view, "metric_name": metric,
-                                 "aggregations": [*pct(50, 99.9, 0, 100, 50.0), {"aggregation_type": "MAX"}],
-                                 "dimensions": dims}, prefix=V3, label=f"percentiles of {view} {metric}")
-            s.post(METRICS, {"experiment_ids": both, "view_type": "TRACES", "metric_name": "latency",
-                             "aggregations": pct(25), "time_interval_seconds": 60, "start_time_ms": START,
-                             "end_time_ms": END}, prefix=V3, label="p25 per minute")
+        pct = lambda *ps: [{"aggregation_type": "PERCENTILE", "percentile_value": p} for p in ps]
+        for view, metric, dims in (("TRACES", "latency", []), ("TRACES", "input_tokens", ["trace_name"]),
+                                   ("SPANS", "latency", ["span_name"]), ("SPANS", "total_cost", []),
+                                   ("ASSESSMENTS", "assessment_value", ["assessment_name"])):
+            s.post(METRICS, {"experiment_ids": both, "view_type": view, "metric_name": metric,
+                             "aggregations": [*pct(50, 99.9, 0, 100, 50.0), {"aggregation_type": "MAX"}],
+                             "dimensions": dims}, prefix=V3, label=f"percentiles of {view} {metric}")
+        s.post(METRICS, {"experiment_ids": both, "view_type": "TRACES", "metric_name": "latency",
+                         "aggregations": pct(25), "time_interval_seconds": 60, "start_time_ms": START,
+                         "end_time_ms": END}, prefix=V3, label="p25 per minute")
+        s.post(METRICS, {"experiment_ids": both, "view_type": "TRACES", "metric_name": "latency",
+                         "aggregations": [*pct(0.001, 12.5), *({"aggregation_type": t} for t in
+                                                              ("AVG", "MIN"))],
+                         "dimensions": ["trace_name"]}, prefix=V3, label="tiny percentiles beside the others")
+        s.post(METRICS, {"experiment_ids": [e1], "view_type": "TRACES", "metric_name": "latency",
+                         "aggregations": pct(50), "filters": ["trace.status = 'NOPE'"]}, prefix=V3,
+               label="a percentile of no rows")
 
     parity.check(sc)
 

@@ -239,10 +239,6 @@ export const traceMetricsHandlers = {
     // Values are keyed by label: a repeated aggregation is one value, at its first place.
     const byLabel = new Map(parsedAggs.map((a) => [a.label, a]));
     const aggs = [...byLabel.values()];
-    if (aggs.some((a) => a.percentile !== undefined) && stores.dialect.name === 'mysql') {
-      // MySQL's interpolates PERCENT_RANK with driver-rendered floats.
-      throw new NotNative('PERCENTILE on MySQL');
-    }
     const realColumn =
       (view === 'SPANS' && SPAN_COST_METRICS.has(metric)) ||
       (view === 'ASSESSMENTS' && metric === 'assessment_value');

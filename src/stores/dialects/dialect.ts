@@ -31,6 +31,12 @@ export interface DialectSql {
    */
   percentileAggregate?(column: string, percentile: number): string;
   /**
+   * Where the percentile is not an aggregate (MySQL): the outer aggregate that interpolates it from
+   * a subquery's `value` and its PERCENT_RANK() `rank` column (MLflow's
+   * _build_query_with_percentile_subquery).
+   */
+  percentileFromRank?(value: string, rank: string, percentile: number): string;
+  /**
    * `expr = value`, `expr != value`, `expr LIKE value` on a string column, as MLflow's search
    * compares strings: exactly, case included (MySQL's collations ignore case, so MLflow adds a
    * BINARY comparison there).

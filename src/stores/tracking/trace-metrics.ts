@@ -202,24 +202,53 @@ export const traceMetricOperations = {
       where.push(`${col} IS NOT NULL`);
       groups.push(col);
     }
-    const selects = [
-      ...groups.map((g, i) => `${g} AS g${i}`),
-      ...q.aggregations.map((a, i) =>
-        typeof a === 'string'
-          ? `${a.toLowerCase()}(${agg}) AS v${i}`
-          : `${ctx.dialect.sql.percentileAggregate!(agg, a.percentile)} AS v${i}`,
-      ),
-    ];
     // Every raw piece is a validated key, an integer or a fixed SQL fragment; values are bound.
     const conditions = [...where.slice(0, 1), ...filters, ...where.slice(1)].map((w) =>
       typeof w === 'string' ? sql.raw(w) : w,
     );
-    let tail = '';
-    if (groups.length > 0) tail += ` GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;
-    tail += ` LIMIT ${q.limit}`;
-    const query = sql<
-      Record<string, unknown>
-    >`SELECT ${sql.raw(selects.join(', '))} FROM ${sql.raw(from)} WHERE ${sql.join(conditions, sql` AND `)}${sql.raw(tail)}`;
+    const d = ctx.dialect.sql;
+    const fromRank = d.percentileAggregate === undefined && q.aggregations.some((a) => typeof a !== 'string');
+    let query;
+    if (!fromRank) {
+      const selects = [
+        ...groups.map((g, i) => `${g} AS g${i}`),
+        ...q.aggregations.map((a, i) =>
+          typeof a === 'string'
+            ? `${a.toLowerCase()}(${agg}) AS v${i}`
+            : `${d.percentileAggregate!(agg, a.percentile)} AS v${i}`,
+        ),
+      ];
+      let tail = '';
+      if (groups.length > 0) tail += ` GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;
+      tail += ` LIMIT ${q.limit}`;
+      query = sql<
+        Record<string, unknown>
+      >`SELECT ${sql.raw(selects.join(', '))} FROM ${sql.raw(from)} WHERE ${sql.join(conditions, sql` AND `)}${sql.raw(tail)}`;
+    } else {
+      // A window function cannot sit beside GROUP BY: the rows with their rank in a subquery,
+      // every aggregation over it (MLflow's _build_query_with_percentile_subquery).
+      const partition = groups.length > 0 ? `PARTITION BY ${groups.join(', ')} ` : '';
+      const inner = [
+        ...groups.map((g, i) => `${g} AS g${i}`),
+        `${agg} AS agg_value`,
+        `percent_rank() OVER (${partition}ORDER BY ${agg}) AS pct_rank`,
+      ];
+      const outerGroups = groups.map((_, i) => `anon_1.g${i}`);
+      const selects = [
+        ...outerGroups.map((g, i) => `${g} AS g${i}`),
+        ...q.aggregations.map((a, i) =>
+          typeof a === 'string'
+            ? `${a.toLowerCase()}(anon_1.agg_value) AS v${i}`
+            : `${d.percentileFromRank!('anon_1.agg_value', 'anon_1.pct_rank', a.percentile)} AS v${i}`,
+        ),
+      ];
+      let tail = '';
+      if (groups.length > 0) tail += ` GROUP BY ${outerGroups.join(', ')} ORDER BY ${outerGroups.join(', ')}`;
+      tail += ` LIMIT ${q.limit}`;
+      query = sql<
+        Record<string, unknown>
+      >`SELECT ${sql.raw(selects.join(', '))} FROM (SELECT ${sql.raw(inner.join(', '))} FROM ${sql.raw(from)} WHERE ${sql.join(conditions, sql` AND `)}) AS anon_1${sql.raw(tail)}`;
+    }
     const { rows } = await query.execute(ctx.db);
     const bucketed = q.bucketSeconds !== undefined;
     return rows.map((r) => {

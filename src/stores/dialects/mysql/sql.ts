@@ -17,6 +17,19 @@ export const mysqlSql: DialectSql = {
   ilike: (expr, value) => sql<SqlBool>`(lower(${expr}) LIKE lower(${value}))`,
   rlike: (expr, value) => sql<SqlBool>`(CAST(${expr} AS BINARY) REGEXP BINARY ${value})`,
   /**
+   * The linear interpolation between the values ranked just below and just above the fraction,
+   * as MLflow writes it; the fraction is a DOUBLE literal as PyMySQL renders a float (repr + e0).
+   */
+  percentileFromRank(value, rank, percentile) {
+    const f = String(percentile / 100);
+    const p = f.includes('e') ? f : `${f}e0`;
+    const lowVal = `max(CASE WHEN (${rank} <= ${p}) THEN ${value} END)`;
+    const hiVal = `min(CASE WHEN (${rank} >= ${p}) THEN ${value} END)`;
+    const lowRank = `max(CASE WHEN (${rank} <= ${p}) THEN ${rank} END)`;
+    const hiRank = `min(CASE WHEN (${rank} >= ${p}) THEN ${rank} END)`;
+    return `coalesce(${lowVal} + (${hiVal} - ${lowVal}) * (${p} - ${lowRank}) / nullif(${hiRank} - ${lowRank}, 0), ${lowVal})`;
+  },
+  /**
    * MLflow's mysql_comparison_func (utils/search_utils.py): the collations MLflow's MySQL schema
    * uses ignore case (and trailing spaces), so each comparison is paired with a BINARY one; the
    * plain one first so that an index on the column can still narrow the rows.
