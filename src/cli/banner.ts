@@ -30,6 +30,14 @@ export function logBanner(
       "  --artifacts-only: the mlflow-artifacts service only; tracking and registry routes answer MLflow's 503, no database is opened",
     );
   }
+  if (config.traceArchivalConfig !== undefined) {
+    // Server-owned trace archival is a loop of the Python server: mlflow-ts passes the flag on.
+    lines.push(
+      info.python
+        ? `  trace archival (${config.traceArchivalConfig}): run by the Python child; archived traces are read through it`
+        : `  trace archival (${config.traceArchivalConfig}): NOT running (it is the Python server's; no child in standalone mode)`,
+    );
+  }
   const off = nativeOffReason(config);
   if (off) {
     const exempt = config.appName ? '/health' : '/health and /version';
