@@ -6,6 +6,7 @@ import { loadArtifactsOnlyLayer, loadNativeLayer, type NativeLayer } from '../ht
 import type { ChildLink } from '../proxy/child-link.js';
 import type { createForwarder } from '../proxy/forward.js';
 import type { OpenStoresOptions } from '../stores/index.js';
+import { configureModelCost } from '../services/traces/model-cost.js';
 import { nativeOffReason } from './native-policy.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -57,6 +58,7 @@ export async function startFront(
 ): Promise<Front> {
   const { log, link } = opts;
   const guardedByApp = config.appName !== undefined;
+  configureModelCost(config.modelCatalog);
   const native = nativeOffReason(config)
     ? undefined
     : config.artifactsOnly

@@ -13,6 +13,8 @@ import type { ServerInfoSettings } from '../services/ui/server-info.js';
 import type { GraphqlLimits } from '../http/graphql/limits.js';
 import { urlsplit } from '../py/urlparse.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';
+import { modelCatalogFromEnv } from './model-catalog-env.js';
+import type { ModelCatalogConfig } from '../services/traces/model-cost.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
 export interface ServerConfig {
@@ -84,6 +86,8 @@ export interface ServerConfig {
   deploymentsTarget: string | undefined;
   /** MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS / MLFLOW_SERVER_GRAPHQL_MAX_ALIASES (default 10). */
   graphqlLimits: GraphqlLimits;
+  /** MLFLOW_MODEL_CATALOG_URI / MLFLOW_MODEL_CATALOG_CACHE_TTL: where LLM span costs find model prices. */
+  modelCatalog: ModelCatalogConfig;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -369,6 +373,7 @@ export function resolveServerConfig(
       ? Number(env.MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH)
       : undefined,
     webhooks: webhookOptionsFromEnv(env),
+    modelCatalog: modelCatalogFromEnv(env),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     s3: s3Opts,
     deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
