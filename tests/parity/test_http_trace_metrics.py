@@ -239,6 +239,23 @@ def test_trace_metrics_filters(parity):
               filters=["trace.metadata.env = 'prod'"])
         query(s, "assessments by trace status and session", both, "ASSESSMENTS", "assessment_count", ["COUNT"],
               filters=["trace.status = 'OK'", "trace.metadata.mlflow.trace.session = 'none'"])
+        # Reserved metadata kept in trace_info columns: only the canonical JSON of the columns matches.
+        usage = '{"input_tokens": 5, "output_tokens": 1, "total_tokens": 6}'
+        for label, value in (("canonical token usage", usage),
+                             ("token usage in another key order", '{"total_tokens": 6, "input_tokens": 5, "output_tokens": 1}'),
+                             ("token usage with an unknown key", '{"input_tokens": 5, "x": 1}'),
+                             ("token usage not JSON", "5 tokens")):
+            query(s, label, both, "TRACES", "trace_count", ["COUNT"],
+                  filters=[f"trace.metadata.mlflow.trace.tokenUsage = '{value}'"], dimensions=["trace_status"])
+        query(s, "token usage on assessments", both, "ASSESSMENTS", "assessment_count", ["COUNT"],
+              filters=[f"trace.metadata.mlflow.trace.tokenUsage = '{usage}'"])
+        for value in ('{"input_cost": 0.5, "output_cost": 0.25, "total_cost": 0.75}',
+                      '{"input_cost": 3.0, "output_cost": 1.0, "total_cost": 4.0}',
+                      '{"input_cost": 3, "output_cost": 1, "total_cost": 4}'):
+            query(s, f"cost {value}", both, "SPANS", "span_count", ["COUNT"],
+                  filters=[f"trace.metadata.mlflow.trace.cost = '{value}'"])
+            query(s, f"cost {value} (traces)", both, "TRACES", "trace_count", ["COUNT"],
+                  filters=[f"trace.metadata.mlflow.trace.cost = '{value}'"])
 
     parity.check(sc)
 

@@ -23,6 +23,7 @@ import {
 } from '../../stores/tracking/trace-metrics.js';
 import { NotNative } from '../raw-reply.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
+import { analyticsEquality, isAnalyticsMetadataKey } from './trace-search-plan.js';
 
 /** MAX_RESULTS_QUERY_TRACE_METRICS */
 const MAX_RESULTS_DEFAULT = 1000;
@@ -143,9 +144,6 @@ function experimentIds(ids: readonly string[]): number[] {
   });
 }
 
-/** TraceMetadataKey.TOKEN_USAGE / COST: matched on the analytics columns (not native). */
-const ANALYTICS_METADATA = new Set(['mlflow.trace.tokenUsage', 'mlflow.trace.cost']);
-
 /** _apply_filters' translation of one parsed filter, with its view checks. */
 function predicate(view: MetricView, f: TraceMetricsFilter): MetricsFilterPredicate {
   if (f.viewType === 'span') {
@@ -168,7 +166,12 @@ function predicate(view: MetricView, f: TraceMetricsFilter): MetricsFilterPredic
   if (f.key === null) throw new NotNative(`a trace ${f.entity} filter with an empty key`);
   if (f.entity === 'metadata') {
     if (f.key === 'mlflow.trace.session') return { on: 'trace', column: 'session_id', value: f.value };
-    if (ANALYTICS_METADATA.has(f.key)) throw new NotNative(`a ${f.key} metadata filter`);
+    if (isAnalyticsMetadataKey(f.key)) {
+      // TraceMetadataKey.TOKEN_USAGE / COST: get_trace_analytics_metadata_filter on the columns.
+      const eq = analyticsEquality(f.key, false, f.value);
+      if (eq.on !== 'columns_equal') throw new Error('unreachable');
+      return { on: 'analytics', columns: eq.columns, matchable: eq.matchable };
+    }
     if (f.key === 'mlflow.sourceRun') return { on: 'source_run', value: f.value };
     return { on: 'trace_request_metadata', key: f.key, value: f.value };
   }

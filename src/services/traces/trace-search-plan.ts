@@ -115,8 +115,11 @@ function stringOperand(comparator: string, v: ClauseValue): string {
   return s;
 }
 
-/** get_trace_analytics_metadata_filter for `=` / `!=`. */
-function analyticsEquality(key: string, negate: boolean, value: string): TracePredicate {
+/** Whether a metadata key is reserved metadata kept in trace_info columns. */
+export const isAnalyticsMetadataKey = (key: string): boolean => Object.hasOwn(ANALYTICS, key);
+
+/** get_trace_analytics_metadata_filter for `=` / `!=` (shared with queryTraceMetrics' filters). */
+export function analyticsEquality(key: string, negate: boolean, value: string): TracePredicate {
   const { columns, tokens } = ANALYTICS[key]!;
   let parsed: PyJson | undefined;
   try {

@@ -8,6 +8,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { StoreContext } from './context.js';
+import type { DialectSql } from '../dialects/dialect.js';
 
 export type MetricView = 'TRACES' | 'SPANS' | 'ASSESSMENTS';
 /** An aggregation: a plain SQL aggregate, or the dialect's percentile (0..100) by interpolation. */
@@ -40,6 +41,8 @@ export type MetricsFilterPredicate =
   | { on: 'trace_tags' | 'trace_request_metadata'; key: string; value: string }
   /** mlflow.sourceRun: the metadata row, or a trace-to-run link (link_traces_to_run). */
   | { on: 'source_run'; value: string }
+  /** Reserved token usage / cost metadata: each column equal to its value or NULL (never when not matchable). */
+  | { on: 'analytics'; columns: readonly { column: string; value: number | null }[]; matchable: boolean }
   | { on: 'span'; column: 'name' | 'status' | 'type'; value: string }
   | { on: 'assessment'; column: 'name' | 'assessment_type'; value: string };
 
@@ -125,9 +128,25 @@ function toNumber(v: unknown): number | null {
 }
 
 /** A predicate on the trace of the row: direct on trace_info, or EXISTS for assessments. */
-function filterSql(view: MetricView, f: MetricsFilterPredicate): RawBuilder<unknown> {
+function filterSql(d: DialectSql, view: MetricView, f: MetricsFilterPredicate): RawBuilder<unknown> {
   const traceId = view === 'ASSESSMENTS' ? 'assessments.trace_id' : 'trace_info.request_id';
   switch (f.on) {
+    case 'analytics': {
+      const match = f.matchable
+        ? sql`(${sql.join(
+            f.columns.map((c) =>
+              c.value === null
+                ? sql`trace_info.${sql.raw(c.column)} IS NULL`
+                : sql`(trace_info.${sql.raw(c.column)} IS NOT NULL AND trace_info.${sql.raw(c.column)} = ${d.numberParam(c.value)})`,
+            ),
+            sql` AND `,
+          )})`
+        : sql`(1 = 0)`;
+      if (view === 'ASSESSMENTS') {
+        return sql`EXISTS (SELECT * FROM trace_info WHERE trace_info.request_id = assessments.trace_id AND ${match})`;
+      }
+      return match;
+    }
     case 'trace':
       if (view === 'ASSESSMENTS') {
         return sql`EXISTS (SELECT * FROM trace_info WHERE trace_info.request_id = assessments.trace_id AND trace_info.${sql.raw(f.column)} = ${f.value})`;
@@ -170,7 +189,7 @@ export const traceMetricOperations = {
       where.push(inIds('assessments.experiment_id'), 'assessments.valid = true');
     }
 
-    const filters = q.filters.map((f) => filterSql(q.view, f));
+    const filters = q.filters.map((f) => filterSql(ctx.dialect.sql, q.view, f));
 
     // _build_time_range_predicate over the view's timestamp.
     if (q.view === 'SPANS' && SPAN_COST_METRICS.has(q.metric)) {
