@@ -13,6 +13,7 @@ import { treeCpuMs } from './proc.js';
 import type { Scenario } from './scenarios.js';
 import type { Row } from './report.js';
 import { REG_MODELS, regAliases, regModelName } from './seed.js';
+import { pgTraceIngestFloor, seedTraceForFloor, traceAnswer } from './trace-floor.js';
 
 const PG_BATCH = `
 WITH v AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::text[], $5::int8[], $6::bool[])
@@ -99,7 +100,8 @@ export async function runFloors(o: {
   log: (...a: unknown[]) => void;
 }): Promise<Row[]> {
   const rows: Row[] = [];
-  const floorOf = (s: Scenario) => s.id.startsWith('REG1') || batchFor(s.id, 0, ['x']);
+  const floorOf = (s: Scenario) =>
+    s.id.startsWith('REG1') || s.id.startsWith('T1-') || batchFor(s.id, 0, ['x']);
   for (const sc of o.scenarios.filter((s) => s.group === 'write' && floorOf(s))) {
     const row: Row = {
       scenario: sc.id,
@@ -111,7 +113,10 @@ export async function runFloors(o: {
     };
     try {
       if (sc.id.startsWith('REG1')) await pgModelVersionFloor(o, sc, row);
-      else if (sc.backend === 'pg') await pgFloor(o, sc, row);
+      else if (sc.id.startsWith('T1-')) {
+        await o.admin.create('bench_floor', o.pgTemplate);
+        await pgTraceIngestFloor(o, 'bench_floor', sc, row, driveWriteFloor);
+      } else if (sc.backend === 'pg') await pgFloor(o, sc, row);
       else if (sc.backend === 'mysql') await mysqlFloor(o, sc, row);
       else sqliteFloor(o, sc, row);
       o.log(
@@ -670,6 +675,12 @@ export async function runReadFloors(o: {
     await o.admin.q<IdRow>('SELECT experiment_id FROM experiments WHERE name = $1', ['bench_traces'], o.db)
   )[0]?.experiment_id;
   if (traceExp !== undefined) impl.T3 = (c) => tracesPage(c, traceExp);
+  if (o.scenarios.some((s) => s.id.startsWith('T2-'))) {
+    // T2's trace is written by each system in its own copy; the floor writes its own here
+    const pool = new pg.Pool({ connectionString: o.admin.url(o.db), max: 1 });
+    const id = await seedTraceForFloor(pool).finally(() => pool.end());
+    impl.T2 = (c) => traceAnswer(c, id);
+  }
   for (const sc of o.scenarios.filter((s) => s.group === 'read' && s.backend === 'pg')) {
     const f = impl[sc.id.split('-')[0]!];
     if (!f) continue;

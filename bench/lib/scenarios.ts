@@ -769,7 +769,7 @@ function uiLoadScenario(): Scenario {
 }
 
 /** OTLP JSON of one trace's spans: a root (span 0) and children, leaves with token usage. */
-function otlpTrace(traceHex: string, from: number, to: number, t0Ns: bigint): string {
+export function otlpTrace(traceHex: string, from: number, to: number, t0Ns: bigint): string {
   const spans = [];
   for (let n = from; n < to; n++) {
     const attributes = [
