@@ -3,9 +3,16 @@
  * mlflow.llm.cost texts written by tests/integration/search-fixture/gen_model_cost_golden.py
  * (calculate_cost_by_model_and_token_usage + dump_span_attribute_value, bundled catalog only).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { configureModelCost, costAttribute, prepareModelCost } from '../../src/services/traces/model-cost.js';
+import {
+  configureModelCost,
+  costAttribute,
+  modelCostProvider,
+  prepareModelCost,
+} from '../../src/services/traces/model-cost.js';
 
 const golden = JSON.parse(readFileSync(new URL('./model-cost-golden.json', import.meta.url), 'utf8')) as {
   cases: [string, string, string | null, string | null][];
@@ -33,4 +40,19 @@ it('covers priced and unpriced cases, cache and odd token values', () => {
   expect(golden.cases.length - priced.length).toBeGreaterThan(100);
   expect(priced.some((c) => c[0].includes('cache_creation_input_tokens_above_1hr'))).toBe(true);
   expect(priced.some((c) => c[3]!.includes('NaN'))).toBe(true);
+});
+
+it('needs no more than the catalogs modelCostProvider names (a remote catalog with no files)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlflow-ts-empty-catalog-'));
+  try {
+    configureModelCost({ catalogUri: `file://${dir}`, ttlSeconds: 60 });
+    await prepareModelCost(
+      golden.cases.map(([, model, provider]) => modelCostProvider(model, provider ?? undefined)),
+    );
+    const wrong = golden.cases.filter(([u, m, p, want]) => costAttribute(u, m, p ?? undefined) !== want);
+    expect(wrong).toEqual([]);
+  } finally {
+    configureModelCost({ catalogUri: '', ttlSeconds: 86400 });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
