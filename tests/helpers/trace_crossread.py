@@ -5,7 +5,12 @@
       experiments' traces (search_traces, default order) and the ids linked to each given run;
   trace_crossread.py write URI
       creates an experiment and traces through the store (tags, metadata with session, token usage
-      and cost, an assessment, a tag set and one deleted) and prints their ids.
+      and cost, an assessment, a tag set and one deleted) and prints their ids;
+  trace_crossread.py spans-read URI < {"trace_ids": [...]}
+      prints each trace with its spans as the store reads it (get_trace), as the Trace proto JSON;
+  trace_crossread.py spans-write URI < {"experiment_id": ..., "request": <OTLP JSON>}
+      logs the request's spans through the store as the OTLP endpoint does (Span.from_otel_proto
+      with the resource, one layer of double encoding stripped, then log_spans).
 """
 
 import json
@@ -66,5 +71,35 @@ def write(uri):
     json.dump({"experiment_id": exp, "trace_ids": ids}, sys.stdout)
 
 
+def spans_read(uri):
+    req = json.load(sys.stdin)
+    store = MlflowClient(tracking_uri=uri)._tracking_client.store
+    json.dump({"traces": [as_json(store.get_trace(t)) for t in req["trace_ids"]]}, sys.stdout)
+
+
+def spans_write(uri):
+    from google.protobuf.json_format import ParseDict
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    from mlflow.entities.span import Span
+    from mlflow.tracing.otel.translation import strip_otlp_double_encoding
+
+    from mlflow.server.otel_api import _convert_otlp_json_ids_to_base64
+
+    req = json.load(sys.stdin)
+    store = MlflowClient(tracking_uri=uri)._tracking_client.store
+    body = _convert_otlp_json_ids_to_base64(json.dumps(req["request"]).encode())
+    message = ParseDict(json.loads(body), ExportTraceServiceRequest())
+    spans = []
+    for rs in message.resource_spans:
+        for ss in rs.scope_spans:
+            for otel_span in ss.spans:
+                span = Span.from_otel_proto(otel_span, resource=rs.resource)
+                span._span._attributes = strip_otlp_double_encoding(span._span._attributes)
+                spans.append(span)
+    store.log_spans(req["experiment_id"], spans)
+    json.dump({}, sys.stdout)
+
+
 if __name__ == "__main__":
-    {"read": read, "write": write}[sys.argv[1]](sys.argv[2])
+    {"read": read, "write": write, "spans-read": spans_read, "spans-write": spans_write}[sys.argv[1]](sys.argv[2])
