@@ -24,6 +24,7 @@ export function nativeStoreOptions(config: ServerConfig): OpenStoresOptions {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
+    traceRollups: config.traceRollups.enabled,
     dbTimeoutMs: config.dbTimeoutMs,
     mysqlSsl: config.mysqlSsl,
     webhooks: config.webhooks,

@@ -15,6 +15,7 @@ import { urlsplit } from '../py/urlparse.js';
 import { webhookOptionsFromEnv } from './webhook-env.js';
 import { modelCatalogFromEnv } from './model-catalog-env.js';
 import type { ModelCatalogConfig } from '../services/traces/model-cost.js';
+import { traceRollupsFromEnv, type TraceRollupsConfig } from './trace-rollups-env.js';
 
 /** Everything `mlflow-ts server` runs with, resolved from flags, MLFLOW_* variables and defaults. */
 export interface ServerConfig {
@@ -88,6 +89,8 @@ export interface ServerConfig {
   graphqlLimits: GraphqlLimits;
   /** MLFLOW_MODEL_CATALOG_URI / MLFLOW_MODEL_CATALOG_CACHE_TTL: where LLM span costs find model prices. */
   modelCatalog: ModelCatalogConfig;
+  /** MLFLOW_SQL_TRACE_ROLLUPS_ENABLED and the rollup maintenance settings (trace-rollups-env.ts). */
+  traceRollups: TraceRollupsConfig;
   /** Lines `mlflow server` echoes while resolving (printed before start-up). */
   notices: string[];
   /** Lines `mlflow server` prints to stderr (warnings, security summary). */
@@ -374,6 +377,7 @@ export function resolveServerConfig(
       : undefined,
     webhooks: webhookOptionsFromEnv(env),
     modelCatalog: modelCatalogFromEnv(env),
+    traceRollups: traceRollupsFromEnv(env, { artifactsOnly }),
     modelVersionSourceRegex: env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX || undefined,
     s3: s3Opts,
     deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,

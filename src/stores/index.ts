@@ -3,6 +3,7 @@ import { isConnectionLoss } from './driver-error.js';
 import { openArtifactStores, type ArtifactStoreOptions, type ArtifactStores } from './artifacts/index.js';
 import type { StoreDialect } from './dialects/dialect.js';
 import { ensureSchema } from './schema.js';
+import { refuseDisabledRollups } from './tracking/trace-rollups.js';
 import type { StoreContext } from './tracking/context.js';
 import { checkSingleTenant, ensureDefaultExperiment } from './tracking/experiments.js';
 import { createTrackingStore, type TrackingStore } from './tracking/store.js';
@@ -24,6 +25,8 @@ export interface OpenStoresOptions {
   truncateLongValues?: boolean;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH; MLflow's default is 2048. */
   artifactLocationMaxLength?: number;
+  /** MLFLOW_SQL_TRACE_ROLLUPS_ENABLED (default false). */
+  traceRollups?: boolean;
   /** MLFLOW_MYSQL_SSL_CA / _CERT / _KEY: certificate files for MySQL connections (MLflow's connect_args). */
   mysqlSsl?: { ca?: string; cert?: string; key?: string };
   /** PostgreSQL / MySQL pool size (default 10). */
@@ -144,7 +147,9 @@ async function openStoresOnce(backendUri: string, opts: OpenStoresOptions): Prom
       db: dialect.db,
       artifactRoot: resolveUriIfLocal(opts.defaultArtifactRoot),
       artifactLocationMaxLength: opts.artifactLocationMaxLength ?? 2048,
+      traceRollups: opts.traceRollups ?? false,
     };
+    if (!ctx.traceRollups) await refuseDisabledRollups(dialect.db);
     await checkSingleTenant(ctx);
     await ensureDefaultExperiment(ctx);
     const second = registryDialect;

@@ -6,6 +6,8 @@
  * token-usage / cost metadata, and SUM / AVG of REAL columns on SQLite (the pinned
  * server's SQLite library sums floats naively, this one's with Kahan-Babuska compensation, so the
  * last bits may differ). The pinned store never pages: no next_page_token, page_token ignored.
+ * With MLFLOW_SQL_TRACE_ROLLUPS_ENABLED, a request MLflow would read from materialized rollup
+ * rows is handed over too (trace-rollup-routing.ts); the raw answer stands when none exist.
  */
 import type { MlflowService } from '../../gen/services.js';
 import type { MetricAggregation, MetricDataPoint } from '../../gen/messages.js';
@@ -22,6 +24,7 @@ import {
   type TraceMetricsRow,
 } from '../../stores/tracking/trace-metrics.js';
 import { NotNative } from '../raw-reply.js';
+import { rollupReadPlan } from './trace-rollup-routing.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { analyticsEquality, isAnalyticsMetadataKey } from './trace-search-plan.js';
 
@@ -272,6 +275,25 @@ export const traceMetricsHandlers = {
     if (aggs.length === 0 && uniqueDims.length === 0 && !bucket) {
       // SQLAlchemy's refusal of a SELECT without columns, which MLflow reports as a bad parameter.
       throw new MlflowError('Query contains no columns with which to SELECT from.', 'BAD_REQUEST');
+    }
+    // Opt-in rollups: MLflow reads a form it can serve from rollups from them whenever a day of it is
+    // materialized and not queued for rebuild; those answers come from the Python server.
+    if (stores.tracking.traceRollupsEnabled()) {
+      const plan = rollupReadPlan({
+        view,
+        metric,
+        aggregations: parsedAggs,
+        dimensions: dims,
+        filters: req.filters ?? [],
+        bucketSeconds: bucket,
+        startMs: start,
+        endMs: end,
+        experimentIds: ids,
+        dialect: stores.dialect.name,
+      });
+      if (plan && (await stores.tracking.anyRollupDayCovered(plan))) {
+        throw new NotNative('a request MLflow serves from its trace rollups');
+      }
     }
     const rows = await stores.tracking.queryTraceMetrics({
       view,

@@ -1,11 +1,15 @@
 /**
  * A trace's assessments (SqlAlchemyStore.get_assessment, delete_assessment): read one, or delete
  * one and give back validity to the assessment it overrode. Deleting a missing one does nothing,
- * as in MLflow. Opt-in trace rollups are not maintained by mlflow-ts.
+ * as in MLflow. With opt-in trace rollups, create / update / delete queue the assessment's
+ * (experiment, trace day) partition for rebuild first, as MLflow does (trace-rollups.ts).
  */
 import { MlflowError } from '../../errors/mlflow-error.js';
 import type { Db, StoreContext } from './context.js';
 import type { AssessmentRow } from './trace-infos.js';
+import { enqueueRollupRebuilds } from './trace-rollups.js';
+
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** _get_sql_assessment, with its two messages. */
 async function assessmentRow(db: Db, traceId: string, assessmentId: string): Promise<AssessmentRow> {
@@ -41,11 +45,14 @@ export async function deleteAssessment(
   await ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('assessments')
-      .select(['assessment_id', 'overrides'])
+      .select(['assessment_id', 'overrides', 'experiment_id', 'trace_timestamp_ms'])
       .where('trace_id', '=', traceId)
       .where('assessment_id', '=', assessmentId)
       .executeTakeFirst();
     if (!row) return;
+    await enqueueRollupRebuilds(ctx, trx, [
+      ['assessment', numOrNull(row.experiment_id), [numOrNull(row.trace_timestamp_ms)]],
+    ]);
     if (row.overrides) {
       await trx
         .updateTable('assessments')
@@ -83,6 +90,9 @@ export async function updateAssessment(
 ): Promise<AssessmentRow> {
   return ctx.db.transaction().execute(async (trx) => {
     const existing = await assessmentRow(trx, traceId, assessmentId);
+    await enqueueRollupRebuilds(ctx, trx, [
+      ['assessment', numOrNull(existing.experiment_id), [numOrNull(existing.trace_timestamp_ms)]],
+    ]);
     const update = change(existing);
     await trx
       .updateTable('assessments')
@@ -117,6 +127,9 @@ export async function createAssessment(ctx: StoreContext, a: NewAssessment): Pro
       .where('request_id', '=', a.trace_id)
       .executeTakeFirst();
     if (!trace) throw MlflowError.notFound(`Trace with ID '${a.trace_id}' not found.`);
+    await enqueueRollupRebuilds(ctx, trx, [
+      ['assessment', Number(trace.experiment_id), [Number(trace.timestamp_ms)]],
+    ]);
     if (a.overrides) {
       const res = await trx
         .updateTable('assessments')

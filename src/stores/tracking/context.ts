@@ -10,6 +10,8 @@ export interface StoreContext {
   artifactRoot: string;
   /** MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH (default 2048). */
   artifactLocationMaxLength: number;
+  /** MLFLOW_SQL_TRACE_ROLLUPS_ENABLED: write paths enqueue rollup rebuilds (trace-rollups.ts). */
+  traceRollups?: boolean;
 }
 
 export type Db = Kysely<TrackingDatabase> | Transaction<TrackingDatabase>;

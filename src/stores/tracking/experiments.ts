@@ -244,7 +244,7 @@ export async function deleteExperiment(ctx: StoreContext, experimentId: string):
       .set({ lifecycle_stage: LIFECYCLE_DELETED, last_update_time: now })
       .where('experiment_id', '=', row.experiment_id)
       .execute();
-    await deleteAssessmentsOfRuns(trx, row.experiment_id);
+    await deleteAssessmentsOfRuns(ctx, trx, row.experiment_id);
     await trx
       .updateTable('runs')
       .set({ lifecycle_stage: LIFECYCLE_DELETED, deleted_time: now })

@@ -162,7 +162,7 @@ export async function updateRunInfoIn(
 export async function deleteRun(ctx: StoreContext, runId: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     await getRunRow(trx, runId);
-    await deleteAssessmentsOfRun(trx, runId);
+    await deleteAssessmentsOfRun(ctx, trx, runId);
     await trx
       .updateTable('runs')
       .set({ lifecycle_stage: LIFECYCLE_DELETED, deleted_time: nowMillis() })

@@ -28,6 +28,7 @@ import { spanWriteOperations } from './span-writes.js';
 import { traceSpanOperations } from './trace-spans.js';
 import { traceTagOperations } from './trace-tags.js';
 import { traceMetricOperations } from './trace-metrics.js';
+import { traceRollupOperations } from './trace-rollups.js';
 
 const OPERATIONS = {
   ...experimentOperations,
@@ -50,6 +51,7 @@ const OPERATIONS = {
   ...spanWriteOperations,
   ...assessmentOperations,
   ...traceMetricOperations,
+  ...traceRollupOperations,
 };
 
 type Operations = typeof OPERATIONS;

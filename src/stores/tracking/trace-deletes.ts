@@ -7,13 +7,16 @@
  * A trace whose spans were archived (spans location ARCHIVE_REPO) keeps its row until its archived
  * payload is deleted from the archive's artifact store, as in MLflow; when that store is not one
  * mlflow-ts opens natively, the row is left intact (MLflow's outcome of a failed payload delete).
- * Opt-in trace rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED) are not maintained by mlflow-ts.
+ * With opt-in trace rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED), the selected traces' trace, span-cost
+ * and assessment partitions are queued for rebuild before their rows go, and again for archived
+ * traces in the transaction that finally deletes them (trace-rollups.ts).
  */
 import type { Logger } from 'pino';
 import type { ArtifactStores } from '../artifacts/index.js';
 import type { StoreContext } from './context.js';
 import { parseExperimentId } from './experiments.js';
 import { chunks, SPANS_LOCATION_TAG } from './trace-infos.js';
+import { enqueueRollupRebuilds, traceDeletePartitions } from './trace-rollups.js';
 
 const ARCHIVE_LOCATION_TAG = 'mlflow.trace.archiveLocation';
 const ARCHIVE_REPO = 'ARCHIVE_REPO';
@@ -55,6 +58,8 @@ export async function deleteTraces(
       (r) => r.request_id,
     );
     if (selected.length === 0) return;
+    if (ctx.traceRollups)
+      await enqueueRollupRebuilds(ctx, trx, await traceDeletePartitions(trx, experimentId, selected));
     for (const ids of chunks(selected)) {
       const rows = await trx
         .selectFrom('trace_tags as s')
@@ -91,7 +96,11 @@ export async function deleteTraces(
     }
   }
   for (const ids of chunks(payloadsGone))
-    deleted += await ctx.db.transaction().execute((trx) => deleteRows(trx, ids));
+    deleted += await ctx.db.transaction().execute(async (trx) => {
+      if (ctx.traceRollups)
+        await enqueueRollupRebuilds(ctx, trx, await traceDeletePartitions(trx, experimentId, ids));
+      return deleteRows(trx, ids);
+    });
   return deleted;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { StoreContext } from './context.js';
 import { analyticsColumns } from './trace-analytics.js';
+import { enqueueRollupRebuilds } from './trace-rollups.js';
 import {
   buildTraceInfos,
   getTraceRow,
@@ -31,6 +32,10 @@ export async function endTraceV2(
 ): Promise<TraceInfoEntity> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await getTraceRow(trx, traceId);
+    // Rollups: the trace's (experiment, start day) trace metrics are queued for rebuild first.
+    await enqueueRollupRebuilds(ctx, trx, [
+      ['trace_metric', Number(row.experiment_id), [Number(row.timestamp_ms)]],
+    ]);
     const columns = analyticsColumns(args.metadata);
     args.validate();
     const name = args.tags.get(TRACE_NAME_TAG);

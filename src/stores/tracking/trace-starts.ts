@@ -16,6 +16,7 @@ import type { StoreContext } from './context.js';
 import { checkExperimentActive, getExperimentRow } from './experiments.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { withDeadlockRetry } from './retry.js';
+import { enqueueRollupRebuilds, nanosToMillis, type RollupPartition } from './trace-rollups.js';
 import { upsertTraceTags } from './span-writes.js';
 import { analyticsColumns } from './trace-analytics.js';
 import {
@@ -66,6 +67,15 @@ export async function startTrace(ctx: StoreContext, a: StartTraceArgs): Promise<
   if (a.finalized) metadata.set(INFO_FINALIZED_KEY, 'true');
   try {
     return await ctx.db.transaction().execute(async (trx) => {
+      // The new trace's partitions (the v2 start queues its trace metrics only); a conflicting
+      // insert rolls this back with it, as MLflow's session rollback does.
+      await enqueueRollupRebuilds(
+        ctx,
+        trx,
+        (a.finalized ? (['trace_metric', 'assessment'] as const) : (['trace_metric'] as const)).map(
+          (family): RollupPartition => [family, experiment.experiment_id, [a.requestTime]],
+        ),
+      );
       await trx
         .insertInto('trace_info')
         .values({
@@ -122,6 +132,37 @@ async function mergeTrace(
   metadata: Map<string, string>,
 ): Promise<TraceInfoEntity | undefined> {
   return ctx.db.transaction().execute(async (trx) => {
+    if (ctx.traceRollups) {
+      // MLflow snapshots the trace's old partitions (trace, assessments, its spans' days, under
+      // the old and the new experiment) and queues them with the new ones before locking it.
+      const snapshot = await trx
+        .selectFrom('trace_info')
+        .select(['experiment_id', 'timestamp_ms'])
+        .where('request_id', '=', a.traceId)
+        .executeTakeFirst();
+      if (!snapshot) throw MlflowError.notFound(`Trace with ID '${a.traceId}' no longer exists.`);
+      const spans = await trx
+        .selectFrom('spans')
+        .select(['experiment_id', 'start_time_unix_nano'])
+        .where('trace_id', '=', a.traceId)
+        .where('experiment_id', 'is not', null)
+        .where('start_time_unix_nano', 'is not', null)
+        .execute();
+      const spanParts = spans.map(
+        (s) => [Number(s.experiment_id), nanosToMillis(s.start_time_unix_nano)] as const,
+      );
+      const families = ['trace_metric', 'assessment'] as const;
+      await enqueueRollupRebuilds(ctx, trx, [
+        ...families.map((f): RollupPartition => [f, experimentId, [a.requestTime]]),
+        ...families.map((f): RollupPartition => [
+          f,
+          Number(snapshot.experiment_id),
+          [Number(snapshot.timestamp_ms)],
+        ]),
+        ...spanParts.map(([e, ms]): RollupPartition => ['span_cost', e, [ms]]),
+        ...spanParts.map(([, ms]): RollupPartition => ['span_cost', experimentId, [ms]]),
+      ]);
+    }
     let q = trx.selectFrom('trace_info').selectAll().where('request_id', '=', a.traceId);
     if (ctx.dialect.rowLocks) q = q.forUpdate();
     const row = await q.executeTakeFirst();
