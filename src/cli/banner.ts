@@ -38,6 +38,15 @@ export function logBanner(
         : `  trace archival (${config.traceArchivalConfig}): NOT running (it is the Python server's; no child in standalone mode)`,
     );
   }
+  if (config.traceRollups.enabled) {
+    // The rollup rebuild is the Python server's scheduled job (its job runner registers it from
+    // the inherited MLFLOW_SQL_TRACE_ROLLUPS_ENABLED); mlflow-ts only queues and routes.
+    lines.push(
+      info.python
+        ? "  SQL trace rollups: on; writes queue rebuilds, rebuilt on schedule by the Python child's job runner"
+        : "  SQL trace rollups: on; writes queue rebuilds, but NOTHING rebuilds them here (the job is the Python server's; no child in standalone mode)",
+    );
+  }
   const off = nativeOffReason(config);
   if (off) {
     const exempt = config.appName ? '/health' : '/health and /version';
