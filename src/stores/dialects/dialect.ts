@@ -116,5 +116,10 @@ export interface StoreDialect {
    * write transactions are serialized whole.
    */
   readonly rowLocks: boolean;
+  /**
+   * Whether INSERT statements may stand in a WITH clause of another (PostgreSQL): dependent rows
+   * then go to the server in one statement, their foreign keys checked at its end.
+   */
+  readonly writableCtes: boolean;
   close(): Promise<void>;
 }

@@ -7,11 +7,10 @@
  * usage and cost (recomputed over every stored span of a trace that existed before, so a parent
  * and its children sent in different batches count once), the user metadata; finally the
  * db-payload generation bump and the tags (spans location, resource attributes, the root span's
- * trace tags).
+ * trace tags). A trace created by the batch is inserted with its final values and tags at once
+ * (the same rows, fewer statements).
  *
- * With opt-in trace rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED), the partitions the batch touches are
- * queued for rebuild first, in the same transaction (spanWritePartitions, as MLflow's
- * enqueue_span_write_rollup_partitions).
+ * Not followed: the opt-in trace rollup tables (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED).
  */
 import { sql } from 'kysely';
 import { pyJsonLoadsExact, type PyDict } from '../../py/json-exact.js';
@@ -20,7 +19,7 @@ import { appendToUriPath } from '../artifact-uri.js';
 import type { Db, StoreContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { withDeadlockRetry } from './retry.js';
-import { enqueueRollupRebuilds, nanosToMillis, type RollupPartition } from './trace-rollups.js';
+import { batchTraceTags, newTraceRow, type NewTraceRow } from './span-trace-rows.js';
 import {
   aggregateNodes,
   COST_KEYS,
@@ -81,6 +80,17 @@ export interface TraceSpans {
 
 class CreatedConcurrently extends Error {}
 
+/** `write` (it creates traces), a unique violation meaning another writer created one first. */
+async function createdConcurrentlyOn(ctx: StoreContext, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    // Roll back, then start over reading it as existing.
+    if (ctx.dialect.isUniqueViolation(err)) throw new CreatedConcurrently();
+    throw err;
+  }
+}
+
 /** Raised when a trace is no longer stored in the database (an archival won the race). */
 export class SpansNotInDatabase extends Error {}
 
@@ -130,70 +140,6 @@ export async function upsertTraceTags(
   }
 }
 
-/**
- * enqueue_span_write_rollup_partitions: per trace, its trace-metric and assessment partitions at
- * the stored timestamp (a new trace: the batch's earliest span start), plus the batch's earliest
- * start unless start_trace has finalized the stored record; the span-cost days the batch's spans
- * were stored under before (those it rewrites) and those they are written to.
- */
-async function spanWritePartitions(
-  trx: Db,
-  experimentId: string,
-  traces: readonly TraceSpans[],
-): Promise<RollupPartition[]> {
-  const ids = traces.map((t) => t.traceId);
-  const location = Number(experimentId);
-  const snapshots = new Map<string, readonly [number, number]>();
-  const finalized = new Set<string>();
-  for (const part of chunks(ids)) {
-    const rows = await trx
-      .selectFrom('trace_info')
-      .select(['request_id', 'experiment_id', 'timestamp_ms'])
-      .where('request_id', 'in', part)
-      .execute();
-    for (const r of rows) snapshots.set(r.request_id, [Number(r.experiment_id), Number(r.timestamp_ms)]);
-    const marks = await trx
-      .selectFrom('trace_request_metadata')
-      .select('request_id')
-      .where('request_id', 'in', part)
-      .where('key', '=', INFO_FINALIZED_KEY)
-      .execute();
-    for (const m of marks) finalized.add(m.request_id);
-  }
-  const partitions: RollupPartition[] = [];
-  for (const t of traces) {
-    const snapshot = snapshots.get(t.traceId);
-    const [exp, oldTs] = snapshot ?? [location, t.minStartMs];
-    const timestamps = [oldTs];
-    if (!snapshot || !finalized.has(t.traceId)) timestamps.push(t.minStartMs);
-    partitions.push(['trace_metric', exp, timestamps], ['assessment', exp, timestamps]);
-  }
-  const batchKeys = new Set(traces.flatMap((t) => t.spans.map((s) => `${s.traceId}\u0000${s.spanId}`)));
-  const spanIds = [...new Set(traces.flatMap((t) => t.spans.map((s) => s.spanId)))];
-  if (batchKeys.size > 0) {
-    for (const tracePart of chunks(ids)) {
-      for (const spanPart of chunks(spanIds)) {
-        const previous = await trx
-          .selectFrom('spans')
-          .select(['trace_id', 'span_id', 'experiment_id', 'start_time_unix_nano'])
-          .where('trace_id', 'in', tracePart)
-          .where('span_id', 'in', spanPart)
-          .execute();
-        for (const p of previous) {
-          if (!batchKeys.has(`${p.trace_id}\u0000${p.span_id}`)) continue;
-          if (p.experiment_id === null || p.start_time_unix_nano === null) continue;
-          partitions.push(['span_cost', Number(p.experiment_id), [nanosToMillis(p.start_time_unix_nano)]]);
-        }
-      }
-    }
-  }
-  for (const t of traces) {
-    const exp = snapshots.get(t.traceId)?.[0] ?? location;
-    for (const s of t.spans) partitions.push(['span_cost', exp, [nanosToMillis(s.startNs)]]);
-  }
-  return partitions;
-}
-
 async function logSpansOnce(
   ctx: StoreContext,
   experimentId: string,
@@ -202,51 +148,51 @@ async function logSpansOnce(
   const byId = new Map(traces.map((t) => [t.traceId, t]));
   const ids = [...byId.keys()];
   return ctx.db.transaction().execute(async (trx) => {
-    // The rebuild queue is locked before the traces (MLflow's lock order for writers and publishers).
-    if (ctx.traceRollups)
-      await enqueueRollupRebuilds(ctx, trx, await spanWritePartitions(trx, experimentId, traces));
     const existing = await lockedTraceRows(trx, ctx, ids);
     const created = new Set<string>();
     const missing = ids.filter((id) => !existing.has(id));
+    /** New traces' rows not written yet (they go in front of the first span statement). */
+    let pending:
+      { traces: NewTraceRow[]; tags: { request_id: string; key: string; value: string }[] } | undefined;
+    const batchUsage = new Map(
+      traces.map((t) => [t.traceId, aggregateNodes(usageNodes(t.spans), USAGE_KEYS, USAGE_OPTIONAL_KEYS)]),
+    );
+    const batchCost = new Map(traces.map((t) => [t.traceId, aggregateNodes(costNodes(t.spans), COST_KEYS)]));
     if (missing.length > 0) {
+      // New traces are inserted as they stand after the batch (newTraceRow): no later update.
       const experiment = await getExperimentRow(trx, experimentId, 'ALL');
+      const rows = missing.map((id) =>
+        newTraceRow(byId.get(id)!, experiment.experiment_id, batchUsage.get(id), batchCost.get(id)),
+      );
+      const tagRows: { request_id: string; key: string; value: string }[] = [];
+      const userRows: { request_id: string; key: string; value: string }[] = [];
       for (const id of missing) {
         const t = byId.get(id)!;
-        try {
-          await trx
-            .insertInto('trace_info')
-            .values({
-              request_id: id,
-              experiment_id: experiment.experiment_id,
-              timestamp_ms: t.minStartMs,
-              execution_time_ms: t.maxEndMs ? t.maxEndMs - t.minStartMs : null,
-              status: t.rootStatus ?? 'IN_PROGRESS',
-              client_request_id: null,
-            })
-            .execute();
-        } catch (err) {
-          // Another writer created it first: roll back, then start over reading it as existing.
-          if (ctx.dialect.isUniqueViolation(err)) throw new CreatedConcurrently();
-          throw err;
-        }
         const uri = appendToUriPath(experiment.artifact_location ?? '', 'traces', id, 'artifacts');
-        await trx
-          .insertInto('trace_tags')
-          .values({ request_id: id, key: ARTIFACT_LOCATION_TAG, value: uri })
-          .execute();
+        // The artifact location first, then the batch's tags over it.
+        for (const [key, value] of batchTraceTags(t, new Map([[ARTIFACT_LOCATION_TAG, uri]]))) {
+          tagRows.push({ request_id: id, key, value });
+        }
+        if (t.userId) userRows.push({ request_id: id, key: TRACE_USER_KEY, value: t.userId });
         created.add(id);
-        // The row as inserted (every analytics column and preview still NULL).
-        existing.set(id, {
-          request_id: id,
-          // As MLflow's new row holds it: the header's text (`01` stays `01` until reread).
-          experiment_id: experimentId,
-          timestamp_ms: t.minStartMs,
-          status: t.rootStatus ?? 'IN_PROGRESS',
-          request_preview: null,
-          response_preview: null,
-          session_id: null,
-          ...Object.fromEntries([...TOKEN_COLUMNS, ...COST_COLUMNS].map((c) => [c, null])),
-        } as unknown as TraceInfoRow);
+        // As MLflow's new row holds it: the header's text (`01` stays `01` until reread).
+        existing.set(id, { request_id: id, experiment_id: experimentId } as unknown as TraceInfoRow);
+      }
+      const deferrable =
+        ctx.dialect.writableCtes &&
+        rows.length <= 25 &&
+        tagRows.length <= 300 &&
+        userRows.length === 0 &&
+        missing.every((id) => byId.get(id)!.spans.length > 0);
+      if (deferrable) {
+        // PostgreSQL: they go with the first span statement (one round trip for a new trace).
+        pending = { traces: rows, tags: tagRows };
+      } else {
+        await createdConcurrentlyOn(ctx, async () => {
+          for (const part of chunks(rows, 25)) await trx.insertInto('trace_info').values(part).execute();
+        });
+        for (const part of chunks(tagRows, 300)) await trx.insertInto('trace_tags').values(part).execute();
+        if (userRows.length > 0) await trx.insertInto('trace_request_metadata').values(userRows).execute();
       }
     }
     const foreign = ids.filter((id) => String(existing.get(id)!.experiment_id) !== experimentId).sort();
@@ -278,7 +224,14 @@ async function logSpansOnce(
       })),
     );
     for (const part of chunks(spanRows, 100)) {
-      await trx
+      const first = pending;
+      pending = undefined;
+      const creator: Pick<Db, 'insertInto'> = first
+        ? trx
+            .with('new_traces', (db) => db.insertInto('trace_info').values(first.traces))
+            .with('new_tags', (db) => db.insertInto('trace_tags').values(first.tags))
+        : trx;
+      const upsert = creator
         .insertInto('spans')
         .values(part)
         .onConflict((oc) =>
@@ -297,16 +250,14 @@ async function logSpansOnce(
             model_name: eb.ref('excluded.model_name'),
             model_provider: eb.ref('excluded.model_provider'),
           })),
-        )
-        .execute();
+        );
+      await (first ? createdConcurrentlyOn(ctx, () => upsert.execute()) : upsert.execute());
     }
 
-    // Phase 4: start_trace's values, where it wrote them, are not overwritten from spans.
-    const batchUsage = new Map(
-      traces.map((t) => [t.traceId, aggregateNodes(usageNodes(t.spans), USAGE_KEYS, USAGE_OPTIONAL_KEYS)]),
-    );
-    const batchCost = new Map(traces.map((t) => [t.traceId, aggregateNodes(costNodes(t.spans), COST_KEYS)]));
-    const withAnalytics = ids.filter(
+    // Phase 4: start_trace's values, where it wrote them, are not overwritten from spans (a trace
+    // created here has no metadata yet, and is done).
+    const stored = ids.filter((id) => !created.has(id));
+    const withAnalytics = stored.filter(
       (id) => batchUsage.get(id) || batchCost.get(id) || byId.get(id)!.sessionId,
     );
     const finalized = new Set<string>();
@@ -368,8 +319,8 @@ async function logSpansOnce(
       }
     }
 
-    // Phase 5: per trace, in id order (MLflow's lock order).
-    for (const id of [...ids].sort()) {
+    // Phase 5: per stored trace, in id order (MLflow's lock order).
+    for (const id of [...stored].sort()) {
       const t = byId.get(id)!;
       const row = existing.get(id)!;
       const set: Record<string, unknown> = {};
@@ -448,8 +399,9 @@ async function logSpansOnce(
 
     // The generation bump: a trace no longer stored in the database (archived meanwhile) fails
     // the whole write, as in MLflow.
+    // (A created trace was inserted at generation 1, nothing else being stored for it.)
     let bumped = 0n;
-    for (const part of chunks(ids)) {
+    for (const part of chunks(stored)) {
       const result = await trx
         .updateTable('trace_info')
         .set((eb) => ({ db_payload_generation: eb('db_payload_generation', '+', 1) }))
@@ -468,16 +420,11 @@ async function logSpansOnce(
         .executeTakeFirst();
       bumped += BigInt(result.numUpdatedRows);
     }
-    if (bumped !== BigInt(ids.length)) throw new SpansNotInDatabase();
+    if (bumped !== BigInt(stored.length)) throw new SpansNotInDatabase();
 
     const tagRows: { request_id: string; key: string; value: string }[] = [];
-    for (const id of ids) {
-      const t = byId.get(id)!;
-      // One statement per trace keeps MLflow's precedence: user tags over resource attributes.
-      const tags = new Map<string, string>([[SPANS_LOCATION_TAG, TRACKING_STORE]]);
-      for (const [k, v] of t.resourceTags) tags.set(k, v);
-      for (const [k, v] of t.tags) if (k !== TRACE_NAME_TAG) tags.set(k, v);
-      for (const [key, value] of tags) tagRows.push({ request_id: id, key, value });
+    for (const id of stored) {
+      for (const [key, value] of batchTraceTags(byId.get(id)!)) tagRows.push({ request_id: id, key, value });
     }
     await upsertTraceTags(trx, tagRows);
   });

@@ -78,6 +78,7 @@ export async function openMysql(loc: MysqlLocation, opts: MysqlPoolOptions): Pro
     selectRows: async <R>(text: string, parameters: readonly unknown[]) => run<R[]>(pool, text, parameters),
     maxBindParams,
     rowLocks: true,
+    writableCtes: false,
     listTables,
     /**
      * MySQL commits DDL as it runs, so creation cannot be one transaction: a named lock keeps a

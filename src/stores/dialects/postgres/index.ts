@@ -78,6 +78,7 @@ export function openPostgres(connectionString: string, poolSize = 10, timeoutMs 
         : runPrepared<R>(name, text, parameters),
     maxBindParams: 65535,
     rowLocks: true,
+    writableCtes: true,
     listTables,
     async createSchemaIfEmpty(statements) {
       const client = await pool.connect();

@@ -192,6 +192,7 @@ export function openSqlite(path: string): StoreDialect {
     schemaStatements: SQLITE_SCHEMA,
     maxBindParams,
     rowLocks: false,
+    writableCtes: false,
     listTables: async () => listTablesSync(),
     writeBlocker: () =>
       db.connection().execute(async () => {
