@@ -10,7 +10,9 @@
  * trace tags). A trace created by the batch is inserted with its final values and tags at once
  * (the same rows, fewer statements).
  *
- * Not followed: the opt-in trace rollup tables (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED).
+ * With opt-in trace rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED), the partitions the batch touches are
+ * queued for rebuild first, in the same transaction (spanWritePartitions, as MLflow's
+ * enqueue_span_write_rollup_partitions).
  */
 import { sql } from 'kysely';
 import { pyJsonLoadsExact, type PyDict } from '../../py/json-exact.js';
@@ -20,6 +22,7 @@ import type { Db, StoreContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { withDeadlockRetry } from './retry.js';
 import { batchTraceTags, newTraceRow, type NewTraceRow } from './span-trace-rows.js';
+import { enqueueRollupRebuilds, nanosToMillis, type RollupPartition } from './trace-rollups.js';
 import {
   aggregateNodes,
   COST_KEYS,
@@ -140,6 +143,70 @@ export async function upsertTraceTags(
   }
 }
 
+/**
+ * enqueue_span_write_rollup_partitions: per trace, its trace-metric and assessment partitions at
+ * the stored timestamp (a new trace: the batch's earliest span start), plus the batch's earliest
+ * start unless start_trace has finalized the stored record; the span-cost days the batch's spans
+ * were stored under before (those it rewrites) and those they are written to.
+ */
+async function spanWritePartitions(
+  trx: Db,
+  experimentId: string,
+  traces: readonly TraceSpans[],
+): Promise<RollupPartition[]> {
+  const ids = traces.map((t) => t.traceId);
+  const location = Number(experimentId);
+  const snapshots = new Map<string, readonly [number, number]>();
+  const finalized = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await trx
+      .selectFrom('trace_info')
+      .select(['request_id', 'experiment_id', 'timestamp_ms'])
+      .where('request_id', 'in', part)
+      .execute();
+    for (const r of rows) snapshots.set(r.request_id, [Number(r.experiment_id), Number(r.timestamp_ms)]);
+    const marks = await trx
+      .selectFrom('trace_request_metadata')
+      .select('request_id')
+      .where('request_id', 'in', part)
+      .where('key', '=', INFO_FINALIZED_KEY)
+      .execute();
+    for (const m of marks) finalized.add(m.request_id);
+  }
+  const partitions: RollupPartition[] = [];
+  for (const t of traces) {
+    const snapshot = snapshots.get(t.traceId);
+    const [exp, oldTs] = snapshot ?? [location, t.minStartMs];
+    const timestamps = [oldTs];
+    if (!snapshot || !finalized.has(t.traceId)) timestamps.push(t.minStartMs);
+    partitions.push(['trace_metric', exp, timestamps], ['assessment', exp, timestamps]);
+  }
+  const batchKeys = new Set(traces.flatMap((t) => t.spans.map((s) => `${s.traceId}\u0000${s.spanId}`)));
+  const spanIds = [...new Set(traces.flatMap((t) => t.spans.map((s) => s.spanId)))];
+  if (batchKeys.size > 0) {
+    for (const tracePart of chunks(ids)) {
+      for (const spanPart of chunks(spanIds)) {
+        const previous = await trx
+          .selectFrom('spans')
+          .select(['trace_id', 'span_id', 'experiment_id', 'start_time_unix_nano'])
+          .where('trace_id', 'in', tracePart)
+          .where('span_id', 'in', spanPart)
+          .execute();
+        for (const p of previous) {
+          if (!batchKeys.has(`${p.trace_id}\u0000${p.span_id}`)) continue;
+          if (p.experiment_id === null || p.start_time_unix_nano === null) continue;
+          partitions.push(['span_cost', Number(p.experiment_id), [nanosToMillis(p.start_time_unix_nano)]]);
+        }
+      }
+    }
+  }
+  for (const t of traces) {
+    const exp = snapshots.get(t.traceId)?.[0] ?? location;
+    for (const s of t.spans) partitions.push(['span_cost', exp, [nanosToMillis(s.startNs)]]);
+  }
+  return partitions;
+}
+
 async function logSpansOnce(
   ctx: StoreContext,
   experimentId: string,
@@ -148,6 +215,9 @@ async function logSpansOnce(
   const byId = new Map(traces.map((t) => [t.traceId, t]));
   const ids = [...byId.keys()];
   return ctx.db.transaction().execute(async (trx) => {
+    // The rebuild queue is locked before the traces (MLflow's lock order for writers and publishers).
+    if (ctx.traceRollups)
+      await enqueueRollupRebuilds(ctx, trx, await spanWritePartitions(trx, experimentId, traces));
     const existing = await lockedTraceRows(trx, ctx, ids);
     const created = new Set<string>();
     const missing = ids.filter((id) => !existing.has(id));
