@@ -14,7 +14,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from conftest import DIALECTS, open_pair
+from conftest import DIALECTS, Parity, open_pair
 from test_http_otlp import NS0, json_span, kv, otlp_id, otlp_json
 from test_http_runs import T0, new_exp, new_run
 from test_http_traces import TRACES, V3, iso
@@ -196,3 +196,45 @@ def test_metrics_without_materialized_rollups(parity):
         queue_rows(s, "queue")
 
     parity.check(sc)
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def proxy_pair(request, tmp_path_factory):
+    yield from open_pair(request.param, tmp_path_factory, "parity-trace-rollups-proxy",
+                         extra_for_role=lambda role: ROLLUPS_ON, kind="ts-proxy")
+
+
+def materialize(s, eid, day, metric, sample_count, sum_value):
+    """A published trace-metric rollup row (as a rebuild pass leaves it), the same on both sides."""
+    engine = sa.create_engine(_engine_url(s.server))
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM sql_trace_rollup_rebuild_queue"))
+            conn.execute(sa.text(
+                "INSERT INTO sql_trace_metric_daily_rollups (experiment_id, rollup_day, metric_name, grouping_set, "
+                "sample_count, sum_value, min_value, max_value) VALUES (:e, :d, :m, 'global', :n, :s, :s, :s)"),
+                {"e": int(eid), "d": day, "m": metric, "n": sample_count, "s": sum_value})
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.rpc("MlflowService.queryTraceMetrics", case="ok")
+def test_metrics_read_from_rollups_are_handed_over(proxy_pair):
+    """With a rollup row materialized, MLflow answers a rollup-servable form from it (here a row that
+    disagrees with the raw data, so a raw answer would show); mlflow-ts hands those to its child and
+    answers the other forms natively from the raw rows."""
+    def sc(s):
+        e = new_exp(s, "p")
+        for i in range(2):
+            start_v3(s, e, f"p{i}", T0 + i, record=False)
+        day0 = (T0 // DAY_MS) * DAY_MS
+        materialize(s, e, "2020-09-13", "trace_count", 7, 7)
+        base = {"experiment_ids": [e], "view_type": "TRACES", "metric_name": "trace_count",
+                "aggregations": [{"aggregation_type": "COUNT"}], "start_time_ms": day0, "end_time_ms": day0 + DAY_MS - 1}
+        _, daily = s.post(METRICS, {**base, "time_interval_seconds": 86400}, prefix=V3, label="daily (rollup)")
+        assert daily["data_points"][0]["values"] == {"COUNT": 7.0}, daily
+        s.post(METRICS, base, prefix=V3, label="whole range (rollup)")
+        s.post(METRICS, {**base, "time_interval_seconds": 3600}, prefix=V3, label="hourly (raw)")
+        s.post(METRICS, {**base, "dimensions": ["trace_status"]}, prefix=V3, label="by status (raw: no status rows)")
+
+    Parity(proxy_pair, "trace_rollups.read_from_rollups").check(sc)
