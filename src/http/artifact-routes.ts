@@ -17,7 +17,7 @@ import {
   type RunArtifactRoot,
 } from '../services/artifacts/run-artifacts.js';
 import { NotNative, RawReply } from '../services/raw-reply.js';
-import { translatedOnRead } from '../services/traces/span-message.js';
+import { exportedContent } from '../services/traces/span-message.js';
 import { translateDbError } from '../services/db-errors.js';
 import type { Stores } from '../stores/index.js';
 import { PythonCrash } from '../py/values.js';
@@ -364,9 +364,8 @@ async function sendStoredSpans(
   const { spans, cleared } = await stores.tracking.getTraceSpanContents([traceId]);
   if (cleared.size > 0) throw new NotNative('span rows cleared by an archival');
   const contents = spans.get(traceId) ?? [];
-  // A span whose type MLflow translates on read is re-dumped by it: left to the Python server.
-  if (contents.some(translatedOnRead)) throw new NotNative('a span type the OTel translators derive');
-  const body = Buffer.from(`{"spans":[${contents.join(',')}]}`);
+  // A span whose type MLflow translates on read is re-dumped (exportedContent).
+  const body = Buffer.from(`{"spans":[${contents.map(exportedContent).join(',')}]}`);
   return sendRaw(
     reply,
     new RawReply(

@@ -57,11 +57,27 @@ describe('stored span to OTLP message', () => {
     }
   });
 
-  it('hands over what the Python server reads differently (links, translated types, huge ints)', () => {
-    const link = [{ trace_id: 'tr-1', span_id: '01', attributes: {} }];
+  it('writes links and the type translate_loaded_span derives (outputs of the pinned MLflow)', () => {
+    const links = [
+      { trace_id: 'tr-1', span_id: '01', attributes: {} },
+      { trace_id: 'tr-ff', span_id: '0a', attributes: { k: [1, 'é'] } },
+    ];
+    expect(write(variant({ links }))).toContain(
+      '"links":[{"trace_id":"AAAAAAAAAAAAAAAAAAAAAQ==","span_id":"AAAAAAAAAAE="},' +
+        '{"trace_id":"AAAAAAAAAAAAAAAAAAAA/w==","span_id":"AAAAAAAAAAo=","attributes":[{"key":"k","value":' +
+        '{"array_value":{"values":[{"int_value":1},{"string_value":"é"}]}}}]}]',
+    );
     const translated = { ...base.attributes, 'openinference.span.kind': '"LLM"' };
+    expect(write(variant({ attributes: translated }))).toContain(
+      '{"key":"mlflow.spanType","value":{"string_value":"LLM"}},' +
+        '{"key":"openinference.span.kind","value":{"string_value":"LLM"}}',
+    );
+  });
+
+  it('hands over what the Python server reads differently (huge ints, non-str attributes with kinds)', () => {
     const huge = { ...base.attributes, n: '12345678901234567890' };
-    for (const over of [{ links: link }, { attributes: translated }, { attributes: huge }]) {
+    const notStr = { ...base.attributes, 'openinference.span.kind': 5 };
+    for (const over of [{ attributes: huge }, { attributes: notStr }]) {
       expect(() => write(variant(over))).toThrow(NotNative);
     }
   });

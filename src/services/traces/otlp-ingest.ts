@@ -34,7 +34,7 @@ function checkAddends(data: PyDict | null, keys: readonly string[]): void {
 }
 
 export async function ingestOtlp(stores: Stores, req: OtlpIngest): Promise<void> {
-  const batches = spanBatches(req.resourceSpans, truncateLongValues(stores));
+  const batches = await spanBatches(req.resourceSpans, truncateLongValues(stores));
   if (batches.length === 0) return;
   for (const b of batches) {
     for (const s of b.spans) {

@@ -1,17 +1,29 @@
 /**
  * OTLP spans as MLflow stores them (otel_api.export_traces, then SqlAlchemyStore.log_spans before
  * it opens its session): Span.from_otel_proto (every attribute JSON-dumped, the request id
- * attribute derived from the OTel trace id), strip_otlp_double_encoding, the root span's
- * service name and blocked trace tags, translate_span_when_storing, the stored content
- * (json.dumps of Span.to_dict), the span row's columns, and each trace's batch aggregates
- * (time range, root status, token usage and cost nodes, session and user, previews, tags).
- *
- * MLflow's OpenTelemetry translators (twelve schemas: OpenInference, GenAI semconv, Traceloop,
- * ...) and its model-price cost calculation are not followed here: a span they could apply to
- * goes, with its whole batch, to the Python server (NotNative). Spans of MLflow's own client and
- * of plain OpenTelemetry instrumentation are served natively.
+ * attribute derived from the OTel trace id, links as Link.from_otel_proto), strip_otlp_double_encoding,
+ * the root span's service name and blocked trace tags, translate_span_when_storing (the
+ * OpenTelemetry translators of otel-translation/, then the cost from the model catalog), the
+ * stored content (json.dumps of Span.to_dict), the span row's columns, and each trace's batch
+ * aggregates (time range, root status, token usage and cost nodes, session and user, previews, tags).
  */
-import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan } from './otlp-types.js';
+import type {
+  OtlpAnyValue,
+  OtlpEvent,
+  OtlpKeyValue,
+  OtlpLink,
+  OtlpResourceSpans,
+  OtlpSpan,
+} from './otlp-types.js';
+import {
+  addCost,
+  bytesRepr,
+  costNeeded,
+  costProvider,
+  translateAttributes,
+  type SpanEvent,
+} from './otel-translation/index.js';
+import { prepareModelCost } from './model-cost.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
 import { pyJsonDumpsExact, pyJsonLoadsExact, type PyDict, type PyExact } from '../../py/json-exact.js';
 import { PyFloat } from '../../py/values.js';
@@ -36,6 +48,7 @@ const A = {
   MODEL: 'mlflow.llm.model',
   MODEL_PROVIDER: 'mlflow.llm.provider',
   SESSION_ID: 'session.id',
+  CONVERSATION_ID: 'gen_ai.conversation.id',
   USER_ID: 'user.id',
   TRACE_TAG_PREFIX: 'mlflow.traceTag.',
 } as const;
@@ -48,20 +61,6 @@ const KNOWN_SERVICE_NAMES = new Set([
   'gemini-cli',
   'qwen-code',
 ]);
-
-/**
- * First dotted segments of the attribute keys (and event names) MLflow's OpenTelemetry
- * translators read: a span carrying one may be translated (type, inputs, usage, model, message
- * format...), which is left to the Python server.
- */
-const TRANSLATED_SEGMENTS = new Set(
-  (
-    'agent ai cache_creation_tokens cache_read_tokens claude_code embedding entity gcp gen_ai input ' +
-    'input_tokens langfuse lk llm lmnr openinference output output_tokens response span tool traceloop ' +
-    'usage voltagent'
-  ).split(' '),
-);
-const translatable = (key: string): boolean => TRANSLATED_SEGMENTS.has(key.split('.', 1)[0]!);
 
 const KIND_NAMES = [
   'SPAN_KIND_INTERNAL',
@@ -77,8 +76,11 @@ const STATUS = [
   { name: 'STATUS_CODE_ERROR', value: 'ERROR' },
 ] as const;
 
-/** _decode_otel_proto_anyvalue, as an exact value (bytes are not followed: NotNative). */
-function decodeAny(v: OtlpAnyValue | undefined): PyExact {
+/**
+ * _decode_otel_proto_anyvalue, as an exact value. Bytes have no exact form: `onBytes` gives what
+ * the place they are read from makes of them (json.dumps with TraceJSONEncoder writes their repr).
+ */
+function decodeAny(v: OtlpAnyValue | undefined, onBytes: (b: Buffer) => PyExact = bytesRepr): PyExact {
   if (v === undefined) return null;
   if (v.string_value !== undefined) return v.string_value;
   if (v.bool_value !== undefined) return v.bool_value;
@@ -87,16 +89,52 @@ function decodeAny(v: OtlpAnyValue | undefined): PyExact {
     return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
   if (v.double_value !== undefined) return new PyFloat(v.double_value);
-  if (v.array_value !== undefined) return v.array_value.values.map(decodeAny);
-  if (v.kvlist_value !== undefined) return decodeKeyValues(v.kvlist_value.values);
-  if (v.bytes_value !== undefined) throw new NotNative('a bytes attribute value');
+  if (v.array_value !== undefined) return v.array_value.values.map((x) => decodeAny(x, onBytes));
+  if (v.kvlist_value !== undefined) return decodeKeyValues(v.kvlist_value.values, onBytes);
+  if (v.bytes_value !== undefined) return onBytes(v.bytes_value);
   return null;
 }
 
-function decodeKeyValues(kvs: readonly OtlpKeyValue[]): PyDict {
+function decodeKeyValues(kvs: readonly OtlpKeyValue[], onBytes: (b: Buffer) => PyExact = bytesRepr): PyDict {
   const out: PyDict = new Map();
-  for (const kv of kvs) out.set(kv.key, decodeAny(kv.value));
+  for (const kv of kvs) out.set(kv.key, decodeAny(kv.value, onBytes));
   return out;
+}
+
+/** An event's attributes as from_otel_proto keeps them (raw), noting the keys holding bytes. */
+function decodeEvent(e: OtlpEvent): SpanEvent {
+  const attributes: PyDict = new Map();
+  const bytesKeys = new Set<string>();
+  for (const kv of e.attributes) {
+    let sawBytes = false;
+    attributes.set(
+      kv.key,
+      decodeAny(kv.value, (b) => {
+        sawBytes = true;
+        return bytesRepr(b);
+      }),
+    );
+    if (sawBytes) bytesKeys.add(kv.key);
+    else bytesKeys.delete(kv.key);
+  }
+  return { name: e.name, attributes, bytesKeys };
+}
+
+/** int.from_bytes(b, "big") as lowercase hex of at least `width` bytes (encode_trace_id / encode_span_id). */
+const idHex = (b: Buffer, width: number): string =>
+  (b.length === 0 ? 0n : BigInt('0x' + b.toString('hex'))).toString(16).padStart(width * 2, '0');
+
+/** Link.to_dict of Link.from_otel_proto: a top-level bytes attribute becomes its base64. */
+function linkJson(l: OtlpLink): string {
+  const attrs: PyDict = new Map();
+  for (const kv of l.attributes) {
+    const top = kv.value?.bytes_value;
+    attrs.set(kv.key, top !== undefined ? top.toString('base64') : decodeAny(kv.value));
+  }
+  return (
+    `{"trace_id": "tr-${idHex(l.trace_id, 16)}", "span_id": "${idHex(l.span_id, 8)}", ` +
+    `"attributes": ${attrs.size > 0 ? pyJsonDumpsExact(attrs) : 'null'}}`
+  );
 }
 
 function loads(text: string): PyExact | undefined {
@@ -217,43 +255,40 @@ function textOfMessage(message: PyDict): PyExact | undefined {
   return typeof content === 'string' ? content : '';
 }
 
-/** _get_model_name's fallback: a str "model" of the inputs, else of the outputs. */
-function modelFromIo(attributes: Map<string, string>): string | undefined {
-  for (const key of [A.INPUTS, A.OUTPUTS]) {
-    const raw = attributes.get(key);
-    if (!raw) continue;
-    const io = loads(raw);
-    if (io instanceof Map) {
-      const model = io.get('model');
-      if (model !== undefined && model !== null && model !== '' && model !== false && model !== 0) {
-        return typeof model === 'string' ? model : undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
 interface Converted {
   span: SpanRow;
   attributes: Map<string, string>;
   isRoot: boolean;
 }
 
-/** Span.from_otel_proto + the handler's root-span edits + translate_span_when_storing + the row. */
-function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
+/** A span after from_otel_proto and the translators, before the cost step. */
+interface Parsed {
+  proto: OtlpSpan;
+  traceId: string;
+  isRoot: boolean;
+  attributes: Map<string, string>;
+  /** Span.span_type: the attribute as received (the row keeps it, not the translated one). */
+  type: string | null;
+  /** Whether the cost step prices it (translate_span_when_storing's condition). */
+  needsCost: boolean;
+}
+
+/** Span.from_otel_proto + the handler's root-span edits + the translators' attribute rewrites. */
+function parse(proto: OtlpSpan, serviceName: string | undefined): Parsed {
   if (proto.trace_id.length === 0 || proto.span_id.length === 0) throw new OtlpUnconvertible();
   if (proto.trace_id.length > 16 || proto.span_id.length > 8 || proto.parent_span_id.length > 8) {
     throw new NotNative('an id wider than OTLP allows');
   }
-  if (proto.links.length > 0) throw new NotNative('span links');
-  const traceHex = hex(proto.trace_id, 16);
-  const traceId = 'tr-' + traceHex;
+  for (const l of proto.links) {
+    if (l.trace_id.length > 16 || l.span_id.length > 8)
+      throw new NotNative('a link id wider than OTLP allows');
+  }
+  const traceId = 'tr-' + hex(proto.trace_id, 16);
   // A parent id of zero bytes only is no parent (from_otel_proto's `if parent_id`).
   const isRoot = proto.parent_span_id.every((b) => b === 0);
 
   const attributes = new Map<string, string>();
   for (const kv of proto.attributes) {
-    if (translatable(kv.key)) throw new NotNative(`attribute ${kv.key} (OpenTelemetry translators)`);
     // Dumped (dump_span_attribute_value), then one layer of a double encoding stripped.
     const str = kv.value?.string_value;
     if (str !== undefined) attributes.set(kv.key, stripStringDump(str, JSON.stringify(str)));
@@ -265,11 +300,8 @@ function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
     if (serviceName !== undefined) attributes.set('service.name', JSON.stringify(serviceName));
     for (const key of BLOCKED_TAGS) attributes.delete(A.TRACE_TAG_PREFIX + key);
   }
-  for (const e of proto.events) {
-    if (translatable(e.name)) throw new NotNative(`event ${e.name} (OpenTelemetry translators)`);
-  }
 
-  // The span's type and status as the row stores them (Span.span_type, status.status_code).
+  // The span's type as the row stores it (Span.span_type reads the span, not the translated dict).
   const typeAttr = attributes.get(A.SPAN_TYPE);
   let type: string | null = null;
   if (typeAttr) {
@@ -277,24 +309,16 @@ function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
     type = t === undefined ? typeAttr : (t as string | null);
     if (type !== null && typeof type !== 'string') throw new NotNative('a span type that is not a string');
   }
+
+  const spanType = translateAttributes(attributes, proto.events.map(decodeEvent));
+  return { proto, traceId, isRoot, attributes, type, needsCost: costNeeded(attributes, spanType) };
+}
+
+/** The stored content and the span row of a translated (and priced) span. */
+function finish(p: Parsed): Converted {
+  const { proto, attributes, isRoot, traceId, type } = p;
   const status = STATUS[proto.status.code === 1 || proto.status.code === 2 ? proto.status.code : 0]!;
   const message = status.value === 'ERROR' ? proto.status.message : '';
-
-  // translate_span_when_storing: without the translators, only the model from the inputs or
-  // outputs; a priced model needs MLflow's cost table.
-  if (!attributes.has(A.MODEL)) {
-    const model = modelFromIo(attributes);
-    if (model !== undefined) attributes.set(A.MODEL, JSON.stringify(model));
-  }
-  if (
-    !attributes.has(A.LLM_COST) &&
-    type !== 'AGENT' &&
-    attributes.has(A.CHAT_USAGE) &&
-    attributes.has(A.MODEL)
-  ) {
-    throw new NotNative('an LLM span whose cost MLflow calculates from model prices');
-  }
-
   const spanId = hex(proto.span_id, 8);
   const parentSpanId = isRoot ? null : hex(proto.parent_span_id, 8);
   const kind = KIND_NAMES[proto.kind >= 1 && proto.kind <= 5 ? proto.kind : 0]!;
@@ -311,7 +335,7 @@ function convert(proto: OtlpSpan, serviceName: string | undefined): Converted {
     `"start_time_unix_nano": ${proto.start_time_unix_nano}, "end_time_unix_nano": ${proto.end_time_unix_nano}, ` +
     `"events": [${events.join(', ')}], ` +
     `"status": {"code": "${status.name}", "message": ${JSON.stringify(message)}}, ` +
-    `"attributes": {${attrText}}, "links": []}`;
+    `"attributes": {${attrText}}, "links": [${proto.links.map(linkJson).join(', ')}]}`;
 
   const cost = dictAttribute(attributes.get(A.LLM_COST));
   const model = parseJsonString(attributes.get(A.MODEL));
@@ -369,51 +393,65 @@ function resourceTagValue(v: PyExact): string {
 /** The batch of an export request, grouped by trace in first-seen order. */
 type Building = TraceSpans & { tags: Map<string, string>; resourceTags: Map<string, string> };
 
-export function spanBatches(
+const refuseBytes = (): never => {
+  throw new NotNative('a bytes resource attribute (OpenTelemetry Resource cleans it)');
+};
+
+export async function spanBatches(
   resourceSpans: readonly OtlpResourceSpans[],
   truncateLongValues: boolean,
-): TraceSpans[] {
-  const traces = new Map<string, Building & { roots: Converted[]; nodes: Converted[]; resource?: PyDict }>();
+): Promise<TraceSpans[]> {
+  const parsed: { p: Parsed; resource: PyDict | undefined }[] = [];
   for (const rs of resourceSpans) {
     let serviceName: string | undefined;
     for (const attr of rs.resource.attributes) {
       if (attr.key === 'service.name') {
-        const v = decodeAny(attr.value);
+        const v = decodeAny(attr.value, refuseBytes);
         if (v !== null && typeof v === 'string' && KNOWN_SERVICE_NAMES.has(v)) serviceName = v;
         else if (v !== null && typeof v !== 'string')
           throw new NotNative('a service name that is not a string');
         break;
       }
     }
-    const resource = rs.resource.attributes.length > 0 ? decodeKeyValues(rs.resource.attributes) : undefined;
+    const resource =
+      rs.resource.attributes.length > 0 ? decodeKeyValues(rs.resource.attributes, refuseBytes) : undefined;
     for (const ss of rs.scope_spans) {
-      for (const proto of ss.spans) {
-        const c = convert(proto, serviceName);
-        let t = traces.get(c.span.traceId);
-        if (!t) {
-          t = {
-            traceId: c.span.traceId,
-            spans: [],
-            minStartMs: 0,
-            maxEndMs: null,
-            rootStatus: null,
-            sessionId: null,
-            userId: null,
-            requestPreview: undefined,
-            responsePreview: undefined,
-            tags: new Map(),
-            resourceTags: new Map(),
-            roots: [],
-            nodes: [],
-          };
-          traces.set(c.span.traceId, t);
-        }
-        if (t.resource === undefined && resource !== undefined) t.resource = resource;
-        t.spans.push(c.span);
-        t.nodes.push(c);
-        if (c.isRoot) t.roots.push(c);
-      }
+      for (const proto of ss.spans) parsed.push({ p: parse(proto, serviceName), resource });
     }
+  }
+  // The cost step: the catalogs of the priced spans' providers first (possibly remote).
+  const priced = parsed.filter((x) => x.p.needsCost);
+  if (priced.length > 0) {
+    await prepareModelCost(priced.map((x) => costProvider(x.p.attributes)));
+    for (const x of priced) addCost(x.p.attributes);
+  }
+
+  const traces = new Map<string, Building & { roots: Converted[]; nodes: Converted[]; resource?: PyDict }>();
+  for (const { p, resource } of parsed) {
+    const c = finish(p);
+    let t = traces.get(c.span.traceId);
+    if (!t) {
+      t = {
+        traceId: c.span.traceId,
+        spans: [],
+        minStartMs: 0,
+        maxEndMs: null,
+        rootStatus: null,
+        sessionId: null,
+        userId: null,
+        requestPreview: undefined,
+        responsePreview: undefined,
+        tags: new Map(),
+        resourceTags: new Map(),
+        roots: [],
+        nodes: [],
+      };
+      traces.set(c.span.traceId, t);
+    }
+    if (t.resource === undefined && resource !== undefined) t.resource = resource;
+    t.spans.push(c.span);
+    t.nodes.push(c);
+    if (c.isRoot) t.roots.push(c);
   }
   const out: TraceSpans[] = [];
   for (const t of traces.values()) {
@@ -429,7 +467,8 @@ export function spanBatches(
     if (firstRoot) t.rootStatus = firstRoot.span.status === 'ERROR' ? 'ERROR' : 'OK';
     for (const c of t.nodes) {
       if (t.sessionId === null) {
-        const raw = c.attributes.get(A.SESSION_ID);
+        // session.id, else the GenAI conventions' gen_ai.conversation.id.
+        const raw = c.attributes.get(A.SESSION_ID) || c.attributes.get(A.CONVERSATION_ID);
         if (raw) {
           const sid = parseJsonString(raw);
           if (typeof sid !== 'string') throw new NotNative('a session id that is not a string');

@@ -12,32 +12,24 @@ import type {
   KeyValue,
   Span,
   Span_Event,
+  Span_Link,
   Span_SpanKind,
   Status_StatusCode,
 } from '../../gen/messages.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { pyJsonLoadsExact, pyTruthyExact, type PyDict, type PyExact } from '../../py/json-exact.js';
+import {
+  pyJsonDumpsExact,
+  pyJsonLoadsExact,
+  pyTruthyExact,
+  type PyDict,
+  type PyExact,
+} from '../../py/json-exact.js';
 import { PyFloat } from '../../py/values.js';
 import { NotNative } from '../raw-reply.js';
+import { translateSpanTypeFromOtel } from './otel-translation/index.js';
 
 const REQUEST_ID_ATTRIBUTE = 'mlflow.traceRequestId';
 const SPAN_TYPE_ATTRIBUTE = 'mlflow.spanType';
-
-/**
- * Attributes from which translate_loaded_span (the OpenTelemetry schema translators) may derive a
- * span type when the stored one is missing or UNKNOWN. Such spans are read by the Python server.
- */
-const TRANSLATED_TYPE_KEYS = new Set([
-  'span.type',
-  'entity.type',
-  'gen_ai.operation.name',
-  'gen_ai.request.model',
-  'lmnr.span.type',
-  'langfuse.observation.type',
-  'openinference.span.kind',
-  'traceloop.span.kind',
-  'ai.operationId',
-]);
 
 const KIND_NAMES: Span_SpanKind[] = [
   'SPAN_KIND_UNSPECIFIED',
@@ -154,17 +146,52 @@ function keyValues(attrs: Iterable<[string, PyExact]>, load: boolean): KeyValue[
   return out;
 }
 
-/** Whether the Python server would give this span a translated type on read. */
-function typeIsTranslated(attributes: PyDict): boolean {
+/**
+ * translate_loaded_span_with_status: the span type the OpenTelemetry translators give a span
+ * whose stored type is missing or UNKNOWN (null when none, or when a translator raises, which
+ * MLflow swallows). Attributes that are not all str (never written by log_spans) are read by
+ * the Python server.
+ */
+function translatedType(attributes: PyDict): string | null {
   const stored = attributes.get(SPAN_TYPE_ATTRIBUTE);
   if (pyTruthyExact(stored)) {
     const t = typeof stored === 'string' ? attributeValue(stored) : stored;
-    if (t !== null && t !== 'UNKNOWN') return false;
+    if (t !== null && t !== 'UNKNOWN') return null;
   }
-  for (const key of attributes.keys()) {
-    if (TRANSLATED_TYPE_KEYS.has(key) || key.startsWith('lk.')) return true;
+  const texts = new Map<string, string>();
+  for (const [k, v] of attributes) {
+    if (typeof v !== 'string') throw new NotNative('span attributes that are not all str (OTel translators)');
+    texts.set(k, v);
   }
-  return false;
+  try {
+    return translateSpanTypeFromOtel(texts);
+  } catch (err) {
+    if (err instanceof NotNative) return null;
+    throw err;
+  }
+}
+
+/** Link.from_dict then to_otel_proto's link: ids back to bytes, attributes as AnyValues. */
+function link(v: PyExact): Span_Link | undefined {
+  if (!(v instanceof Map) || !v.has('trace_id') || !v.has('span_id')) throw new BadSpan();
+  const traceId = v.get('trace_id');
+  const spanId = v.get('span_id');
+  const attrs = v.get('attributes');
+  if (typeof traceId !== 'string' || typeof spanId !== 'string')
+    throw new NotNative('a link id that is not a str');
+  const t = /^tr-([0-9a-f]+)$/i.exec(traceId);
+  if (!t || !/^[0-9a-f]+$/i.test(spanId)) throw new NotNative('a link id MLflow would not write');
+  const traceInt = BigInt('0x' + t[1]);
+  const spanInt = BigInt('0x' + spanId);
+  // Ids wider than OTLP allows are dropped.
+  if (traceInt >= 2n ** 128n || spanInt >= 2n ** 64n) return undefined;
+  if (attrs !== undefined && attrs !== null && !(attrs instanceof Map))
+    throw new NotNative('link attributes that are not a dict');
+  return {
+    trace_id: Buffer.from(traceInt.toString(16).padStart(32, '0'), 'hex').toString('base64'),
+    span_id: Buffer.from(spanInt.toString(16).padStart(16, '0'), 'hex').toString('base64'),
+    attributes: attrs && attrs.size > 0 ? keyValues(attrs, false) : [],
+  };
 }
 
 function build(data: PyDict): Span {
@@ -173,9 +200,18 @@ function build(data: PyDict): Span {
   if (!attributes || !pyTruthyExact(attributes.get(REQUEST_ID_ATTRIBUTE))) throw new BadSpan();
   // The v2 schema (a "context" key) and links take paths of Span.from_dict not followed here.
   if (data.has('context')) throw new NotNative('a span stored in the v2 schema');
-  const links = data.get('links');
-  if (pyTruthyExact(links)) throw new NotNative('span links');
-  if (typeIsTranslated(attributes)) throw new NotNative('a span type the OTel translators derive');
+  const linksStored = data.get('links');
+  if (
+    linksStored !== undefined &&
+    linksStored !== null &&
+    !Array.isArray(linksStored) &&
+    pyTruthyExact(linksStored)
+  ) {
+    throw new NotNative('links that are not a list');
+  }
+  const links = Array.isArray(linksStored) ? linksStored.map(link).filter((l) => l !== undefined) : [];
+  const translated = translatedType(attributes);
+  if (translated !== null) attributes.set(SPAN_TYPE_ATTRIBUTE, JSON.stringify(translated));
 
   const traceId = idBytes(data.get('trace_id'), 16);
   const spanId = idBytes(data.get('span_id'), 8);
@@ -225,19 +261,43 @@ function build(data: PyDict): Span {
     end_time_unix_nano: end === undefined ? undefined : (uint64(end) as unknown as number),
     attributes: keyValues(attributes, true),
     events,
+    links,
     status: { message, code: code === 'STATUS_CODE_UNSET' ? undefined : code },
   };
 }
 
-/** Whether the Python server translates this stored span's type when it reads it. */
-export function translatedOnRead(content: string): boolean {
-  try {
-    const data = pyJsonLoadsExact(content);
-    const attributes = data instanceof Map ? data.get('attributes') : undefined;
-    return attributes instanceof Map && typeIsTranslated(attributes);
-  } catch {
-    return true;
+/** json.dumps(v, separators=(",", ":")) (ensure_ascii, NaN allowed) of an exact value. */
+function dumpsCompact(v: PyExact): string {
+  if (Array.isArray(v)) return '[' + v.map(dumpsCompact).join(',') + ']';
+  if (v instanceof Map) {
+    const parts: string[] = [];
+    for (const [k, x] of v) parts.push(asciiJson(JSON.stringify(k)) + ':' + dumpsCompact(x));
+    return '{' + parts.join(',') + '}';
   }
+  return asciiJson(pyJsonDumpsExact(v));
+}
+const asciiJson = (s: string): string =>
+  s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+
+/**
+ * A stored span as get-trace-artifact sends it (LazySpan.json_for_export): the stored text as is,
+ * or, when translate_loaded_span_with_status set a type, the dict re-dumped compactly.
+ */
+export function exportedContent(content: string): string {
+  let data: PyExact;
+  try {
+    data = pyJsonLoadsExact(content);
+  } catch {
+    throw new NotNative('span content that is not JSON');
+  }
+  if (!(data instanceof Map)) throw new NotNative('span content that is not a dict');
+  // No attributes, or not a dict: nothing translated (MLflow swallows the AttributeError).
+  const attributes = data.get('attributes');
+  if (!(attributes instanceof Map)) return content;
+  const translated = translatedType(attributes);
+  if (translated === null) return content;
+  attributes.set(SPAN_TYPE_ATTRIBUTE, JSON.stringify(translated));
+  return dumpsCompact(data);
 }
 
 /** The OTLP Span message of a stored span's content. */
