@@ -3,7 +3,7 @@
  * trace_info row of a trace the batch creates, as it stands once MLflow has inserted it and then
  * applied the batch (so that span-writes.ts inserts it once instead of inserting and updating).
  */
-import type { TraceSpans } from './span-writes.js';
+import type { TraceSpans } from './span-rows.js';
 import { finiteFloat, tokenCount } from './trace-analytics.js';
 import { COST_COLUMNS, SPANS_LOCATION_TAG, TOKEN_COLUMNS, TRACE_NAME_TAG } from './trace-infos.js';
 

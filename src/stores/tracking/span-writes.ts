@@ -41,45 +41,13 @@ import {
   TRACE_NAME_TAG,
   type TraceInfoRow,
 } from './trace-infos.js';
+import type { SpanRow, TraceSpans } from './span-rows.js';
 
 const TRACE_USER_KEY = 'mlflow.trace.user';
 const TRACKING_STORE = 'TRACKING_STORE';
 const CREATE_ATTEMPTS = 10;
 
-/** One span row, as the service built it. */
-export interface SpanRow {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  type: string | null;
-  status: string;
-  startNs: bigint;
-  endNs: bigint;
-  content: string;
-  inputCost: number | null;
-  outputCost: number | null;
-  totalCost: number | null;
-  modelName: string | null;
-  modelProvider: string | null;
-  usage: PyDict | null;
-  cost: PyDict | null;
-}
-
-/** One trace's spans of the batch and what they tell of it (log_spans' _TraceAggregate). */
-export interface TraceSpans {
-  traceId: string;
-  spans: SpanRow[];
-  minStartMs: number;
-  maxEndMs: number | null;
-  rootStatus: string | null;
-  sessionId: string | null;
-  userId: string | null;
-  requestPreview: string | undefined;
-  responsePreview: string | undefined;
-  tags: ReadonlyMap<string, string>;
-  resourceTags: ReadonlyMap<string, string>;
-}
+export type { SpanRow, TraceSpans };
 
 class CreatedConcurrently extends Error {}
 
