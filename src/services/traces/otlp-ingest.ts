@@ -21,6 +21,9 @@ export interface OtlpIngest {
   onLinkFailure: (err: unknown) => void;
 }
 
+/** The usage keys whose values a trace's totals add (built once, not per span). */
+const USAGE_ADDENDS: readonly string[] = [...USAGE_KEYS, ...USAGE_OPTIONAL_KEYS];
+
 /** A usage or cost dict whose summed values MLflow adds as numbers (else its sum fails: a 422). */
 function checkAddends(data: PyDict | null, keys: readonly string[]): void {
   if (data === null) return;
@@ -38,7 +41,7 @@ export async function ingestOtlp(stores: Stores, req: OtlpIngest): Promise<void>
   if (batches.length === 0) return;
   for (const b of batches) {
     for (const s of b.spans) {
-      checkAddends(s.usage, [...USAGE_KEYS, ...USAGE_OPTIONAL_KEYS]);
+      checkAddends(s.usage, USAGE_ADDENDS);
       checkAddends(s.cost, COST_KEYS);
     }
   }
