@@ -21,3 +21,17 @@ describe('pgArrayLiteral', () => {
     expect(pgArrayLiteral(['a', 1])).toEqual(['a', 1]);
   });
 });
+
+describe('pgArrayLiteral of strings with nulls, quotes and backslashes', () => {
+  it("quotes them as JSON does where that is the literal's quoting", () => {
+    expect(pgArrayLiteral(['{"a": "b\\\\c"}', null, 'x'])).toBe('{"{\\"a\\": \\"b\\\\\\\\c\\"}",null,"x"}');
+    expect(pgArrayLiteral([null, 'a'])).toBe('{null,"a"}');
+    expect(pgArrayLiteral([null, null])).toBe('{null,null}');
+    expect(pgArrayLiteral(['é"😀'])).toBe('{"é\\"😀"}');
+  });
+  it('escapes them itself where JSON would write an escape sequence', () => {
+    expect(pgArrayLiteral(['a"\nb'])).toBe('{"a\\"\nb"}');
+    expect(pgArrayLiteral(['\ud800"'])).toBe('{"\ud800\\""}');
+    expect(pgArrayLiteral(['a\tb', null])).toEqual(['a\tb', null]);
+  });
+});

@@ -5,12 +5,33 @@
  */
 import type { StoredRun } from './entities.js';
 import type { CreateRunArgs, MetricInput, ParamInput } from './inputs.js';
+import type { NewTraceRow, SpanRow } from './span-rows.js';
 
 export interface ExperimentTagRow {
   experiment_id: number;
   key: string;
   value: string | null;
 }
+
+/** One trace an OTLP batch creates, as log_spans leaves it (span-writes.ts builds the rows). */
+export interface NewTraceWrite {
+  experimentId: number;
+  /** The experiment's artifact location the artifact-location tag was built from. */
+  artifactLocation: string | null;
+  row: NewTraceRow;
+  /** Tags and request metadata, in insertion order. */
+  tags: readonly (readonly [string, string])[];
+  metadata: readonly (readonly [string, string])[];
+  /** Distinct span ids. */
+  spans: readonly SpanRow[];
+}
+
+/**
+ * `created`: everything written. `exists`: the trace was stored already (nothing written).
+ * `relocated`: the experiment is gone or its artifact location is not `artifactLocation`
+ * (nothing written).
+ */
+export type NewTraceOutcome = 'created' | 'exists' | 'relocated';
 
 export interface TrackingDialectOps {
   /**
@@ -30,6 +51,12 @@ export interface TrackingDialectOps {
    * Undefined when the caller should take the transactional path.
    */
   createRun(args: CreateRunArgs, experimentId: number): Promise<StoredRun | undefined>;
+  /**
+   * log_spans of a batch holding one trace that is not stored yet, in one statement, where the
+   * dialect has a path cheaper than the shared transaction (span-writes.ts); nothing is written
+   * unless the outcome is `created`.
+   */
+  insertNewTrace?(write: NewTraceWrite): Promise<NewTraceOutcome>;
   /** The tags of a search page's experiments (any order within an experiment MLflow would show). */
   experimentTags(ids: readonly number[]): Promise<ExperimentTagRow[]>;
   /**

@@ -1,6 +1,7 @@
 /**
- * The span rows and per-trace aggregates an OTLP batch hands the store (span-writes.ts), in a file
- * of their own so that the store's helpers (span-trace-rows.ts) can name them without a cycle.
+ * The span rows and per-trace aggregates an OTLP batch hands the store (span-writes.ts), and the
+ * trace_info row of a trace it creates, in a file of their own so that the store's helpers
+ * (span-trace-rows.ts, the dialects' operations) can name them without a cycle.
  */
 import type { PyDict } from '../../py/json-exact.js';
 
@@ -37,4 +38,20 @@ export interface TraceSpans {
   responsePreview: string | undefined;
   tags: ReadonlyMap<string, string>;
   resourceTags: ReadonlyMap<string, string>;
+}
+
+/** trace_info of a trace first seen in the batch, `usage` and `cost` the batch's aggregates. */
+export interface NewTraceRow {
+  request_id: string;
+  experiment_id: number;
+  timestamp_ms: number;
+  execution_time_ms: number | null;
+  status: string;
+  client_request_id: null;
+  request_preview: string | null;
+  response_preview: string | null;
+  trace_name: string | null;
+  session_id: string | null;
+  db_payload_generation: number;
+  [column: string]: unknown;
 }

@@ -3,7 +3,9 @@
  * trace_info row of a trace the batch creates, as it stands once MLflow has inserted it and then
  * applied the batch (so that span-writes.ts inserts it once instead of inserting and updating).
  */
-import type { TraceSpans } from './span-rows.js';
+import type { NewTraceRow, TraceSpans } from './span-rows.js';
+
+export type { NewTraceRow };
 import { finiteFloat, tokenCount } from './trace-analytics.js';
 import { COST_COLUMNS, SPANS_LOCATION_TAG, TOKEN_COLUMNS, TRACE_NAME_TAG } from './trace-infos.js';
 
@@ -20,22 +22,6 @@ export function batchTraceTags(t: TraceSpans, first = new Map<string, string>())
   for (const [k, v] of t.resourceTags) tags.set(k, v);
   for (const [k, v] of t.tags) if (k !== TRACE_NAME_TAG) tags.set(k, v);
   return tags;
-}
-
-/** trace_info of a trace first seen in the batch, `usage` and `cost` the batch's aggregates. */
-export interface NewTraceRow {
-  request_id: string;
-  experiment_id: number;
-  timestamp_ms: number;
-  execution_time_ms: number | null;
-  status: string;
-  client_request_id: null;
-  request_preview: string | null;
-  response_preview: string | null;
-  trace_name: string | null;
-  session_id: string | null;
-  db_payload_generation: number;
-  [column: string]: unknown;
 }
 
 /**

@@ -8,7 +8,8 @@
  * and its children sent in different batches count once), the user metadata; finally the
  * db-payload generation bump and the tags (spans location, resource attributes, the root span's
  * trace tags). A trace created by the batch is inserted with its final values and tags at once
- * (the same rows, fewer statements).
+ * (the same rows, fewer statements); a batch of one such trace goes in one statement where the
+ * dialect can (span-new-trace.ts).
  *
  * With opt-in trace rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED), the partitions the batch touches are
  * queued for rebuild first, in the same transaction (spanWritePartitions, as MLflow's
@@ -22,6 +23,7 @@ import type { Db, StoreContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { withDeadlockRetry } from './retry.js';
 import { batchTraceTags, newTraceRow, type NewTraceRow } from './span-trace-rows.js';
+import { logNewTraceAtOnce } from './span-new-trace.js';
 import { enqueueRollupRebuilds, nanosToMillis, type RollupPartition } from './trace-rollups.js';
 import {
   aggregateNodes,
@@ -475,6 +477,7 @@ export async function logSpans(
   traces: readonly TraceSpans[],
 ): Promise<void> {
   if (traces.length === 0) return;
+  if (traces.length === 1 && (await logNewTraceAtOnce(ctx, experimentId, traces[0]!))) return;
   for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
     try {
       return await withDeadlockRetry(() => logSpansOnce(ctx, experimentId, traces));

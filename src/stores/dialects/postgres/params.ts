@@ -29,20 +29,35 @@ export function exactInt64Parameters(client: pg.PoolClient): void {
 }
 
 const NEEDS_ESCAPE = /["\\]/;
+/**
+ * Characters JSON.stringify writes differently from an array literal's quoting (control
+ * characters as `\n` / `\u0001`, lone surrogates as `\udXXX`); with none of them, JSON's string
+ * quoting (`"`, `\"`, `\\`) is the literal's.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const NOT_AS_JSON = /[\u0000-\u001f]|[\ud800-\udfff]/u;
 
 /**
  * An array parameter as PostgreSQL's array literal, built with one native join (the driver's
  * generic encoder costs several calls per element, which adds up for 1000-row unnest inputs).
- * Arrays of numbers (through pgInt64Param), strings or booleans; anything else (nulls, mixed
+ * Arrays of numbers (through pgInt64Param), booleans, or strings and nulls (JSON's `null` is the
+ * literal's NULL; a string with quotes or backslashes is quoted by JSON.stringify where that is
+ * the literal's quoting: span contents are JSON texts full of quotes); anything else (mixed
  * types) is left to the driver.
  */
 export function pgArrayLiteral(values: readonly unknown[]): unknown {
   const n = values.length;
   if (n === 0) return '{}';
-  const kind = typeof values[0];
+  let kind = typeof values[0];
+  if (values[0] === null) kind = 'string';
   let special = false;
+  let nulls = false;
   for (let i = 0; i < n; i++) {
     const x = values[i];
+    if (x === null && kind === 'string') {
+      nulls = true;
+      continue;
+    }
     if (typeof x !== kind) return values.map(pgInt64Param);
     if (
       kind === 'number'
@@ -55,8 +70,14 @@ export function pgArrayLiteral(values: readonly unknown[]): unknown {
   if (kind === 'number') return `{${(special ? values.map(pgInt64Param) : values).join(',')}}`;
   if (kind === 'boolean') return `{${values.map((x) => (x ? 't' : 'f')).join(',')}}`;
   if (kind !== 'string') return values.map(pgInt64Param);
-  const strings = special
-    ? values.map((x) => (x as string).replace(/["\\]/g, '\\$&'))
-    : (values as readonly string[]);
-  return `{"${strings.join('","')}"}`;
+  if (special || nulls) {
+    if (values.some((x) => x !== null && NOT_AS_JSON.test(x as string))) {
+      return nulls
+        ? values
+        : `{${values.map((x) => `"${(x as string).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+    }
+    const json = JSON.stringify(values);
+    return `{${json.slice(1, -1)}}`;
+  }
+  return `{"${(values as readonly string[]).join('","')}"}`;
 }

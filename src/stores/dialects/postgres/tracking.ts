@@ -12,6 +12,7 @@ import type { CreateRunArgs, MetricInput, ParamInput } from '../../tracking/inpu
 import { EXCLUDED_IS_NEWER, NEWEST_FIRST, sanitizeMetricValue } from '../../tracking/latest-metric.js';
 import { withDeadlockRetry } from '../../tracking/retry.js';
 import { paramChangedError } from '../../tracking/run-data.js';
+import { insertNewTrace } from './new-trace.js';
 import { checkRunActive, createdRun, newRun, runNotFound } from '../../tracking/runs.js';
 
 export type RunPrepared = <R>(name: string, text: string, values: readonly unknown[]) => Promise<R[]>;
@@ -177,6 +178,8 @@ export function postgresTrackingOps(
       }
       return undefined;
     },
+
+    insertNewTrace: (write) => insertNewTrace(runPrepared, write),
 
     /**
      * The ids as one array parameter: a page of 1000 experiments otherwise compiles, binds and
