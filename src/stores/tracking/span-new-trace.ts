@@ -22,6 +22,21 @@ const TRACE_USER_KEY = 'mlflow.trace.user';
  */
 const locations = new WeakMap<StoreContext, Map<string, string | null>>();
 
+/**
+ * Traces this process saw stored (created or found), per store: a later batch of one (an
+ * exporter sends a long trace's spans as they end) goes straight to the transactional path
+ * instead of shipping its spans in a statement that would write nothing.
+ */
+const seen = new WeakMap<StoreContext, Set<string>>();
+const SEEN_LIMIT = 10_000;
+
+function markSeen(ctx: StoreContext, traceId: string): void {
+  let ids = seen.get(ctx);
+  if (!ids) seen.set(ctx, (ids = new Set()));
+  if (ids.size >= SEEN_LIMIT) ids.clear();
+  ids.add(traceId);
+}
+
 /** Experiment id and artifact location, or undefined when the transactional path should decide. */
 async function experimentLocation(
   ctx: StoreContext,
@@ -54,6 +69,7 @@ export async function logNewTraceAtOnce(
   if (!insert || ctx.traceRollups || t.spans.length === 0) return false;
   // A span sent twice in one batch is merged by the transactional path.
   if (new Set(t.spans.map((s) => s.spanId)).size !== t.spans.length) return false;
+  if (seen.get(ctx)?.has(t.traceId)) return false;
   const location = await experimentLocation(ctx, experimentId);
   if (location === undefined) return false;
   const usage = aggregateNodes(
@@ -75,5 +91,6 @@ export async function logNewTraceAtOnce(
     spans: t.spans,
   });
   if (outcome === 'relocated') locations.get(ctx)?.delete(experimentId);
+  else markSeen(ctx, t.traceId);
   return outcome === 'created';
 }
