@@ -28,7 +28,6 @@ export function exactInt64Parameters(client: pg.PoolClient): void {
   };
 }
 
-const NEEDS_ESCAPE = /["\\]/;
 /**
  * Characters JSON.stringify writes differently from an array literal's quoting (control
  * characters as `\n` / `\u0001`, lone surrogates as `\udXXX`); with none of them, JSON's string
@@ -38,46 +37,41 @@ const NEEDS_ESCAPE = /["\\]/;
 const NOT_AS_JSON = /[\u0000-\u001f]|[\ud800-\udfff]/u;
 
 /**
- * An array parameter as PostgreSQL's array literal, built with one native join (the driver's
- * generic encoder costs several calls per element, which adds up for 1000-row unnest inputs).
- * Arrays of numbers (through pgInt64Param), booleans, or strings and nulls (JSON's `null` is the
- * literal's NULL; a string with quotes or backslashes is quoted by JSON.stringify where that is
- * the literal's quoting: span contents are JSON texts full of quotes); anything else (mixed
+ * An array parameter as PostgreSQL's array literal, built natively (the driver's generic encoder
+ * costs several calls per element, which adds up for 1000-row unnest inputs). Arrays of numbers
+ * (through pgInt64Param), booleans, or strings and nulls: JSON.stringify's quoting (`"`, `\"`,
+ * `\\`) and `null` are the literal's, unless a string holds a character JSON writes as an escape
+ * sequence (span contents, JSON texts full of quotes, take the native path); anything else (mixed
  * types) is left to the driver.
  */
 export function pgArrayLiteral(values: readonly unknown[]): unknown {
   const n = values.length;
   if (n === 0) return '{}';
-  let kind = typeof values[0];
-  if (values[0] === null) kind = 'string';
-  let special = false;
-  let nulls = false;
+  const first = values[0];
+  if (first === null || typeof first === 'string') return stringArrayLiteral(values);
+  const kind = typeof first;
+  let big = false;
   for (let i = 0; i < n; i++) {
     const x = values[i];
-    if (x === null && kind === 'string') {
-      nulls = true;
-      continue;
-    }
     if (typeof x !== kind) return values.map(pgInt64Param);
-    if (
-      kind === 'number'
-        ? (x as number) > TWO_53 || (x as number) < -TWO_53
-        : kind === 'string' && NEEDS_ESCAPE.test(x as string)
-    ) {
-      special = true;
-    }
+    if (kind === 'number' && ((x as number) > TWO_53 || (x as number) < -TWO_53)) big = true;
   }
-  if (kind === 'number') return `{${(special ? values.map(pgInt64Param) : values).join(',')}}`;
+  if (kind === 'number') return `{${(big ? values.map(pgInt64Param) : values).join(',')}}`;
   if (kind === 'boolean') return `{${values.map((x) => (x ? 't' : 'f')).join(',')}}`;
-  if (kind !== 'string') return values.map(pgInt64Param);
-  if (special || nulls) {
-    if (values.some((x) => x !== null && NOT_AS_JSON.test(x as string))) {
-      return nulls
-        ? values
-        : `{${values.map((x) => `"${(x as string).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-    }
-    const json = JSON.stringify(values);
-    return `{${json.slice(1, -1)}}`;
+  return values.map(pgInt64Param);
+}
+
+function stringArrayLiteral(values: readonly unknown[]): unknown {
+  let nulls = false;
+  let asJson = true;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === null) nulls = true;
+    else if (typeof x !== 'string') return values.map(pgInt64Param);
+    else if (asJson && NOT_AS_JSON.test(x)) asJson = false;
   }
-  return `{"${(values as readonly string[]).join('","')}"}`;
+  if (asJson) return `{${JSON.stringify(values).slice(1, -1)}}`;
+  // Nulls beside such strings: the driver's encoder.
+  if (nulls) return values;
+  return `{${(values as readonly string[]).map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
