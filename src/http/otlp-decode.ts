@@ -12,6 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { pyJsonLoadsExact, pyTruthyExact, type PyDict, type PyExact } from '../py/json-exact.js';
+import { pyJsonLoadsFast } from '../py/json-fast.js';
 import { PyFloat } from '../py/values.js';
 import type { OtlpResourceSpans } from '../services/traces/otlp-types.js';
 
@@ -857,6 +858,14 @@ function pyConvertEnum(v: Json, names: string[]): number | typeof IGNORED {
 
 export function decodeOtlpJson(body: Buffer): OtlpResourceSpans[] {
   const text = pyDecodeJsonBytes(body);
+  // The common body: read natively (an int and a float of one value mean the same to parseMsg).
+  const fast = pyJsonLoadsFast(text);
+  if (fast !== undefined) {
+    hexIdsToBytes(fast);
+    const out = init(Request);
+    parseMsg(fast, Request, out, 0);
+    return out.resource_spans as OtlpResourceSpans[];
+  }
   const scan = quickScan(text);
   if (scan.maxDepth >= PY_JSON_ERROR_DEPTH) new PyJsonScan(text).document();
   if (scan.bigInt) bad(); // ValueError
