@@ -86,4 +86,11 @@ describe('stored span to OTLP message', () => {
     const out = write(variant({ trace_id: 'AQ==', span_id: 'AAAAAAAAAAAAAQ==' }));
     expect(out).toContain('"trace_id":"AAAAAAAAAAAAAAAAAAAAAQ==","span_id":"AAAAAAAAAAE="');
   });
+
+  it('writes canonical ids as stored, and re-encodes ids whose unused bits are set', () => {
+    const stored = variant({ trace_id: 'AAECAwQFBgcICQoLDA0ODw==', span_id: 'EBESExQVFhc=' });
+    expect(write(stored)).toContain('"trace_id":"AAECAwQFBgcICQoLDA0ODw==","span_id":"EBESExQVFhc="');
+    const loose = variant({ trace_id: 'AAECAwQFBgcICQoLDA0ODx==', span_id: 'EBESExQVFhd=' });
+    expect(write(loose)).toContain('"trace_id":"AAECAwQFBgcICQoLDA0ODw==","span_id":"EBESExQVFhc="');
+  });
 });

@@ -116,9 +116,19 @@ function uint64(v: bigint): bigint | undefined {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * Base64 texts of exactly `width` bytes whose unused low bits are zero: decoding and re-encoding
+ * gives them back unchanged (the form log_spans stores).
+ */
+const CANONICAL_ID: Record<number, RegExp> = {
+  16: /^[A-Za-z0-9+/]{21}[AQgw]==$/,
+  8: /^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$/,
+};
+
 /** An id as to_otel_proto writes it: the id's int, as `width` big-endian bytes, in base64. */
 function idBytes(stored: PyExact | undefined, width: number): string {
   if (typeof stored !== 'string') throw new BadSpan();
+  if (CANONICAL_ID[width]?.test(stored)) return stored;
   // Not base64: the 3.5.0 hex form, which the Python server reads.
   if (!BASE64.test(stored)) throw new NotNative('a span stored with hex ids');
   let bytes = Buffer.from(stored, 'base64');
