@@ -158,16 +158,17 @@ function stripDoubleEncoding(dumped: string): string {
  * as the string itself, which is kept when it is itself the JSON of a str, list or dict. Only a
  * text starting (after whitespace) with `"`, `[` or `{` can be; JSON.parse accepting it means
  * json.loads does too (json.loads accepts more: NaN, Infinity, which the exact reader covers).
+ * The dump itself is built only when it is kept.
  */
-function stripStringDump(s: string, dumped: string): string {
+function stripStringDump(s: string): string {
   const c = s.trimStart()[0];
-  if (c !== '"' && c !== '[' && c !== '{') return dumped;
+  if (c !== '"' && c !== '[' && c !== '{') return JSON.stringify(s);
   try {
     JSON.parse(s);
     return s;
   } catch {
     const v = loads(s);
-    return typeof v === 'string' || Array.isArray(v) || v instanceof Map ? s : dumped;
+    return typeof v === 'string' || Array.isArray(v) || v instanceof Map ? s : JSON.stringify(s);
   }
 }
 
@@ -291,7 +292,7 @@ function parse(proto: OtlpSpan, serviceName: string | undefined): Parsed {
   for (const kv of proto.attributes) {
     // Dumped (dump_span_attribute_value), then one layer of a double encoding stripped.
     const str = kv.value?.string_value;
-    if (str !== undefined) attributes.set(kv.key, stripStringDump(str, JSON.stringify(str)));
+    if (str !== undefined) attributes.set(kv.key, stripStringDump(str));
     else attributes.set(kv.key, stripDoubleEncoding(pyJsonDumpsExact(decodeAny(kv.value))));
   }
   // The request id's dump is kept as is by the strip (its text is not JSON).
