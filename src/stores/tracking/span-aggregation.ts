@@ -6,6 +6,7 @@
  */
 import type { PyDict } from '../../py/json-exact.js';
 import { PyFloat } from '../../py/values.js';
+import type { SpanRow } from './span-rows.js';
 
 export interface AggregationNode {
   spanId: string;
@@ -63,3 +64,10 @@ export function aggregateNodes(
   }
   return hasData ? totals : undefined;
 }
+
+/** The nodes of spans' token usage dicts. */
+export const usageNodes = (spans: readonly SpanRow[]): AggregationNode[] =>
+  spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.usage }));
+/** The nodes of spans' cost dicts. */
+export const costNodes = (spans: readonly SpanRow[]): AggregationNode[] =>
+  spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.cost }));

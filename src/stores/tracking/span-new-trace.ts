@@ -9,12 +9,17 @@ import { appendToUriPath } from '../artifact-uri.js';
 import type { StoreContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { MlflowError } from '../../errors/mlflow-error.js';
-import { aggregateNodes, COST_KEYS, USAGE_KEYS, USAGE_OPTIONAL_KEYS } from './span-aggregation.js';
+import {
+  aggregateNodes,
+  COST_KEYS,
+  costNodes,
+  USAGE_KEYS,
+  USAGE_OPTIONAL_KEYS,
+  usageNodes,
+} from './span-aggregation.js';
 import type { TraceSpans } from './span-rows.js';
-import { batchTraceTags, newTraceRow } from './span-trace-rows.js';
+import { batchTraceTags, newTraceRow, TRACE_USER_KEY } from './span-trace-rows.js';
 import { ARTIFACT_LOCATION_TAG } from './trace-infos.js';
-
-const TRACE_USER_KEY = 'mlflow.trace.user';
 
 /**
  * Experiments' artifact locations by id, per store: MLflow never changes one, and the statement
@@ -72,15 +77,8 @@ export async function logNewTraceAtOnce(
   if (seen.get(ctx)?.has(t.traceId)) return false;
   const location = await experimentLocation(ctx, experimentId);
   if (location === undefined) return false;
-  const usage = aggregateNodes(
-    t.spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.usage })),
-    USAGE_KEYS,
-    USAGE_OPTIONAL_KEYS,
-  );
-  const cost = aggregateNodes(
-    t.spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.cost })),
-    COST_KEYS,
-  );
+  const usage = aggregateNodes(usageNodes(t.spans), USAGE_KEYS, USAGE_OPTIONAL_KEYS);
+  const cost = aggregateNodes(costNodes(t.spans), COST_KEYS);
   const uri = appendToUriPath(location ?? '', 'traces', t.traceId, 'artifacts');
   const outcome = await insert({
     experimentId: Number(experimentId),

@@ -10,6 +10,8 @@ import { finiteFloat, tokenCount } from './trace-analytics.js';
 import { COST_COLUMNS, SPANS_LOCATION_TAG, TOKEN_COLUMNS, TRACE_NAME_TAG } from './trace-infos.js';
 
 const TRACKING_STORE = 'TRACKING_STORE';
+/** The request metadata key of a trace's user (from the spans' `user.id`). */
+export const TRACE_USER_KEY = 'mlflow.trace.user';
 
 /**
  * The batch's tags of trace `t` after those in `first`: the spans location, the resource

@@ -22,14 +22,16 @@ import { appendToUriPath } from '../artifact-uri.js';
 import type { Db, StoreContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { withDeadlockRetry } from './retry.js';
-import { batchTraceTags, newTraceRow, type NewTraceRow } from './span-trace-rows.js';
+import { batchTraceTags, newTraceRow, TRACE_USER_KEY, type NewTraceRow } from './span-trace-rows.js';
 import { logNewTraceAtOnce } from './span-new-trace.js';
 import { enqueueRollupRebuilds, nanosToMillis, type RollupPartition } from './trace-rollups.js';
 import {
   aggregateNodes,
   COST_KEYS,
+  costNodes,
   USAGE_KEYS,
   USAGE_OPTIONAL_KEYS,
+  usageNodes,
   type AggregationNode,
 } from './span-aggregation.js';
 import { finiteFloat, tokenCount } from './trace-analytics.js';
@@ -45,7 +47,6 @@ import {
 } from './trace-infos.js';
 import type { SpanRow, TraceSpans } from './span-rows.js';
 
-const TRACE_USER_KEY = 'mlflow.trace.user';
 const TRACKING_STORE = 'TRACKING_STORE';
 const CREATE_ATTEMPTS = 10;
 
@@ -66,11 +67,6 @@ async function createdConcurrentlyOn(ctx: StoreContext, write: () => Promise<unk
 
 /** Raised when a trace is no longer stored in the database (an archival won the race). */
 export class SpansNotInDatabase extends Error {}
-
-const usageNodes = (spans: readonly SpanRow[]): AggregationNode[] =>
-  spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.usage }));
-const costNodes = (spans: readonly SpanRow[]): AggregationNode[] =>
-  spans.map((s) => ({ spanId: s.spanId, parentId: s.parentSpanId, data: s.cost }));
 
 function dictOf(value: unknown): PyDict | null {
   if (typeof value !== 'string') return null;

@@ -71,24 +71,13 @@ function first<T>(f: (t: (typeof TRANSLATORS)[number]) => T | null | undefined):
   return null;
 }
 
-function inputValue(a: Attrs, events: readonly SpanEvent[]): string | null {
-  const v = first((t) => t.inputValue(a));
+/** A span's input (or output): the first translator's, else the first event translator's. */
+function ioValue(a: Attrs, events: readonly SpanEvent[], side: 'input' | 'output'): string | null {
+  const v = first((t) => (side === 'input' ? t.inputValue(a) : t.outputValue(a)));
   if (v) return v;
   if (events.length > 0) {
     for (const t of EVENT_TRANSLATORS) {
-      const e = t.inputFromEvents?.(events, a);
-      if (e) return e;
-    }
-  }
-  return null;
-}
-
-function outputValue(a: Attrs, events: readonly SpanEvent[]): string | null {
-  const v = first((t) => t.outputValue(a));
-  if (v) return v;
-  if (events.length > 0) {
-    for (const t of EVENT_TRANSLATORS) {
-      const e = t.outputFromEvents?.(events, a);
+      const e = side === 'input' ? t.inputFromEvents?.(events, a) : t.outputFromEvents?.(events, a);
       if (e) return e;
     }
   }
@@ -146,11 +135,11 @@ export function translateAttributes(a: Attrs, events: readonly SpanEvent[]): PyE
     }
   }
   if (!a.has(K.INPUTS)) {
-    const v = inputValue(a, events);
+    const v = ioValue(a, events, 'input');
     if (v) a.set(K.INPUTS, v);
   }
   if (!a.has(K.OUTPUTS)) {
-    const v = outputValue(a, events);
+    const v = ioValue(a, events, 'output');
     if (v) a.set(K.OUTPUTS, v);
   }
   if (!a.has(K.CHAT_USAGE)) {
