@@ -9,6 +9,7 @@
  */
 import { ENUMS, MESSAGES, type FieldMeta } from '../gen/schemas.js';
 import { finiteFloatRepr } from '../py/numbers.js';
+import { PreSerialized } from '../services/pre-serialized.js';
 
 export type Serializer = (message: unknown) => string;
 
@@ -120,7 +121,8 @@ function valueExpr(kind: string, type: string | undefined, x: string, deps: Set<
       if (PROTO_VALUES.has(type!)) return `pv(${x})`;
       if (WKT_AS_JSON.has(type!)) return `JSON.stringify(${x})`;
       deps.add(type!);
-      return `${fnName(type!)}(${x})`;
+      // A message a handler wrote already (services/pre-serialized.ts) goes out as written.
+      return `(${x} instanceof Pre ? ${x}.json : ${fnName(type!)}(${x}))`;
     case 'double':
     case 'float':
       return `dbl(${x})`;
@@ -188,6 +190,7 @@ export function serializerFor(type: string): Serializer {
     'enumName',
     'flat',
     'pv',
+    'Pre',
     `${parts.join('\n')}\nreturn ${fnName(type)};`,
   ) as (
     n: typeof num,
@@ -196,8 +199,9 @@ export function serializerFor(type: string): Serializer {
     e: typeof enumName,
     f: typeof flat,
     p: typeof pv,
+    pre: typeof PreSerialized,
   ) => Serializer;
-  const fn = factory(num, dbl, str, enumName, flat, pv);
+  const fn = factory(num, dbl, str, enumName, flat, pv, PreSerialized);
   cache.set(type, fn);
   return fn;
 }

@@ -31,7 +31,7 @@ import { translateSpanTypeFromOtel } from './otel-translation/index.js';
 const REQUEST_ID_ATTRIBUTE = 'mlflow.traceRequestId';
 const SPAN_TYPE_ATTRIBUTE = 'mlflow.spanType';
 
-const KIND_NAMES: Span_SpanKind[] = [
+export const KIND_NAMES: Span_SpanKind[] = [
   'SPAN_KIND_UNSPECIFIED',
   'SPAN_KIND_INTERNAL',
   'SPAN_KIND_SERVER',
@@ -39,7 +39,7 @@ const KIND_NAMES: Span_SpanKind[] = [
   'SPAN_KIND_PRODUCER',
   'SPAN_KIND_CONSUMER',
 ];
-const STATUS_CODES: Record<string, Status_StatusCode> = {
+export const STATUS_CODES: Record<string, Status_StatusCode> = {
   STATUS_CODE_UNSET: 'STATUS_CODE_UNSET',
   STATUS_CODE_OK: 'STATUS_CODE_OK',
   STATUS_CODE_ERROR: 'STATUS_CODE_ERROR',
@@ -49,9 +49,9 @@ const STATUS_CODES: Record<string, Status_StatusCode> = {
   ERROR: 'STATUS_CODE_ERROR',
 };
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+export const UINT64_MAX = 2n ** 64n - 1n;
 
 class BadSpan extends Error {}
 
@@ -60,7 +60,7 @@ const badSpan = (): MlflowError =>
 
 /** _sanitize_otel_string: what UTF-8 cannot encode (a lone surrogate) becomes "?". */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-function sanitize(s: string): string {
+export function sanitize(s: string): string {
   return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '?') : s;
 }
 
@@ -83,7 +83,7 @@ function anyValue(v: PyExact): AnyValue | undefined {
 }
 
 /** _SpanAttributesRegistry.get: json.loads of a stored value, the value itself if that fails. */
-function attributeValue(stored: PyExact): PyExact {
+export function attributeValue(stored: PyExact): PyExact {
   if (!pyTruthyExact(stored)) return null;
   if (typeof stored !== 'string') return stored;
   try {
@@ -124,6 +124,9 @@ const CANONICAL_ID: Record<number, RegExp> = {
   16: /^[A-Za-z0-9+/]{21}[AQgw]==$/,
   8: /^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$/,
 };
+
+/** Whether an id is stored in the form to_otel_proto writes it back unchanged. */
+export const isCanonicalId = (stored: string, width: 8 | 16): boolean => CANONICAL_ID[width]!.test(stored);
 
 /** An id as to_otel_proto writes it: the id's int, as `width` big-endian bytes, in base64. */
 function idBytes(stored: PyExact | undefined, width: number): string {

@@ -16,6 +16,8 @@ import { rawHasField } from '../raw-field.js';
 import type { DomainContext, DomainHandlers } from '../types.js';
 import { traceInfoV3 } from './trace-info-message.js';
 import { spanMessage } from './span-message.js';
+import { spanJson } from './span-json.js';
+import type { PreSerialized } from '../pre-serialized.js';
 
 const TRACKING_STORE = 'TRACKING_STORE';
 const ARCHIVE_REPO = 'ARCHIVE_REPO';
@@ -56,8 +58,14 @@ async function spanContents(ctx: DomainContext, traceIds: string[]): Promise<Map
   return spans;
 }
 
-function traceMessage(info: TraceInfoEntity, contents: string[]): { trace_info: unknown; spans: Span[] } {
-  return { trace_info: traceInfoV3(info), spans: contents.map(spanMessage) };
+/** A span of the common stored shape is written as JSON directly (span-json.ts). */
+const span = (content: string): Span | PreSerialized => spanJson(content) ?? spanMessage(content);
+
+function traceMessage(
+  info: TraceInfoEntity,
+  contents: string[],
+): { trace_info: unknown; spans: (Span | PreSerialized)[] } {
+  return { trace_info: traceInfoV3(info), spans: contents.map(span) };
 }
 
 /** get_trace's waits before it tells a client the trace is not fully exported yet. */
