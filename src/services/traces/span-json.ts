@@ -382,35 +382,37 @@ function write(content: string): string {
     if (k > 0) kindName = KIND_NAMES[k]!;
   }
 
-  let o = '{"trace_id":"' + traceId + '","span_id":"' + spanId + '"';
-  if (parent) o += ',"parent_span_id":"' + parent + '"';
-  if (name !== '') o += ',"name":' + quote(sanitize(name));
-  o += ',"kind":"' + kindName + '"';
+  // Parts joined once: one flat string, no pieces left to outlive the span.
+  const o: string[] = ['{"trace_id":"', traceId, '","span_id":"', spanId, '"'];
+  if (parent) o.push(',"parent_span_id":"', parent, '"');
+  if (name !== '') o.push(',"name":', quote(sanitize(name)));
+  o.push(',"kind":"', kindName, '"');
   const startText = time(start);
-  if (startText) o += ',"start_time_unix_nano":' + startText;
+  if (startText) o.push(',"start_time_unix_nano":', startText);
   const endText = end === null ? '' : time(end);
-  if (endText) o += ',"end_time_unix_nano":' + endText;
-  o += ',"attributes":[';
+  if (endText) o.push(',"end_time_unix_nano":', endText);
+  o.push(',"attributes":[');
   for (let i = 0; i < keys.length; i++) {
     const stored = values[i]!;
-    o += (i ? ',' : '') + keyValue(keys[i]!, stored === '' ? undefined : attributeJson(stored));
+    if (i) o.push(',');
+    o.push('{"key":', quote(keys[i]!));
+    const value = stored === '' ? undefined : attributeJson(stored);
+    if (value !== undefined) o.push(',"value":', value);
+    o.push('}');
   }
-  o += '],"status":{';
+  o.push('],"status":{');
   // OpenTelemetry's Status keeps a description only for ERROR.
   const withMessage = statusCode === 'STATUS_CODE_ERROR' && message !== null && message !== '';
-  if (withMessage) o += '"message":' + quote(message!);
-  if (statusCode !== 'STATUS_CODE_UNSET') o += (withMessage ? ',' : '') + '"code":"' + statusCode + '"';
-  return o + '}}';
+  if (withMessage) o.push('"message":', quote(message!));
+  if (statusCode !== 'STATUS_CODE_UNSET') o.push(withMessage ? ',"code":"' : '"code":"', statusCode, '"');
+  o.push('}}');
+  return o.join('');
 }
 
 /** The Span message's JSON of a stored span of the common shape, or undefined (see above). */
 export function spanJson(content: string): PreSerialized | undefined {
   try {
-    const json = write(content);
-    // Flattened now (charCodeAt makes V8 copy a concatenated string into one), so the pieces it
-    // was built from die young instead of living, promoted, until the whole trace is written.
-    json.charCodeAt(0);
-    return new PreSerialized(json);
+    return new PreSerialized(write(content));
   } catch (err) {
     if (err === NOT_COMMON) return undefined;
     throw err;
