@@ -7,7 +7,7 @@
  *
  * Only the shape log_spans stores is taken (MLflow's and ours): a JSON object with the ids in
  * canonical base64, int times, a `{code, message}` status, str attribute values with a span type
- * that needs no OpenTelemetry translation, and no events or links. Any other span, or anything
+ * that needs no OpenTelemetry translation, events, and no links. Any other span, or anything
  * not as expected in this one (a duplicate key, an unusual token), returns undefined and goes the
  * long way, which also gives MLflow's errors.
  */
@@ -252,6 +252,22 @@ class Scan {
     if (this.next() !== 91 || this.next() !== 93) throw NOT_COMMON;
   }
 
+  /** `[item, ...]` with each item read by `item`. */
+  list(item: () => void): void {
+    if (this.next() !== 91) throw NOT_COMMON;
+    this.ws();
+    if (this.s.charCodeAt(this.i) === 93) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      item();
+      const c = this.next();
+      if (c === 93) return;
+      if (c !== 44) throw NOT_COMMON;
+    }
+  }
+
   /** `{"key": value, ...}` with each value read by `value`; false when the object is empty. */
   object(value: (key: string) => void): boolean {
     if (this.next() !== 123) throw NOT_COMMON;
@@ -271,8 +287,47 @@ class Scan {
   }
 }
 
+/**
+ * A stored event (Span.from_dict's SpanEvent, then to_otel_proto) as Span.Event JSON: its
+ * attribute values are stored as they are (not JSON texts), so they are read in place.
+ */
+function eventJson(scan: Scan): string {
+  let seen = 0;
+  let name: string | undefined;
+  let time: string | null | undefined;
+  const keys: string[] = [];
+  const values: (string | undefined)[] = [];
+  scan.object((key) => {
+    const bit = key === 'name' ? 1 : key === 'time_unix_nano' ? 2 : key === 'attributes' ? 4 : 0;
+    if (bit === 0 || seen & bit) throw NOT_COMMON;
+    seen |= bit;
+    if (bit === 1) name = scan.str();
+    else if (bit === 2) time = scan.uintOrNull();
+    else if (!scan.nul()) {
+      scan.object((k) => {
+        if (keys.includes(k)) throw NOT_COMMON;
+        keys.push(k);
+        try {
+          values.push(valueJson(scan, 1));
+        } catch (err) {
+          throw err === NOT_DIRECT ? NOT_COMMON : err;
+        }
+      });
+    }
+  });
+  if (name === undefined || time === undefined || time === null) throw NOT_COMMON;
+  const parts: string[] = [];
+  const timeText = uint64Text(time);
+  if (timeText) parts.push('"time_unix_nano":' + timeText);
+  if (name !== '') parts.push('"name":' + quote(sanitize(name)));
+  if (keys.length > 0) {
+    parts.push('"attributes":[' + keys.map((k, i) => keyValue(k, values[i])).join(',') + ']');
+  }
+  return '{' + parts.join(',') + '}';
+}
+
 /** A uint64 time as the serializer writes it; '' when zero (unset). */
-function time(digits: string): string {
+function uint64Text(digits: string): string {
   if (digits.length >= 20 && (digits.length > 20 || BigInt(digits) > UINT64_MAX)) throw NOT_COMMON;
   return digits === '0' ? '' : digits;
 }
@@ -292,6 +347,7 @@ function write(content: string): string {
   let kind: string | null = null;
   let start: string | null | undefined;
   let end: string | null = null;
+  const events: string[] = [];
   let code: string | undefined;
   let message: string | null = null;
   const keys: string[] = [];
@@ -328,7 +384,7 @@ function write(content: string): string {
         break;
       case 'events':
         once(128);
-        scan.emptyList();
+        scan.list(() => events.push(eventJson(scan)));
         break;
       case 'links':
         once(256);
@@ -387,9 +443,9 @@ function write(content: string): string {
   if (parent) o.push(',"parent_span_id":"', parent, '"');
   if (name !== '') o.push(',"name":', quote(sanitize(name)));
   o.push(',"kind":"', kindName, '"');
-  const startText = time(start);
+  const startText = uint64Text(start);
   if (startText) o.push(',"start_time_unix_nano":', startText);
-  const endText = end === null ? '' : time(end);
+  const endText = end === null ? '' : uint64Text(end);
   if (endText) o.push(',"end_time_unix_nano":', endText);
   o.push(',"attributes":[');
   for (let i = 0; i < keys.length; i++) {
@@ -400,7 +456,9 @@ function write(content: string): string {
     if (value !== undefined) o.push(',"value":', value);
     o.push('}');
   }
-  o.push('],"status":{');
+  o.push(']');
+  if (events.length > 0) o.push(',"events":[', events.join(','), ']');
+  o.push(',"status":{');
   // OpenTelemetry's Status keeps a description only for ERROR.
   const withMessage = statusCode === 'STATUS_CODE_ERROR' && message !== null && message !== '';
   if (withMessage) o.push('"message":', quote(message!));
