@@ -34,6 +34,20 @@ export function mysqlParams(params: readonly unknown[]): unknown[] {
   return params.some((v) => mysqlInt64Param(v) !== v) ? params.map(mysqlInt64Param) : [...params];
 }
 
+/**
+ * Floating-point and DECIMAL results read with the engine's own parseFloat. mysql2's text-row
+ * reader builds a number of up to 17 characters digit by digit as an integer and divides: past
+ * 2^53 significant digits that integer is already rounded, so "9.988000000000001" (a percentile
+ * MariaDB computed, or a metric value) would read as 9.988. PyMySQL reads float(text), exact.
+ */
+const EXACT_FLOATS: mysql.TypeCast = (field, next) => {
+  if (field.type === 'DOUBLE' || field.type === 'FLOAT' || field.type === 'NEWDECIMAL') {
+    const text = field.string('ascii');
+    return text === null ? null : Number.parseFloat(text);
+  }
+  return next();
+};
+
 const SESSION_SETUP = [
   "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
   'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
@@ -92,6 +106,7 @@ export async function createMysqlPool(
     // 2^53 and the wire format carries them as JSON numbers anyway.
     supportBigNumbers: false,
     decimalNumbers: true,
+    typeCast: EXACT_FLOATS,
     dateStrings: true,
     jsonStrings: true,
     enableKeepAlive: true,
