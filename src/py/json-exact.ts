@@ -15,6 +15,29 @@ export type PyDict = Map<string, PyExact>;
 /** Python's recursion limit stops json.loads at about this depth; it then raises. */
 const MAX_DEPTH = 990;
 
+/** The index after the JSON whitespace (json.loads' set: space, tab, CR, LF) from `i`. */
+export function skipJsonWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else return i;
+  }
+}
+
+/** The index of the quote closing the JSON string opened at `start`, or -1. */
+export function closingQuote(s: string, start: number): number {
+  let j = start + 1;
+  for (;;) {
+    const q = s.indexOf('"', j);
+    if (q < 0) return -1;
+    // A quote preceded by an odd run of backslashes is escaped.
+    let b = q - 1;
+    while (b > start && s.charCodeAt(b) === 92) b--;
+    if ((q - 1 - b) % 2 === 0) return q;
+    j = q + 1;
+  }
+}
+
 class Reader {
   i = 0;
   depth = 0;
@@ -25,14 +48,7 @@ class Reader {
   }
 
   ws(): void {
-    const s = this.s;
-    let i = this.i;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-    this.i = i;
+    this.i = skipJsonWs(this.s, this.i);
   }
 
   value(): PyExact {
@@ -54,26 +70,16 @@ class Reader {
   string(): string {
     const s = this.s;
     const start = this.i;
-    let j = start + 1;
-    for (;;) {
-      const q = s.indexOf('"', j);
-      if (q < 0) this.fail();
-      // A quote preceded by an odd run of backslashes is escaped.
-      let b = q - 1;
-      while (b > start && s.charCodeAt(b) === 92) b--;
-      if ((q - 1 - b) % 2 === 1) {
-        j = q + 1;
-        continue;
-      }
-      this.i = q + 1;
-      const body = s.slice(start + 1, q);
-      if (body.indexOf('\\') < 0) {
-        // Control characters are refused in strings (json.loads' strict mode), as JSON.parse does.
-        if (CONTROL.test(body)) this.fail();
-        return body;
-      }
-      return JSON.parse(s.slice(start, q + 1)) as string;
+    const q = closingQuote(s, start);
+    if (q < 0) this.fail();
+    this.i = q + 1;
+    const body = s.slice(start + 1, q);
+    if (body.indexOf('\\') < 0) {
+      // Control characters are refused in strings (json.loads' strict mode), as JSON.parse does.
+      if (CONTROL.test(body)) this.fail();
+      return body;
     }
+    return JSON.parse(s.slice(start, q + 1)) as string;
   }
 
   object(): PyDict {

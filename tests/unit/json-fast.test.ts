@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { pyJsonLoadsExact, type PyExact } from '../../src/py/json-exact.js';
 import { pyJsonLoadsFast } from '../../src/py/json-fast.js';
 import { PyFloat } from '../../src/py/values.js';
+import { rng } from '../helpers/seeded-rng.js';
 
 /** Comparable form: a float of an integer value reads as that int. */
 function norm(v: PyExact): unknown {
@@ -15,16 +16,6 @@ function norm(v: PyExact): unknown {
   if (Array.isArray(v)) return v.map(norm);
   if (v instanceof Map) return [...v].map(([k, x]) => [k, norm(x)]);
   return v;
-}
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STRINGS = ['', 'a', 'é', '😀', 'q"x', 'back\\slash', 'line\nbreak', '\u0001', '1.5', '0', '12', 'k'];

@@ -11,6 +11,7 @@ import { serializeMessage } from '../../src/http/serialize.js';
 import { PreSerialized } from '../../src/services/pre-serialized.js';
 import { spanJson } from '../../src/services/traces/span-json.js';
 import { spanMessage } from '../../src/services/traces/span-message.js';
+import { rng } from '../helpers/seeded-rng.js';
 
 const SPAN = 'opentelemetry.proto.trace.v1.Span';
 
@@ -21,16 +22,6 @@ function longWay(content: string): { text?: string; error?: unknown } {
   } catch (error) {
     return { error };
   }
-}
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Attribute values as log_spans stores them (json.dumps of the value), and some it never would. */

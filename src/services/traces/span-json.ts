@@ -11,7 +11,7 @@
  * not as expected in this one (a duplicate key, an unusual token), returns undefined and goes the
  * long way, which also gives MLflow's errors.
  */
-import type { PyExact } from '../../py/json-exact.js';
+import { closingQuote, skipJsonWs, type PyExact } from '../../py/json-exact.js';
 import { finiteFloatRepr } from '../../py/numbers.js';
 import { PyFloat } from '../../py/values.js';
 import { PreSerialized } from '../pre-serialized.js';
@@ -181,14 +181,7 @@ class Scan {
   constructor(readonly s: string) {}
 
   ws(): void {
-    const s = this.s;
-    let i = this.i;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-    this.i = i;
+    this.i = skipJsonWs(this.s, this.i);
   }
 
   /** The next non-blank character, consumed. */
@@ -202,25 +195,16 @@ class Scan {
     this.ws();
     const start = this.i;
     if (s.charCodeAt(start) !== 34) throw NOT_COMMON;
-    let j = start + 1;
-    for (;;) {
-      const q = s.indexOf('"', j);
-      if (q < 0) throw NOT_COMMON;
-      let b = q - 1;
-      while (b > start && s.charCodeAt(b) === 92) b--;
-      if ((q - 1 - b) % 2 === 1) {
-        j = q + 1;
-        continue;
-      }
-      this.i = q + 1;
-      const body = s.slice(start + 1, q);
-      // Nothing to unescape and no control character (JSON.parse refuses those, as json.loads).
-      if (!ESCAPE_OR_CONTROL.test(body)) return body;
-      try {
-        return JSON.parse(s.slice(start, q + 1)) as string;
-      } catch {
-        throw NOT_COMMON;
-      }
+    const q = closingQuote(s, start);
+    if (q < 0) throw NOT_COMMON;
+    this.i = q + 1;
+    const body = s.slice(start + 1, q);
+    // Nothing to unescape and no control character (JSON.parse refuses those, as json.loads).
+    if (!ESCAPE_OR_CONTROL.test(body)) return body;
+    try {
+      return JSON.parse(s.slice(start, q + 1)) as string;
+    } catch {
+      throw NOT_COMMON;
     }
   }
 
