@@ -227,7 +227,7 @@ class Normalizer:
         out = [self.rewrite(entry) for entry in transcript]
         out = [_sort_trace_v2_lists(entry) for entry in out]
         if self.dialect == "postgresql":
-            out = [_sort_webhook_events(_sort_run_metrics(entry)) for entry in out]
+            out = [_sort_webhook_events(_sort_run_metrics(_sort_logged_model_tags(entry))) for entry in out]
         if self.dialect == "mysql":
             out = [_sort_dataset_lists(entry) for entry in out]
         return out
@@ -282,6 +282,27 @@ def _sort_webhook_events(obj: Any) -> Any:
         return out
     if isinstance(obj, list):
         return [_sort_webhook_events(v) for v in obj]
+    return obj
+
+
+def _sort_logged_model_tags(obj: Any) -> Any:
+    """PostgreSQL only: a logged model's (an object with `info.model_id`) `info.tags` sorted by key and
+    its `data.metrics` sorted by content, on both sides (docs/parity-differences.md, 2.18: MLflow
+    builds them from rows read with no ORDER BY, so they come in physical order or in primary-key
+    order depending on the plan, which autoanalyze changes from one run to the next). Every element
+    still counts; `data.params` falls under _sort_run_metrics."""
+    if isinstance(obj, dict):
+        out = {k: _sort_logged_model_tags(v) for k, v in obj.items()}
+        info, data = out.get("info"), out.get("data")
+        if isinstance(info, dict) and "model_id" in info:
+            tags = info.get("tags")
+            if isinstance(tags, list) and all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in tags):
+                out["info"] = {**info, "tags": sorted(tags, key=lambda t: t["key"])}
+            if isinstance(data, dict) and isinstance(data.get("metrics"), list):
+                out["data"] = {**data, "metrics": sorted(data["metrics"], key=lambda m: json.dumps(m, sort_keys=True))}
+        return out
+    if isinstance(obj, list):
+        return [_sort_logged_model_tags(v) for v in obj]
     return obj
 
 
