@@ -228,6 +228,7 @@ class Normalizer:
         out = [_sort_trace_v2_lists(entry) for entry in out]
         if self.dialect == "postgresql":
             out = [_sort_webhook_events(_sort_run_metrics(_sort_logged_model_tags(entry))) for entry in out]
+            out = [_sort_latest_versions(entry) for entry in out]
         if self.dialect == "mysql":
             out = [_sort_dataset_lists(entry) for entry in out]
         return out
@@ -304,6 +305,38 @@ def _sort_logged_model_tags(obj: Any) -> Any:
     if isinstance(obj, list):
         return [_sort_logged_model_tags(v) for v in obj]
     return obj
+
+
+def _version_rank(mv: Any) -> tuple:
+    v = mv.get("version") if isinstance(mv, dict) else None
+    return (0, int(v)) if isinstance(v, str) and v.isdigit() else (1, str(v))
+
+
+def _sort_latest_versions(entry: Any) -> Any:
+    """PostgreSQL only: a registered model's `latest_versions`, and the `model_versions` a
+    get-latest-versions step answers, sorted by version number, on both sides
+    (docs/parity-differences.md, 2.19: MLflow lists the latest version of each stage in the order
+    its stages first appear among rows read with no ORDER BY, the model's versions when it reads
+    one model and a window query's join when it searches, so PostgreSQL's plan decides the order).
+    The versions themselves, and which ones are listed, still count."""
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            out = {k: walk(v) for k, v in obj.items()}
+            latest = out.get("latest_versions")
+            if isinstance(latest, list) and all(isinstance(mv, dict) for mv in latest):
+                out["latest_versions"] = sorted(latest, key=_version_rank)
+            return out
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        return obj
+
+    entry = walk(entry)
+    if isinstance(entry, dict) and "get-latest-versions" in str(entry.get("step", "")):
+        body = entry.get("body")
+        if isinstance(body, dict) and isinstance(body.get("model_versions"), list):
+            entry = {**entry, "body": {**body, "model_versions": sorted(body["model_versions"], key=_version_rank)}}
+    return entry
 
 
 def _sort_run_metrics(obj: Any) -> Any:
