@@ -228,7 +228,7 @@ class Normalizer:
         out = [_sort_trace_v2_lists(entry) for entry in out]
         if self.dialect == "postgresql":
             out = [_sort_webhook_events(_sort_run_metrics(_sort_logged_model_tags(entry))) for entry in out]
-            out = [_sort_latest_versions(entry) for entry in out]
+            out = [_sort_experiment_tags(_sort_latest_versions(entry)) for entry in out]
         if self.dialect == "mysql":
             out = [_sort_dataset_lists(entry) for entry in out]
         return out
@@ -304,6 +304,27 @@ def _sort_logged_model_tags(obj: Any) -> Any:
         return out
     if isinstance(obj, list):
         return [_sort_logged_model_tags(v) for v in obj]
+    return obj
+
+
+def _sort_experiment_tags(obj: Any) -> Any:
+    """PostgreSQL only: an experiment's (an object with `experiment_id`, `lifecycle_stage` and
+    `artifact_location`) `tags` sorted by key, on both sides (docs/parity-differences.md, 2.20:
+    MLflow loads them with no ORDER BY, `SELECT ... WHERE experiment_id IN (...)` in a search, so
+    an index scan on the primary key `(key, experiment_id)` lists them by key and a sequential scan
+    in physical order). Keys and values still count."""
+    if isinstance(obj, dict):
+        out = {k: _sort_experiment_tags(v) for k, v in obj.items()}
+        tags = out.get("tags")
+        if (
+            {"experiment_id", "lifecycle_stage", "artifact_location"} <= out.keys()
+            and isinstance(tags, list)
+            and all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in tags)
+        ):
+            out["tags"] = sorted(tags, key=lambda t: t["key"])
+        return out
+    if isinstance(obj, list):
+        return [_sort_experiment_tags(v) for v in obj]
     return obj
 
 
