@@ -47,6 +47,10 @@ echo "bench: MariaDB at $myurl ($mydir)" >&2
 
 node --import tsx bench/main.ts --pg-url="$pgurl" --pg-dir="$pgdir" --mysql-url="$myurl" --mysql-dir="$mydir" "${args[@]}"
 rc=$?
-# keep the generated results block in the repository's Markdown style
-npx prettier --log-level warn --write docs/benchmarks.md >/dev/null 2>&1 || true
+# keep the generated results block in the repository's Markdown style (only when it was rewritten:
+# with --no-docs the file is someone's hand edit and stays as it is)
+case " ${args[*]} " in
+  *" --no-docs "*) ;;
+  *) npx prettier --log-level warn --write docs/benchmarks.md >/dev/null 2>&1 || true ;;
+esac
 exit $rc

@@ -20,6 +20,16 @@ export class PgAdmin {
       await c.end();
     }
   }
+  /** `n` connected clients to `db`, one per concurrent worker of a floor. */
+  async connectAll(db: string, n: number): Promise<pg.Client[]> {
+    return Promise.all(
+      Array.from({ length: n }, async () => {
+        const c = new pg.Client({ connectionString: this.url(db) });
+        await c.connect();
+        return c;
+      }),
+    );
+  }
   async exists(db: string): Promise<boolean> {
     return (await this.q('SELECT 1 FROM pg_database WHERE datname = $1', [db])).length > 0;
   }

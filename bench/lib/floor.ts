@@ -134,13 +134,7 @@ export async function runFloors(o: {
 async function pgFloor(o: Parameters<typeof runFloors>[0], sc: Scenario, row: Row) {
   const db = 'bench_floor';
   await o.admin.create(db, o.pgTemplate);
-  const conns = await Promise.all(
-    Array.from({ length: sc.concurrency }, async () => {
-      const c = new pg.Client({ connectionString: o.admin.url(db) });
-      await c.connect();
-      return c;
-    }),
-  );
+  const conns = await o.admin.connectAll(db, sc.concurrency);
   try {
     const c0 = conns[0]!;
     const exp = (
@@ -342,13 +336,7 @@ async function pgModelVersionFloor(o: Parameters<typeof runFloors>[0], sc: Scena
     [name, Date.now()],
     db,
   );
-  const conns = await Promise.all(
-    Array.from({ length: sc.concurrency }, async () => {
-      const c = new pg.Client({ connectionString: o.admin.url(db) });
-      await c.connect();
-      return c;
-    }),
-  );
+  const conns = await o.admin.connectAll(db, sc.concurrency);
   const create = async (c: pg.Client, i: number) => {
     const now = Date.now();
     await c.query('BEGIN');

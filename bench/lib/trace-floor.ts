@@ -122,13 +122,7 @@ export async function pgTraceIngestFloor(
   row: Row,
   drive: Drive,
 ): Promise<void> {
-  const conns = await Promise.all(
-    Array.from({ length: sc.concurrency }, async () => {
-      const c = new pg.Client({ connectionString: o.admin.url(db) });
-      await c.connect();
-      return c;
-    }),
-  );
+  const conns = await o.admin.connectAll(db, sc.concurrency);
   try {
     const exp = await newExperiment(conns[0]!, 'floor_otlp');
     const tag = Math.floor(Math.random() * 0xffffff)
