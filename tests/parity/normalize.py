@@ -25,7 +25,7 @@ import math
 import os
 import re
 import time
-from typing import Any
+from typing import Any, Callable
 
 RUN_ID_RE = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")
 UUID_RE = re.compile(r"(?<![0-9a-fA-F-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-fA-F-])")
@@ -227,8 +227,7 @@ class Normalizer:
         out = [self.rewrite(entry) for entry in transcript]
         out = [_sort_trace_v2_lists(entry) for entry in out]
         if self.dialect == "postgresql":
-            out = [_sort_webhook_events(_sort_run_metrics(_sort_logged_model_tags(entry))) for entry in out]
-            out = [_sort_experiment_tags(_sort_latest_versions(entry)) for entry in out]
+            out = [_sort_webhook_events(_sort_run_metrics(_sort_unordered_pg_lists(entry))) for entry in out]
         if self.dialect == "mysql":
             out = [_sort_dataset_lists(entry) for entry in out]
         return out
@@ -286,46 +285,49 @@ def _sort_webhook_events(obj: Any) -> Any:
     return obj
 
 
-def _sort_logged_model_tags(obj: Any) -> Any:
+def _each_dict(obj: Any, fn: Callable[[dict], dict]) -> Any:
+    """`obj` with `fn` applied to every dict in it, innermost first."""
+    if isinstance(obj, dict):
+        return fn({k: _each_dict(v, fn) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return [_each_dict(v, fn) for v in obj]
+    return obj
+
+
+def _by_key(items: Any) -> list | None:
+    """A list of `{key, ...}` objects sorted by key; None for anything else."""
+    if isinstance(items, list) and all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in items):
+        return sorted(items, key=lambda t: t["key"])
+    return None
+
+
+def _logged_model_lists(d: dict) -> dict:
     """PostgreSQL only: a logged model's (an object with `info.model_id`) `info.tags` sorted by key and
     its `data.metrics` sorted by content, on both sides (docs/parity-differences.md, 2.18: MLflow
     builds them from rows read with no ORDER BY, so they come in physical order or in primary-key
     order depending on the plan, which autoanalyze changes from one run to the next). Every element
     still counts; `data.params` falls under _sort_run_metrics."""
-    if isinstance(obj, dict):
-        out = {k: _sort_logged_model_tags(v) for k, v in obj.items()}
-        info, data = out.get("info"), out.get("data")
-        if isinstance(info, dict) and "model_id" in info:
-            tags = info.get("tags")
-            if isinstance(tags, list) and all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in tags):
-                out["info"] = {**info, "tags": sorted(tags, key=lambda t: t["key"])}
-            if isinstance(data, dict) and isinstance(data.get("metrics"), list):
-                out["data"] = {**data, "metrics": sorted(data["metrics"], key=lambda m: json.dumps(m, sort_keys=True))}
-        return out
-    if isinstance(obj, list):
-        return [_sort_logged_model_tags(v) for v in obj]
-    return obj
+    info, data = d.get("info"), d.get("data")
+    if not (isinstance(info, dict) and "model_id" in info):
+        return d
+    tags = _by_key(info.get("tags"))
+    if tags is not None:
+        d["info"] = {**info, "tags": tags}
+    if isinstance(data, dict) and isinstance(data.get("metrics"), list):
+        d["data"] = {**data, "metrics": sorted(data["metrics"], key=lambda m: json.dumps(m, sort_keys=True))}
+    return d
 
 
-def _sort_experiment_tags(obj: Any) -> Any:
+def _experiment_tags(d: dict) -> dict:
     """PostgreSQL only: an experiment's (an object with `experiment_id`, `lifecycle_stage` and
     `artifact_location`) `tags` sorted by key, on both sides (docs/parity-differences.md, 2.20:
     MLflow loads them with no ORDER BY, `SELECT ... WHERE experiment_id IN (...)` in a search, so
     an index scan on the primary key `(key, experiment_id)` lists them by key and a sequential scan
     in physical order). Keys and values still count."""
-    if isinstance(obj, dict):
-        out = {k: _sort_experiment_tags(v) for k, v in obj.items()}
-        tags = out.get("tags")
-        if (
-            {"experiment_id", "lifecycle_stage", "artifact_location"} <= out.keys()
-            and isinstance(tags, list)
-            and all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in tags)
-        ):
-            out["tags"] = sorted(tags, key=lambda t: t["key"])
-        return out
-    if isinstance(obj, list):
-        return [_sort_experiment_tags(v) for v in obj]
-    return obj
+    tags = _by_key(d.get("tags"))
+    if tags is not None and {"experiment_id", "lifecycle_stage", "artifact_location"} <= d.keys():
+        d["tags"] = tags
+    return d
 
 
 def _version_rank(mv: Any) -> tuple:
@@ -333,31 +335,25 @@ def _version_rank(mv: Any) -> tuple:
     return (0, int(v)) if isinstance(v, str) and v.isdigit() else (1, str(v))
 
 
-def _sort_latest_versions(entry: Any) -> Any:
+def _latest_versions(d: dict) -> dict:
     """PostgreSQL only: a registered model's `latest_versions`, and the `model_versions` a
     get-latest-versions step answers, sorted by version number, on both sides
     (docs/parity-differences.md, 2.19: MLflow lists the latest version of each stage in the order
     its stages first appear among rows read with no ORDER BY, the model's versions when it reads
     one model and a window query's join when it searches, so PostgreSQL's plan decides the order).
     The versions themselves, and which ones are listed, still count."""
+    latest = d.get("latest_versions")
+    if isinstance(latest, list) and all(isinstance(mv, dict) for mv in latest):
+        d["latest_versions"] = sorted(latest, key=_version_rank)
+    body = d.get("body")
+    if "get-latest-versions" in str(d.get("step", "")) and isinstance(body, dict) and isinstance(body.get("model_versions"), list):
+        d["body"] = {**body, "model_versions": sorted(body["model_versions"], key=_version_rank)}
+    return d
 
-    def walk(obj: Any) -> Any:
-        if isinstance(obj, dict):
-            out = {k: walk(v) for k, v in obj.items()}
-            latest = out.get("latest_versions")
-            if isinstance(latest, list) and all(isinstance(mv, dict) for mv in latest):
-                out["latest_versions"] = sorted(latest, key=_version_rank)
-            return out
-        if isinstance(obj, list):
-            return [walk(v) for v in obj]
-        return obj
 
-    entry = walk(entry)
-    if isinstance(entry, dict) and "get-latest-versions" in str(entry.get("step", "")):
-        body = entry.get("body")
-        if isinstance(body, dict) and isinstance(body.get("model_versions"), list):
-            entry = {**entry, "body": {**body, "model_versions": sorted(body["model_versions"], key=_version_rank)}}
-    return entry
+def _sort_unordered_pg_lists(entry: Any) -> Any:
+    """The PostgreSQL rules of entries 2.18-2.20, in one pass over a transcript entry."""
+    return _each_dict(entry, lambda d: _latest_versions(_experiment_tags(_logged_model_lists(d))))
 
 
 def _sort_run_metrics(obj: Any) -> Any:
